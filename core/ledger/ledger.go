@@ -1,0 +1,102 @@
+// Package ledger keeps cardholder balances as exact entries: one account per
+// user and currency, each movement an entry keyed by the provider's
+// transaction id so that no transaction moves money twice.
+package ledger
+
+import (
+	"errors"
+	"time"
+)
+
+// Errors a store returns when a posting's conditions do not hold. Nothing is
+// written when any of them is returned.
+var (
+	ErrInsufficientFunds = errors.New("ledger: insufficient funds")
+	ErrAlreadyPosted     = errors.New("ledger: transaction already posted")
+	ErrOriginalNotFound  = errors.New("ledger: original transaction not found")
+	ErrReversalExceeds   = errors.New("ledger: reversal exceeds what remains of the original")
+	ErrCurrencyMismatch  = errors.New("ledger: currency differs from the original's")
+)
+
+// Class separates the kinds of movement a single transaction id may cause:
+// an authorization and a later adjustment of the same transaction are two
+// movements, two authorizations with one id are one.
+type Class string
+
+// The movement classes.
+const (
+	ClassAuthorization    Class = "AUTH"
+	ClassAdjustmentDebit  Class = "ADJ_DEBIT"
+	ClassAdjustmentCredit Class = "ADJ_CREDIT"
+)
+
+// Status says what an entry did.
+type Status string
+
+// Entry statuses.
+const (
+	Posted            Status = "POSTED"             // the amount moved
+	UnmatchedReversal Status = "UNMATCHED_REVERSAL" // a reversal of an unknown original: nothing moved, reconcile it
+)
+
+// Entry is one movement on an account.
+type Entry struct {
+	UserID        string
+	Currency      string
+	TransactionID string
+	Class         Class
+	Kind          string // PURCHASE, REVERSAL_PURCHASE, ADJUSTMENT_DEBIT, ...
+	Amount        int64  // signed minor units that moved: negative debits, positive credits
+	Status        Status
+	// Original is the transaction a reversal undoes.
+	Original string
+	// Reversible is how much later reversals may still undo, in minor units;
+	// it starts at |Amount| on entries that can be reversed, else zero.
+	Reversible int64
+	CreatedAt  time.Time
+}
+
+// Key identifies an entry among a user's entries.
+func (e Entry) Key() string { return EntryKey(e.Class, e.TransactionID) }
+
+// EntryKey is the key of the entry of class for transaction id.
+func EntryKey(class Class, transactionID string) string {
+	return string(class) + "#" + transactionID
+}
+
+// Reversal draws an amount down from an original authorization entry.
+type Reversal struct {
+	OriginalID   string // the original transaction id
+	OriginalKind string // the kind the original must have
+	Amount       int64  // positive minor units to undo
+}
+
+// Posting is one movement to apply atomically: write Entry, move Entry.Amount
+// on the account, and draw down the original when Reverses is set.
+type Posting struct {
+	Entry Entry
+	// RequireFunds makes the posting fail with ErrInsufficientFunds when the
+	// account's available balance would go below zero. Forced movements
+	// (adjustments, reversals) leave it false and may create debt.
+	RequireFunds bool
+	Reverses     *Reversal
+}
+
+// Balance is an account's available amount in minor units; negative is debt.
+type Balance struct {
+	Currency  string
+	Available int64
+}
+
+// Statement is one page of a user's account: current balances and entries,
+// newest first. Next is the opaque cursor of the following page, empty on the
+// last one.
+type Statement struct {
+	UserID   string
+	Balances []Balance
+	Entries  []Entry
+	Next     string
+}
+
+// ErrCursor reports a page cursor the store did not issue.
+var ErrCursor = errors.New("ledger: invalid page cursor")

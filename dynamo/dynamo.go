@@ -1,0 +1,165 @@
+// Package dynamo keeps the ledger and the idempotency records in one DynamoDB
+// table, committing each authorization as a single TransactWriteItems call.
+//
+// Layout of the table (partition key pk, sort key sk, both strings):
+//
+//	U#<user>  B#<currency>        balance: available (N, minor units)
+//	U#<user>  E#<class>#<txn id>  ledger entry; gsi1pk/gsi1sk order it by time
+//	I#<key>   I                   idempotency record; ttl lets DynamoDB expire it
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/tarjeta-dev/tarjeta/core/idempotency"
+	"github.com/tarjeta-dev/tarjeta/core/ledger"
+)
+
+// API is the part of the DynamoDB client the store uses.
+type API interface {
+	TransactWriteItems(context.Context, *dynamodb.TransactWriteItemsInput, ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
+	GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+}
+
+// Store is the DynamoDB store.
+type Store struct {
+	db    API
+	table string
+}
+
+// New returns a store over the named table.
+func New(db API, table string) *Store {
+	return &Store{db: db, table: table}
+}
+
+// maxConflictRetries bounds the retries of a transaction that collided with
+// another one on an account item (not on its own idempotency key).
+const maxConflictRetries = 3
+
+// Commit writes rec and applies p in one TransactWriteItems; see
+// authorization.Store for the errors it returns.
+func (s *Store) Commit(ctx context.Context, rec idempotency.Record, p *ledger.Posting) error {
+	items := []types.TransactWriteItem{{Put: &types.Put{
+		TableName:                           &s.table,
+		Item:                                recordItem(rec),
+		ConditionExpression:                 aws.String("attribute_not_exists(pk) OR expires_at <= :now"),
+		ExpressionAttributeValues:           map[string]types.AttributeValue{":now": millis(rec.CreatedAt)},
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}}}
+	if p != nil {
+		items = append(items, s.postingItems(*p)...)
+	}
+	for attempt := 0; ; attempt++ {
+		_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+		if err == nil {
+			return nil
+		}
+		var tce *types.TransactionCanceledException
+		if !errors.As(err, &tce) {
+			return fmt.Errorf("dynamo: commit %s: %w", rec.Key, err)
+		}
+		err = s.cancelled(ctx, rec, p, tce.CancellationReasons)
+		if !errors.Is(err, errAccountConflict) || attempt == maxConflictRetries {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("dynamo: commit %s: %w", rec.Key, ctx.Err())
+		case <-time.After(time.Duration(attempt+1) * 5 * time.Millisecond):
+		}
+	}
+}
+
+var errAccountConflict = errors.New("dynamo: transaction conflict on an account item")
+
+const (
+	codeConditionFailed = "ConditionalCheckFailed"
+	codeConflict        = "TransactionConflict"
+)
+
+// cancelled turns the cancellation reasons of a refused commit into the
+// caller's error. Reasons come in the order of the items: the idempotency
+// record, then the posting's items (see postingItems).
+func (s *Store) cancelled(ctx context.Context, rec idempotency.Record, p *ledger.Posting, reasons []types.CancellationReason) error {
+	code := func(i int) string {
+		if i < len(reasons) && reasons[i].Code != nil {
+			return *reasons[i].Code
+		}
+		return ""
+	}
+	switch code(0) {
+	case codeConditionFailed:
+		item := reasons[0].Item
+		if item == nil {
+			out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: recordKey(rec.Key), ConsistentRead: aws.Bool(true)})
+			if err != nil {
+				return fmt.Errorf("dynamo: read record %s: %w", rec.Key, err)
+			}
+			if out.Item == nil {
+				return fmt.Errorf("dynamo: commit %s: %w", rec.Key, idempotency.ErrBusy)
+			}
+			item = out.Item
+		}
+		held, err := parseRecord(item)
+		if err != nil {
+			return fmt.Errorf("dynamo: record %s: %w", rec.Key, err)
+		}
+		return &idempotency.HeldError{Record: held}
+	case codeConflict:
+		return fmt.Errorf("dynamo: commit %s: %w", rec.Key, idempotency.ErrBusy)
+	}
+	if p == nil {
+		return fmt.Errorf("dynamo: commit %s: cancelled: %s", rec.Key, describe(reasons))
+	}
+	layout := layoutOf(*p)
+	for i := range reasons {
+		if code(i) == codeConflict {
+			return errAccountConflict
+		}
+	}
+	switch {
+	case code(layout.entry) == codeConditionFailed:
+		return fmt.Errorf("%w: %s", ledger.ErrAlreadyPosted, p.Entry.Key())
+	case layout.original > 0 && code(layout.original) == codeConditionFailed:
+		return reversalFailure(*p, reasons[layout.original].Item)
+	case layout.balance > 0 && code(layout.balance) == codeConditionFailed:
+		return ledger.ErrInsufficientFunds
+	}
+	return fmt.Errorf("dynamo: commit %s: cancelled: %s", rec.Key, describe(reasons))
+}
+
+// reversalFailure says why the draw-down of an original entry was refused,
+// from the original as DynamoDB returned it (nil when it does not exist).
+func reversalFailure(p ledger.Posting, orig map[string]types.AttributeValue) error {
+	r := p.Reverses
+	if orig == nil || str(orig, "kind") != r.OriginalKind {
+		return fmt.Errorf("%w: %s", ledger.ErrOriginalNotFound, r.OriginalID)
+	}
+	if c := str(orig, "currency"); c != p.Entry.Currency {
+		return fmt.Errorf("%w: original %s is in %s", ledger.ErrCurrencyMismatch, r.OriginalID, c)
+	}
+	left, _ := num(orig, "reversible")
+	return fmt.Errorf("%w: %d left of %s", ledger.ErrReversalExceeds, left, r.OriginalID)
+}
+
+func describe(reasons []types.CancellationReason) string {
+	s := ""
+	for i, r := range reasons {
+		if i > 0 {
+			s += ", "
+		}
+		s += aws.ToString(r.Code)
+		if r.Message != nil {
+			s += " (" + *r.Message + ")"
+		}
+	}
+	return s
+}

@@ -1,0 +1,102 @@
+package dynamo
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/tarjeta-dev/tarjeta/core/ledger"
+)
+
+// entriesIndex orders a user's entries by time.
+const entriesIndex = "entries_by_time"
+
+// Statement returns one page of the user's balances and entries, newest
+// first: one Query for the balances and one on the time index for the
+// entries. It fails with ledger.ErrCursor for a cursor it did not issue.
+func (st *Store) Statement(ctx context.Context, userID, cursor string, limit int) (ledger.Statement, error) {
+	pk := userPK(userID)
+	start, err := decodeCursor(cursor, pk)
+	if err != nil {
+		return ledger.Statement{}, err
+	}
+	out := ledger.Statement{UserID: userID}
+	bal, err := st.db.Query(ctx, &dynamodb.QueryInput{
+		TableName:              &st.table,
+		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :b)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": s(pk), ":b": s("B#"),
+		},
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return out, fmt.Errorf("dynamo: balances of %s: %w", userID, err)
+	}
+	for _, item := range bal.Items {
+		v, err := num(item, "available")
+		if err != nil {
+			return out, fmt.Errorf("dynamo: balance of %s: %w", userID, err)
+		}
+		out.Balances = append(out.Balances, ledger.Balance{Currency: str(item, "currency"), Available: v})
+	}
+	page, err := st.db.Query(ctx, &dynamodb.QueryInput{
+		TableName:                 &st.table,
+		IndexName:                 aws.String(entriesIndex),
+		KeyConditionExpression:    aws.String("gsi1pk = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(pk)},
+		ScanIndexForward:          aws.Bool(false),
+		Limit:                     aws.Int32(int32(limit)),
+		ExclusiveStartKey:         start,
+	})
+	if err != nil {
+		return out, fmt.Errorf("dynamo: entries of %s: %w", userID, err)
+	}
+	for _, item := range page.Items {
+		e, err := parseEntry(item)
+		if err != nil {
+			return out, fmt.Errorf("dynamo: entry of %s: %w", userID, err)
+		}
+		out.Entries = append(out.Entries, e)
+	}
+	if len(page.LastEvaluatedKey) > 0 {
+		out.Next = encodeCursor(page.LastEvaluatedKey)
+	}
+	return out, nil
+}
+
+// A cursor is the index's LastEvaluatedKey: four strings, as base64url JSON.
+var cursorAttrs = [...]string{"pk", "sk", "gsi1pk", "gsi1sk"}
+
+func encodeCursor(key map[string]types.AttributeValue) string {
+	m := make(map[string]string, len(cursorAttrs))
+	for _, a := range cursorAttrs {
+		m[a] = str(key, a)
+	}
+	b, _ := json.Marshal(m)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(c, pk string) (map[string]types.AttributeValue, error) {
+	if c == "" {
+		return nil, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	var m map[string]string
+	if err == nil {
+		err = json.Unmarshal(b, &m)
+	}
+	// A cursor only ever continues the listing of the user it was issued for.
+	if err != nil || len(m) != len(cursorAttrs) || m["pk"] != pk || m["gsi1pk"] != pk {
+		return nil, fmt.Errorf("%w: %q", ledger.ErrCursor, c)
+	}
+	key := make(map[string]types.AttributeValue, len(cursorAttrs))
+	for _, a := range cursorAttrs {
+		key[a] = s(m[a])
+	}
+	return key, nil
+}

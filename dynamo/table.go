@@ -1,0 +1,61 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// TableAPI is what EnsureTable needs of the client.
+type TableAPI interface {
+	CreateTable(context.Context, *dynamodb.CreateTableInput, ...func(*dynamodb.Options)) (*dynamodb.CreateTableOutput, error)
+	UpdateTimeToLive(context.Context, *dynamodb.UpdateTimeToLiveInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateTimeToLiveOutput, error)
+}
+
+// EnsureTable creates the table with the layout of template.yaml when it does
+// not exist yet. In AWS the table comes from the template; this is for
+// DynamoDB Local in tests, benchmarks and the local stack.
+func EnsureTable(ctx context.Context, db TableAPI, table string) error {
+	str := types.ScalarAttributeTypeS
+	_, err := db.CreateTable(ctx, &dynamodb.CreateTableInput{
+		TableName:   &table,
+		BillingMode: types.BillingModePayPerRequest,
+		AttributeDefinitions: []types.AttributeDefinition{
+			{AttributeName: aws.String("pk"), AttributeType: str},
+			{AttributeName: aws.String("sk"), AttributeType: str},
+			{AttributeName: aws.String("gsi1pk"), AttributeType: str},
+			{AttributeName: aws.String("gsi1sk"), AttributeType: str},
+		},
+		KeySchema: []types.KeySchemaElement{
+			{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash},
+			{AttributeName: aws.String("sk"), KeyType: types.KeyTypeRange},
+		},
+		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{{
+			IndexName: aws.String(entriesIndex),
+			KeySchema: []types.KeySchemaElement{
+				{AttributeName: aws.String("gsi1pk"), KeyType: types.KeyTypeHash},
+				{AttributeName: aws.String("gsi1sk"), KeyType: types.KeyTypeRange},
+			},
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+		}},
+	})
+	var exists *types.ResourceInUseException
+	if errors.As(err, &exists) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("dynamo: create table %s: %w", table, err)
+	}
+	_, err = db.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{
+		TableName:               &table,
+		TimeToLiveSpecification: &types.TimeToLiveSpecification{AttributeName: aws.String("ttl"), Enabled: aws.Bool(true)},
+	})
+	if err != nil {
+		return fmt.Errorf("dynamo: enable ttl on %s: %w", table, err)
+	}
+	return nil
+}

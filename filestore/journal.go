@@ -1,0 +1,112 @@
+package filestore
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/tarjeta-dev/tarjeta/core/idempotency"
+	"github.com/tarjeta-dev/tarjeta/core/ledger"
+)
+
+// commit is one journal line. Its field names are the journal's file format:
+// add fields, never rename them.
+type commit struct {
+	Record  record   `json:"record"`
+	Posting *posting `json:"posting,omitempty"`
+}
+
+type record struct {
+	Key         string    `json:"key"`
+	Fingerprint []byte    `json:"fingerprint"`
+	State       string    `json:"state"`
+	Status      int       `json:"status"`
+	Body        []byte    `json:"body"`
+	CreatedAt   time.Time `json:"created_at"`
+	ExpiresAt   time.Time `json:"expires_at"`
+}
+
+type posting struct {
+	Entry        entry     `json:"entry"`
+	RequireFunds bool      `json:"require_funds,omitempty"`
+	Reverses     *reversal `json:"reverses,omitempty"`
+}
+
+type reversal struct {
+	OriginalID   string `json:"original_id"`
+	OriginalKind string `json:"original_kind"`
+	Amount       int64  `json:"amount"`
+}
+
+type entry struct {
+	UserID        string    `json:"user_id"`
+	Currency      string    `json:"currency"`
+	TransactionID string    `json:"transaction_id"`
+	Class         string    `json:"class"`
+	Kind          string    `json:"kind"`
+	Amount        int64     `json:"amount"`
+	Status        string    `json:"status"`
+	Original      string    `json:"original,omitempty"`
+	Reversible    int64     `json:"reversible,omitempty"`
+	CreatedAt     time.Time `json:"created_at"`
+}
+
+func encode(rec idempotency.Record, p *ledger.Posting) commit {
+	c := commit{Record: record{
+		Key:         rec.Key,
+		Fingerprint: rec.Fingerprint[:],
+		State:       rec.State.String(),
+		Status:      rec.Status,
+		Body:        rec.Body,
+		CreatedAt:   rec.CreatedAt,
+		ExpiresAt:   rec.ExpiresAt,
+	}}
+	if p != nil {
+		e := p.Entry
+		c.Posting = &posting{
+			Entry: entry{
+				UserID: e.UserID, Currency: e.Currency, TransactionID: e.TransactionID,
+				Class: string(e.Class), Kind: e.Kind, Amount: e.Amount, Status: string(e.Status),
+				Original: e.Original, Reversible: e.Reversible, CreatedAt: e.CreatedAt,
+			},
+			RequireFunds: p.RequireFunds,
+		}
+		if r := p.Reverses; r != nil {
+			c.Posting.Reverses = &reversal{r.OriginalID, r.OriginalKind, r.Amount}
+		}
+	}
+	return c
+}
+
+func (c commit) decode() (idempotency.Record, *ledger.Posting, error) {
+	state, err := idempotency.ParseState(c.Record.State)
+	if err != nil {
+		return idempotency.Record{}, nil, err
+	}
+	rec := idempotency.Record{
+		Key:       c.Record.Key,
+		State:     state,
+		Status:    c.Record.Status,
+		Body:      c.Record.Body,
+		CreatedAt: c.Record.CreatedAt,
+		ExpiresAt: c.Record.ExpiresAt,
+	}
+	if copy(rec.Fingerprint[:], c.Record.Fingerprint) != len(rec.Fingerprint) {
+		return idempotency.Record{}, nil, fmt.Errorf("record %q: short fingerprint", rec.Key)
+	}
+	if c.Posting == nil {
+		return rec, nil, nil
+	}
+	e := c.Posting.Entry
+	p := &ledger.Posting{
+		Entry: ledger.Entry{
+			UserID: e.UserID, Currency: e.Currency, TransactionID: e.TransactionID,
+			Class: ledger.Class(e.Class), Kind: e.Kind, Amount: e.Amount, Status: ledger.Status(e.Status),
+			Original: e.Original, Reversible: e.Reversible, CreatedAt: e.CreatedAt,
+		},
+		RequireFunds: c.Posting.RequireFunds,
+	}
+	if r := c.Posting.Reverses; r != nil {
+		p.Reverses = &ledger.Reversal{OriginalID: r.OriginalID, OriginalKind: r.OriginalKind, Amount: r.Amount}
+	}
+	return rec, p, nil
+}

@@ -1,0 +1,91 @@
+package httpapi
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/tarjeta-dev/tarjeta/core/authorization"
+	"github.com/tarjeta-dev/tarjeta/core/ledger"
+	"github.com/tarjeta-dev/tarjeta/core/money"
+	"github.com/tarjeta-dev/tarjeta/roundtrip"
+)
+
+// Page sizes of GET /ledger/accounts/{user_id}.
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 200
+)
+
+type statementJSON struct {
+	UserID     string        `json:"user_id"`
+	Balances   []balanceJSON `json:"balances"`
+	Entries    []entryJSON   `json:"entries"`
+	NextCursor string        `json:"next_cursor,omitempty"`
+}
+
+type balanceJSON struct {
+	Currency  string `json:"currency"`
+	Available string `json:"available"`
+}
+
+type entryJSON struct {
+	TransactionID string `json:"transaction_id"`
+	Kind          string `json:"kind"`
+	Amount        string `json:"amount"`
+	Currency      string `json:"currency"`
+	Status        string `json:"status"`
+	Original      string `json:"original_transaction_id,omitempty"`
+	CreatedAt     string `json:"created_at"`
+}
+
+func (h *Handler) statement(w http.ResponseWriter, r *http.Request) {
+	start := h.now()
+	ctx, calls := roundtrip.With(r.Context())
+	status, outcome := http.StatusOK, authorization.Outcome{Result: "ok"}
+	defer func() { h.logRequest(r, status, outcome, start, calls) }()
+
+	limit := DefaultPageSize
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > MaxPageSize {
+			status, outcome = http.StatusBadRequest, authorization.Outcome{Result: "bad_request", Error: "INVALID_LIMIT"}
+			writeError(w, status, "INVALID_LIMIT", "limit must be an integer from 1 to 200")
+			return
+		}
+		limit = n
+	}
+	st, err := h.accounts.Statement(ctx, r.PathValue("user_id"), r.URL.Query().Get("cursor"), limit)
+	switch {
+	case errors.Is(err, ledger.ErrCursor):
+		status, outcome = http.StatusBadRequest, authorization.Outcome{Result: "bad_request", Error: "INVALID_CURSOR"}
+		writeError(w, status, "INVALID_CURSOR", "cursor was not issued by this endpoint for this user")
+		return
+	case err != nil:
+		status, outcome = http.StatusServiceUnavailable, authorization.Outcome{Result: "system_error", Error: err.Error()}
+		writeError(w, status, "STORE_UNAVAILABLE", "the ledger could not be read; retry")
+		return
+	}
+	out := statementJSON{UserID: st.UserID, Balances: []balanceJSON{}, Entries: []entryJSON{}, NextCursor: st.Next}
+	for _, b := range st.Balances {
+		out.Balances = append(out.Balances, balanceJSON{Currency: b.Currency, Available: format(b.Available, b.Currency)})
+	}
+	for _, e := range st.Entries {
+		out.Entries = append(out.Entries, entryJSON{
+			TransactionID: e.TransactionID,
+			Kind:          e.Kind,
+			Amount:        format(e.Amount, e.Currency),
+			Currency:      e.Currency,
+			Status:        string(e.Status),
+			Original:      e.Original,
+			CreatedAt:     e.CreatedAt.UTC().Format(time.RFC3339Nano),
+		})
+	}
+	writeJSON(w, status, out)
+}
+
+func format(minor int64, currency string) string {
+	exp, _ := money.Exponent(currency)
+	return money.FormatMinor(minor, exp)
+}
