@@ -1,0 +1,80 @@
+// Package config holds the settings of the functions and the local stack, read
+// from the environment, and turns them into the pieces they configure.
+package config
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/tarjeta-dev/tarjeta/core/idempotency"
+	"github.com/tarjeta-dev/tarjeta/core/signature"
+)
+
+// Authorize is the configuration of the authorize function.
+type Authorize struct {
+	// Credentials is "apikey:apisecret[,...]"; CredentialsSecretARN names a
+	// Secrets Manager secret holding the same text. One of them is required.
+	Credentials          string        `env:"POMELO_API_CREDENTIALS"`
+	CredentialsSecretARN string        `env:"POMELO_CREDENTIALS_SECRET_ARN"`
+	Tolerance            time.Duration `env:"POMELO_SIGNATURE_TOLERANCE, default=60s"`
+	BasePath             string        `env:"POMELO_ENDPOINT_BASE_PATH"`
+	Deadline             time.Duration `env:"AUTHORIZATION_DEADLINE, default=1500ms"`
+	Retention            time.Duration `env:"IDEMPOTENCY_RETENTION, default=24h"`
+	TableName            string        `env:"TABLE_NAME, default=tarjeta-ledger"`
+}
+
+// Validate reports settings that cannot work.
+func (c Authorize) Validate() error {
+	var errs []error
+	if c.Tolerance <= 0 {
+		errs = append(errs, errors.New("POMELO_SIGNATURE_TOLERANCE must be positive"))
+	}
+	if c.Deadline <= 0 || c.Deadline > 25*time.Second {
+		errs = append(errs, errors.New("AUTHORIZATION_DEADLINE must be between 0 and 25s"))
+	}
+	if c.Retention < idempotency.DefaultRetention {
+		errs = append(errs, fmt.Errorf("IDEMPOTENCY_RETENTION must be at least %s: Pomelo may retry for that long", idempotency.DefaultRetention))
+	}
+	if c.TableName == "" {
+		errs = append(errs, errors.New("TABLE_NAME must not be empty"))
+	}
+	return errors.Join(errs...)
+}
+
+// SecretReader reads a secret from Secrets Manager.
+type SecretReader interface {
+	GetSecretValue(context.Context, *secretsmanager.GetSecretValueInput, ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+}
+
+// Keyring returns the Pomelo keys: from Secrets Manager when
+// CredentialsSecretARN is set (sm is then required), else from Credentials.
+func (c Authorize) Keyring(ctx context.Context, sm SecretReader) (*signature.Keyring, error) {
+	text := c.Credentials
+	if c.CredentialsSecretARN != "" {
+		out, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &c.CredentialsSecretARN})
+		if err != nil {
+			return nil, fmt.Errorf("config: read POMELO_CREDENTIALS_SECRET_ARN: %w", err)
+		}
+		if out.SecretString == nil {
+			return nil, errors.New("config: POMELO_CREDENTIALS_SECRET_ARN holds no secret string")
+		}
+		text = *out.SecretString
+	}
+	if text == "" {
+		return nil, errors.New("config: set POMELO_API_CREDENTIALS or POMELO_CREDENTIALS_SECRET_ARN")
+	}
+	k, err := signature.ParseCredentials(text)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return k, nil
+}
+
+// Verifier returns the signature verifier these settings describe.
+func (c Authorize) Verifier(keys *signature.Keyring) signature.Verifier {
+	return signature.Verifier{Keys: keys, Tolerance: c.Tolerance, BasePath: c.BasePath}
+}
