@@ -25,6 +25,7 @@ import (
 // API is the part of the DynamoDB client the store uses.
 type API interface {
 	TransactWriteItems(context.Context, *dynamodb.TransactWriteItemsInput, ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
+	PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
 	GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 	Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 }
@@ -47,16 +48,17 @@ const maxConflictRetries = 3
 // Commit writes rec and applies p in one TransactWriteItems; see
 // authorization.Store for the errors it returns.
 func (s *Store) Commit(ctx context.Context, rec idempotency.Record, p *ledger.Posting) error {
+	if p == nil {
+		return s.putRecord(ctx, rec)
+	}
 	items := []types.TransactWriteItem{{Put: &types.Put{
 		TableName:                           &s.table,
 		Item:                                recordItem(rec),
-		ConditionExpression:                 aws.String("attribute_not_exists(pk) OR expires_at <= :now"),
+		ConditionExpression:                 aws.String(recordFree),
 		ExpressionAttributeValues:           map[string]types.AttributeValue{":now": millis(rec.CreatedAt)},
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	}}}
-	if p != nil {
-		items = append(items, s.postingItems(*p)...)
-	}
+	items = append(items, s.postingItems(*p)...)
 	for attempt := 0; ; attempt++ {
 		_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 		if err == nil {
@@ -66,7 +68,7 @@ func (s *Store) Commit(ctx context.Context, rec idempotency.Record, p *ledger.Po
 		if !errors.As(err, &tce) {
 			return fmt.Errorf("dynamo: commit %s: %w", rec.Key, err)
 		}
-		err = s.cancelled(ctx, rec, p, tce.CancellationReasons)
+		err = s.cancelled(ctx, rec, *p, tce.CancellationReasons)
 		if !errors.Is(err, errAccountConflict) || attempt == maxConflictRetries {
 			return err
 		}
@@ -76,6 +78,54 @@ func (s *Store) Commit(ctx context.Context, rec idempotency.Record, p *ledger.Po
 		case <-time.After(time.Duration(attempt+1) * 5 * time.Millisecond):
 		}
 	}
+}
+
+// recordFree is the condition under which a record may be written: no record
+// holds the key (see idempotency.Blocks).
+const recordFree = "attribute_not_exists(pk) OR expires_at <= :now"
+
+// putRecord writes a record that comes with no posting: a single-item write
+// needs no transaction, which costs twice as much.
+func (s *Store) putRecord(ctx context.Context, rec idempotency.Record) error {
+	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:                           &s.table,
+		Item:                                recordItem(rec),
+		ConditionExpression:                 aws.String(recordFree),
+		ExpressionAttributeValues:           map[string]types.AttributeValue{":now": millis(rec.CreatedAt)},
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	var ccf *types.ConditionalCheckFailedException
+	var conflict *types.TransactionConflictException
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ccf):
+		return s.held(ctx, rec.Key, ccf.Item)
+	case errors.As(err, &conflict):
+		return fmt.Errorf("dynamo: put record %s: %w", rec.Key, idempotency.ErrBusy)
+	}
+	return fmt.Errorf("dynamo: put record %s: %w", rec.Key, err)
+}
+
+// held returns the HeldError for the record that refused a write; item is the
+// record as the refusal returned it, or nil when it did not.
+func (s *Store) held(ctx context.Context, key string, item map[string]types.AttributeValue) error {
+	if item == nil {
+		out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: recordKey(key), ConsistentRead: aws.Bool(true)})
+		if err != nil {
+			return fmt.Errorf("dynamo: read record %s: %w", key, err)
+		}
+		if out.Item == nil {
+			// Deleted since it refused us: someone is rewriting the key.
+			return fmt.Errorf("dynamo: record %s: %w", key, idempotency.ErrBusy)
+		}
+		item = out.Item
+	}
+	r, err := parseRecord(item)
+	if err != nil {
+		return fmt.Errorf("dynamo: record %s: %w", key, err)
+	}
+	return &idempotency.HeldError{Record: r}
 }
 
 var errAccountConflict = errors.New("dynamo: transaction conflict on an account item")
@@ -88,7 +138,7 @@ const (
 // cancelled turns the cancellation reasons of a refused commit into the
 // caller's error. Reasons come in the order of the items: the idempotency
 // record, then the posting's items (see postingItems).
-func (s *Store) cancelled(ctx context.Context, rec idempotency.Record, p *ledger.Posting, reasons []types.CancellationReason) error {
+func (s *Store) cancelled(ctx context.Context, rec idempotency.Record, p ledger.Posting, reasons []types.CancellationReason) error {
 	code := func(i int) string {
 		if i < len(reasons) && reasons[i].Code != nil {
 			return *reasons[i].Code
@@ -97,29 +147,11 @@ func (s *Store) cancelled(ctx context.Context, rec idempotency.Record, p *ledger
 	}
 	switch code(0) {
 	case codeConditionFailed:
-		item := reasons[0].Item
-		if item == nil {
-			out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: recordKey(rec.Key), ConsistentRead: aws.Bool(true)})
-			if err != nil {
-				return fmt.Errorf("dynamo: read record %s: %w", rec.Key, err)
-			}
-			if out.Item == nil {
-				return fmt.Errorf("dynamo: commit %s: %w", rec.Key, idempotency.ErrBusy)
-			}
-			item = out.Item
-		}
-		held, err := parseRecord(item)
-		if err != nil {
-			return fmt.Errorf("dynamo: record %s: %w", rec.Key, err)
-		}
-		return &idempotency.HeldError{Record: held}
+		return s.held(ctx, rec.Key, reasons[0].Item)
 	case codeConflict:
 		return fmt.Errorf("dynamo: commit %s: %w", rec.Key, idempotency.ErrBusy)
 	}
-	if p == nil {
-		return fmt.Errorf("dynamo: commit %s: cancelled: %s", rec.Key, describe(reasons))
-	}
-	layout := layoutOf(*p)
+	layout := layoutOf(p)
 	for i := range reasons {
 		if code(i) == codeConflict {
 			return errAccountConflict
@@ -129,7 +161,7 @@ func (s *Store) cancelled(ctx context.Context, rec idempotency.Record, p *ledger
 	case code(layout.entry) == codeConditionFailed:
 		return fmt.Errorf("%w: %s", ledger.ErrAlreadyPosted, p.Entry.Key())
 	case layout.original > 0 && code(layout.original) == codeConditionFailed:
-		return reversalFailure(*p, reasons[layout.original].Item)
+		return reversalFailure(p, reasons[layout.original].Item)
 	case layout.balance > 0 && code(layout.balance) == codeConditionFailed:
 		return ledger.ErrInsufficientFunds
 	}

@@ -102,7 +102,8 @@ func New(c Config) *Service {
 // response with the status code and body Pomelo expects for it.
 func (s *Service) Serve(ctx context.Context, r Request) Response {
 	start := s.now()
-	ctx, cancel := context.WithDeadline(ctx, start.Add(s.deadline))
+	// The deadline is a span of real time, whatever clock s.now reads.
+	ctx, cancel := context.WithTimeout(ctx, s.deadline)
 	defer cancel()
 
 	signed := signature.Signed{

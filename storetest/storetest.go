@@ -1,0 +1,293 @@
+// Package storetest is the conformance suite every store of the authorization
+// path passes: the embedded store and the DynamoDB adapter must behave alike,
+// and both like ledger.Book.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tarjeta-dev/tarjeta/core/idempotency"
+	"github.com/tarjeta-dev/tarjeta/core/ledger"
+)
+
+// Store is what the suite exercises.
+type Store interface {
+	Commit(ctx context.Context, rec idempotency.Record, p *ledger.Posting) error
+	Statement(ctx context.Context, userID, cursor string, limit int) (ledger.Statement, error)
+}
+
+// T0 is the suite's clock.
+var T0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+
+// Run runs the suite; open returns an empty store for each subtest.
+func Run(t *testing.T, open func(t *testing.T) Store) {
+	for _, tc := range []struct {
+		name string
+		run  func(t *testing.T, s Store)
+	}{
+		{"credit then debit", creditThenDebit},
+		{"debit without funds changes nothing", insufficientFunds},
+		{"same key is held", heldKey},
+		{"lapsed in-transit claim frees the key", lapsedClaim},
+		{"live in-transit claim holds the key", liveClaim},
+		{"transaction id posts once per class", postsOnce},
+		{"reversals draw down the original", reversals},
+		{"forced debit goes below zero", forcedDebit},
+		{"statement pages newest first", paging},
+		{"concurrent duplicates post once", concurrentDuplicates},
+	} {
+		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })
+	}
+}
+
+// Rec returns a finished record for key answering body.
+func Rec(key, body string) idempotency.Record {
+	return idempotency.Finish(key, idempotency.FingerprintOf("/t", []byte(key)), 200, []byte(body), T0, 24*time.Hour)
+}
+
+// Move returns a posting of amount minor units of ARS for user u.
+func Move(u, txn string, class ledger.Class, kind string, amount int64) *ledger.Posting {
+	e := ledger.Entry{UserID: u, Currency: "ARS", TransactionID: txn, Class: class, Kind: kind, Amount: amount, Status: ledger.Posted, CreatedAt: T0}
+	p := &ledger.Posting{Entry: e}
+	if class == ledger.ClassAuthorization {
+		p.Entry.Reversible = abs(amount)
+		p.RequireFunds = amount < 0
+	}
+	return p
+}
+
+func abs(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+func commit(t *testing.T, s Store, rec idempotency.Record, p *ledger.Posting) error {
+	t.Helper()
+	return s.Commit(context.Background(), rec, p)
+}
+
+func mustCommit(t *testing.T, s Store, rec idempotency.Record, p *ledger.Posting) {
+	t.Helper()
+	if err := commit(t, s, rec, p); err != nil {
+		t.Fatalf("Commit(%s): %v", rec.Key, err)
+	}
+}
+
+// Balance returns user u's ARS balance.
+func Balance(t *testing.T, s Store, u string) int64 {
+	t.Helper()
+	st, err := s.Statement(context.Background(), u, "", 200)
+	if err != nil {
+		t.Fatalf("Statement(%s): %v", u, err)
+	}
+	for _, b := range st.Balances {
+		if b.Currency == "ARS" {
+			return b.Available
+		}
+	}
+	return 0
+}
+
+func wantBalance(t *testing.T, s Store, u string, want int64) {
+	t.Helper()
+	if got := Balance(t, s, u); got != want {
+		t.Errorf("balance of %s = %d, want %d", u, got, want)
+	}
+}
+
+func creditThenDebit(t *testing.T, s Store) {
+	mustCommit(t, s, Rec("k1", "ok"), Move("u1", "t1", ledger.ClassAdjustmentCredit, "ADJUSTMENT_CREDIT", 100_00))
+	mustCommit(t, s, Rec("k2", "ok"), Move("u1", "t2", ledger.ClassAuthorization, "PURCHASE", -40_50))
+	wantBalance(t, s, "u1", 59_50)
+	// Exactly the whole balance is still covered.
+	mustCommit(t, s, Rec("k3", "ok"), Move("u1", "t3", ledger.ClassAuthorization, "PURCHASE", -59_50))
+	wantBalance(t, s, "u1", 0)
+}
+
+func insufficientFunds(t *testing.T, s Store) {
+	mustCommit(t, s, Rec("k1", "ok"), Move("u1", "t1", ledger.ClassAdjustmentCredit, "ADJUSTMENT_CREDIT", 10_00))
+	err := commit(t, s, Rec("k2", "ok"), Move("u1", "t2", ledger.ClassAuthorization, "PURCHASE", -10_01))
+	if !errors.Is(err, ledger.ErrInsufficientFunds) {
+		t.Fatalf("debit beyond balance: err = %v, want ErrInsufficientFunds", err)
+	}
+	// A user without an account has no funds either.
+	err = commit(t, s, Rec("k3", "ok"), Move("nobody", "t3", ledger.ClassAuthorization, "WITHDRAWAL", -1))
+	if !errors.Is(err, ledger.ErrInsufficientFunds) {
+		t.Fatalf("debit of unknown user: err = %v, want ErrInsufficientFunds", err)
+	}
+	wantBalance(t, s, "u1", 10_00)
+	// Nothing was written under k2: the key is still free.
+	mustCommit(t, s, Rec("k2", "declined"), nil)
+}
+
+func heldKey(t *testing.T, s Store) {
+	first := Rec("k1", "first answer")
+	mustCommit(t, s, first, Move("u1", "t1", ledger.ClassAdjustmentCredit, "ADJUSTMENT_CREDIT", 5_00))
+	err := commit(t, s, Rec("k1", "second answer"), Move("u1", "t2", ledger.ClassAdjustmentCredit, "ADJUSTMENT_CREDIT", 7_00))
+	var held *idempotency.HeldError
+	if !errors.As(err, &held) {
+		t.Fatalf("second commit under k1: err = %v, want *HeldError", err)
+	}
+	if string(held.Record.Body) != "first answer" || held.Record.State != idempotency.Finished ||
+		held.Record.Fingerprint != first.Fingerprint || held.Record.Status != 200 ||
+		!held.Record.ExpiresAt.Equal(first.ExpiresAt) {
+		t.Errorf("held record = %+v, want %+v", held.Record, first)
+	}
+	wantBalance(t, s, "u1", 5_00)
+}
+
+func lapsedClaim(t *testing.T, s Store) {
+	claim := idempotency.Claim("k1", idempotency.FingerprintOf("/t", nil), T0.Add(-idempotency.InTransitTTL-time.Second))
+	mustCommit(t, s, claim, nil)
+	// The holder died; its claim lapsed a second ago, so the request runs.
+	mustCommit(t, s, Rec("k1", "ok"), Move("u1", "t1", ledger.ClassAdjustmentCredit, "ADJUSTMENT_CREDIT", 1_00))
+	wantBalance(t, s, "u1", 1_00)
+}
+
+func liveClaim(t *testing.T, s Store) {
+	claim := idempotency.Claim("k1", idempotency.FingerprintOf("/t", []byte("k1")), T0.Add(-time.Minute))
+	mustCommit(t, s, claim, nil)
+	rec := Rec("k1", "ok")
+	err := commit(t, s, rec, Move("u1", "t1", ledger.ClassAdjustmentCredit, "ADJUSTMENT_CREDIT", 1_00))
+	var held *idempotency.HeldError
+	if !errors.As(err, &held) {
+		t.Fatalf("commit over a live claim: err = %v, want *HeldError", err)
+	}
+	if v := idempotency.Evaluate(&held.Record, rec.Fingerprint, T0); v != idempotency.TooEarly {
+		t.Errorf("verdict = %v, want TooEarly", v)
+	}
+	wantBalance(t, s, "u1", 0)
+}
+
+func postsOnce(t *testing.T, s Store) {
+	mustCommit(t, s, Rec("k1", "ok"), Move("u1", "t1", ledger.ClassAdjustmentCredit, "ADJUSTMENT_CREDIT", 100_00))
+	mustCommit(t, s, Rec("k2", "ok"), Move("u1", "t2", ledger.ClassAuthorization, "PURCHASE", -10_00))
+	// The same transaction id under a new idempotency key moves nothing...
+	err := commit(t, s, Rec("k3", "ok"), Move("u1", "t2", ledger.ClassAuthorization, "PURCHASE", -10_00))
+	if !errors.Is(err, ledger.ErrAlreadyPosted) {
+		t.Fatalf("repeated transaction id: err = %v, want ErrAlreadyPosted", err)
+	}
+	// ...but an adjustment of that transaction is another movement.
+	mustCommit(t, s, Rec("k4", "ok"), Move("u1", "t2", ledger.ClassAdjustmentDebit, "ADJUSTMENT_DEBIT", -1_00))
+	wantBalance(t, s, "u1", 89_00)
+}
+
+func reversals(t *testing.T, s Store) {
+	mustCommit(t, s, Rec("k1", "ok"), Move("u1", "fund", ledger.ClassAdjustmentCredit, "ADJUSTMENT_CREDIT", 100_00))
+	mustCommit(t, s, Rec("k2", "ok"), Move("u1", "buy", ledger.ClassAuthorization, "PURCHASE", -60_00))
+	rev := func(key, txn, origKind, currency string, amount int64) error {
+		p := Move("u1", txn, ledger.ClassAuthorization, "REVERSAL_"+origKind, amount)
+		p.Entry.Currency, p.Entry.Original, p.Entry.Reversible, p.RequireFunds = currency, "buy", 0, false
+		p.Reverses = &ledger.Reversal{OriginalID: "buy", OriginalKind: origKind, Amount: amount}
+		return commit(t, s, Rec(key, "ok"), p)
+	}
+	if err := rev("k3", "r1", "PURCHASE", "ARS", 20_00); err != nil {
+		t.Fatalf("partial reversal: %v", err)
+	}
+	wantBalance(t, s, "u1", 60_00)
+	for _, tc := range []struct {
+		name, kind, currency string
+		amount               int64
+		want                 error
+	}{
+		{"beyond what remains", "PURCHASE", "ARS", 40_01, ledger.ErrReversalExceeds},
+		{"other currency", "PURCHASE", "USD", 1_00, ledger.ErrCurrencyMismatch},
+		{"other kind", "WITHDRAWAL", "ARS", 1_00, ledger.ErrOriginalNotFound},
+	} {
+		if err := rev("k-"+tc.name, "r-"+tc.name, tc.kind, tc.currency, tc.amount); !errors.Is(err, tc.want) {
+			t.Errorf("reversal %s: err = %v, want %v", tc.name, err, tc.want)
+		}
+	}
+	if err := rev("k4", "r2", "PURCHASE", "ARS", 40_00); err != nil {
+		t.Fatalf("reversal of the rest: %v", err)
+	}
+	if err := rev("k5", "r3", "PURCHASE", "ARS", 1); !errors.Is(err, ledger.ErrReversalExceeds) {
+		t.Errorf("reversal of a fully reversed original: err = %v, want ErrReversalExceeds", err)
+	}
+	wantBalance(t, s, "u1", 100_00)
+	p := Move("u1", "r4", ledger.ClassAuthorization, "REVERSAL_PURCHASE", 5_00)
+	p.Reverses = &ledger.Reversal{OriginalID: "never-seen", OriginalKind: "PURCHASE", Amount: 5_00}
+	if err := commit(t, s, Rec("k6", "ok"), p); !errors.Is(err, ledger.ErrOriginalNotFound) {
+		t.Errorf("reversal of unknown original: err = %v, want ErrOriginalNotFound", err)
+	}
+}
+
+func forcedDebit(t *testing.T, s Store) {
+	mustCommit(t, s, Rec("k1", "ok"), Move("u1", "t1", ledger.ClassAdjustmentCredit, "ADJUSTMENT_CREDIT", 3_00))
+	mustCommit(t, s, Rec("k2", "ok"), Move("u1", "t2", ledger.ClassAdjustmentDebit, "ADJUSTMENT_DEBIT", -10_25))
+	wantBalance(t, s, "u1", -7_25)
+}
+
+func paging(t *testing.T, s Store) {
+	const n = 7
+	for i := range n {
+		p := Move("u1", fmt.Sprintf("t%d", i), ledger.ClassAdjustmentCredit, "ADJUSTMENT_CREDIT", int64(i+1))
+		p.Entry.CreatedAt = T0.Add(time.Duration(i) * time.Second)
+		mustCommit(t, s, Rec(fmt.Sprintf("k%d", i), "ok"), p)
+	}
+	var got []string
+	cursor := ""
+	for pages := 0; ; pages++ {
+		if pages > n {
+			t.Fatal("paging does not end")
+		}
+		st, err := s.Statement(context.Background(), "u1", cursor, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(st.Entries) > 3 {
+			t.Fatalf("page of %d entries, limit 3", len(st.Entries))
+		}
+		for _, e := range st.Entries {
+			got = append(got, e.TransactionID)
+		}
+		if st.Next == "" {
+			break
+		}
+		cursor = st.Next
+	}
+	want := []string{"t6", "t5", "t4", "t3", "t2", "t1", "t0"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("entries = %v, want %v", got, want)
+	}
+	if _, err := s.Statement(context.Background(), "u1", "not-a-cursor", 3); !errors.Is(err, ledger.ErrCursor) {
+		t.Errorf("bad cursor: err = %v, want ErrCursor", err)
+	}
+}
+
+func concurrentDuplicates(t *testing.T, s Store) {
+	mustCommit(t, s, Rec("fund", "ok"), Move("u1", "t0", ledger.ClassAdjustmentCredit, "ADJUSTMENT_CREDIT", 1000_00))
+	const n = 50
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = s.Commit(context.Background(), Rec("dup", "ok"), Move("u1", "t1", ledger.ClassAuthorization, "PURCHASE", -1_00))
+		}()
+	}
+	wg.Wait()
+	wins := 0
+	for _, err := range errs {
+		var held *idempotency.HeldError
+		switch {
+		case err == nil:
+			wins++
+		case errors.As(err, &held), errors.Is(err, idempotency.ErrBusy):
+		default:
+			t.Errorf("duplicate: unexpected error %v", err)
+		}
+	}
+	if wins != 1 {
+		t.Errorf("%d of %d duplicates committed, want 1", wins, n)
+	}
+	wantBalance(t, s, "u1", 999_00)
+}
