@@ -122,7 +122,7 @@ func ParseHeader(h string) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: x-signature must start with %q", ErrMalformedHeader, SchemePrefix)
 	}
-	mac, err := base64.StdEncoding.DecodeString(b64)
+	mac, err := base64.StdEncoding.Strict().DecodeString(b64)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadBase64, err)
 	}
