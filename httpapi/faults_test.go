@@ -1,0 +1,131 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/tarjeta-dev/tarjeta/pomelosim"
+)
+
+// fault is what happens to the next TransactWriteItems call.
+type fault int
+
+const (
+	none         fault = iota
+	neverSent          // the process dies before the write leaves
+	answerLost         // the write is applied, its answer never arrives
+	lateAfterAll       // the write is on the wire at the deadline and lands later
+)
+
+// faultyHTTP sits between the SDK and DynamoDB Local and injects one fault
+// into the next TransactWriteItems call.
+type faultyHTTP struct {
+	mu     sync.Mutex
+	next   fault
+	landed chan error // nil once DynamoDB has refused a late write
+	inner  *http.Client
+}
+
+func (f *faultyHTTP) arm(x fault) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.next = x
+}
+
+func (f *faultyHTTP) Do(req *http.Request) (*http.Response, error) {
+	f.mu.Lock()
+	x := none
+	if req.Header.Get("X-Amz-Target") == "DynamoDB_20120810.TransactWriteItems" {
+		x, f.next = f.next, none
+	}
+	f.mu.Unlock()
+	switch x {
+	case neverSent:
+		return nil, errors.New("injected: process died before sending")
+	case answerLost:
+		res, err := f.inner.Do(req)
+		if err == nil {
+			res.Body.Close()
+		}
+		return nil, errors.New("injected: connection lost after sending")
+	case lateAfterAll:
+		body, err := io.ReadAll(req.Body)
+		if err != nil {
+			return nil, err
+		}
+		late := req.Clone(context.WithoutCancel(req.Context()))
+		<-req.Context().Done()
+		go func() {
+			time.Sleep(200 * time.Millisecond) // lands well after we answered
+			late.Body, late.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+			res, err := f.inner.Do(late)
+			if err == nil {
+				res.Body.Close()
+				if res.StatusCode == http.StatusOK {
+					err = errors.New("DynamoDB applied the late write")
+				}
+			}
+			f.landed <- err
+		}()
+		return nil, req.Context().Err()
+	}
+	return f.inner.Do(req)
+}
+
+// TestCrashes injects a failure at each point of an authorization and checks
+// that the ledger and the answer agree: all or nothing, never a debit behind
+// a rejection.
+func TestCrashes(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		fault       fault
+		wantStatus  string // first answer
+		wantBalance string
+	}{
+		{"write never sent", neverSent, "REJECTED", "10.00"},
+		{"write applied, answer lost", answerLost, "APPROVED", "9.00"},
+		{"write lands after the deadline", lateAfterAll, "REJECTED", "10.00"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := &faultyHTTP{inner: &http.Client{}, landed: make(chan error, 1)}
+			client := server.Client()
+			client = dynamodb.New(client.Options(), func(o *dynamodb.Options) {
+				o.HTTPClient = h
+				o.RetryMaxAttempts = 1 // let the fault reach the service, not the SDK's retryer
+			})
+			s := newStack(t, stackOptions{deadline: 150 * time.Millisecond, client: client})
+			s.send(t, creditPath, pomelosim.Transaction{Type: "PAYMENT", ID: "fund", UserID: "u", Total: "10"}, "k-fund")
+			tx := pomelosim.Transaction{Type: "PURCHASE", ID: "buy", UserID: "u", Total: "1"}
+
+			h.arm(tc.fault)
+			first := decodeAnswer(t, s.send(t, authPath, tx, "k-buy"))
+			if first.Status != tc.wantStatus {
+				t.Errorf("answer = %+v, want %s", first, tc.wantStatus)
+			}
+			if tc.fault == lateAfterAll {
+				err := <-h.landed
+				if err != nil {
+					t.Fatalf("late write was not refused: %v", err)
+				}
+			}
+			if got := s.available(t, "u"); got != tc.wantBalance {
+				t.Errorf("available = %s, want %s", got, tc.wantBalance)
+			}
+			// Pomelo retries with the same key and must hear the same thing.
+			if again := decodeAnswer(t, s.send(t, authPath, tx, "k-buy")); again != first {
+				t.Errorf("retry answered %+v, first answer was %+v", again, first)
+			}
+			if got := s.available(t, "u"); got != tc.wantBalance {
+				t.Errorf("available after the retry = %s, want %s", got, tc.wantBalance)
+			}
+		})
+	}
+}
