@@ -1,0 +1,118 @@
+package localstack_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tarjeta-dev/tarjeta/config"
+	"github.com/tarjeta-dev/tarjeta/core/signature"
+	"github.com/tarjeta-dev/tarjeta/localstack"
+)
+
+func start(t *testing.T, dir string) (*localstack.Stack, string) {
+	t.Helper()
+	c := localstack.Config{DataDir: dir, Authorize: config.Authorize{
+		Tolerance: time.Minute, Deadline: time.Second, Retention: 24 * time.Hour, TableName: "t",
+	}}
+	var out bytes.Buffer
+	s, err := localstack.Start(context.Background(), c, &out, slog.New(slog.NewJSONHandler(io.Discard, nil)), bytes.NewReader(bytes.Repeat([]byte{7}, 64)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, out.String()
+}
+
+// TestPastedExample does what a new user does: start the stack, paste the
+// printed snippet into a shell, and get signed answers.
+func TestPastedExample(t *testing.T) {
+	dir := t.TempDir()
+	s, banner := start(t, dir)
+	m := regexp.MustCompile(`POMELO_API_CREDENTIALS=(\S+):(\S+)`).FindStringSubmatch(banner)
+	if m == nil {
+		t.Fatalf("banner does not show the credentials:\n%s", banner)
+	}
+	secret, _ := base64.StdEncoding.DecodeString(m[2])
+	snippet := banner[strings.Index(banner, "sign() {"):]
+
+	out, err := exec.Command("sh", "-c", snippet).CombinedOutput()
+	if err != nil {
+		t.Fatalf("snippet failed: %v\n%s", err, out)
+	}
+	answers := strings.Split(string(out), "HTTP/1.1 ")[1:]
+	if len(answers) != 2 {
+		t.Fatalf("want two HTTP answers, got:\n%s", out)
+	}
+	for i, path := range []string{"/transactions/adjustments/credit", "/transactions/authorizations"} {
+		status, header, body := parseAnswer(answers[i])
+		if status != "200" {
+			t.Errorf("%s: status %s\n%s", path, status, answers[i])
+		}
+		if header["X-Endpoint"] != path {
+			t.Errorf("%s: x-endpoint %q", path, header["X-Endpoint"])
+		}
+		if want := signature.Sign(secret, header["X-Timestamp"], path, []byte(body)); header["X-Signature"] != want {
+			t.Errorf("%s: answer signature %q, want %q over %q", path, header["X-Signature"], want, body)
+		}
+	}
+	if !strings.Contains(answers[1], `"status":"APPROVED"`) || !strings.Contains(answers[1], `"available":"749.50"`) {
+		t.Errorf("purchase or balance missing:\n%s", answers[1])
+	}
+	if err := s.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+
+	// A restart keeps the ledger and the credentials, and says where they are.
+	s, banner = start(t, dir)
+	defer s.Close(context.Background())
+	if strings.Contains(banner, m[2]) || !strings.Contains(banner, filepath.Join(dir, localstack.CredentialsFile)) {
+		t.Errorf("second start banner:\n%s", banner)
+	}
+	res, err := http.Get("http://" + s.Addr + "/ledger/accounts/u-demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(b), `"available":"749.50"`) {
+		t.Errorf("after restart: %s", b)
+	}
+	if st, _ := os.Stat(filepath.Join(dir, localstack.CredentialsFile)); st.Mode().Perm() != 0o600 {
+		t.Errorf("credentials file mode %v, want 0600", st.Mode().Perm())
+	}
+}
+
+// parseAnswer splits one `curl -i` answer (after "HTTP/1.1 ") into status,
+// headers and body; the body is the line after the blank line.
+func parseAnswer(s string) (string, map[string]string, string) {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	head, rest, _ := strings.Cut(s, "\n\n")
+	lines := strings.Split(head, "\n")
+	status, _, _ := strings.Cut(lines[0], " ")
+	h := make(map[string]string)
+	for _, l := range lines[1:] {
+		k, v, _ := strings.Cut(l, ": ")
+		h[http.CanonicalHeaderKey(k)] = v
+	}
+	body, _, _ := strings.Cut(rest, "\n")
+	return status, h, body
+}
+
+func TestRefusesAWSOnlySettings(t *testing.T) {
+	c := localstack.Config{DataDir: t.TempDir(), Authorize: config.Authorize{
+		CredentialsSecretARN: "arn:aws:secretsmanager:us-east-1:1:secret:x", Tolerance: time.Minute, Deadline: time.Second, Retention: 24 * time.Hour, TableName: "t",
+	}}
+	if _, err := localstack.Start(context.Background(), c, io.Discard, slog.Default(), nil); err == nil {
+		t.Error("Start accepted POMELO_CREDENTIALS_SECRET_ARN")
+	}
+}
