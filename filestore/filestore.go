@@ -108,6 +108,8 @@ func (s *Store) Commit(ctx context.Context, rec idempotency.Record, p *ledger.Po
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	// Encoding needs no state: do it before taking the lock.
+	line := append(appendCommit(make([]byte, 0, 1024), rec, p), '\n')
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if old, ok := s.records[rec.Key]; ok && idempotency.Blocks(old, rec.CreatedAt) {
@@ -118,11 +120,6 @@ func (s *Store) Commit(ctx context.Context, rec idempotency.Record, p *ledger.Po
 			return err
 		}
 	}
-	line, err := json.Marshal(encode(rec, p))
-	if err != nil {
-		return fmt.Errorf("filestore: encode %s: %w", rec.Key, err)
-	}
-	line = append(line, '\n')
 	if _, err := s.f.Write(line); err != nil {
 		// Cut off whatever part of the line got written, so that the journal
 		// stays a sequence of whole commits.

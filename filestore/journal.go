@@ -50,33 +50,6 @@ type entry struct {
 	CreatedAt     time.Time `json:"created_at"`
 }
 
-func encode(rec idempotency.Record, p *ledger.Posting) commit {
-	c := commit{Record: record{
-		Key:         rec.Key,
-		Fingerprint: rec.Fingerprint[:],
-		State:       rec.State.String(),
-		Status:      rec.Status,
-		Body:        rec.Body,
-		CreatedAt:   rec.CreatedAt,
-		ExpiresAt:   rec.ExpiresAt,
-	}}
-	if p != nil {
-		e := p.Entry
-		c.Posting = &posting{
-			Entry: entry{
-				UserID: e.UserID, Currency: e.Currency, TransactionID: e.TransactionID,
-				Class: string(e.Class), Kind: e.Kind, Amount: e.Amount, Status: string(e.Status),
-				Original: e.Original, Reversible: e.Reversible, CreatedAt: e.CreatedAt,
-			},
-			RequireFunds: p.RequireFunds,
-		}
-		if r := p.Reverses; r != nil {
-			c.Posting.Reverses = &reversal{r.OriginalID, r.OriginalKind, r.Amount}
-		}
-	}
-	return c
-}
-
 func (c commit) decode() (idempotency.Record, *ledger.Posting, error) {
 	state, err := idempotency.ParseState(c.Record.State)
 	if err != nil {

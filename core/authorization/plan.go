@@ -31,7 +31,10 @@ type decision struct {
 	answer  pomelo.Answer
 }
 
-var approved = pomelo.Answer{Status: pomelo.Approved, Message: "OK", StatusDetail: pomelo.DetailApproved}
+var (
+	approved     = pomelo.Answer{Status: pomelo.Approved, Message: "OK", StatusDetail: pomelo.DetailApproved}
+	approvedBody = approved.Encode() // the answer to most requests, encoded once
+)
 
 func decline(detail pomelo.StatusDetail, message string) decision {
 	return decision{answer: pomelo.Answer{Status: pomelo.Rejected, Message: message, StatusDetail: detail}}

@@ -116,8 +116,7 @@ func (s *Service) Serve(ctx context.Context, r Request) Response {
 	if err := s.verifier.Verify(signed, r.Called, start); err != nil {
 		return unsigned(401, signatureErrorCode(err), err.Error())
 	}
-	secret, _ := s.verifier.Keys.Secret(signed.APIKey)
-	x := exchange{s: s, secret: secret, endpoint: signed.Endpoint, route: r.Route}
+	x := exchange{s: s, apiKey: signed.APIKey, endpoint: signed.Endpoint, route: r.Route}
 
 	key := r.Header.Get(HeaderIdempotencyKey)
 	if err := idempotency.CheckKey(key); err != nil {
@@ -144,7 +143,7 @@ func (s *Service) Serve(ctx context.Context, r Request) Response {
 // exchange carries what answering one verified request needs.
 type exchange struct {
 	s        *Service
-	secret   []byte
+	apiKey   string // verified: the keyring has it
 	endpoint string
 	route    Route
 	key      string
@@ -197,7 +196,14 @@ func (x *exchange) adjust(ctx context.Context, p *ledger.Posting) Response {
 }
 
 func (x *exchange) commit(ctx context.Context, a pomelo.Answer, p *ledger.Posting) error {
-	return x.store(ctx, 200, a.Encode(), p)
+	return x.store(ctx, 200, encode(a), p)
+}
+
+func encode(a pomelo.Answer) []byte {
+	if a == approved {
+		return approvedBody
+	}
+	return a.Encode()
 }
 
 func (x *exchange) store(ctx context.Context, status int, body []byte, p *ledger.Posting) error {
@@ -214,7 +220,7 @@ func (x *exchange) answer(a pomelo.Answer) Response {
 		x.outcome.Result = "rejected"
 	}
 	x.outcome.StatusDetail = a.StatusDetail
-	return x.sign(200, a.Encode())
+	return x.sign(200, encode(a))
 }
 
 // storeFailure answers a commit that did not go through: a duplicate, a key in
@@ -304,10 +310,11 @@ func (x *exchange) fail(status int, code, message string) Response {
 // sign signs body with our own clock's timestamp and the endpoint Pomelo named.
 func (x *exchange) sign(status int, body []byte) Response {
 	ts := signature.Timestamp(x.s.now())
+	sig, _ := x.s.verifier.Keys.Sign(x.apiKey, ts, x.endpoint, body)
 	return Response{
 		Status:    status,
 		Body:      body,
-		Signature: signature.Sign(x.secret, ts, x.endpoint, body),
+		Signature: sig,
 		Timestamp: ts,
 		Endpoint:  x.endpoint,
 		Outcome:   x.outcome,

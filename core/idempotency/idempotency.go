@@ -55,6 +55,7 @@ func ParseState(s string) (State, error) {
 var (
 	ErrMissingKey = errors.New("idempotency: missing x-idempotency-key")
 	ErrKeyTooLong = errors.New("idempotency: x-idempotency-key too long")
+	ErrKeyInvalid = errors.New("idempotency: x-idempotency-key must be printable ASCII")
 )
 
 // Fingerprint identifies one request: the endpoint it was sent to and its exact
@@ -83,14 +84,20 @@ type Record struct {
 	ExpiresAt   time.Time // an in-transit claim lapses here; a finished record may be deleted after
 }
 
-// CheckKey validates an x-idempotency-key value, failing with ErrMissingKey or
-// ErrKeyTooLong.
+// CheckKey validates an x-idempotency-key value, failing with ErrMissingKey,
+// ErrKeyTooLong or ErrKeyInvalid. Keys are UUIDs in practice; printable ASCII
+// keeps every store's copy of a key byte for byte the same.
 func CheckKey(key string) error {
 	switch {
 	case key == "":
 		return ErrMissingKey
 	case len(key) > MaxKeyLen:
 		return fmt.Errorf("%w: %d bytes, at most %d", ErrKeyTooLong, len(key), MaxKeyLen)
+	}
+	for i := 0; i < len(key); i++ {
+		if key[i] < 0x21 || key[i] > 0x7e {
+			return fmt.Errorf("%w: byte %d is %#x", ErrKeyInvalid, i, key[i])
+		}
 	}
 	return nil
 }

@@ -55,6 +55,11 @@ func TestCheckKey(t *testing.T) {
 	if err := idempotency.CheckKey(strings.Repeat("k", idempotency.MaxKeyLen+1)); !errors.Is(err, idempotency.ErrKeyTooLong) {
 		t.Errorf("long key: %v", err)
 	}
+	for _, k := range []string{"a b", "ключ", "a\x00", "a\n"} {
+		if err := idempotency.CheckKey(k); !errors.Is(err, idempotency.ErrKeyInvalid) {
+			t.Errorf("key %q: %v, want ErrKeyInvalid", k, err)
+		}
+	}
 	if err := idempotency.CheckKey("6f1c0e0a-4a43-4a53-9d0e-3c5b1f0e8e41"); err != nil {
 		t.Errorf("uuid key: %v", err)
 	}

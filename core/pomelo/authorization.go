@@ -1,10 +1,8 @@
 package pomelo
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 
 	"github.com/tarjeta-dev/tarjeta/core/money"
 )
@@ -122,26 +120,6 @@ type Total struct {
 	money.Amount
 }
 
-// UnmarshalJSON reads the total from a JSON number or numeric string, exactly.
-func (t *Total) UnmarshalJSON(b []byte) error {
-	var raw struct {
-		Total    json.RawMessage `json:"total"`
-		Currency string          `json:"currency"`
-	}
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return err
-	}
-	if raw.Total == nil {
-		return errors.New("total is missing")
-	}
-	a, err := money.ParseJSON(raw.Total, raw.Currency)
-	if err != nil {
-		return err
-	}
-	t.Amount = a
-	return nil
-}
-
 // MarshalJSON writes the total as a decimal string.
 func (t Total) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
@@ -157,28 +135,6 @@ type Detail struct {
 	Amount money.Amount
 }
 
-// UnmarshalJSON reads {"type","currency","amount","name"} exactly.
-func (d *Detail) UnmarshalJSON(b []byte) error {
-	var raw struct {
-		Type     string          `json:"type"`
-		Currency string          `json:"currency"`
-		Amount   json.RawMessage `json:"amount"`
-		Name     string          `json:"name"`
-	}
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return err
-	}
-	if raw.Amount == nil {
-		return errors.New("detail amount is missing")
-	}
-	a, err := money.ParseJSON(raw.Amount, raw.Currency)
-	if err != nil {
-		return err
-	}
-	*d = Detail{Type: raw.Type, Name: raw.Name, Amount: a}
-	return nil
-}
-
 // MarshalJSON writes the detail with its amount as a decimal string.
 func (d Detail) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
@@ -189,34 +145,3 @@ func (d Detail) MarshalJSON() ([]byte, error) {
 	}{d.Type, d.Amount.Currency, d.Amount.String(), d.Name})
 }
 
-// DecodeAuthorization parses an authorization or adjustment body. It fails
-// with an error wrapping ErrPayload when the JSON is invalid, has trailing
-// data, lacks transaction.id, transaction.type, user.id or amount.local, names
-// an unknown transaction type, or holds an amount that is not an exact decimal
-// of its currency.
-func DecodeAuthorization(body []byte) (Authorization, error) {
-	var a Authorization
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&a); err != nil {
-		return Authorization{}, fmt.Errorf("%w: %v", ErrPayload, err)
-	}
-	if dec.More() {
-		return Authorization{}, fmt.Errorf("%w: data after the JSON object", ErrPayload)
-	}
-	switch {
-	case a.Transaction.ID == "":
-		return Authorization{}, fmt.Errorf("%w: transaction.id is required", ErrPayload)
-	case a.Transaction.Type == "":
-		return Authorization{}, fmt.Errorf("%w: transaction.type is required", ErrPayload)
-	case !a.Transaction.Type.Known():
-		return Authorization{}, fmt.Errorf("%w: transaction.type %q is not a known type", ErrPayload, a.Transaction.Type)
-	case a.User.ID == "":
-		return Authorization{}, fmt.Errorf("%w: user.id is required", ErrPayload)
-	case a.Amount.Local == nil:
-		return Authorization{}, fmt.Errorf("%w: amount.local is required", ErrPayload)
-	}
-	if _, ok := a.Transaction.Type.Reverses(); ok && a.Transaction.OriginalTransactionID == "" {
-		return Authorization{}, fmt.Errorf("%w: %s needs transaction.original_transaction_id", ErrPayload, a.Transaction.Type)
-	}
-	return a, nil
-}

@@ -60,19 +60,24 @@ func TestDecodeErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name, body, want string
 	}{
-		{"empty", ``, "EOF"},
-		{"array", `[]`, "cannot unmarshal"},
-		{"trailing object", base(func(map[string]any) {}) + `{}`, "data after"},
+		{"empty", ``, "not valid JSON"},
+		{"array", `[]`, "must be a JSON object"},
+		{"trailing object", base(func(map[string]any) {}) + `{}`, "not valid JSON"},
+		{"id not a string", base(func(m map[string]any) { sub(m, "transaction")["id"] = 7 }), "transaction.id must be a string"},
+		{"card not an object", base(func(m map[string]any) { m["card"] = "4111111111111111" }), "card must be an object"},
+		{"details not a list", base(func(m map[string]any) { sub(m, "amount")["details"] = "x" }), "must be a list"},
+		{"total a boolean", base(func(m map[string]any) { sub(sub(m, "amount"), "local")["total"] = true }), "number or a numeric string"},
 		{"no id", base(func(m map[string]any) { delete(sub(m, "transaction"), "id") }), "transaction.id"},
 		{"no type", base(func(m map[string]any) { delete(sub(m, "transaction"), "type") }), "transaction.type is required"},
 		{"unknown type", base(func(m map[string]any) { sub(m, "transaction")["type"] = "HACK" }), "not a known type"},
 		{"no user", base(func(m map[string]any) { delete(m, "user") }), "user.id"},
 		{"no local amount", base(func(m map[string]any) { delete(sub(m, "amount"), "local") }), "amount.local"},
-		{"local total missing", base(func(m map[string]any) { sub(sub(m, "amount"), "local")["total"] = nil }), "money"},
+		{"local total missing", base(func(m map[string]any) { delete(sub(sub(m, "amount"), "local"), "total") }), "amount.local.total is required"},
+		{"local total null", base(func(m map[string]any) { sub(sub(m, "amount"), "local")["total"] = nil }), "number or a numeric string"},
 		{"float garbage", base(func(m map[string]any) { sub(sub(m, "amount"), "local")["total"] = "12.3.4" }), "not a decimal"},
 		{"too precise", base(func(m map[string]any) { sub(sub(m, "amount"), "local")["total"] = "1.001" }), "more decimals"},
 		{"unknown currency", base(func(m map[string]any) { sub(sub(m, "amount"), "local")["currency"] = "ZZZ" }), "unknown currency"},
-		{"bad detail", base(func(m map[string]any) { sub(m, "amount")["details"] = []any{map[string]any{"currency": "ARS"}} }), "detail amount"},
+		{"bad detail", base(func(m map[string]any) { sub(m, "amount")["details"] = []any{map[string]any{"currency": "ARS"}} }), "amount.details[].amount is required"},
 		{"reversal without original", base(func(m map[string]any) {
 			sub(m, "transaction")["type"] = "REVERSAL_PURCHASE"
 			delete(sub(m, "transaction"), "original_transaction_id")

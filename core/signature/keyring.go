@@ -1,10 +1,14 @@
 package signature
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"hash"
 	"strings"
+	"sync"
 )
 
 // ErrCredentials reports a malformed credentials setting.
@@ -13,15 +17,38 @@ var ErrCredentials = errors.New("signature: bad credentials")
 // Keyring holds the api-key → api-secret pairs configured for Pomelo. Several
 // pairs may be live at once so that keys can be rotated without downtime.
 type Keyring struct {
-	secrets map[string][]byte
-	first   string
+	keys  map[string]*key
+	first string
+}
+
+// key is one api-secret with a pool of HMAC states already keyed with it:
+// keying costs as much as hashing a small body, and it is done on every
+// request and every answer.
+type key struct {
+	secret []byte
+	macs   sync.Pool
+}
+
+func newKey(secret []byte) *key {
+	k := &key{secret: secret}
+	k.macs.New = func() any { return hmac.New(sha256.New, secret) }
+	return k
+}
+
+func (k *key) sum(timestamp, endpoint string, body []byte) []byte {
+	m := k.macs.Get().(hash.Hash)
+	m.Reset()
+	writeMessage(m, timestamp, endpoint, body)
+	out := m.Sum(make([]byte, 0, sha256.Size))
+	k.macs.Put(m)
+	return out
 }
 
 // ParseCredentials reads "apikey:apisecret[,apikey:apisecret...]" where each
 // secret is base64 as Pomelo issues it. It fails with ErrCredentials, never
 // echoing a secret in the message.
 func ParseCredentials(s string) (*Keyring, error) {
-	k := &Keyring{secrets: make(map[string][]byte)}
+	k := &Keyring{keys: make(map[string]*key)}
 	for i, pair := range strings.Split(s, ",") {
 		pair = strings.TrimSpace(pair)
 		key, secret, ok := strings.Cut(pair, ":")
@@ -32,10 +59,10 @@ func ParseCredentials(s string) (*Keyring, error) {
 		if err != nil || len(raw) == 0 {
 			return nil, fmt.Errorf("%w: secret of pair %d (api key %q) is not base64", ErrCredentials, i+1, key)
 		}
-		if _, dup := k.secrets[key]; dup {
+		if _, dup := k.keys[key]; dup {
 			return nil, fmt.Errorf("%w: api key %q appears twice", ErrCredentials, key)
 		}
-		k.secrets[key] = raw
+		k.keys[key] = newKey(raw)
 		if k.first == "" {
 			k.first = key
 		}
@@ -48,8 +75,30 @@ func (k *Keyring) Secret(apiKey string) ([]byte, bool) {
 	if k == nil {
 		return nil, false
 	}
-	s, ok := k.secrets[apiKey]
+	s, ok := k.lookup(apiKey)
+	if !ok {
+		return nil, false
+	}
+	return s.secret, true
+}
+
+func (k *Keyring) lookup(apiKey string) (*key, bool) {
+	if k == nil {
+		return nil, false
+	}
+	s, ok := k.keys[apiKey]
 	return s, ok
+}
+
+// Sign returns the x-signature value for body sent at timestamp to endpoint,
+// signed with the secret of apiKey, and false when the key is unknown. It is
+// Sign with the keyring's pooled MAC states.
+func (k *Keyring) Sign(apiKey, timestamp, endpoint string, body []byte) (string, bool) {
+	s, ok := k.lookup(apiKey)
+	if !ok {
+		return "", false
+	}
+	return SchemePrefix + base64.StdEncoding.EncodeToString(s.sum(timestamp, endpoint, body)), true
 }
 
 // Primary returns the first configured api key, the one examples are signed with.

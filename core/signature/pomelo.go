@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -80,7 +81,7 @@ func (v Verifier) Verify(s Signed, called string, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	secret, ok := v.Keys.Secret(s.APIKey)
+	k, ok := v.Keys.lookup(s.APIKey)
 	if !ok {
 		return ErrUnknownKey
 	}
@@ -90,7 +91,7 @@ func (v Verifier) Verify(s Signed, called string, now time.Time) error {
 	if !v.EndpointMatches(s.Endpoint, called) {
 		return fmt.Errorf("%w: x-endpoint %q, called %q", ErrEndpointMismatch, s.Endpoint, called)
 	}
-	if !hmac.Equal(given, Sum(secret, s.Timestamp, s.Endpoint, s.Body)) {
+	if !hmac.Equal(given, k.sum(s.Timestamp, s.Endpoint, s.Body)) {
 		return ErrNoMatch
 	}
 	return nil
@@ -161,10 +162,14 @@ func CheckTime(ts, now time.Time, tolerance time.Duration) error {
 // the decoded api-secret bytes, not its base64 text.
 func Sum(secret []byte, timestamp, endpoint string, body []byte) []byte {
 	m := hmac.New(sha256.New, secret)
-	m.Write([]byte(timestamp))
-	m.Write([]byte(endpoint))
-	m.Write(body)
+	writeMessage(m, timestamp, endpoint, body)
 	return m.Sum(nil)
+}
+
+func writeMessage(w io.Writer, timestamp, endpoint string, body []byte) {
+	io.WriteString(w, timestamp)
+	io.WriteString(w, endpoint)
+	w.Write(body)
 }
 
 // Sign returns the x-signature value for body sent at timestamp to endpoint:
