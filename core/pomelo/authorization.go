@@ -144,4 +144,3 @@ func (d Detail) MarshalJSON() ([]byte, error) {
 		Name     string `json:"name,omitempty"`
 	}{d.Type, d.Amount.Currency, d.Amount.String(), d.Name})
 }
-
