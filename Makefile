@@ -42,8 +42,13 @@ test: deps check
 	$(GO) test -race -count=1 ./...
 	$(MAKE) fuzz
 
-bench: deps
-	$(GO) run ./cmd/bench
+# Figures for BENCHMARKS.md: the machine, the in-process decision path, the
+# HTTP path over DynamoDB Local, and the Lambda artifact's size.
+bench: deps build
+	@echo "machine: $$(nproc) cores, $$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $$(free -g | awk '/Mem/{print $$2}') GiB RAM; $$($(GO) version); $$(java -version 2>&1 | head -1)"
+	$(GO) test -run '^$$' -bench 'DecisionPath' -benchmem -benchtime 300000x -count 3 ./benchmarks/
+	$(GO) test -run '^$$' -bench 'HTTPDynamoDB' -benchtime 4000x ./benchmarks/
+	@for f in $(FUNCTIONS); do echo "artifact bin/$$f/bootstrap: $$(du -k bin/$$f/bootstrap | cut -f1) KiB, $$(gzip -c bin/$$f/bootstrap | wc -c | awk '{printf "%d", $$1/1024}') KiB gzipped"; done
 
 build: $(addprefix build-,$(FUNCTIONS))
 

@@ -1,0 +1,56 @@
+package httpapi_test
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/tarjeta-dev/tarjeta/apigateway"
+	"github.com/tarjeta-dev/tarjeta/core/authorization"
+	"github.com/tarjeta-dev/tarjeta/core/signature"
+	"github.com/tarjeta-dev/tarjeta/dynamo"
+	"github.com/tarjeta-dev/tarjeta/httpapi"
+)
+
+// TestLambdaEvent runs a recorded API Gateway (HTTP API, payload 2.0) event
+// through the function's handler as Lambda would: base64 body, Pomelo's
+// headers, signed at 1700000000. The user has no funds.
+func TestLambdaEvent(t *testing.T) {
+	b, err := os.ReadFile("testdata/purchase-event.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev events.APIGatewayV2HTTPRequest
+	if err := json.Unmarshal(b, &ev); err != nil {
+		t.Fatal(err)
+	}
+	keys, _ := signature.ParseCredentials(apiKey + ":" + apiSecret)
+	now := func() time.Time { return time.Unix(1_700_000_002, 0) }
+	store := dynamo.New(server.Client(), server.Table(t))
+	svc := authorization.New(authorization.Config{Verifier: signature.Verifier{Keys: keys}, Store: store, Now: now})
+	handle := apigateway.Handler(httpapi.New(svc, store, slog.New(slog.NewJSONHandler(io.Discard, nil)), now))
+
+	for range 2 { // the second time as Pomelo's retry: the same answer
+		res, err := handle(context.Background(), ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := `{"status":"REJECTED","message":"insufficient funds","status_detail":"INSUFFICIENT_FUNDS"}`
+		if res.StatusCode != 200 || res.Body != want || res.IsBase64Encoded {
+			t.Fatalf("response = %d %s, want 200 %s", res.StatusCode, res.Body, want)
+		}
+		secret, _ := base64.StdEncoding.DecodeString(apiSecret)
+		h := res.Headers
+		if h["X-Timestamp"] != "1700000002" || h["X-Endpoint"] != "/transactions/authorizations" ||
+			h["X-Signature"] != signature.Sign(secret, "1700000002", "/transactions/authorizations", []byte(res.Body)) {
+			t.Errorf("response headers %v are not a signature of the body", h)
+		}
+	}
+}
