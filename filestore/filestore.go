@@ -2,11 +2,16 @@
 // the idempotency records in memory, made durable by an append-only journal
 // file that is replayed when the store opens.
 //
-// Each commit is one line of JSON written with a single write call before the
-// commit is acknowledged, so a commit survives the process stopping at any
-// point; a line cut short by a crash was never acknowledged and is dropped on
-// the next open. Writes are not fsynced: the local stack survives a restart of
-// itself, not a power cut.
+// Commits are checked and applied in memory under one lock, then written to
+// the journal in groups: each commit waits until a write(2) holding its line
+// has returned before it is acknowledged, and whoever writes takes every line
+// queued so far. A commit whose answer depends on another commit (a
+// duplicate, a repeated transaction id) is answered only once that commit is
+// in the journal too. A line cut short by a crash was never acknowledged and
+// is dropped on the next open. Writes are not fsynced: the local stack
+// survives a restart of itself, not a power cut. After a failed journal write
+// the store refuses every commit until it is reopened, since memory may then
+// hold commits the journal lacks.
 package filestore
 
 import (
@@ -20,6 +25,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/core/idempotency"
@@ -32,11 +38,22 @@ const JournalName = "ledger.journal"
 
 // Store is the embedded store. It is safe for concurrent use.
 type Store struct {
-	mu      sync.Mutex
+	mu       sync.Mutex // guards the fields below it
+	book     *ledger.Book
+	records  map[string]held
+	pending  []byte // journal lines applied in memory, not yet written
+	appended uint64 // number of commits applied in memory
+	failed   error  // the journal write that failed, after which nothing commits
+
+	wmu     sync.Mutex    // held while writing the journal
+	durable atomic.Uint64 // number of commits written to the journal
 	f       *os.File
-	size    int64
-	book    *ledger.Book
-	records map[string]idempotency.Record
+}
+
+// held is a record with the sequence number of the commit that wrote it.
+type held struct {
+	rec idempotency.Record
+	seq uint64
 }
 
 // Open opens (creating if needed) the store kept in dir, replaying its
@@ -50,7 +67,7 @@ func Open(dir string, now time.Time) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("filestore: open %s: %w", path, err)
 	}
-	s := &Store{f: f, book: ledger.NewBook(), records: make(map[string]idempotency.Record)}
+	s := &Store{f: f, book: ledger.NewBook(), records: make(map[string]held)}
 	if err := s.replay(now); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("filestore: replay %s: %w", path, err)
@@ -86,14 +103,13 @@ func (s *Store) replay(now time.Time) error {
 			return fmt.Errorf("line at byte %d: %w", good, err)
 		}
 		if idempotency.Blocks(rec, now) {
-			s.records[rec.Key] = rec
+			s.records[rec.Key] = held{rec: rec}
 		}
 		if p != nil {
 			s.book.Restore(*p)
 		}
 		good += int64(len(line))
 	}
-	s.size = good
 	_, err := s.f.Seek(good, io.SeekStart)
 	return err
 }
@@ -111,28 +127,63 @@ func (s *Store) Commit(ctx context.Context, rec idempotency.Record, p *ledger.Po
 	// Encoding needs no state: do it before taking the lock.
 	line := append(appendCommit(make([]byte, 0, 1024), rec, p), '\n')
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if old, ok := s.records[rec.Key]; ok && idempotency.Blocks(old, rec.CreatedAt) {
-		return &idempotency.HeldError{Record: old}
+	if s.failed != nil {
+		s.mu.Unlock()
+		return fmt.Errorf("filestore: commit %s: journal failed earlier: %w", rec.Key, s.failed)
+	}
+	if old, ok := s.records[rec.Key]; ok && idempotency.Blocks(old.rec, rec.CreatedAt) {
+		s.mu.Unlock()
+		if err := s.waitDurable(old.seq); err != nil {
+			return err
+		}
+		return &idempotency.HeldError{Record: old.rec}
 	}
 	if p != nil {
 		if err := s.book.Check(*p); err != nil {
+			// The commits this refusal rests on must be in the journal before
+			// the caller acts on it.
+			seq := s.appended
+			s.mu.Unlock()
+			if werr := s.waitDurable(seq); werr != nil {
+				return werr
+			}
 			return err
 		}
-	}
-	if _, err := s.f.Write(line); err != nil {
-		// Cut off whatever part of the line got written, so that the journal
-		// stays a sequence of whole commits.
-		if terr := s.f.Truncate(s.size); terr == nil {
-			s.f.Seek(s.size, io.SeekStart)
-		}
-		return fmt.Errorf("filestore: write %s: %w", rec.Key, err)
-	}
-	s.size += int64(len(line))
-	s.records[rec.Key] = rec
-	if p != nil {
 		s.book.Restore(*p)
 	}
+	s.appended++
+	seq := s.appended
+	s.records[rec.Key] = held{rec: rec, seq: seq}
+	s.pending = append(s.pending, line...)
+	s.mu.Unlock()
+	return s.waitDurable(seq)
+}
+
+// waitDurable returns once the first seq commits are in the journal, writing
+// every line queued so far if no one else is doing it.
+func (s *Store) waitDurable(seq uint64) error {
+	if s.durable.Load() >= seq {
+		return nil
+	}
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	s.mu.Lock()
+	failed, lines, last := s.failed, s.pending, s.appended
+	s.pending = nil
+	s.mu.Unlock()
+	if failed != nil {
+		return fmt.Errorf("filestore: journal failed: %w", failed)
+	}
+	if s.durable.Load() >= seq {
+		return nil
+	}
+	if _, err := s.f.Write(lines); err != nil {
+		s.mu.Lock()
+		s.failed = err
+		s.mu.Unlock()
+		return fmt.Errorf("filestore: write journal: %w", err)
+	}
+	s.durable.Store(last)
 	return nil
 }
 
@@ -149,11 +200,16 @@ func (s *Store) Statement(ctx context.Context, userID, cursor string, limit int)
 		before = n
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	entries, next := s.book.Entries(userID, before, limit)
 	st := ledger.Statement{UserID: userID, Balances: s.book.Balances(userID), Entries: entries}
+	seq := s.appended
+	s.mu.Unlock()
 	if next >= 0 {
 		st.Next = strconv.Itoa(next)
+	}
+	// Show only what is in the journal: wait for what was read to get there.
+	if err := s.waitDurable(seq); err != nil {
+		return ledger.Statement{}, err
 	}
 	return st, nil
 }
