@@ -33,87 +33,33 @@ func DecodeAuthorization(body []byte) (Authorization, error) {
 		err error
 	)
 	d := decoder{err: &err}
+	t, m, c, in := &a.Transaction, &a.Merchant, &a.Card, &Installments{}
+	var txType string
 	root.ForEach(func(k, v gjson.Result) bool {
 		switch k.Str {
 		case "transaction":
-			d.object("transaction", v, func(k string, v gjson.Result) {
-				t := &a.Transaction
-				switch k {
-				case "id":
-					d.str("transaction.id", v, &t.ID)
-				case "type":
-					var s string
-					d.str("transaction.type", v, &s)
-					t.Type = TransactionType(s)
-				case "point_type":
-					d.str("transaction.point_type", v, &t.PointType)
-				case "entry_mode":
-					d.str("transaction.entry_mode", v, &t.EntryMode)
-				case "country_code":
-					d.str("transaction.country_code", v, &t.CountryCode)
-				case "origin":
-					d.str("transaction.origin", v, &t.Origin)
-				case "original_transaction_id":
-					d.str("transaction.original_transaction_id", v, &t.OriginalTransactionID)
-				case "local_date_time":
-					d.str("transaction.local_date_time", v, &t.LocalDateTime)
-				}
+			d.strings("transaction", v, []field{
+				{"id", &t.ID}, {"type", &txType}, {"point_type", &t.PointType}, {"entry_mode", &t.EntryMode},
+				{"country_code", &t.CountryCode}, {"origin", &t.Origin},
+				{"original_transaction_id", &t.OriginalTransactionID}, {"local_date_time", &t.LocalDateTime},
 			})
 		case "merchant":
-			d.object("merchant", v, func(k string, v gjson.Result) {
-				m := &a.Merchant
-				switch k {
-				case "id":
-					d.str("merchant.id", v, &m.ID)
-				case "mcc":
-					d.str("merchant.mcc", v, &m.MCC)
-				case "address":
-					d.str("merchant.address", v, &m.Address)
-				case "name":
-					d.str("merchant.name", v, &m.Name)
-				}
-			})
+			d.strings("merchant", v, []field{{"id", &m.ID}, {"mcc", &m.MCC}, {"address", &m.Address}, {"name", &m.Name}})
 		case "card":
-			d.object("card", v, func(k string, v gjson.Result) {
-				c := &a.Card
-				switch k {
-				case "id":
-					d.str("card.id", v, &c.ID)
-				case "product_type":
-					d.str("card.product_type", v, &c.ProductType)
-				case "provider":
-					d.str("card.provider", v, &c.Provider)
-				case "last_four":
-					d.str("card.last_four", v, &c.LastFour)
-				}
-			})
+			d.strings("card", v, []field{{"id", &c.ID}, {"product_type", &c.ProductType}, {"provider", &c.Provider}, {"last_four", &c.LastFour}})
 		case "installments":
-			if v.Type == gjson.Null {
-				break
+			if v.Type != gjson.Null {
+				a.Installments = in
+				d.strings("installments", v, []field{{"quantity", &in.Quantity}, {"credit_type", &in.CreditType}, {"grace_period", &in.GracePeriod}})
 			}
-			a.Installments = new(Installments)
-			d.object("installments", v, func(k string, v gjson.Result) {
-				in := a.Installments
-				switch k {
-				case "quantity":
-					d.str("installments.quantity", v, &in.Quantity)
-				case "credit_type":
-					d.str("installments.credit_type", v, &in.CreditType)
-				case "grace_period":
-					d.str("installments.grace_period", v, &in.GracePeriod)
-				}
-			})
 		case "user":
-			d.object("user", v, func(k string, v gjson.Result) {
-				if k == "id" {
-					d.str("user.id", v, &a.User.ID)
-				}
-			})
+			d.strings("user", v, []field{{"id", &a.User.ID}})
 		case "amount":
 			d.amounts(v, &a.Amount)
 		}
 		return err == nil
 	})
+	t.Type = TransactionType(txType)
 	if err != nil {
 		return Authorization{}, err
 	}
@@ -151,6 +97,25 @@ func (d decoder) fail(format string, args ...any) {
 	}
 }
 
+// field names a string member of an object and where it goes.
+type field struct {
+	name string
+	dst  *string
+}
+
+// strings reads the string members of object name that fields list,
+// ignoring others.
+func (d decoder) strings(name string, v gjson.Result, fields []field) {
+	d.object(name, v, func(k string, v gjson.Result) {
+		for _, f := range fields {
+			if f.name == k {
+				d.member(name, k, v, f.dst)
+				return
+			}
+		}
+	})
+}
+
 func (d decoder) object(name string, v gjson.Result, field func(k string, v gjson.Result)) {
 	if v.Type == gjson.Null {
 		return
@@ -163,6 +128,15 @@ func (d decoder) object(name string, v gjson.Result, field func(k string, v gjso
 		field(k.Str, v)
 		return *d.err == nil
 	})
+}
+
+// member is str for member k of object name, naming it only on failure.
+func (d decoder) member(name, k string, v gjson.Result, dst *string) {
+	if v.Type == gjson.String || v.Type == gjson.Null {
+		d.str("", v, dst)
+		return
+	}
+	d.fail("%s.%s must be a string", name, k)
 }
 
 func (d decoder) str(name string, v gjson.Result, dst *string) {
