@@ -158,8 +158,10 @@ func (x *exchange) authorize(ctx context.Context, d decision) Response {
 		return x.answer(d.answer)
 	case errors.Is(err, ledger.ErrInsufficientFunds):
 		return x.commitAnswer(ctx, pomelo.Answer{Status: pomelo.Rejected, Message: "insufficient funds", StatusDetail: pomelo.DetailInsufficientFunds}, nil)
-	case errors.Is(err, ledger.ErrReversalExceeds), errors.Is(err, ledger.ErrCurrencyMismatch):
-		return x.commitAnswer(ctx, pomelo.Answer{Status: pomelo.Rejected, Message: err.Error(), StatusDetail: pomelo.DetailInvalidAmount}, nil)
+	case errors.Is(err, ledger.ErrReversalExceeds):
+		return x.commitAnswer(ctx, pomelo.Answer{Status: pomelo.Rejected, Message: "reversal exceeds what remains of the original transaction", StatusDetail: pomelo.DetailInvalidAmount}, nil)
+	case errors.Is(err, ledger.ErrCurrencyMismatch):
+		return x.commitAnswer(ctx, pomelo.Answer{Status: pomelo.Rejected, Message: "currency differs from the original transaction's", StatusDetail: pomelo.DetailInvalidAmount}, nil)
 	case errors.Is(err, ledger.ErrOriginalNotFound):
 		a := pomelo.Answer{Status: pomelo.Approved, Message: "original transaction not found: nothing moved, recorded for reconciliation", StatusDetail: pomelo.DetailApproved}
 		return x.commitAnswer(ctx, a, unmatchedReversal(d.posting))
@@ -303,7 +305,9 @@ func (x *exchange) fail(status int, code, message string) Response {
 	if x.outcome.Result == "" {
 		x.outcome.Result = "bad_request"
 	}
-	x.outcome.Error = code
+	if x.outcome.Error == "" { // keep a system error's cause for the log
+		x.outcome.Error = code
+	}
 	return x.sign(status, errorBody(code, message))
 }
 
