@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/tarjeta-dev/tarjeta/core/authorization"
 	"github.com/tarjeta-dev/tarjeta/core/idempotency"
 	"github.com/tarjeta-dev/tarjeta/core/ledger"
 )
@@ -35,6 +36,8 @@ type Store struct {
 	db    API
 	table string
 }
+
+var _ authorization.Store = (*Store)(nil)
 
 // New returns a store over the named table.
 func New(db API, table string) *Store {

@@ -28,6 +28,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tarjeta-dev/tarjeta/core/authorization"
 	"github.com/tarjeta-dev/tarjeta/core/idempotency"
 	"github.com/tarjeta-dev/tarjeta/core/ledger"
 	"github.com/tarjeta-dev/tarjeta/roundtrip"
@@ -114,9 +115,7 @@ func (s *Store) replay(now time.Time) error {
 	return err
 }
 
-var _ interface {
-	Commit(context.Context, idempotency.Record, *ledger.Posting) error
-} = (*Store)(nil)
+var _ authorization.Store = (*Store)(nil)
 
 // Commit writes rec and applies p atomically; see authorization.Store.
 func (s *Store) Commit(ctx context.Context, rec idempotency.Record, p *ledger.Posting) error {

@@ -189,7 +189,7 @@ func TestBadRequestsChangeNothing(t *testing.T) {
 		{"unknown adjustment type", func(r *http.Request) { r.URL.Path = "/transactions/adjustments/sideways" }, 404},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			req, err := s.pomelo.Request(context.Background(), authPath, body, "k-"+tc.name)
+			req, err := s.pomelo.Request(context.Background(), authPath, body, keyOf(tc.name))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -211,8 +211,10 @@ func TestBadRequestsChangeNothing(t *testing.T) {
 		t.Errorf("available = %s, want 100.00", got)
 	}
 	// Every key above is still free: the same request, correctly signed, runs.
-	r := s.send(t, authPath, pomelosim.Transaction{Type: "PURCHASE", ID: "t1", UserID: "u-5", Total: "10"}, "k-tampered body")
+	r := s.send(t, authPath, pomelosim.Transaction{Type: "PURCHASE", ID: "t1", UserID: "u-5", Total: "10"}, keyOf("tampered body"))
 	if a := decodeAnswer(t, r); a.Status != "APPROVED" {
 		t.Errorf("clean retry: %+v", a)
 	}
 }
+
+func keyOf(name string) string { return "k-" + strings.ReplaceAll(name, " ", "-") }

@@ -2,6 +2,7 @@ package idempotency_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -74,4 +75,24 @@ func TestState(t *testing.T) {
 	if _, err := idempotency.ParseState("done"); err == nil {
 		t.Error("ParseState accepted an unknown state")
 	}
+}
+
+func ExampleEvaluate() {
+	now := time.Unix(1_800_000_000, 0)
+	fp := idempotency.FingerprintOf("/transactions/authorizations", []byte(`{"transaction":{"id":"ctx-1"}}`))
+	claim := idempotency.Claim("key-1", fp, now)
+	done := idempotency.Finish("key-1", fp, 200, []byte(`{"status":"APPROVED"}`), now, idempotency.DefaultRetention)
+	other := idempotency.FingerprintOf("/transactions/authorizations", []byte(`{"transaction":{"id":"ctx-2"}}`))
+
+	fmt.Println(idempotency.Evaluate(nil, fp, now) == idempotency.Run)
+	fmt.Println(idempotency.Evaluate(&claim, fp, now.Add(time.Second)) == idempotency.TooEarly)
+	fmt.Println(idempotency.Evaluate(&claim, fp, now.Add(idempotency.InTransitTTL)) == idempotency.Run)
+	fmt.Println(idempotency.Evaluate(&done, fp, now.Add(time.Hour)) == idempotency.Replay)
+	fmt.Println(idempotency.Evaluate(&done, other, now.Add(time.Hour)) == idempotency.Conflict)
+	// Output:
+	// true
+	// true
+	// true
+	// true
+	// true
 }
