@@ -166,15 +166,15 @@ func (s *Store) waitDurable(seq uint64) error {
 	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
+	if s.durable.Load() >= seq { // the writer we waited for took our line
+		return nil
+	}
 	s.mu.Lock()
 	failed, lines, last := s.failed, s.pending, s.appended
 	s.pending = nil
 	s.mu.Unlock()
 	if failed != nil {
 		return fmt.Errorf("filestore: journal failed: %w", failed)
-	}
-	if s.durable.Load() >= seq {
-		return nil
 	}
 	if _, err := s.f.Write(lines); err != nil {
 		s.mu.Lock()

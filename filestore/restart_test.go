@@ -3,8 +3,10 @@ package filestore_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/tarjeta-dev/tarjeta/core/idempotency"
@@ -69,5 +71,34 @@ func TestCorruptJournal(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, filestore.JournalName), []byte("not json\n"), 0o600)
 	if _, err := filestore.Open(dir, T0); err == nil {
 		t.Error("Open accepted a corrupt journal")
+	}
+}
+
+// TestConcurrentCommitsSurviveRestart checks group commit: every commit
+// acknowledged to concurrent writers is in the journal.
+func TestConcurrentCommitsSurviveRestart(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir)
+	const writers, each = 8, 250
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				id := fmt.Sprintf("w%d-%d", w, i)
+				if err := s.Commit(context.Background(), Rec(id, "ok"), Move("u", id, ledger.ClassAdjustmentCredit, "ADJUSTMENT_CREDIT", 1)); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	s.Close()
+	s = open(t, dir)
+	defer s.Close()
+	if got := Balance(t, s, "u"); got != writers*each {
+		t.Errorf("balance after restart = %d, want %d: acknowledged commits were lost", got, writers*each)
 	}
 }
