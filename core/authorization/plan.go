@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/core/ledger"
+	"github.com/tarjeta-dev/tarjeta/core/money"
 	"github.com/tarjeta-dev/tarjeta/core/pomelo"
 )
 
@@ -97,14 +98,17 @@ func detailsAddUp(a pomelo.Amounts) (string, bool) {
 		return "", true
 	}
 	total := a.Local.Amount
-	var sum int64
+	sum := money.Amount{Currency: total.Currency}
 	for _, d := range a.Details {
 		if d.Amount.Currency != total.Currency {
 			return "amount.details currency " + d.Amount.Currency + " differs from amount.local currency " + total.Currency, false
 		}
-		sum += d.Amount.Minor // each |d| ≤ money.MaxMinor: no overflow for any realistic count
+		var err error
+		if sum, err = sum.Add(d.Amount); err != nil {
+			return "amount.details add up beyond any valid amount", false
+		}
 	}
-	if sum != total.Minor {
+	if sum != total {
 		return "amount.details do not add up to amount.local.total", false
 	}
 	return "", true

@@ -17,8 +17,7 @@ var ErrCredentials = errors.New("signature: bad credentials")
 // Keyring holds the api-key → api-secret pairs configured for Pomelo. Several
 // pairs may be live at once so that keys can be rotated without downtime.
 type Keyring struct {
-	keys  map[string]*key
-	first string
+	keys map[string]*key
 }
 
 // key is one api-secret with a pool of HMAC states already keyed with it:
@@ -63,18 +62,12 @@ func ParseCredentials(s string) (*Keyring, error) {
 			return nil, fmt.Errorf("%w: api key %q appears twice", ErrCredentials, key)
 		}
 		k.keys[key] = newKey(raw)
-		if k.first == "" {
-			k.first = key
-		}
 	}
 	return k, nil
 }
 
 // Secret returns the decoded secret for apiKey.
 func (k *Keyring) Secret(apiKey string) ([]byte, bool) {
-	if k == nil {
-		return nil, false
-	}
 	s, ok := k.lookup(apiKey)
 	if !ok {
 		return nil, false
@@ -100,6 +93,3 @@ func (k *Keyring) Sign(apiKey, timestamp, endpoint string, body []byte) (string,
 	}
 	return SchemePrefix + base64.StdEncoding.EncodeToString(s.sum(timestamp, endpoint, body)), true
 }
-
-// Primary returns the first configured api key, the one examples are signed with.
-func (k *Keyring) Primary() string { return k.first }

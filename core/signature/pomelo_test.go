@@ -112,9 +112,15 @@ func TestParseCredentials(t *testing.T) {
 			t.Errorf("error %q repeats a secret", err)
 		}
 	}
-	k, err := signature.ParseCredentials(keyA + ":" + secretA)
-	if err != nil || k.Primary() != keyA {
-		t.Fatalf("ParseCredentials = %v, %v", k, err)
+	k, err := signature.ParseCredentials(keyA + ":" + secretA + "," + keyB + ":" + secretB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key, secret := range map[string]string{keyA: secretA, keyB: secretB} {
+		got, ok := k.Secret(key)
+		if want, _ := base64.StdEncoding.DecodeString(secret); !ok || string(got) != string(want) {
+			t.Errorf("Secret(%s) = %x, %v", key, got, ok)
+		}
 	}
 }
 
