@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"time"
 
@@ -23,7 +24,7 @@ type Client struct {
 	BaseURL string // e.g. http://127.0.0.1:8080
 	APIKey  string
 	Secret  []byte // decoded api-secret
-	HTTP    *http.Client
+	HTTP    *http.Client // its Timeout is how long Pomelo waits for an answer
 	Now     func() time.Time
 	// Retries is how many times a request answered 425, or not answered in
 	// time, is sent again with the same key; RetryDelay waits between sends.
@@ -55,7 +56,8 @@ func (c *Client) Send(ctx context.Context, path string, body []byte, key string)
 	for attempt := 0; ; attempt++ {
 		r, err = c.send(ctx, path, body, key)
 		r.Sends = attempt + 1
-		retry := err != nil && errors.Is(err, context.DeadlineExceeded) || err == nil && r.Status == http.StatusTooEarly
+		var timeout net.Error
+		retry := errors.As(err, &timeout) && timeout.Timeout() || err == nil && r.Status == http.StatusTooEarly
 		if !retry || attempt >= c.Retries || ctx.Err() != nil {
 			return r, err
 		}
