@@ -23,7 +23,7 @@ import (
 type Client struct {
 	BaseURL string // e.g. http://127.0.0.1:8080
 	APIKey  string
-	Secret  []byte // decoded api-secret
+	Secret  []byte       // decoded api-secret
 	HTTP    *http.Client // its Timeout is how long Pomelo waits for an answer
 	Now     func() time.Time
 	// Retries is how many times a request answered 425, or not answered in
