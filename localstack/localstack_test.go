@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sethvargo/go-envconfig"
+
 	"github.com/tarjeta-dev/tarjeta/config"
 	"github.com/tarjeta-dev/tarjeta/core/signature"
 	"github.com/tarjeta-dev/tarjeta/localstack"
@@ -114,5 +116,19 @@ func TestRefusesAWSOnlySettings(t *testing.T) {
 	}}
 	if _, err := localstack.Start(context.Background(), c, io.Discard, slog.Default(), nil); err == nil {
 		t.Error("Start accepted POMELO_CREDENTIALS_SECRET_ARN")
+	}
+}
+
+func TestConfigFromEnvironment(t *testing.T) {
+	var c localstack.Config
+	err := envconfig.ProcessWith(context.Background(), &envconfig.Config{Target: &c, Lookuper: envconfig.MapLookuper(map[string]string{
+		"PORT": "9090", "DATA_DIR": "/var/tarjeta", "POMELO_SIGNATURE_TOLERANCE": "90s", "POMELO_API_CREDENTIALS": "k:c2VjcmV0",
+	})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Port != 9090 || c.DataDir != "/var/tarjeta" || c.Authorize.Tolerance != 90*time.Second ||
+		c.Authorize.Credentials != "k:c2VjcmV0" || c.Authorize.Deadline != 1500*time.Millisecond {
+		t.Errorf("config = %+v", c)
 	}
 }
