@@ -33,7 +33,7 @@ check:
 # Each fuzz target runs for FUZZTIME on top of its seed corpus, which the
 # plain test run already covers.
 fuzz:
-	@for spec in core/money:FuzzParse core/signature:FuzzParseHeader core/signature:FuzzParseTimestamp core/pomelo:FuzzDecodeAuthorization apigateway:FuzzRequest; do \
+	@for spec in core/money:FuzzParse core/signature:FuzzParseHeader core/signature:FuzzParseTimestamp core/pomelo:FuzzDecodeAuthorization core/capture:FuzzParse apigateway:FuzzRequest; do \
 	  pkg=$${spec%%:*}; fn=$${spec##*:}; \
 	  $(GO) test ./$$pkg -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) || exit 1; \
 	done

@@ -1,0 +1,184 @@
+package capture
+
+import (
+	"fmt"
+	"strings"
+)
+
+// ParseCurl reads a curl command line as a POSIX shell would split it
+// (single and double quotes, $'…' strings, backslash escapes and line
+// continuations) and keeps the flags that shape the request: -X/--request,
+// -H/--header, -d/--data/--data-raw/--data-binary/--data-ascii (several are
+// joined with &, as curl does), --url and the URL. Other flags are ignored.
+// A body read from a file (@file) cannot be pasted and is an error.
+func ParseCurl(cmd string) (Request, error) {
+	words, err := shellWords(cmd)
+	if err != nil {
+		return Request{}, err
+	}
+	if len(words) == 0 || words[0] != "curl" {
+		return Request{}, fmt.Errorf("%w: does not start with curl", ErrSyntax)
+	}
+	r := Request{Header: make(map[string]string)}
+	var data []string
+	url := ""
+	for i := 1; i < len(words); i++ {
+		w := words[i]
+		arg := func() (string, error) {
+			if i+1 >= len(words) {
+				return "", fmt.Errorf("%w: %s needs a value", ErrSyntax, w)
+			}
+			i++
+			return words[i], nil
+		}
+		switch w {
+		case "-X", "--request", "-H", "--header", "-d", "--data", "--data-raw", "--data-binary", "--data-ascii", "--url":
+			v, err := arg()
+			if err != nil {
+				return Request{}, err
+			}
+			switch w {
+			case "-X", "--request":
+				r.Method = v
+			case "-H", "--header":
+				name, value, ok := strings.Cut(v, ":")
+				if !ok {
+					return Request{}, fmt.Errorf("%w: header %q has no colon", ErrSyntax, v)
+				}
+				r.Header[strings.ToLower(strings.TrimSpace(name))] = strings.TrimSpace(value)
+			case "--url":
+				url = v
+			default:
+				if strings.HasPrefix(v, "@") && w != "--data-raw" {
+					return Request{}, fmt.Errorf("%w: the body comes from file %s; paste it with --data-raw instead", ErrSyntax, v[1:])
+				}
+				data = append(data, v)
+			}
+		default:
+			if !strings.HasPrefix(w, "-") && url == "" {
+				url = w
+			}
+		}
+	}
+	if url == "" {
+		return Request{}, fmt.Errorf("%w: no URL", ErrSyntax)
+	}
+	r.Path = pathOf(url)
+	r.Body = []byte(strings.Join(data, "&"))
+	if r.Method == "" {
+		r.Method = "GET"
+		if data != nil {
+			r.Method = "POST"
+		}
+	}
+	return r, nil
+}
+
+// shellWords splits a command line into words the way sh does, without
+// expanding anything.
+func shellWords(s string) ([]string, error) {
+	var (
+		words []string
+		cur   strings.Builder
+		in    bool // inside a word
+	)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\\' && i+1 < len(s) && (s[i+1] == '\n' || s[i+1] == '\r'):
+			// Line continuation.
+			i++
+			if s[i] == '\r' && i+1 < len(s) && s[i+1] == '\n' {
+				i++
+			}
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			if in {
+				words = append(words, cur.String())
+				cur.Reset()
+				in = false
+			}
+		case c == '\\':
+			in = true
+			if i+1 < len(s) {
+				i++
+				cur.WriteByte(s[i])
+			}
+		case c == '\'':
+			in = true
+			end := strings.IndexByte(s[i+1:], '\'')
+			if end < 0 {
+				return nil, fmt.Errorf("%w: unterminated single quote", ErrSyntax)
+			}
+			cur.WriteString(s[i+1 : i+1+end])
+			i += end + 1
+		case c == '$' && i+1 < len(s) && s[i+1] == '\'':
+			in = true
+			n, err := ansiC(s[i+2:], &cur)
+			if err != nil {
+				return nil, err
+			}
+			i += 2 + n
+		case c == '"':
+			in = true
+			j := i + 1
+			for ; j < len(s) && s[j] != '"'; j++ {
+				if s[j] == '\\' && j+1 < len(s) && strings.IndexByte("\"\\$`\n", s[j+1]) >= 0 {
+					j++
+					if s[j] == '\n' {
+						continue
+					}
+				}
+				cur.WriteByte(s[j])
+			}
+			if j >= len(s) {
+				return nil, fmt.Errorf("%w: unterminated double quote", ErrSyntax)
+			}
+			i = j
+		default:
+			in = true
+			cur.WriteByte(c)
+		}
+	}
+	if in {
+		words = append(words, cur.String())
+	}
+	return words, nil
+}
+
+// ansiC reads the body of a $'…' string up to its closing quote, writing the
+// decoded bytes, and returns how many bytes it consumed (with the quote).
+func ansiC(s string, out *strings.Builder) (int, error) {
+	esc := map[byte]byte{'n': '\n', 't': '\t', 'r': '\r', '\\': '\\', '\'': '\'', '"': '"', 'a': 7, 'b': 8, 'e': 27, 'f': 12, 'v': 11}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\'':
+			return i + 1, nil
+		case c == '\\' && i+1 < len(s):
+			i++
+			if b, ok := esc[s[i]]; ok {
+				out.WriteByte(b)
+			} else if s[i] == 'x' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
+				out.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
+				i += 2
+			} else {
+				out.WriteByte('\\')
+				out.WriteByte(s[i])
+			}
+		default:
+			out.WriteByte(c)
+		}
+	}
+	return 0, fmt.Errorf("%w: unterminated $' string", ErrSyntax)
+}
+
+func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c >= 'a':
+		return c - 'a' + 10
+	}
+	return c - 'A' + 10
+}
