@@ -10,7 +10,9 @@ FUZZTIME  ?= 5s
 
 export GOFLAGS := -mod=mod
 
-.PHONY: run test bench build check fuzz deps clean $(addprefix build-,$(FUNCTIONS))
+WASM_EXEC := $(shell $(GO) env GOROOT)/lib/wasm
+
+.PHONY: run test bench build check fuzz deps wasm test-wasm clean $(addprefix build-,$(FUNCTIONS))
 
 run:
 	$(GO) run ./cmd/local
@@ -40,7 +42,21 @@ fuzz:
 
 test: deps check
 	$(GO) test -race -count=1 ./...
+	$(MAKE) test-wasm
 	$(MAKE) fuzz
+
+# The pure packages and the debugger's bindings, compiled to WebAssembly and
+# run under Node: the known-answer vectors inside the module the page loads.
+test-wasm:
+	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec="$(WASM_EXEC)/go_js_wasm_exec" ./wasm ./core/signature ./core/capture ./core/money ./core/idempotency
+
+# The signature debugger as static files: the page, its engine and Go's
+# loader for it.
+wasm:
+	mkdir -p bin/debugger
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o bin/debugger/debugger.wasm ./wasm
+	cp wasm/web/* bin/debugger/
+	cp "$(WASM_EXEC)/wasm_exec.js" bin/debugger/
 
 # Figures for BENCHMARKS.md: the machine, the in-process decision path, the
 # HTTP path over DynamoDB Local, and the Lambda artifact's size.

@@ -1,11 +1,6 @@
 package authorization
 
-import (
-	"encoding/json"
-	"errors"
-
-	"github.com/tarjeta-dev/tarjeta/core/signature"
-)
+import "encoding/json"
 
 // unsigned answers a request whose signature did not verify. It is not signed:
 // signing answers to unauthenticated requests would hand out MACs over
@@ -23,26 +18,4 @@ func errorBody(code, message string) []byte {
 		Error detail `json:"error"`
 	}{detail{code, message}})
 	return b
-}
-
-// signatureErrorCode names each verification failure in error bodies.
-func signatureErrorCode(err error) string {
-	for _, c := range []struct {
-		err  error
-		code string
-	}{
-		{signature.ErrMissingHeader, "SIGNATURE_HEADER_MISSING"},
-		{signature.ErrUnknownKey, "UNKNOWN_API_KEY"},
-		{signature.ErrMalformedHeader, "SIGNATURE_HEADER_MALFORMED"},
-		{signature.ErrBadBase64, "SIGNATURE_NOT_BASE64"},
-		{signature.ErrTooOld, "TIMESTAMP_TOO_OLD"},
-		{signature.ErrTooNew, "TIMESTAMP_TOO_NEW"},
-		{signature.ErrEndpointMismatch, "ENDPOINT_MISMATCH"},
-		{signature.ErrNoMatch, "SIGNATURE_MISMATCH"},
-	} {
-		if errors.Is(err, c.err) {
-			return c.code
-		}
-	}
-	return "SIGNATURE_INVALID"
 }

@@ -114,7 +114,7 @@ func (s *Service) Serve(ctx context.Context, r Request) Response {
 		Body:      r.Body,
 	}
 	if err := s.verifier.Verify(signed, r.Called, start); err != nil {
-		return unsigned(401, signatureErrorCode(err), err.Error())
+		return unsigned(401, signature.Code(err), err.Error())
 	}
 	x := exchange{s: s, apiKey: signed.APIKey, endpoint: signed.Endpoint, route: r.Route}
 

@@ -5,7 +5,6 @@ package capture
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 )
@@ -52,13 +51,13 @@ func ParseHTTP(raw string) (Request, error) {
 	if len(parts) < 2 || len(parts) > 3 || !isToken(parts[0]) ||
 		!strings.HasPrefix(parts[1], "/") && !strings.Contains(parts[1], "://") ||
 		len(parts) == 3 && !strings.HasPrefix(parts[2], "HTTP/") {
-		return Request{}, fmt.Errorf("%w: first line %q is not METHOD /path HTTP/1.1", ErrSyntax, lines[0])
+		return Request{}, syntax("first line " + strconv.Quote(lines[0]) + " is not METHOD /path HTTP/1.1")
 	}
 	r := Request{Method: parts[0], Path: pathOf(parts[1]), Header: make(map[string]string), Body: []byte(body)}
 	for _, l := range lines[1:] {
 		name, value, ok := strings.Cut(l, ":")
 		if !ok || !isToken(name) {
-			return Request{}, fmt.Errorf("%w: header line %q", ErrSyntax, l)
+			return Request{}, syntax("header line " + strconv.Quote(l))
 		}
 		r.Header[strings.ToLower(name)] = strings.TrimSpace(value)
 	}
@@ -101,3 +100,12 @@ func isToken(s string) bool {
 	}
 	return true
 }
+
+// syntaxError is ErrSyntax with details, as fmt.Errorf("%w: …") makes it; the
+// package does without fmt to keep the WebAssembly debugger small.
+type syntaxError struct{ detail string }
+
+func (e *syntaxError) Error() string { return ErrSyntax.Error() + ": " + e.detail }
+func (e *syntaxError) Unwrap() error { return ErrSyntax }
+
+func syntax(detail string) error { return &syntaxError{detail} }

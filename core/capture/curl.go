@@ -1,7 +1,7 @@
 package capture
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -17,7 +17,7 @@ func ParseCurl(cmd string) (Request, error) {
 		return Request{}, err
 	}
 	if len(words) == 0 || words[0] != "curl" {
-		return Request{}, fmt.Errorf("%w: does not start with curl", ErrSyntax)
+		return Request{}, syntax("does not start with curl")
 	}
 	r := Request{Header: make(map[string]string)}
 	var data []string
@@ -26,7 +26,7 @@ func ParseCurl(cmd string) (Request, error) {
 		w := words[i]
 		arg := func() (string, error) {
 			if i+1 >= len(words) {
-				return "", fmt.Errorf("%w: %s needs a value", ErrSyntax, w)
+				return "", syntax(w + " needs a value")
 			}
 			i++
 			return words[i], nil
@@ -43,14 +43,14 @@ func ParseCurl(cmd string) (Request, error) {
 			case "-H", "--header":
 				name, value, ok := strings.Cut(v, ":")
 				if !ok {
-					return Request{}, fmt.Errorf("%w: header %q has no colon", ErrSyntax, v)
+					return Request{}, syntax("header " + strconv.Quote(v) + " has no colon")
 				}
 				r.Header[strings.ToLower(strings.TrimSpace(name))] = strings.TrimSpace(value)
 			case "--url":
 				url = v
 			default:
 				if strings.HasPrefix(v, "@") && w != "--data-raw" {
-					return Request{}, fmt.Errorf("%w: the body comes from file %s; paste it with --data-raw instead", ErrSyntax, v[1:])
+					return Request{}, syntax("the body comes from file " + v[1:] + "; paste it with --data-raw instead")
 				}
 				data = append(data, v)
 			}
@@ -61,7 +61,7 @@ func ParseCurl(cmd string) (Request, error) {
 		}
 	}
 	if url == "" {
-		return Request{}, fmt.Errorf("%w: no URL", ErrSyntax)
+		return Request{}, syntax("no URL")
 	}
 	r.Path = pathOf(url)
 	r.Body = []byte(strings.Join(data, "&"))
@@ -107,7 +107,7 @@ func shellWords(s string) ([]string, error) {
 			in = true
 			end := strings.IndexByte(s[i+1:], '\'')
 			if end < 0 {
-				return nil, fmt.Errorf("%w: unterminated single quote", ErrSyntax)
+				return nil, syntax("unterminated single quote")
 			}
 			cur.WriteString(s[i+1 : i+1+end])
 			i += end + 1
@@ -131,7 +131,7 @@ func shellWords(s string) ([]string, error) {
 				cur.WriteByte(s[j])
 			}
 			if j >= len(s) {
-				return nil, fmt.Errorf("%w: unterminated double quote", ErrSyntax)
+				return nil, syntax("unterminated double quote")
 			}
 			i = j
 		default:
@@ -168,7 +168,7 @@ func ansiC(s string, out *strings.Builder) (int, error) {
 			out.WriteByte(c)
 		}
 	}
-	return 0, fmt.Errorf("%w: unterminated $' string", ErrSyntax)
+	return 0, syntax("unterminated $' string")
 }
 
 func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }

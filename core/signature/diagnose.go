@@ -4,7 +4,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"strings"
 	"time"
 )
@@ -167,8 +166,8 @@ func lenientMAC(h string) ([]byte, []Cause) {
 		rest = strings.TrimPrefix(rest, SchemePrefix)
 	}
 	rest = strings.TrimSpace(rest)
-	if len(rest) == hex.EncodedLen(sha256.Size) {
-		if b, err := hex.DecodeString(rest); err == nil {
+	if len(rest) == 2*sha256.Size {
+		if b, ok := decodeHex(rest); ok {
 			return b, append(causes, SignatureHex)
 		}
 	}

@@ -5,8 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"hash"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -52,14 +52,14 @@ func ParseCredentials(s string) (*Keyring, error) {
 		pair = strings.TrimSpace(pair)
 		key, secret, ok := strings.Cut(pair, ":")
 		if !ok || key == "" || secret == "" {
-			return nil, fmt.Errorf("%w: pair %d is not apikey:apisecret", ErrCredentials, i+1)
+			return nil, annotate(ErrCredentials, "pair "+strconv.Itoa(i+1)+" is not apikey:apisecret")
 		}
 		raw, err := base64.StdEncoding.DecodeString(secret)
 		if err != nil || len(raw) == 0 {
-			return nil, fmt.Errorf("%w: secret of pair %d (api key %q) is not base64", ErrCredentials, i+1, key)
+			return nil, annotate(ErrCredentials, "secret of pair "+strconv.Itoa(i+1)+" (api key "+strconv.Quote(key)+") is not base64")
 		}
 		if _, dup := k.keys[key]; dup {
-			return nil, fmt.Errorf("%w: api key %q appears twice", ErrCredentials, key)
+			return nil, annotate(ErrCredentials, "api key "+strconv.Quote(key)+" appears twice")
 		}
 		k.keys[key] = newKey(raw)
 	}

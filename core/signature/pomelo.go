@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -38,6 +37,35 @@ var (
 	ErrNoMatch          = errors.New("signature: signature does not match")
 )
 
+// Code names the verification failure err wraps, for error bodies and the
+// debugger: SIGNATURE_HEADER_MISSING, SIGNATURE_HEADER_MALFORMED,
+// SIGNATURE_NOT_BASE64, UNKNOWN_API_KEY, TIMESTAMP_TOO_OLD, TIMESTAMP_TOO_NEW,
+// ENDPOINT_MISMATCH or SIGNATURE_MISMATCH; SIGNATURE_INVALID for any other
+// error and "" for nil.
+func Code(err error) string {
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, ErrMissingHeader):
+		return "SIGNATURE_HEADER_MISSING"
+	case errors.Is(err, ErrUnknownKey):
+		return "UNKNOWN_API_KEY"
+	case errors.Is(err, ErrMalformedHeader):
+		return "SIGNATURE_HEADER_MALFORMED"
+	case errors.Is(err, ErrBadBase64):
+		return "SIGNATURE_NOT_BASE64"
+	case errors.Is(err, ErrTooOld):
+		return "TIMESTAMP_TOO_OLD"
+	case errors.Is(err, ErrTooNew):
+		return "TIMESTAMP_TOO_NEW"
+	case errors.Is(err, ErrEndpointMismatch):
+		return "ENDPOINT_MISMATCH"
+	case errors.Is(err, ErrNoMatch):
+		return "SIGNATURE_MISMATCH"
+	}
+	return "SIGNATURE_INVALID"
+}
+
 // Signed is what one side of a Pomelo exchange sent: the four x- headers and
 // the raw body bytes exactly as they travelled.
 type Signed struct {
@@ -65,13 +93,13 @@ type Verifier struct {
 func (v Verifier) Verify(s Signed, called string, now time.Time) error {
 	switch {
 	case s.APIKey == "":
-		return fmt.Errorf("%w %s", ErrMissingHeader, HeaderAPIKey)
+		return annotate(ErrMissingHeader, HeaderAPIKey)
 	case s.Signature == "":
-		return fmt.Errorf("%w %s", ErrMissingHeader, HeaderSignature)
+		return annotate(ErrMissingHeader, HeaderSignature)
 	case s.Timestamp == "":
-		return fmt.Errorf("%w %s", ErrMissingHeader, HeaderTimestamp)
+		return annotate(ErrMissingHeader, HeaderTimestamp)
 	case s.Endpoint == "":
-		return fmt.Errorf("%w %s", ErrMissingHeader, HeaderEndpoint)
+		return annotate(ErrMissingHeader, HeaderEndpoint)
 	}
 	given, err := ParseHeader(s.Signature)
 	if err != nil {
@@ -89,7 +117,7 @@ func (v Verifier) Verify(s Signed, called string, now time.Time) error {
 		return err
 	}
 	if !v.EndpointMatches(s.Endpoint, called) {
-		return fmt.Errorf("%w: x-endpoint %q, called %q", ErrEndpointMismatch, s.Endpoint, called)
+		return annotate(ErrEndpointMismatch, "x-endpoint "+strconv.Quote(s.Endpoint)+", called "+strconv.Quote(called))
 	}
 	if !hmac.Equal(given, k.sum(s.Timestamp, s.Endpoint, s.Body)) {
 		return ErrNoMatch
@@ -121,14 +149,14 @@ func (v Verifier) EndpointMatches(endpoint, called string) bool {
 func ParseHeader(h string) ([]byte, error) {
 	b64, ok := strings.CutPrefix(h, SchemePrefix)
 	if !ok {
-		return nil, fmt.Errorf("%w: x-signature must start with %q", ErrMalformedHeader, SchemePrefix)
+		return nil, annotate(ErrMalformedHeader, "x-signature must start with "+strconv.Quote(SchemePrefix))
 	}
 	mac, err := base64.StdEncoding.Strict().DecodeString(b64)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrBadBase64, err)
+		return nil, annotate(ErrBadBase64, err.Error())
 	}
 	if len(mac) != sha256.Size {
-		return nil, fmt.Errorf("%w: x-signature holds %d bytes, want %d", ErrMalformedHeader, len(mac), sha256.Size)
+		return nil, annotate(ErrMalformedHeader, "x-signature holds "+strconv.Itoa(len(mac))+" bytes, want "+strconv.Itoa(sha256.Size))
 	}
 	return mac, nil
 }
@@ -137,11 +165,11 @@ func ParseHeader(h string) ([]byte, error) {
 // ErrMalformedHeader for anything but a plain non-negative decimal integer.
 func ParseTimestamp(s string) (time.Time, error) {
 	if s == "" || len(s) > 12 || strings.TrimLeft(s, "0123456789") != "" {
-		return time.Time{}, fmt.Errorf("%w: x-timestamp %q is not unix seconds", ErrMalformedHeader, s)
+		return time.Time{}, annotate(ErrMalformedHeader, "x-timestamp "+strconv.Quote(s)+" is not unix seconds")
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%w: x-timestamp %q: %v", ErrMalformedHeader, s, err)
+		return time.Time{}, annotate(ErrMalformedHeader, "x-timestamp "+strconv.Quote(s)+": "+err.Error())
 	}
 	return time.Unix(n, 0), nil
 }
@@ -150,10 +178,10 @@ func ParseTimestamp(s string) (time.Time, error) {
 // ErrTooOld or ErrTooNew.
 func CheckTime(ts, now time.Time, tolerance time.Duration) error {
 	if d := now.Sub(ts); d > tolerance {
-		return fmt.Errorf("%w: %s behind our clock, tolerance %s", ErrTooOld, d.Truncate(time.Second), tolerance)
+		return annotate(ErrTooOld, d.Truncate(time.Second).String()+" behind our clock, tolerance "+tolerance.String())
 	}
 	if d := ts.Sub(now); d > tolerance {
-		return fmt.Errorf("%w: %s ahead of our clock, tolerance %s", ErrTooNew, d.Truncate(time.Second), tolerance)
+		return annotate(ErrTooNew, d.Truncate(time.Second).String()+" ahead of our clock, tolerance "+tolerance.String())
 	}
 	return nil
 }
@@ -181,3 +209,15 @@ func Sign(secret []byte, timestamp, endpoint string, body []byte) string {
 
 // Timestamp formats t as an x-timestamp value.
 func Timestamp(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }
+
+// annotated is a sentinel error with details, as fmt.Errorf("%w: …") makes
+// it; the package does without fmt to keep the WebAssembly debugger small.
+type annotated struct {
+	err    error
+	detail string
+}
+
+func (e *annotated) Error() string { return e.err.Error() + ": " + e.detail }
+func (e *annotated) Unwrap() error { return e.err }
+
+func annotate(err error, detail string) error { return &annotated{err, detail} }

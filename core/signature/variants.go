@@ -2,11 +2,8 @@ package signature
 
 import (
 	"bytes"
-	"strconv"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/tidwall/gjson"
 )
 
 // bodyVariants returns the body as sent, then the forms a signer commonly
@@ -37,50 +34,28 @@ func bodyVariants(body []byte) []candidate {
 		add(bytes.ReplaceAll(body, []byte("\n"), []byte("\r\n")), BodyCRLF)
 	}
 
-	text := strings.TrimPrefix(string(body), string(bom))
-	if !gjson.Valid(text) {
+	doc, ok := parseJSON(strings.TrimPrefix(string(body), string(bom)))
+	if !ok {
 		return out
 	}
-	compact := gjson.Get(text, "@ugly").Raw
+	compact := doc.format(layout{colon: ":", comma: ","})
 	add([]byte(compact), BodyCompacted)
 	for _, indent := range []string{"  ", "    ", "\t"} {
-		p := gjson.Get(text, `@pretty:{"width":1,"indent":`+strconv.Quote(indent)+`}`).Raw
+		p := doc.format(layout{indent: indent, colon: ": ", comma: ","})
 		add([]byte(p), BodyPrettyPrinted)
-		add([]byte(strings.TrimSuffix(p, "\n")), BodyPrettyPrinted)
+		add([]byte(p+"\n"), BodyPrettyPrinted)
 	}
-	add([]byte(spaced(compact)), BodySpaced)
-	sorted := gjson.Get(text, `@pretty:{"sortKeys":true}|@ugly`).Raw
-	add([]byte(sorted), BodyKeyOrder)
-	add([]byte(spaced(sorted)), BodyKeyOrder, BodySpaced)
+	add([]byte(doc.format(layout{colon: ": ", comma: ", "})), BodySpaced)
+	sorted := layout{colon: ":", comma: ",", sortKeys: true}
+	add([]byte(doc.format(sorted)), BodyKeyOrder)
+	sorted.colon, sorted.comma = ": ", ", "
+	add([]byte(doc.format(sorted)), BodyKeyOrder, BodySpaced)
 	add([]byte(escapeNonASCII(string(body))), BodyEscapedUnicode)
 	add([]byte(escapeNonASCII(compact)), BodyEscapedUnicode, BodyCompacted)
 	return out
 }
 
 var bom = []byte{0xEF, 0xBB, 0xBF}
-
-// spaced turns compact JSON into Python's default json.dumps layout:
-// ", " between members and ": " after keys.
-func spaced(compact string) string {
-	var b strings.Builder
-	inString := false
-	for i := 0; i < len(compact); i++ {
-		c := compact[i]
-		b.WriteByte(c)
-		switch {
-		case inString && c == '\\':
-			i++
-			if i < len(compact) {
-				b.WriteByte(compact[i])
-			}
-		case c == '"':
-			inString = !inString
-		case !inString && (c == ',' || c == ':'):
-			b.WriteByte(' ')
-		}
-	}
-	return b.String()
-}
 
 // escapeNonASCII writes every non-ASCII character as a JSON \u escape (a
 // surrogate pair beyond the BMP), as serializers with ASCII-only output do.

@@ -81,6 +81,9 @@ func TestKnownAnswers(t *testing.T) {
 			}
 		case "td-hmac-sha1":
 			td++
+			if h, b := signature.TDSigns(v.PartnerCode, v.Timestamp, v.AccessKey, v.AccessSecret); h != v.SignHex || b != v.SignBase64 {
+				t.Errorf("TDSigns = %s, %s; want %s, %s", h, b, v.SignHex, v.SignBase64)
+			}
 			for sign, want := range map[string]signature.Encoding{
 				v.SignHex: signature.EncodingHexLower, upper(v.SignHex): signature.EncodingHexUpper, v.SignBase64: signature.EncodingBase64,
 			} {

@@ -1,7 +1,7 @@
 package signature
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -18,7 +18,7 @@ func Visible(msg []byte) string {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case r == utf8.RuneError && size == 1:
-			fmt.Fprintf(&b, "⟨0x%02X⟩", s[i])
+			writeCode(&b, "0x", rune(s[i]), 2)
 		case r == '\uFEFF':
 			b.WriteString("⟨BOM⟩")
 		case r == '\n':
@@ -30,9 +30,10 @@ func Visible(msg []byte) string {
 		case r == ' ' && trailingSpace(s[i:]):
 			b.WriteString("·")
 		case r < 0x20 || r == 0x7F:
-			fmt.Fprintf(&b, "⟨0x%02X⟩", r)
+			writeCode(&b, "0x", r, 2)
 		case r >= utf8.RuneSelf:
-			fmt.Fprintf(&b, "%c⟨U+%04X⟩", r, r)
+			b.WriteRune(r)
+			writeCode(&b, "U+", r, 4)
 		default:
 			b.WriteRune(r)
 		}
@@ -45,4 +46,10 @@ func Visible(msg []byte) string {
 func trailingSpace(s string) bool {
 	t := strings.TrimLeft(s, " ")
 	return t == "" || t[0] == '\r' || t[0] == '\n'
+}
+
+// writeCode writes ⟨prefix + r in upper-case hex, at least width digits⟩.
+func writeCode(b *strings.Builder, prefix string, r rune, width int) {
+	h := strings.ToUpper(strconv.FormatInt(int64(r), 16))
+	b.WriteString("⟨" + prefix + strings.Repeat("0", max(0, width-len(h))) + h + "⟩")
 }
