@@ -151,6 +151,9 @@ func ParseHeader(h string) ([]byte, error) {
 	if !ok {
 		return nil, annotate(ErrMalformedHeader, "x-signature must start with "+strconv.Quote(SchemePrefix))
 	}
+	if strings.ContainsAny(b64, "\r\n") { // the decoder would skip them
+		return nil, annotate(ErrBadBase64, "line break in x-signature")
+	}
 	mac, err := base64.StdEncoding.Strict().DecodeString(b64)
 	if err != nil {
 		return nil, annotate(ErrBadBase64, err.Error())

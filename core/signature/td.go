@@ -46,7 +46,7 @@ func VerifyTD(sign, partnerCode, timestamp, accessKey, accessSecret string) (Enc
 	}
 	if got == nil {
 		b, err := base64.StdEncoding.Strict().DecodeString(sign)
-		if err != nil {
+		if err != nil || strings.ContainsAny(sign, "\r\n") {
 			return "", ErrBadBase64
 		}
 		got, enc = b, EncodingBase64
