@@ -3,48 +3,20 @@
 package main
 
 import (
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"syscall/js"
 	"testing"
+
+	"github.com/tarjeta-dev/tarjeta/core/signature/signaturetest"
 )
 
-// vector mirrors core/signature/testdata: the known answers, run here inside
-// the WebAssembly module through the very bindings the page calls.
-type vector struct {
-	Scheme          string `json:"scheme"`
-	APIKey          string `json:"api_key"`
-	APISecretBase64 string `json:"api_secret_base64"`
-	Timestamp       string `json:"timestamp"`
-	Endpoint        string `json:"endpoint"`
-	Body            string `json:"body"`
-	XSignature      string `json:"x_signature"`
-	PartnerCode     string `json:"partner_code"`
-	AccessKey       string `json:"access_key"`
-	AccessSecret    string `json:"access_secret"`
-	SignHex         string `json:"sign_hex"`
-	SignBase64      string `json:"sign_base64"`
-}
-
-func vectors(t *testing.T) []vector {
-	files, _ := filepath.Glob("../core/signature/testdata/*.json")
-	if len(files) < 2 {
-		t.Fatalf("vector files: %v", files)
+// vectors are core/signature's known answers, run here inside the
+// WebAssembly module through the very bindings the page calls.
+func vectors(t *testing.T) []signaturetest.Vector {
+	vs, err := signaturetest.Load("../core/signature/testdata")
+	if err != nil {
+		t.Fatal(err)
 	}
-	var all []vector
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var vs []vector
-		if err := json.Unmarshal(b, &vs); err != nil {
-			t.Fatal(err)
-		}
-		all = append(all, vs...)
-	}
-	return all
+	return vs
 }
 
 func call(fn func(js.Value) any, in any) js.Value { return js.ValueOf(fn(js.ValueOf(in))) }

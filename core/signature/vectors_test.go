@@ -2,54 +2,24 @@ package signature_test
 
 import (
 	"encoding/base64"
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/core/signature"
+	"github.com/tarjeta-dev/tarjeta/core/signature/signaturetest"
 )
 
-// vector is one known answer. testdata/signatures.json is the project's shared
-// set (shared/testvectors/signatures.json: the Pomelo documentation's key pair
-// and shipping example, plus a TD example); testdata/own_vectors.json holds
+// The vectors are testdata/signatures.json, the project's shared set
+// (shared/testvectors/signatures.json: the Pomelo documentation's key pair
+// and shipping example, plus a TD example), and testdata/own_vectors.json,
 // cases computed independently with openssl.
-type vector struct {
-	Scheme          string `json:"scheme"`
-	APIKey          string `json:"api_key"`
-	APISecretBase64 string `json:"api_secret_base64"`
-	Timestamp       string `json:"timestamp"`
-	Endpoint        string `json:"endpoint"`
-	Body            string `json:"body"`
-	XSignature      string `json:"x_signature"`
-
-	PartnerCode  string `json:"partner_code"`
-	AccessKey    string `json:"access_key"`
-	AccessSecret string `json:"access_secret"`
-	SignHex      string `json:"sign_hex"`
-	SignBase64   string `json:"sign_base64"`
-}
-
-func loadVectors(t *testing.T) []vector {
+func loadVectors(t *testing.T) []signaturetest.Vector {
 	t.Helper()
-	var all []vector
-	files, _ := filepath.Glob("testdata/*.json")
-	if len(files) < 2 {
-		t.Fatalf("vector files: %v", files)
+	vs, err := signaturetest.Load("testdata")
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var vs []vector
-		if err := json.Unmarshal(b, &vs); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		all = append(all, vs...)
-	}
-	return all
+	return vs
 }
 
 func TestKnownAnswers(t *testing.T) {
