@@ -31,7 +31,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	fmt.Printf("Serving on http://%s (Ctrl-C to stop)\n", s.Addr)
+	fmt.Printf("Serving on http://%s (Ctrl-C to stop); signature debugger: http://%s/debugger/\n", s.Addr, s.Addr)
 	<-ctx.Done()
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
