@@ -19,7 +19,9 @@ import (
 
 	"github.com/tarjeta-dev/tarjeta/config"
 	"github.com/tarjeta-dev/tarjeta/core/signature"
+	"github.com/tarjeta-dev/tarjeta/dynamo/dynamotest"
 	"github.com/tarjeta-dev/tarjeta/localstack"
+	"github.com/tarjeta-dev/tarjeta/pomelosim"
 )
 
 func start(t *testing.T, dir string) (*localstack.Stack, string) {
@@ -132,3 +134,42 @@ func TestConfigFromEnvironment(t *testing.T) {
 		t.Errorf("config = %+v", c)
 	}
 }
+
+// TestDynamoDBEndpoint runs the local stack over DynamoDB Local instead of the
+// embedded store, as DYNAMODB_ENDPOINT asks, table created on start.
+func TestDynamoDBEndpoint(t *testing.T) {
+	ddb, err := dynamotest.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ddb.Stop()
+	c := localstack.Config{DataDir: t.TempDir(), DynamoDBEndpoint: ddb.Endpoint, Authorize: config.Authorize{
+		Credentials: apiKey + ":" + apiSecret, Tolerance: time.Minute, Deadline: time.Second, Retention: 24 * time.Hour, TableName: "local-ledger",
+	}}
+	s, err := localstack.Start(context.Background(), c, io.Discard, slog.New(slog.NewJSONHandler(io.Discard, nil)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(context.Background())
+	secret, _ := base64.StdEncoding.DecodeString(apiSecret)
+	sim := &pomelosim.Client{BaseURL: "http://" + s.Addr, APIKey: apiKey, Secret: secret, HTTP: http.DefaultClient, Now: time.Now}
+	r, err := sim.Send(context.Background(), "/transactions/authorizations",
+		pomelosim.Transaction{Type: "REFUND", ID: "ctx-1", UserID: "u-1", Total: "12.34"}.JSON(), "key-1")
+	if err != nil || r.Status != 200 || r.Signed != nil || !strings.Contains(string(r.Body), `"APPROVED"`) {
+		t.Fatalf("refund over DynamoDB Local: %v %d %s (signature %v)", err, r.Status, r.Body, r.Signed)
+	}
+	res, err := http.Get("http://" + s.Addr + "/ledger/accounts/u-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(b), `"available":"12.34"`) {
+		t.Errorf("statement: %s", b)
+	}
+}
+
+const (
+	apiKey    = "h3Ws4Cv09JcCdw7732ig+1Eq3I2b+IWOI1anUu1A4dE="
+	apiSecret = "kLV3Jeyn7qbKfGHLDQKKuy5xzG/kbPrYEg8RvD8jb8A="
+)
