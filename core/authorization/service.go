@@ -77,7 +77,8 @@ type Service struct {
 	retention time.Duration
 }
 
-// Config configures a Service. Zero durations take their defaults.
+// Config configures a Service. Zero durations take their defaults; a nil Now
+// is time.Now.
 type Config struct {
 	Verifier  signature.Verifier
 	Store     Store
@@ -94,6 +95,9 @@ func New(c Config) *Service {
 	}
 	if s.retention <= 0 {
 		s.retention = idempotency.DefaultRetention
+	}
+	if s.now == nil {
+		s.now = time.Now
 	}
 	return s
 }
