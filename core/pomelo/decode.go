@@ -149,26 +149,27 @@ func (d decoder) str(name string, v gjson.Result, dst *string) {
 	}
 }
 
-// decimal returns the text of a JSON number or numeric string.
-func (d decoder) decimal(name string, v gjson.Result) (string, bool) {
+// decimal returns the text of member key of object obj, a JSON number or a
+// numeric string.
+func (d decoder) decimal(obj, key string, v gjson.Result) (string, bool) {
 	switch v.Type {
 	case gjson.Number:
 		return v.Raw, true
 	case gjson.String:
 		return v.Str, true
 	}
-	d.fail("%s must be a number or a numeric string", name)
+	d.fail("%s.%s must be a number or a numeric string", obj, key)
 	return "", false
 }
 
-func (d decoder) money(name string, v gjson.Result, currency string) money.Amount {
-	text, ok := d.decimal(name, v)
+func (d decoder) money(obj, key string, v gjson.Result, currency string) money.Amount {
+	text, ok := d.decimal(obj, key, v)
 	if !ok {
 		return money.Amount{}
 	}
 	a, err := money.Parse(text, currency)
 	if err != nil {
-		d.fail("%s: %v", name, err)
+		d.fail("%s.%s: %v", obj, key, err)
 	}
 	return a
 }
@@ -203,17 +204,15 @@ func (d decoder) total(name string, v gjson.Result) *Total {
 	if v.Type == gjson.Null {
 		return nil
 	}
-	var total, currency gjson.Result
-	d.object(name, v, func(k string, v gjson.Result) {
-		switch k {
-		case "total":
-			total = v
-		case "currency":
-			currency = v
-		}
-	})
+	if !v.IsObject() {
+		d.fail("%s must be an object", name)
+		return nil
+	}
+	// Direct lookups rather than a member callback: this runs three times a
+	// request, and the callback's captured state would be heap-allocated.
 	var cur string
-	d.str(name+".currency", currency, &cur)
+	d.member(name, "currency", v.Get("currency"), &cur)
+	total := v.Get("total")
 	if *d.err != nil {
 		return nil
 	}
@@ -221,7 +220,7 @@ func (d decoder) total(name string, v gjson.Result) *Total {
 		d.fail("%s.total is required", name)
 		return nil
 	}
-	return &Total{d.money(name+".total", total, cur)}
+	return &Total{d.money(name, "total", total, cur)}
 }
 
 func (d decoder) detail(v gjson.Result) Detail {
@@ -248,6 +247,6 @@ func (d decoder) detail(v gjson.Result) Detail {
 		d.fail("amount.details[].amount is required")
 		return det
 	}
-	det.Amount = d.money("amount.details[].amount", amount, cur)
+	det.Amount = d.money("amount.details[]", "amount", amount, cur)
 	return det
 }

@@ -25,20 +25,29 @@ type Keyring struct {
 // request and every answer.
 type key struct {
 	secret []byte
-	macs   sync.Pool
+	macs   sync.Pool // of *mac
+}
+
+// mac is a keyed HMAC state with a scratch buffer for the message's header
+// part, so that writing strings to it allocates nothing.
+type mac struct {
+	h       hash.Hash
+	scratch []byte
 }
 
 func newKey(secret []byte) *key {
 	k := &key{secret: secret}
-	k.macs.New = func() any { return hmac.New(sha256.New, secret) }
+	k.macs.New = func() any { return &mac{h: hmac.New(sha256.New, secret)} }
 	return k
 }
 
 func (k *key) sum(timestamp, endpoint string, body []byte) []byte {
-	m := k.macs.Get().(hash.Hash)
-	m.Reset()
-	writeMessage(m, timestamp, endpoint, body)
-	out := m.Sum(make([]byte, 0, sha256.Size))
+	m := k.macs.Get().(*mac)
+	m.h.Reset()
+	m.scratch = append(append(m.scratch[:0], timestamp...), endpoint...)
+	m.h.Write(m.scratch)
+	m.h.Write(body)
+	out := m.h.Sum(make([]byte, 0, sha256.Size))
 	k.macs.Put(m)
 	return out
 }
