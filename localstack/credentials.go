@@ -54,7 +54,7 @@ func localCredentials(c Config, out io.Writer, addr string, random io.Reader) (s
 	if err := os.WriteFile(path, []byte(creds+"\n"), 0o600); err != nil {
 		return "", fmt.Errorf("localstack: write %s: %w", path, err)
 	}
-	script := ExampleScript(addr, apiKey, secret)
+	script := exampleScript(addr, apiKey, secret)
 	if err := os.WriteFile(example, []byte(script), 0o600); err != nil {
 		return "", fmt.Errorf("localstack: write %s: %w", example, err)
 	}
@@ -83,9 +83,9 @@ const (
 	examplePurchase = `{"transaction":{"id":"ctx-buy-%s","type":"PURCHASE","point_type":"POS","entry_mode":"CONTACTLESS","country_code":"ARG","origin":"DOMESTIC","local_date_time":"2026-01-01T10:05:00"},"merchant":{"id":"m-demo","mcc":"5411","address":"Av. Corrientes 1234","name":"Almacen"},"card":{"id":"c-demo","product_type":"PREPAID","provider":"MASTERCARD","last_four":"1573"},"user":{"id":"u-demo"},"amount":{"local":{"total":250.5,"currency":"ARS"},"transaction":{"total":"250.50","currency":"ARS"},"settlement":{"total":"0.25","currency":"USD"},"details":[{"type":"BASE","currency":"ARS","amount":"210.33","name":"BASE"},{"type":"TAX","currency":"ARS","amount":"40.17","name":"IVA"}]}}`
 )
 
-// ExampleScript returns a POSIX shell snippet that signs with openssl, as
+// exampleScript returns a POSIX shell snippet that signs with openssl, as
 // Pomelo would, and sends a credit adjustment then a purchase to addr.
-func ExampleScript(addr, apiKey string, secret []byte) string {
+func exampleScript(addr, apiKey string, secret []byte) string {
 	var b strings.Builder
 	exampleTemplate.Execute(&b, map[string]string{
 		"Addr": addr, "APIKey": apiKey, "HexKey": hex.EncodeToString(secret),

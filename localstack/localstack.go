@@ -113,7 +113,7 @@ func openStore(ctx context.Context, c Config) (store, func() error, error) {
 		}
 		return fs, fs.Close, nil
 	}
-	db, err := DynamoDBClient(ctx, c.DynamoDBEndpoint)
+	db, err := dynamoDBClient(ctx, c.DynamoDBEndpoint)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -123,9 +123,9 @@ func openStore(ctx context.Context, c Config) (store, func() error, error) {
 	return dynamo.New(db, c.Authorize.TableName), func() error { return nil }, nil
 }
 
-// DynamoDBClient returns a client for a DynamoDB-compatible endpoint such as
+// dynamoDBClient returns a client for a DynamoDB-compatible endpoint such as
 // DynamoDB Local, with fixed local credentials, counting round trips.
-func DynamoDBClient(ctx context.Context, endpoint string) (*dynamodb.Client, error) {
+func dynamoDBClient(ctx context.Context, endpoint string) (*dynamodb.Client, error) {
 	cfg, err := awsconfig.LoadDefaultConfig(ctx,
 		awsconfig.WithRegion("us-east-1"),
 		awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("local", "local", "")),

@@ -82,12 +82,7 @@ func TestPastedExample(t *testing.T) {
 	if strings.Contains(banner, m[2]) || !strings.Contains(banner, filepath.Join(dir, localstack.CredentialsFile)) {
 		t.Errorf("second start banner:\n%s", banner)
 	}
-	res, err := http.Get("http://" + s.Addr + "/ledger/accounts/u-demo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(res.Body)
-	res.Body.Close()
+	b := get(t, "http://"+s.Addr+"/ledger/accounts/u-demo")
 	if !strings.Contains(string(b), `"available":"749.50"`) {
 		t.Errorf("after restart: %s", b)
 	}
@@ -158,12 +153,7 @@ func TestDynamoDBEndpoint(t *testing.T) {
 	if err != nil || r.Status != 200 || r.Signed != nil || !strings.Contains(string(r.Body), `"APPROVED"`) {
 		t.Fatalf("refund over DynamoDB Local: %v %d %s (signature %v)", err, r.Status, r.Body, r.Signed)
 	}
-	res, err := http.Get("http://" + s.Addr + "/ledger/accounts/u-1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(res.Body)
-	res.Body.Close()
+	b := get(t, "http://"+s.Addr+"/ledger/accounts/u-1")
 	if !strings.Contains(string(b), `"available":"12.34"`) {
 		t.Errorf("statement: %s", b)
 	}
@@ -173,3 +163,18 @@ const (
 	apiKey    = "h3Ws4Cv09JcCdw7732ig+1Eq3I2b+IWOI1anUu1A4dE="
 	apiSecret = "kLV3Jeyn7qbKfGHLDQKKuy5xzG/kbPrYEg8RvD8jb8A="
 )
+
+// get returns the body of a GET of url.
+func get(t *testing.T, url string) []byte {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

@@ -266,16 +266,9 @@ func paging(t *testing.T, s Store) {
 func concurrentDuplicates(t *testing.T, s Store) {
 	mustCommit(t, s, Rec("fund", "ok"), Move("u1", "t0", ledger.ClassAdjustmentCredit, "ADJUSTMENT_CREDIT", 1000_00))
 	const n = 50
-	var wg sync.WaitGroup
-	errs := make([]error, n)
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = s.Commit(context.Background(), Rec("dup", "ok"), Move("u1", "t1", ledger.ClassAuthorization, "PURCHASE", -1_00))
-		}()
-	}
-	wg.Wait()
+	errs := concurrently(n, func(int) error {
+		return s.Commit(context.Background(), Rec("dup", "ok"), Move("u1", "t1", ledger.ClassAuthorization, "PURCHASE", -1_00))
+	})
 	wins := 0
 	for _, err := range errs {
 		var held *idempotency.HeldError
@@ -295,17 +288,9 @@ func concurrentDuplicates(t *testing.T, s Store) {
 
 func concurrentDebits(t *testing.T, s Store) {
 	mustCommit(t, s, Rec("fund", "ok"), Move("u1", "t0", ledger.ClassAdjustmentCredit, "ADJUSTMENT_CREDIT", 6_00))
-	const n = 10
-	var wg sync.WaitGroup
-	errs := make([]error, n)
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = s.Commit(context.Background(), Rec(fmt.Sprint("k", i), "ok"), Move("u1", fmt.Sprint("t", i+1), ledger.ClassAuthorization, "PURCHASE", -1_00))
-		}()
-	}
-	wg.Wait()
+	errs := concurrently(10, func(i int) error {
+		return s.Commit(context.Background(), Rec(fmt.Sprint("k", i), "ok"), Move("u1", fmt.Sprint("t", i+1), ledger.ClassAuthorization, "PURCHASE", -1_00))
+	})
 	posted := 0
 	for _, err := range errs {
 		if err == nil {
@@ -318,4 +303,19 @@ func concurrentDebits(t *testing.T, s Store) {
 		t.Errorf("%d debits of 1.00 posted against 6.00", posted)
 	}
 	wantBalance(t, s, "u1", int64(6-posted)*1_00)
+}
+
+// concurrently runs commit n times at once and returns each run's error.
+func concurrently(n int, commit func(i int) error) []error {
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = commit(i)
+		}()
+	}
+	wg.Wait()
+	return errs
 }
