@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/tarjeta-dev/tarjeta/core/outcome"
 )
 
 // Handler adapts h to a Lambda handler for HTTP API events.
@@ -21,9 +23,9 @@ func Handler(h http.Handler) func(context.Context, events.APIGatewayV2HTTPReques
 		r, err := Request(ctx, ev)
 		if err != nil {
 			return events.APIGatewayV2HTTPResponse{
-				StatusCode: http.StatusBadRequest,
+				StatusCode: outcome.Status(outcome.BadEvent),
 				Headers:    map[string]string{"Content-Type": "application/json"},
-				Body:       `{"error":{"code":"BAD_EVENT","message":"the request could not be read"}}`,
+				Body:       string(outcome.ErrorBody(outcome.BadEvent, "the request could not be read")),
 			}, nil
 		}
 		w := &recorder{header: make(http.Header), status: http.StatusOK}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tarjeta-dev/tarjeta/core/authorization"
 	"github.com/tarjeta-dev/tarjeta/core/idempotency"
+	"github.com/tarjeta-dev/tarjeta/core/outcome"
 	"github.com/tarjeta-dev/tarjeta/core/signature"
 	"github.com/tarjeta-dev/tarjeta/filestore"
 	"github.com/tarjeta-dev/tarjeta/pomelosim"
@@ -99,7 +100,7 @@ func BenchmarkDecisionPath(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			res := svc.Serve(ctx, reqs.request(int(next.Add(1)-1)))
-			if res.Outcome.Result != "approved" {
+			if res.Outcome.Result != outcome.Approved {
 				rejected.Add(1)
 			}
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,11 +16,9 @@ import (
 
 	"github.com/aws/smithy-go/middleware"
 
-	"github.com/tarjeta-dev/tarjeta/core/authorization"
-	"github.com/tarjeta-dev/tarjeta/core/signature"
 	"github.com/tarjeta-dev/tarjeta/dynamo"
 	"github.com/tarjeta-dev/tarjeta/dynamo/dynamotest"
-	"github.com/tarjeta-dev/tarjeta/httpapi"
+	"github.com/tarjeta-dev/tarjeta/httpapi/apitest"
 	"github.com/tarjeta-dev/tarjeta/pomelosim"
 )
 
@@ -68,8 +65,7 @@ func benchHTTP(b *testing.B, clients, dupPercent int) {
 	}
 	client := ddb.Client(countAll)
 	store := dynamo.New(client, ddb.Table(b))
-	svc := authorization.New(authorization.Config{Verifier: signature.Verifier{Keys: keyring(b)}, Store: store, Now: time.Now})
-	srv := httptest.NewServer(httpapi.New(svc, store, slog.New(slog.NewJSONHandler(io.Discard, nil)), time.Now))
+	srv := httptest.NewServer(apitest.Handler(b, apitest.Settings(0), store, io.Discard, time.Now))
 	defer srv.Close()
 	transport := &http.Transport{MaxIdleConnsPerHost: 256}
 	sim := &pomelosim.Client{BaseURL: srv.URL, APIKey: apiKey, Secret: secret, HTTP: &http.Client{Transport: transport}, Now: time.Now, Retries: 50, RetryDelay: 2 * time.Millisecond}

@@ -6,12 +6,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/tarjeta-dev/tarjeta/core/authorization"
 	"github.com/tarjeta-dev/tarjeta/core/idempotency"
 	"github.com/tarjeta-dev/tarjeta/core/signature"
+	"github.com/tarjeta-dev/tarjeta/httpapi"
 )
 
 // Authorize is the configuration of the authorize function.
@@ -72,6 +76,41 @@ func (c Authorize) Keyring(ctx context.Context, sm SecretReader) (*signature.Key
 		return nil, fmt.Errorf("config: %w", err)
 	}
 	return k, nil
+}
+
+// AuthorizeStore is the store the authorize function keeps its ledger and
+// idempotency records in.
+type AuthorizeStore interface {
+	authorization.Store
+	httpapi.Statements
+}
+
+// AuthorizeDeps are what the authorize function runs on besides its settings.
+type AuthorizeDeps struct {
+	Store   AuthorizeStore
+	Secrets SecretReader // needed when CredentialsSecretARN is set
+	Log     *slog.Logger
+	Now     func() time.Time // time.Now when nil
+}
+
+// Handler returns the authorize function as both Lambda and the local stack
+// serve it: the settings checked, the Pomelo keys read, the service over
+// d.Store and its routes behind the request log.
+func (c Authorize) Handler(ctx context.Context, d AuthorizeDeps) (http.Handler, error) {
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	keys, err := c.Keyring(ctx, d.Secrets)
+	if err != nil {
+		return nil, err
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	svc := authorization.New(authorization.Config{
+		Verifier: c.Verifier(keys), Store: d.Store, Now: d.Now, Deadline: c.Deadline, Retention: c.Retention,
+	})
+	return httpapi.Authorize(svc, d.Store, d.Log, d.Now), nil
 }
 
 // Verifier returns the signature verifier these settings describe.

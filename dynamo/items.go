@@ -25,7 +25,6 @@ func recordKey(key string) map[string]types.AttributeValue {
 func recordItem(r idempotency.Record) map[string]types.AttributeValue {
 	item := recordKey(r.Key)
 	item["fp"] = &types.AttributeValueMemberB{Value: r.Fingerprint[:]}
-	item["state"] = s(r.State.String())
 	item["status"] = n(int64(r.Status))
 	item["created_at"] = millis(r.CreatedAt)
 	item["expires_at"] = millis(r.ExpiresAt)
@@ -43,11 +42,6 @@ func parseRecord(item map[string]types.AttributeValue) (idempotency.Record, erro
 		return r, fmt.Errorf("bad key %q", key)
 	}
 	r.Key = key[2:]
-	state, err := idempotency.ParseState(str(item, "state"))
-	if err != nil {
-		return r, err
-	}
-	r.State = state
 	fp, _ := item["fp"].(*types.AttributeValueMemberB)
 	if fp == nil || copy(r.Fingerprint[:], fp.Value) != len(r.Fingerprint) {
 		return r, fmt.Errorf("record %q: bad fingerprint", r.Key)

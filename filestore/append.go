@@ -4,10 +4,10 @@ import (
 	"encoding/base64"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/tarjeta-dev/tarjeta/core/idempotency"
 	"github.com/tarjeta-dev/tarjeta/core/ledger"
+	"github.com/tarjeta-dev/tarjeta/core/text"
 )
 
 // appendCommit appends the journal line of a commit (without its newline):
@@ -15,12 +15,10 @@ import (
 // because the embedded store does it on every request.
 func appendCommit(b []byte, rec idempotency.Record, p *ledger.Posting) []byte {
 	b = append(b, `{"record":{"key":`...)
-	b = appendString(b, rec.Key)
+	b = text.AppendJSONString(b, rec.Key)
 	b = append(b, `,"fingerprint":"`...)
 	b = base64.StdEncoding.AppendEncode(b, rec.Fingerprint[:])
-	b = append(b, `","state":`...)
-	b = appendString(b, rec.State.String())
-	b = append(b, `,"status":`...)
+	b = append(b, `","status":`...)
 	b = strconv.AppendInt(b, int64(rec.Status), 10)
 	b = append(b, `,"body":`...)
 	if rec.Body == nil {
@@ -38,22 +36,22 @@ func appendCommit(b []byte, rec idempotency.Record, p *ledger.Posting) []byte {
 	if p != nil {
 		e := p.Entry
 		b = append(b, `,"posting":{"entry":{"user_id":`...)
-		b = appendString(b, e.UserID)
+		b = text.AppendJSONString(b, e.UserID)
 		b = append(b, `,"currency":`...)
-		b = appendString(b, e.Currency)
+		b = text.AppendJSONString(b, e.Currency)
 		b = append(b, `,"transaction_id":`...)
-		b = appendString(b, e.TransactionID)
+		b = text.AppendJSONString(b, e.TransactionID)
 		b = append(b, `,"class":`...)
-		b = appendString(b, string(e.Class))
+		b = text.AppendJSONString(b, string(e.Class))
 		b = append(b, `,"kind":`...)
-		b = appendString(b, e.Kind)
+		b = text.AppendJSONString(b, e.Kind)
 		b = append(b, `,"amount":`...)
 		b = strconv.AppendInt(b, e.Amount, 10)
 		b = append(b, `,"status":`...)
-		b = appendString(b, string(e.Status))
+		b = text.AppendJSONString(b, string(e.Status))
 		if e.Original != "" {
 			b = append(b, `,"original":`...)
-			b = appendString(b, e.Original)
+			b = text.AppendJSONString(b, e.Original)
 		}
 		if e.Reversible != 0 {
 			b = append(b, `,"reversible":`...)
@@ -67,9 +65,9 @@ func appendCommit(b []byte, rec idempotency.Record, p *ledger.Posting) []byte {
 		}
 		if r := p.Reverses; r != nil {
 			b = append(b, `,"reverses":{"original_id":`...)
-			b = appendString(b, r.OriginalID)
+			b = text.AppendJSONString(b, r.OriginalID)
 			b = append(b, `,"original_kind":`...)
-			b = appendString(b, r.OriginalKind)
+			b = text.AppendJSONString(b, r.OriginalKind)
 			b = append(b, `,"amount":`...)
 			b = strconv.AppendInt(b, r.Amount, 10)
 			b = append(b, '}')
@@ -82,35 +80,5 @@ func appendCommit(b []byte, rec idempotency.Record, p *ledger.Posting) []byte {
 func appendTime(b []byte, t time.Time) []byte {
 	b = append(b, '"')
 	b = t.AppendFormat(b, time.RFC3339Nano)
-	return append(b, '"')
-}
-
-// appendString appends s as a JSON string; invalid UTF-8 becomes U+FFFD, as
-// encoding/json does.
-func appendString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
-				b = append(b, '\\', c)
-			case c < 0x20:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			default:
-				b = append(b, c)
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, `\ufffd`...)
-		} else {
-			b = append(b, s[i:i+size]...)
-		}
-		i += size
-	}
 	return append(b, '"')
 }

@@ -22,7 +22,7 @@ func TestAppendCommit(t *testing.T) {
 		p    *ledger.Posting
 	}{
 		{"record only", rec, nil},
-		{"claim without body", idempotency.Claim("k-2", rec.Fingerprint, now), nil},
+		{"record without body", idempotency.Finish("k-2", rec.Fingerprint, 200, nil, now, time.Hour), nil},
 		{"posting", rec, &ledger.Posting{RequireFunds: true, Entry: ledger.Entry{
 			UserID: odd, Currency: "ARS", TransactionID: "ctx-1", Class: ledger.ClassAuthorization,
 			Kind: "PURCHASE", Amount: -12345, Status: ledger.Posted, Reversible: 12345, CreatedAt: now,
@@ -56,7 +56,6 @@ func encode(rec idempotency.Record, p *ledger.Posting) commit {
 	c := commit{Record: record{
 		Key:         rec.Key,
 		Fingerprint: rec.Fingerprint[:],
-		State:       rec.State.String(),
 		Status:      rec.Status,
 		Body:        rec.Body,
 		CreatedAt:   rec.CreatedAt,
@@ -77,4 +76,18 @@ func encode(rec idempotency.Record, p *ledger.Posting) commit {
 		}
 	}
 	return c
+}
+
+// TestJournalBeforeStates reads a line as journals written before records
+// lost their state: the field is ignored.
+func TestJournalBeforeStates(t *testing.T) {
+	line := `{"record":{"key":"k","fingerprint":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=","state":"finished","status":200,"body":null,"created_at":"2026-11-23T12:00:00Z","expires_at":"2026-11-24T12:00:00Z"}}`
+	var c commit
+	if err := json.Unmarshal([]byte(line), &c); err != nil {
+		t.Fatal(err)
+	}
+	rec, p, err := c.decode()
+	if err != nil || p != nil || rec.Key != "k" || rec.Status != 200 || !rec.ExpiresAt.Equal(time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)) {
+		t.Errorf("decode = %+v, %v, %v", rec, p, err)
+	}
 }

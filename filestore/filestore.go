@@ -17,6 +17,8 @@ package filestore
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -24,6 +26,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -138,7 +141,7 @@ func (s *Store) Commit(ctx context.Context, rec idempotency.Record, p *ledger.Po
 		return &idempotency.HeldError{Record: old.rec}
 	}
 	if p != nil {
-		if err := s.book.Check(*p); err != nil {
+		if err := s.book.Apply(*p); err != nil {
 			// The commits this refusal rests on must be in the journal before
 			// the caller acts on it.
 			seq := s.appended
@@ -148,7 +151,6 @@ func (s *Store) Commit(ctx context.Context, rec idempotency.Record, p *ledger.Po
 			}
 			return err
 		}
-		s.book.Restore(*p)
 	}
 	s.appended++
 	seq := s.appended
@@ -192,8 +194,8 @@ func (s *Store) Statement(ctx context.Context, userID, cursor string, limit int)
 	roundtrip.Count(ctx)
 	before := -1
 	if cursor != "" {
-		n, err := strconv.Atoi(cursor)
-		if err != nil || n < 0 {
+		n, ok := parseCursor(cursor, userID)
+		if !ok {
 			return ledger.Statement{}, fmt.Errorf("%w: %q", ledger.ErrCursor, cursor)
 		}
 		before = n
@@ -204,11 +206,28 @@ func (s *Store) Statement(ctx context.Context, userID, cursor string, limit int)
 	seq := s.appended
 	s.mu.Unlock()
 	if next >= 0 {
-		st.Next = strconv.Itoa(next)
+		st.Next = formatCursor(next, userID)
 	}
 	// Show only what is in the journal: wait for what was read to get there.
 	if err := s.waitDurable(seq); err != nil {
 		return ledger.Statement{}, err
 	}
 	return st, nil
+}
+
+// A cursor is a position in the user's entries and a tag of the user, so
+// that it only ever continues the listing of the user it was issued for.
+func formatCursor(position int, userID string) string {
+	return strconv.Itoa(position) + "." + cursorTag(userID)
+}
+
+func parseCursor(c, userID string) (int, bool) {
+	pos, tag, ok := strings.Cut(c, ".")
+	n, err := strconv.Atoi(pos)
+	return n, ok && err == nil && n >= 0 && tag == cursorTag(userID)
+}
+
+func cursorTag(userID string) string {
+	sum := sha256.Sum256([]byte(userID))
+	return base64.RawURLEncoding.EncodeToString(sum[:12])
 }

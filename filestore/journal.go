@@ -18,7 +18,6 @@ type commit struct {
 type record struct {
 	Key         string    `json:"key"`
 	Fingerprint []byte    `json:"fingerprint"`
-	State       string    `json:"state"`
 	Status      int       `json:"status"`
 	Body        []byte    `json:"body"`
 	CreatedAt   time.Time `json:"created_at"`
@@ -51,13 +50,8 @@ type entry struct {
 }
 
 func (c commit) decode() (idempotency.Record, *ledger.Posting, error) {
-	state, err := idempotency.ParseState(c.Record.State)
-	if err != nil {
-		return idempotency.Record{}, nil, err
-	}
 	rec := idempotency.Record{
 		Key:       c.Record.Key,
-		State:     state,
 		Status:    c.Record.Status,
 		Body:      c.Record.Body,
 		CreatedAt: c.Record.CreatedAt,

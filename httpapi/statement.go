@@ -1,15 +1,15 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
 	"time"
 
-	"github.com/tarjeta-dev/tarjeta/core/authorization"
 	"github.com/tarjeta-dev/tarjeta/core/ledger"
 	"github.com/tarjeta-dev/tarjeta/core/money"
-	"github.com/tarjeta-dev/tarjeta/roundtrip"
+	"github.com/tarjeta-dev/tarjeta/core/outcome"
 )
 
 // Page sizes of GET /ledger/accounts/{user_id}.
@@ -40,33 +40,37 @@ type entryJSON struct {
 	CreatedAt     string `json:"created_at"`
 }
 
-func (h *Handler) statement(w http.ResponseWriter, r *http.Request) {
-	start := h.now()
-	ctx, calls := roundtrip.With(r.Context())
-	status, outcome := http.StatusOK, authorization.Outcome{Result: "ok"}
-	defer func() { h.logRequest(r, status, outcome, start, calls) }()
-
-	limit := DefaultPageSize
-	if v := r.URL.Query().Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > MaxPageSize {
-			status, outcome = http.StatusBadRequest, authorization.Outcome{Result: "bad_request", Error: "INVALID_LIMIT"}
-			writeError(w, status, "INVALID_LIMIT", "limit must be an integer from 1 to 200")
+func statement(accounts Statements) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		limit := DefaultPageSize
+		if v := r.URL.Query().Get("limit"); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > MaxPageSize {
+				writeError(w, outcome.InvalidLimit, "limit must be an integer from 1 to 200")
+				return
+			}
+			limit = n
+		}
+		st, err := accounts.Statement(r.Context(), r.PathValue("user_id"), r.URL.Query().Get("cursor"), limit)
+		switch {
+		case errors.Is(err, ledger.ErrCursor):
+			writeError(w, outcome.InvalidCursor, "cursor was not issued by this endpoint for this user")
+			return
+		case err != nil:
+			writeFailure(w, outcome.StoreUnavailable, err, "the ledger could not be read; retry")
 			return
 		}
-		limit = n
+		b, err := json.Marshal(statementOf(st))
+		if err != nil {
+			writeFailure(w, outcome.Internal, err, "the statement could not be encoded")
+			return
+		}
+		record(w, outcome.Outcome{Result: outcome.OK})
+		write(w, http.StatusOK, b)
 	}
-	st, err := h.accounts.Statement(ctx, r.PathValue("user_id"), r.URL.Query().Get("cursor"), limit)
-	switch {
-	case errors.Is(err, ledger.ErrCursor):
-		status, outcome = http.StatusBadRequest, authorization.Outcome{Result: "bad_request", Error: "INVALID_CURSOR"}
-		writeError(w, status, "INVALID_CURSOR", "cursor was not issued by this endpoint for this user")
-		return
-	case err != nil:
-		status, outcome = http.StatusServiceUnavailable, authorization.Outcome{Result: "system_error", Error: err.Error()}
-		writeError(w, status, "STORE_UNAVAILABLE", "the ledger could not be read; retry")
-		return
-	}
+}
+
+func statementOf(st ledger.Statement) statementJSON {
 	out := statementJSON{UserID: st.UserID, Balances: []balanceJSON{}, Entries: []entryJSON{}, NextCursor: st.Next}
 	for _, b := range st.Balances {
 		out.Balances = append(out.Balances, balanceJSON{Currency: b.Currency, Available: format(b.Available, b.Currency)})
@@ -82,7 +86,7 @@ func (h *Handler) statement(w http.ResponseWriter, r *http.Request) {
 			CreatedAt:     e.CreatedAt.UTC().Format(time.RFC3339Nano),
 		})
 	}
-	writeJSON(w, status, out)
+	return out
 }
 
 func format(minor int64, currency string) string {

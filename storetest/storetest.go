@@ -33,8 +33,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"credit then debit", creditThenDebit},
 		{"debit without funds changes nothing", insufficientFunds},
 		{"same key is held", heldKey},
-		{"lapsed in-transit claim frees the key", lapsedClaim},
-		{"live in-transit claim holds the key", liveClaim},
+		{"expired record frees the key", expiredRecord},
+		{"another request's record holds the key", otherRequestsKey},
 		{"transaction id posts once per class", postsOnce},
 		{"reversals draw down the original", reversals},
 		{"forced debit goes below zero", forcedDebit},
@@ -136,7 +136,7 @@ func heldKey(t *testing.T, s Store) {
 	if !errors.As(err, &held) {
 		t.Fatalf("second commit under k1: err = %v, want *HeldError", err)
 	}
-	if string(held.Record.Body) != "first answer" || held.Record.State != idempotency.Finished ||
+	if string(held.Record.Body) != "first answer" ||
 		held.Record.Fingerprint != first.Fingerprint || held.Record.Status != 200 ||
 		!held.Record.ExpiresAt.Equal(first.ExpiresAt) {
 		t.Errorf("held record = %+v, want %+v", held.Record, first)
@@ -144,25 +144,25 @@ func heldKey(t *testing.T, s Store) {
 	wantBalance(t, s, "u1", 5_00)
 }
 
-func lapsedClaim(t *testing.T, s Store) {
-	claim := idempotency.Claim("k1", idempotency.FingerprintOf("/t", nil), T0.Add(-idempotency.InTransitTTL-time.Second))
-	mustCommit(t, s, claim, nil)
-	// The holder died; its claim lapsed a second ago, so the request runs.
+func expiredRecord(t *testing.T, s Store) {
+	old := idempotency.Finish("k1", idempotency.FingerprintOf("/t", nil), 200, nil, T0.Add(-25*time.Hour), 24*time.Hour)
+	mustCommit(t, s, old, nil)
+	// Its retention ended an hour ago: the key is free for any request.
 	mustCommit(t, s, Rec("k1", "ok"), Move("u1", "t1", ledger.ClassAdjustmentCredit, "ADJUSTMENT_CREDIT", 1_00))
 	wantBalance(t, s, "u1", 1_00)
 }
 
-func liveClaim(t *testing.T, s Store) {
-	claim := idempotency.Claim("k1", idempotency.FingerprintOf("/t", []byte("k1")), T0.Add(-time.Minute))
-	mustCommit(t, s, claim, nil)
+func otherRequestsKey(t *testing.T, s Store) {
+	first := idempotency.Finish("k1", idempotency.FingerprintOf("/t", []byte("another request")), 200, nil, T0.Add(-time.Minute), 24*time.Hour)
+	mustCommit(t, s, first, nil)
 	rec := Rec("k1", "ok")
 	err := commit(t, s, rec, Move("u1", "t1", ledger.ClassAdjustmentCredit, "ADJUSTMENT_CREDIT", 1_00))
 	var held *idempotency.HeldError
 	if !errors.As(err, &held) {
-		t.Fatalf("commit over a live claim: err = %v, want *HeldError", err)
+		t.Fatalf("commit under another request's key: err = %v, want *HeldError", err)
 	}
-	if v := idempotency.Evaluate(&held.Record, rec.Fingerprint, T0); v != idempotency.TooEarly {
-		t.Errorf("verdict = %v, want TooEarly", v)
+	if v := idempotency.Evaluate(&held.Record, rec.Fingerprint, T0); v != idempotency.Conflict {
+		t.Errorf("verdict = %v, want conflict", v)
 	}
 	wantBalance(t, s, "u1", 0)
 }
@@ -260,6 +260,14 @@ func paging(t *testing.T, s Store) {
 	}
 	if _, err := s.Statement(context.Background(), "u1", "not-a-cursor", 3); !errors.Is(err, ledger.ErrCursor) {
 		t.Errorf("bad cursor: err = %v, want ErrCursor", err)
+	}
+	// A cursor continues the listing of the user it was issued for only.
+	first, err := s.Statement(context.Background(), "u1", "", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Statement(context.Background(), "u2", first.Next, 3); !errors.Is(err, ledger.ErrCursor) {
+		t.Errorf("another user's cursor: err = %v, want ErrCursor", err)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tarjeta-dev/tarjeta/core/capture"
 	"github.com/tarjeta-dev/tarjeta/core/signature"
+	"github.com/tarjeta-dev/tarjeta/core/signature/diagnosis"
 )
 
 // str reads a string property, "" when absent.
@@ -36,17 +37,17 @@ func diagnose(in js.Value) any {
 	if in.Type() != js.TypeObject {
 		return map[string]any{"error": "diagnose needs an object"}
 	}
-	var pairs []signature.Pair
+	var pairs []diagnosis.Pair
 	if p := in.Get("pairs"); p.Type() == js.TypeObject {
 		for i := range p.Length() {
-			pairs = append(pairs, signature.Pair{APIKey: str(p.Index(i), "apiKey"), Secret: str(p.Index(i), "secret")})
+			pairs = append(pairs, diagnosis.Pair{APIKey: str(p.Index(i), "apiKey"), Secret: str(p.Index(i), "secret")})
 		}
 	}
 	now := time.Now()
 	if n := num(in, "now"); n > 0 {
 		now = time.Unix(int64(n), 0)
 	}
-	d := signature.Diagnose(signature.Attempt{
+	d := diagnosis.Diagnose(diagnosis.Attempt{
 		Pairs:     pairs,
 		APIKey:    str(in, "apiKey"),
 		Signature: str(in, "signature"),
@@ -67,7 +68,7 @@ func diagnose(in js.Value) any {
 		"code":       signature.Code(d.Err),
 		"error":      "",
 		"message":    string(d.Message),
-		"visible":    signature.Visible(d.Message),
+		"visible":    diagnosis.Visible(d.Message),
 		"expected":   d.Expected,
 		"given":      str(in, "signature"),
 		"causes":     causes,
@@ -107,7 +108,7 @@ func sign(in js.Value) any {
 	return map[string]any{
 		"signature": sig,
 		"message":   string(msg),
-		"visible":   signature.Visible(msg),
+		"visible":   diagnosis.Visible(msg),
 		"curl":      capture.Curl(str(in, "baseURL"), capture.Request{Method: method, Path: endpoint, Header: h, Body: []byte(body)}),
 	}
 }
@@ -140,7 +141,7 @@ func verifyTD(in js.Value) any {
 		"encoding":       string(enc),
 		"error":          "",
 		"message":        pc + ts + ak,
-		"visible":        signature.Visible([]byte(pc + ts + ak)),
+		"visible":        diagnosis.Visible([]byte(pc + ts + ak)),
 		"expectedHex":    hexSign,
 		"expectedBase64": b64Sign,
 	}

@@ -14,19 +14,19 @@ import (
 
 	"github.com/sethvargo/go-envconfig"
 
-	"github.com/tarjeta-dev/tarjeta/localstack"
+	"github.com/tarjeta-dev/tarjeta/devstack"
 )
 
 func main() {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	var c localstack.Config
+	var c devstack.Config
 	if err := envconfig.Process(ctx, &c); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	s, err := localstack.Start(ctx, c, os.Stdout, log, rand.Reader)
+	s, err := devstack.Start(ctx, c, os.Stdout, log, rand.Reader)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/core/authorization"
+	"github.com/tarjeta-dev/tarjeta/core/envelope"
 	"github.com/tarjeta-dev/tarjeta/core/pomelo"
 	"github.com/tarjeta-dev/tarjeta/core/signature"
 )
@@ -83,12 +84,12 @@ func (f *fixture) signed(path, body, key string) http.Header {
 	return h
 }
 
-func (f *fixture) serve(path string, h http.Header, body string) authorization.Response {
+func (f *fixture) serve(path string, h http.Header, body string) envelope.Response {
 	return f.svc.Serve(context.Background(), authorization.Request{Route: routes[path], Called: path, Header: h, Body: []byte(body)})
 }
 
 // send sends a correctly signed request.
-func (f *fixture) send(t *testing.T, path, body, key string) authorization.Response {
+func (f *fixture) send(t *testing.T, path, body, key string) envelope.Response {
 	t.Helper()
 	res := f.serve(path, f.signed(path, body, key), body)
 	f.checkSigned(t, res, path)
@@ -96,7 +97,7 @@ func (f *fixture) send(t *testing.T, path, body, key string) authorization.Respo
 }
 
 // checkSigned verifies a response's signature the way Pomelo does.
-func (f *fixture) checkSigned(t *testing.T, res authorization.Response, endpoint string) {
+func (f *fixture) checkSigned(t *testing.T, res envelope.Response, endpoint string) {
 	t.Helper()
 	if res.Endpoint != endpoint {
 		t.Errorf("x-endpoint = %q, want %q", res.Endpoint, endpoint)
@@ -109,7 +110,7 @@ func (f *fixture) checkSigned(t *testing.T, res authorization.Response, endpoint
 	}
 }
 
-func answerOf(t *testing.T, res authorization.Response) pomelo.Answer {
+func answerOf(t *testing.T, res envelope.Response) pomelo.Answer {
 	t.Helper()
 	var a pomelo.Answer
 	if err := json.Unmarshal(res.Body, &a); err != nil {
@@ -118,7 +119,7 @@ func answerOf(t *testing.T, res authorization.Response) pomelo.Answer {
 	return a
 }
 
-func errorCode(t *testing.T, res authorization.Response) string {
+func errorCode(t *testing.T, res envelope.Response) string {
 	t.Helper()
 	var e struct {
 		Error struct{ Code, Message string }

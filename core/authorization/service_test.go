@@ -11,6 +11,7 @@ import (
 
 	"github.com/tarjeta-dev/tarjeta/core/idempotency"
 	"github.com/tarjeta-dev/tarjeta/core/ledger"
+	"github.com/tarjeta-dev/tarjeta/core/outcome"
 	"github.com/tarjeta-dev/tarjeta/core/pomelo"
 )
 
@@ -131,7 +132,10 @@ func TestIdempotency(t *testing.T) {
 	})
 }
 
-func TestInTransit(t *testing.T) {
+// TestKeyBusy: while another request writes the same key, a duplicate is
+// answered 425 in the endpoint's shape and changes nothing; once the key is
+// free, the request runs.
+func TestKeyBusy(t *testing.T) {
 	for _, tc := range []struct {
 		path     string
 		wantBody bool
@@ -139,13 +143,10 @@ func TestInTransit(t *testing.T) {
 		t.Run(tc.path, func(t *testing.T) {
 			f := newFixture(t, 0)
 			body := txn{typ: "REFUND", id: "ctx-1", total: `"1"`}.JSON()
-			claim := idempotency.Claim("k-1", idempotency.FingerprintOf(tc.path, []byte(body)), t0.Add(-time.Minute))
-			if err := f.store.Commit(context.Background(), claim, nil); err != nil {
-				t.Fatal(err)
-			}
+			f.store.before = func(context.Context, idempotency.Record, *ledger.Posting) error { return idempotency.ErrBusy }
 			res := f.send(t, tc.path, body, "k-1")
-			if res.Status != 425 {
-				t.Fatalf("status %d, want 425", res.Status)
+			if res.Status != 425 || res.Outcome.Result != outcome.TooEarly {
+				t.Fatalf("status %d (%s), want 425 too_early", res.Status, res.Outcome.Result)
 			}
 			if tc.wantBody {
 				if a := answerOf(t, res); a.Status != pomelo.Rejected {
@@ -154,10 +155,12 @@ func TestInTransit(t *testing.T) {
 			} else if len(res.Body) != 0 {
 				t.Errorf("425 of an adjustment has body %q, want empty", res.Body)
 			}
-			// The holder died: after three minutes the claim lapses and the request runs.
-			f.clock.advance(2*time.Minute + time.Second)
+			if f.store.balance("u-1") != 0 {
+				t.Errorf("balance = %d after a 425, want 0", f.store.balance("u-1"))
+			}
+			f.store.before = nil
 			if res := f.send(t, tc.path, body, "k-1"); res.Status != 200 {
-				t.Errorf("after the claim lapsed: status %d %s", res.Status, res.Body)
+				t.Errorf("once the key is free: status %d %s", res.Status, res.Body)
 			}
 			if f.store.balance("u-1") != 1_00 {
 				t.Errorf("balance = %d, want 100", f.store.balance("u-1"))

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+
+	"github.com/tarjeta-dev/tarjeta/core/text"
 )
 
 // ErrSyntax reports pasted text that is neither a curl command nor an HTTP
@@ -101,11 +103,4 @@ func isToken(s string) bool {
 	return true
 }
 
-// syntaxError is ErrSyntax with details, as fmt.Errorf("%w: …") makes it; the
-// package does without fmt to keep the WebAssembly debugger small.
-type syntaxError struct{ detail string }
-
-func (e *syntaxError) Error() string { return ErrSyntax.Error() + ": " + e.detail }
-func (e *syntaxError) Unwrap() error { return ErrSyntax }
-
-func syntax(detail string) error { return &syntaxError{detail} }
+func syntax(detail string) error { return text.Annotate(ErrSyntax, detail) }

@@ -3,6 +3,8 @@ package capture
 import (
 	"strconv"
 	"strings"
+
+	"github.com/tarjeta-dev/tarjeta/core/text"
 )
 
 // ParseCurl reads a curl command line as a POSIX shell would split it
@@ -157,8 +159,8 @@ func ansiC(s string, out *strings.Builder) (int, error) {
 			i++
 			if b, ok := esc[s[i]]; ok {
 				out.WriteByte(b)
-			} else if s[i] == 'x' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
-				out.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
+			} else if b, ok := hexByte(s[i+1:]); s[i] == 'x' && ok {
+				out.WriteByte(b)
 				i += 2
 			} else {
 				out.WriteByte('\\')
@@ -171,14 +173,14 @@ func ansiC(s string, out *strings.Builder) (int, error) {
 	return 0, syntax("unterminated $' string")
 }
 
-func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
-
-func unhex(c byte) byte {
-	switch {
-	case c <= '9':
-		return c - '0'
-	case c >= 'a':
-		return c - 'a' + 10
+// hexByte reads the byte that two hex digits at the start of s spell.
+func hexByte(s string) (byte, bool) {
+	if len(s) < 2 {
+		return 0, false
 	}
-	return c - 'A' + 10
+	b, ok := text.DecodeHex(s[:2])
+	if !ok {
+		return 0, false
+	}
+	return b[0], true
 }

@@ -1,7 +1,13 @@
-// Package idempotency implements Pomelo's x-idempotency-key state machine: a
-// key is first in transit, then finished with the answer that was given, and a
-// duplicate gets that same answer, a "too early" while in transit, or a
-// conflict when it reuses the key for a different request.
+// Package idempotency implements idempotency keys: the first request with a
+// key runs and its answer is kept under the key; a duplicate gets that same
+// answer, and the key reused for a different request is a conflict.
+//
+// A record is written once, finished, in the same store write as the
+// request's effect, so a request that dies midway leaves nothing behind and
+// its retry simply runs. There is no in-transit record: while the first
+// request is being written the store refuses a duplicate with ErrBusy.
+// (A request whose effect lies outside the store, such as a call to a
+// provider, keeps its own pending record in its domain.)
 package idempotency
 
 import (
@@ -11,45 +17,11 @@ import (
 	"time"
 )
 
-// InTransitTTL is how long an in-transit claim holds before a holder is
-// presumed dead and the request may run again (Pomelo: 3 minutes).
-const InTransitTTL = 3 * time.Minute
-
 // DefaultRetention is how long a finished answer is kept for replay.
 const DefaultRetention = 24 * time.Hour
 
-// MaxKeyLen bounds x-idempotency-key so a key always fits a store's key limits.
+// MaxKeyLen bounds an idempotency key so a key always fits a store's key limits.
 const MaxKeyLen = 200
-
-// State is where a key is in its life.
-type State uint8
-
-// The states of a key.
-const (
-	InTransit State = iota + 1
-	Finished
-)
-
-func (s State) String() string {
-	switch s {
-	case InTransit:
-		return "in_transit"
-	case Finished:
-		return "finished"
-	}
-	return fmt.Sprintf("State(%d)", uint8(s))
-}
-
-// ParseState reads the String form of a State.
-func ParseState(s string) (State, error) {
-	switch s {
-	case "in_transit":
-		return InTransit, nil
-	case "finished":
-		return Finished, nil
-	}
-	return 0, fmt.Errorf("idempotency: unknown state %q", s)
-}
 
 // Errors for keys that cannot be used.
 var (
@@ -73,15 +45,14 @@ func FingerprintOf(endpoint string, body []byte) Fingerprint {
 	return f
 }
 
-// Record is what a store keeps under one key.
+// Record is what a store keeps under one key: the answer that was given.
 type Record struct {
 	Key         string
 	Fingerprint Fingerprint
-	State       State
-	Status      int    // HTTP status of the finished answer
-	Body        []byte // body of the finished answer, unsigned
+	Status      int    // HTTP status of the answer
+	Body        []byte // body of the answer, unsigned
 	CreatedAt   time.Time
-	ExpiresAt   time.Time // an in-transit claim lapses here; a finished record may be deleted after
+	ExpiresAt   time.Time // the record holds its key until then and may be deleted after
 }
 
 // CheckKey validates an x-idempotency-key value, failing with ErrMissingKey,
@@ -102,15 +73,10 @@ func CheckKey(key string) error {
 	return nil
 }
 
-// Claim returns the in-transit record for a request first seen at now.
-func Claim(key string, fp Fingerprint, now time.Time) Record {
-	return Record{Key: key, Fingerprint: fp, State: InTransit, CreatedAt: now, ExpiresAt: now.Add(InTransitTTL)}
-}
-
 // Finish returns the finished record holding the answer status and body,
 // kept for retention from now.
 func Finish(key string, fp Fingerprint, status int, body []byte, now time.Time, retention time.Duration) Record {
-	return Record{Key: key, Fingerprint: fp, State: Finished, Status: status, Body: body, CreatedAt: now, ExpiresAt: now.Add(retention)}
+	return Record{Key: key, Fingerprint: fp, Status: status, Body: body, CreatedAt: now, ExpiresAt: now.Add(retention)}
 }
 
 // Verdict is what to do with a request given what the store holds for its key.
@@ -118,32 +84,39 @@ type Verdict uint8
 
 // The verdicts of Evaluate.
 const (
-	Run      Verdict = iota + 1 // nothing blocks the key: process the request
-	Replay                      // finished: answer with the stored status and body
-	TooEarly                    // a live in-transit claim: answer 425
+	Run      Verdict = iota + 1 // nothing holds the key: process the request
+	Replay                      // answer with the stored status and body
 	Conflict                    // the key belongs to another request: answer 409
 )
 
-// Evaluate decides what a request with fingerprint fp does when the store
-// holds existing (nil when the key is unknown) at time now. A lapsed in-transit
-// claim no longer blocks: its holder is presumed dead.
-func Evaluate(existing *Record, fp Fingerprint, now time.Time) Verdict {
-	if existing == nil || !Blocks(*existing, now) {
-		return Run
+func (v Verdict) String() string {
+	switch v {
+	case Run:
+		return "run"
+	case Replay:
+		return "replay"
+	case Conflict:
+		return "conflict"
 	}
-	if existing.Fingerprint != fp {
-		return Conflict
-	}
-	if existing.State == Finished {
-		return Replay
-	}
-	return TooEarly
+	return fmt.Sprintf("Verdict(%d)", uint8(v))
 }
 
-// Blocks reports whether r still holds its key at now: an in-transit claim
-// until it lapses, a finished answer until its retention ends. Stores may keep
-// a record past that (DynamoDB deletes expired items lazily); it no longer
-// counts.
+// Evaluate decides what a request with fingerprint fp does when the store
+// holds existing (nil when the key is unknown) at time now. A record past its
+// retention no longer counts.
+func Evaluate(existing *Record, fp Fingerprint, now time.Time) Verdict {
+	switch {
+	case existing == nil || !Blocks(*existing, now):
+		return Run
+	case existing.Fingerprint != fp:
+		return Conflict
+	}
+	return Replay
+}
+
+// Blocks reports whether r still holds its key at now, until its retention
+// ends. Stores may keep a record past that (DynamoDB deletes expired items
+// lazily); it no longer counts.
 func Blocks(r Record, now time.Time) bool {
 	return now.Before(r.ExpiresAt)
 }

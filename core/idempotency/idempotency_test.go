@@ -24,10 +24,9 @@ func TestEvaluate(t *testing.T) {
 		{"first sight", nil, fp, idempotency.Run},
 		{"finished duplicate", &finished, fp, idempotency.Replay},
 		{"finished, other body", &finished, other, idempotency.Conflict},
+		{"finished, other endpoint", &finished, idempotency.FingerprintOf("/transactions/adjustments/credit", []byte(`{"a":1}`)), idempotency.Conflict},
+		{"last instant of retention", ptr(idempotency.Finish("k", fp, 200, nil, now.Add(-24*time.Hour+time.Nanosecond), 24*time.Hour)), fp, idempotency.Replay},
 		{"finished, retention over", ptr(idempotency.Finish("k", fp, 200, nil, now.Add(-25*time.Hour), 24*time.Hour)), fp, idempotency.Run},
-		{"in transit", ptr(idempotency.Claim("k", fp, now.Add(-2*time.Minute))), fp, idempotency.TooEarly},
-		{"in transit, other body", ptr(idempotency.Claim("k", fp, now.Add(-2*time.Minute))), other, idempotency.Conflict},
-		{"in transit, holder died", ptr(idempotency.Claim("k", fp, now.Add(-3*time.Minute))), fp, idempotency.Run},
 	} {
 		if got := idempotency.Evaluate(tc.existing, tc.fp, now); got != tc.want {
 			t.Errorf("%s: Evaluate = %v, want %v", tc.name, got, tc.want)
@@ -66,33 +65,23 @@ func TestCheckKey(t *testing.T) {
 	}
 }
 
-func TestState(t *testing.T) {
-	for _, s := range []idempotency.State{idempotency.InTransit, idempotency.Finished} {
-		if got, err := idempotency.ParseState(s.String()); err != nil || got != s {
-			t.Errorf("ParseState(%q) = %v, %v", s, got, err)
-		}
-	}
-	if _, err := idempotency.ParseState("done"); err == nil {
-		t.Error("ParseState accepted an unknown state")
-	}
-}
-
+// ExampleEvaluate follows one key through its life: Pomelo sends a purchase,
+// retries it after a lost answer, reuses the key by mistake for another
+// purchase, and sends the first again after the answer's retention.
 func ExampleEvaluate() {
-	now := time.Unix(1_800_000_000, 0)
-	fp := idempotency.FingerprintOf("/transactions/authorizations", []byte(`{"transaction":{"id":"ctx-1"}}`))
-	claim := idempotency.Claim("key-1", fp, now)
-	done := idempotency.Finish("key-1", fp, 200, []byte(`{"status":"APPROVED"}`), now, idempotency.DefaultRetention)
-	other := idempotency.FingerprintOf("/transactions/authorizations", []byte(`{"transaction":{"id":"ctx-2"}}`))
+	start := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	purchase := idempotency.FingerprintOf("/transactions/authorizations", []byte(`{"transaction":{"id":"ctx-1"}}`))
+	another := idempotency.FingerprintOf("/transactions/authorizations", []byte(`{"transaction":{"id":"ctx-2"}}`))
 
-	fmt.Println(idempotency.Evaluate(nil, fp, now) == idempotency.Run)
-	fmt.Println(idempotency.Evaluate(&claim, fp, now.Add(time.Second)) == idempotency.TooEarly)
-	fmt.Println(idempotency.Evaluate(&claim, fp, now.Add(idempotency.InTransitTTL)) == idempotency.Run)
-	fmt.Println(idempotency.Evaluate(&done, fp, now.Add(time.Hour)) == idempotency.Replay)
-	fmt.Println(idempotency.Evaluate(&done, other, now.Add(time.Hour)) == idempotency.Conflict)
+	fmt.Println("first sight:", idempotency.Evaluate(nil, purchase, start))
+	// The purchase ran; its answer is stored under its key.
+	answer := idempotency.Finish("key-1", purchase, 200, []byte(`{"status":"APPROVED"}`), start, idempotency.DefaultRetention)
+	fmt.Println("retry a second later:", idempotency.Evaluate(&answer, purchase, start.Add(time.Second)))
+	fmt.Println("same key, another body:", idempotency.Evaluate(&answer, another, start.Add(time.Minute)))
+	fmt.Println("retry after 25 hours:", idempotency.Evaluate(&answer, purchase, start.Add(25*time.Hour)))
 	// Output:
-	// true
-	// true
-	// true
-	// true
-	// true
+	// first sight: run
+	// retry a second later: replay
+	// same key, another body: conflict
+	// retry after 25 hours: run
 }

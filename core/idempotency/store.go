@@ -3,10 +3,11 @@ package idempotency
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // ErrBusy is returned by a store when another request with the same key is
-// being written at this very moment: the key is in transit elsewhere.
+// being written at this very moment.
 var ErrBusy = errors.New("idempotency: key is in transit in another request")
 
 // HeldError is returned by a store that refused a write because it already
@@ -17,5 +18,5 @@ type HeldError struct {
 }
 
 func (e *HeldError) Error() string {
-	return fmt.Sprintf("idempotency: key %q is held (%s)", e.Record.Key, e.Record.State)
+	return fmt.Sprintf("idempotency: key %q is held by the answer of %s", e.Record.Key, e.Record.CreatedAt.UTC().Format(time.RFC3339))
 }

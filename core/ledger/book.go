@@ -28,8 +28,8 @@ func NewBook() *Book {
 	}
 }
 
-// Check reports whether p can be applied, with the error Apply would return.
-func (b *Book) Check(p Posting) error {
+// check reports whether p can be applied, with the error Apply would return.
+func (b *Book) check(p Posting) error {
 	e := p.Entry
 	if _, dup := b.entries[accountEntry{e.UserID, e.Key()}]; dup {
 		return fmt.Errorf("%w: %s", ErrAlreadyPosted, e.Key())
@@ -53,7 +53,7 @@ func (b *Book) Check(p Posting) error {
 
 // Apply checks p and, when it holds, applies it.
 func (b *Book) Apply(p Posting) error {
-	if err := b.Check(p); err != nil {
+	if err := b.check(p); err != nil {
 		return err
 	}
 	b.Restore(p)

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/tarjeta-dev/tarjeta/core/text"
 )
 
 // ErrCredentials reports a malformed credentials setting.
@@ -61,14 +63,14 @@ func ParseCredentials(s string) (*Keyring, error) {
 		pair = strings.TrimSpace(pair)
 		key, secret, ok := strings.Cut(pair, ":")
 		if !ok || key == "" || secret == "" {
-			return nil, annotate(ErrCredentials, "pair "+strconv.Itoa(i+1)+" is not apikey:apisecret")
+			return nil, text.Annotate(ErrCredentials, "pair "+strconv.Itoa(i+1)+" is not apikey:apisecret")
 		}
 		raw, err := base64.StdEncoding.DecodeString(secret)
 		if err != nil || len(raw) == 0 {
-			return nil, annotate(ErrCredentials, "secret of pair "+strconv.Itoa(i+1)+" (api key "+strconv.Quote(key)+") is not base64")
+			return nil, text.Annotate(ErrCredentials, "secret of pair "+strconv.Itoa(i+1)+" (api key "+strconv.Quote(key)+") is not base64")
 		}
 		if _, dup := k.keys[key]; dup {
-			return nil, annotate(ErrCredentials, "api key "+strconv.Quote(key)+" appears twice")
+			return nil, text.Annotate(ErrCredentials, "api key "+strconv.Quote(key)+" appears twice")
 		}
 		k.keys[key] = newKey(raw)
 	}

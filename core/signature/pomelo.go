@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tarjeta-dev/tarjeta/core/text"
 )
 
 // Pomelo header names, as Pomelo sends and expects them.
@@ -37,33 +39,43 @@ var (
 	ErrNoMatch          = errors.New("signature: signature does not match")
 )
 
+// The codes of the verification failures, as Code returns them.
+const (
+	CodeMissingHeader    = "SIGNATURE_HEADER_MISSING"
+	CodeMalformedHeader  = "SIGNATURE_HEADER_MALFORMED"
+	CodeBadBase64        = "SIGNATURE_NOT_BASE64"
+	CodeUnknownKey       = "UNKNOWN_API_KEY"
+	CodeTooOld           = "TIMESTAMP_TOO_OLD"
+	CodeTooNew           = "TIMESTAMP_TOO_NEW"
+	CodeEndpointMismatch = "ENDPOINT_MISMATCH"
+	CodeNoMatch          = "SIGNATURE_MISMATCH"
+	CodeInvalid          = "SIGNATURE_INVALID" // any other error
+)
+
 // Code names the verification failure err wraps, for error bodies and the
-// debugger: SIGNATURE_HEADER_MISSING, SIGNATURE_HEADER_MALFORMED,
-// SIGNATURE_NOT_BASE64, UNKNOWN_API_KEY, TIMESTAMP_TOO_OLD, TIMESTAMP_TOO_NEW,
-// ENDPOINT_MISMATCH or SIGNATURE_MISMATCH; SIGNATURE_INVALID for any other
-// error and "" for nil.
+// debugger: one of the Code constants, and "" for nil.
 func Code(err error) string {
 	switch {
 	case err == nil:
 		return ""
 	case errors.Is(err, ErrMissingHeader):
-		return "SIGNATURE_HEADER_MISSING"
+		return CodeMissingHeader
 	case errors.Is(err, ErrUnknownKey):
-		return "UNKNOWN_API_KEY"
+		return CodeUnknownKey
 	case errors.Is(err, ErrMalformedHeader):
-		return "SIGNATURE_HEADER_MALFORMED"
+		return CodeMalformedHeader
 	case errors.Is(err, ErrBadBase64):
-		return "SIGNATURE_NOT_BASE64"
+		return CodeBadBase64
 	case errors.Is(err, ErrTooOld):
-		return "TIMESTAMP_TOO_OLD"
+		return CodeTooOld
 	case errors.Is(err, ErrTooNew):
-		return "TIMESTAMP_TOO_NEW"
+		return CodeTooNew
 	case errors.Is(err, ErrEndpointMismatch):
-		return "ENDPOINT_MISMATCH"
+		return CodeEndpointMismatch
 	case errors.Is(err, ErrNoMatch):
-		return "SIGNATURE_MISMATCH"
+		return CodeNoMatch
 	}
-	return "SIGNATURE_INVALID"
+	return CodeInvalid
 }
 
 // Signed is what one side of a Pomelo exchange sent: the four x- headers and
@@ -93,13 +105,13 @@ type Verifier struct {
 func (v Verifier) Verify(s Signed, called string, now time.Time) error {
 	switch {
 	case s.APIKey == "":
-		return annotate(ErrMissingHeader, HeaderAPIKey)
+		return text.Annotate(ErrMissingHeader, HeaderAPIKey)
 	case s.Signature == "":
-		return annotate(ErrMissingHeader, HeaderSignature)
+		return text.Annotate(ErrMissingHeader, HeaderSignature)
 	case s.Timestamp == "":
-		return annotate(ErrMissingHeader, HeaderTimestamp)
+		return text.Annotate(ErrMissingHeader, HeaderTimestamp)
 	case s.Endpoint == "":
-		return annotate(ErrMissingHeader, HeaderEndpoint)
+		return text.Annotate(ErrMissingHeader, HeaderEndpoint)
 	}
 	given, err := ParseHeader(s.Signature)
 	if err != nil {
@@ -117,7 +129,7 @@ func (v Verifier) Verify(s Signed, called string, now time.Time) error {
 		return err
 	}
 	if !v.EndpointMatches(s.Endpoint, called) {
-		return annotate(ErrEndpointMismatch, "x-endpoint "+strconv.Quote(s.Endpoint)+", called "+strconv.Quote(called))
+		return text.Annotate(ErrEndpointMismatch, "x-endpoint "+strconv.Quote(s.Endpoint)+", called "+strconv.Quote(called))
 	}
 	if !hmac.Equal(given, k.sum(s.Timestamp, s.Endpoint, s.Body)) {
 		return ErrNoMatch
@@ -149,17 +161,17 @@ func (v Verifier) EndpointMatches(endpoint, called string) bool {
 func ParseHeader(h string) ([]byte, error) {
 	b64, ok := strings.CutPrefix(h, SchemePrefix)
 	if !ok {
-		return nil, annotate(ErrMalformedHeader, "x-signature must start with "+strconv.Quote(SchemePrefix))
+		return nil, text.Annotate(ErrMalformedHeader, "x-signature must start with "+strconv.Quote(SchemePrefix))
 	}
 	if strings.ContainsAny(b64, "\r\n") { // the decoder would skip them
-		return nil, annotate(ErrBadBase64, "line break in x-signature")
+		return nil, text.Annotate(ErrBadBase64, "line break in x-signature")
 	}
 	mac, err := base64.StdEncoding.Strict().DecodeString(b64)
 	if err != nil {
-		return nil, annotate(ErrBadBase64, err.Error())
+		return nil, text.Annotate(ErrBadBase64, err.Error())
 	}
 	if len(mac) != sha256.Size {
-		return nil, annotate(ErrMalformedHeader, "x-signature holds "+strconv.Itoa(len(mac))+" bytes, want "+strconv.Itoa(sha256.Size))
+		return nil, text.Annotate(ErrMalformedHeader, "x-signature holds "+strconv.Itoa(len(mac))+" bytes, want "+strconv.Itoa(sha256.Size))
 	}
 	return mac, nil
 }
@@ -168,11 +180,11 @@ func ParseHeader(h string) ([]byte, error) {
 // ErrMalformedHeader for anything but a plain non-negative decimal integer.
 func ParseTimestamp(s string) (time.Time, error) {
 	if s == "" || len(s) > 12 || strings.TrimLeft(s, "0123456789") != "" {
-		return time.Time{}, annotate(ErrMalformedHeader, "x-timestamp "+strconv.Quote(s)+" is not unix seconds")
+		return time.Time{}, text.Annotate(ErrMalformedHeader, "x-timestamp "+strconv.Quote(s)+" is not unix seconds")
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
-		return time.Time{}, annotate(ErrMalformedHeader, "x-timestamp "+strconv.Quote(s)+": "+err.Error())
+		return time.Time{}, text.Annotate(ErrMalformedHeader, "x-timestamp "+strconv.Quote(s)+": "+err.Error())
 	}
 	return time.Unix(n, 0), nil
 }
@@ -181,10 +193,10 @@ func ParseTimestamp(s string) (time.Time, error) {
 // ErrTooOld or ErrTooNew.
 func CheckTime(ts, now time.Time, tolerance time.Duration) error {
 	if d := now.Sub(ts); d > tolerance {
-		return annotate(ErrTooOld, d.Truncate(time.Second).String()+" behind our clock, tolerance "+tolerance.String())
+		return text.Annotate(ErrTooOld, d.Truncate(time.Second).String()+" behind our clock, tolerance "+tolerance.String())
 	}
 	if d := ts.Sub(now); d > tolerance {
-		return annotate(ErrTooNew, d.Truncate(time.Second).String()+" ahead of our clock, tolerance "+tolerance.String())
+		return text.Annotate(ErrTooNew, d.Truncate(time.Second).String()+" ahead of our clock, tolerance "+tolerance.String())
 	}
 	return nil
 }
@@ -212,15 +224,3 @@ func Sign(secret []byte, timestamp, endpoint string, body []byte) string {
 
 // Timestamp formats t as an x-timestamp value.
 func Timestamp(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }
-
-// annotated is a sentinel error with details, as fmt.Errorf("%w: …") makes
-// it; the package does without fmt to keep the WebAssembly debugger small.
-type annotated struct {
-	err    error
-	detail string
-}
-
-func (e *annotated) Error() string { return e.err.Error() + ": " + e.detail }
-func (e *annotated) Unwrap() error { return e.err }
-
-func annotate(err error, detail string) error { return &annotated{err, detail} }

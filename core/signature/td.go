@@ -5,6 +5,8 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"strings"
+
+	"github.com/tarjeta-dev/tarjeta/core/text"
 )
 
 // Encoding names how a TD sign parameter was written.
@@ -37,7 +39,7 @@ func VerifyTD(sign, partnerCode, timestamp, accessKey, accessSecret string) (Enc
 		enc Encoding
 	)
 	if len(sign) == 2*sha1.Size {
-		if b, ok := decodeHex(sign); ok {
+		if b, ok := text.DecodeHex(sign); ok {
 			got, enc = b, EncodingHexLower
 			if strings.ToLower(sign) != sign {
 				enc = EncodingHexUpper
@@ -61,44 +63,5 @@ func VerifyTD(sign, partnerCode, timestamp, accessKey, accessSecret string) (Enc
 // and in base64.
 func TDSigns(partnerCode, timestamp, accessKey, accessSecret string) (hexSign, base64Sign string) {
 	mac := TDSum(partnerCode, timestamp, accessKey, accessSecret)
-	return encodeHex(mac), base64.StdEncoding.EncodeToString(mac)
-}
-
-// decodeHex and encodeHex stand in for encoding/hex, which would pull fmt into
-// the WebAssembly debugger.
-func decodeHex(s string) ([]byte, bool) {
-	if len(s)%2 != 0 {
-		return nil, false
-	}
-	b := make([]byte, len(s)/2)
-	for i := range b {
-		hi, ok1 := fromHex(s[2*i])
-		lo, ok2 := fromHex(s[2*i+1])
-		if !ok1 || !ok2 {
-			return nil, false
-		}
-		b[i] = hi<<4 | lo
-	}
-	return b, true
-}
-
-func fromHex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
-}
-
-func encodeHex(b []byte) string {
-	const digits = "0123456789abcdef"
-	out := make([]byte, 2*len(b))
-	for i, c := range b {
-		out[2*i], out[2*i+1] = digits[c>>4], digits[c&0xF]
-	}
-	return string(out)
+	return string(text.AppendHex(nil, mac)), base64.StdEncoding.EncodeToString(mac)
 }

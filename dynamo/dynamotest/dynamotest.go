@@ -15,9 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/smithy-go/logging"
 	"github.com/aws/smithy-go/middleware"
@@ -90,18 +88,10 @@ func (s *Server) waitReady(limit time.Duration) error {
 // Client returns a client for the server that counts round trips. Extra
 // APIOptions (fault injection, for instance) run after the counter.
 func (s *Server) Client(opts ...func(*middleware.Stack) error) *dynamodb.Client {
-	cfg, _ := awsconfig.LoadDefaultConfig(context.Background(),
-		awsconfig.WithRegion("us-east-1"),
-		awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("test", "test", "")),
-		// DynamoDB Local's error responses make the SDK warn about response
-		// checksums (aws-sdk-go-v2 issue 3545); only this test client hushes it.
-		awsconfig.WithLogger(logging.Nop{}),
-	)
-	return dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
-		o.BaseEndpoint = aws.String(s.Endpoint)
-		o.APIOptions = append(o.APIOptions, dynamo.CountRoundTrips)
-		o.APIOptions = append(o.APIOptions, opts...)
-	})
+	// DynamoDB Local's error responses make the SDK warn about response
+	// checksums (aws-sdk-go-v2 issue 3545); only this test client hushes it.
+	cfg, _ := dynamo.LocalConfig(context.Background(), awsconfig.WithLogger(logging.Nop{}))
+	return dynamo.NewClient(cfg, s.Endpoint, opts...)
 }
 
 // Table creates a fresh table with the store's layout and returns its name.

@@ -6,19 +6,15 @@ import (
 	"context"
 	"log/slog"
 	"os"
-	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/sethvargo/go-envconfig"
 
 	"github.com/tarjeta-dev/tarjeta/apigateway"
 	"github.com/tarjeta-dev/tarjeta/config"
-	"github.com/tarjeta-dev/tarjeta/core/authorization"
 	"github.com/tarjeta-dev/tarjeta/dynamo"
-	"github.com/tarjeta-dev/tarjeta/httpapi"
 )
 
 func main() {
@@ -28,25 +24,19 @@ func main() {
 	if err := envconfig.Process(ctx, &c); err != nil {
 		fail(log, err)
 	}
-	if err := c.Validate(); err != nil {
-		fail(log, err)
-	}
 	aws, err := awsconfig.LoadDefaultConfig(ctx)
 	if err != nil {
 		fail(log, err)
 	}
-	keys, err := c.Keyring(ctx, secretsmanager.NewFromConfig(aws))
+	h, err := c.Handler(ctx, config.AuthorizeDeps{
+		Store:   dynamo.New(dynamo.NewClient(aws, ""), c.TableName),
+		Secrets: secretsmanager.NewFromConfig(aws),
+		Log:     log,
+	})
 	if err != nil {
 		fail(log, err)
 	}
-	db := dynamodb.NewFromConfig(aws, func(o *dynamodb.Options) {
-		o.APIOptions = append(o.APIOptions, dynamo.CountRoundTrips)
-	})
-	store := dynamo.New(db, c.TableName)
-	svc := authorization.New(authorization.Config{
-		Verifier: c.Verifier(keys), Store: store, Now: time.Now, Deadline: c.Deadline, Retention: c.Retention,
-	})
-	lambda.Start(apigateway.Handler(httpapi.New(svc, store, log, time.Now)))
+	lambda.Start(apigateway.Handler(h))
 }
 
 func fail(log *slog.Logger, err error) {

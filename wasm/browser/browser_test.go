@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/config"
-	"github.com/tarjeta-dev/tarjeta/localstack"
+	"github.com/tarjeta-dev/tarjeta/devstack"
 )
 
 func TestDebuggerInChromium(t *testing.T) {
@@ -31,7 +31,7 @@ func TestDebuggerInChromium(t *testing.T) {
 		t.Fatalf("no Chromium at %s (make test installs Debian's chromium): %v", chromium, err)
 	}
 	dir := buildDebugger(t)
-	s, err := localstack.Start(context.Background(), localstack.Config{
+	s, err := devstack.Start(context.Background(), devstack.Config{
 		DataDir: t.TempDir(), DebuggerDir: dir,
 		Authorize: config.Authorize{Tolerance: time.Minute, Deadline: time.Second, Retention: 24 * time.Hour, TableName: "t"},
 	}, io.Discard, slog.New(slog.NewJSONHandler(io.Discard, nil)), rand.Reader)

@@ -1,11 +1,9 @@
-package httpapi_test
+package e2e_test
 
 import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"os"
 	"testing"
 	"time"
@@ -13,10 +11,9 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/tarjeta-dev/tarjeta/apigateway"
-	"github.com/tarjeta-dev/tarjeta/core/authorization"
 	"github.com/tarjeta-dev/tarjeta/core/signature"
 	"github.com/tarjeta-dev/tarjeta/dynamo"
-	"github.com/tarjeta-dev/tarjeta/httpapi"
+	"github.com/tarjeta-dev/tarjeta/httpapi/apitest"
 )
 
 // TestLambdaEvent runs a recorded API Gateway (HTTP API, payload 2.0) event
@@ -31,11 +28,9 @@ func TestLambdaEvent(t *testing.T) {
 	if err := json.Unmarshal(b, &ev); err != nil {
 		t.Fatal(err)
 	}
-	keys, _ := signature.ParseCredentials(apiKey + ":" + apiSecret)
 	now := func() time.Time { return time.Unix(1_700_000_002, 0) }
 	store := dynamo.New(server.Client(), server.Table(t))
-	svc := authorization.New(authorization.Config{Verifier: signature.Verifier{Keys: keys}, Store: store, Now: now})
-	handle := apigateway.Handler(httpapi.New(svc, store, slog.New(slog.NewJSONHandler(io.Discard, nil)), now))
+	handle := apigateway.Handler(apitest.Handler(t, apitest.Settings(0), store, &apitest.LogBuffer{}, now))
 
 	for range 2 { // the second time as Pomelo's retry: the same answer
 		res, err := handle(context.Background(), ev)
@@ -46,7 +41,7 @@ func TestLambdaEvent(t *testing.T) {
 		if res.StatusCode != 200 || res.Body != want || res.IsBase64Encoded {
 			t.Fatalf("response = %d %s, want 200 %s", res.StatusCode, res.Body, want)
 		}
-		secret, _ := base64.StdEncoding.DecodeString(apiSecret)
+		secret, _ := base64.StdEncoding.DecodeString(apitest.APISecret)
 		h := res.Headers
 		if h["X-Timestamp"] != "1700000002" || h["X-Endpoint"] != "/transactions/authorizations" ||
 			h["X-Signature"] != signature.Sign(secret, "1700000002", "/transactions/authorizations", []byte(res.Body)) {

@@ -1,9 +1,11 @@
-package signature
+package diagnosis
 
 import (
 	"bytes"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/tarjeta-dev/tarjeta/core/text"
 )
 
 // bodyVariants returns the body as sent, then the forms a signer commonly
@@ -57,28 +59,16 @@ func bodyVariants(body []byte) []candidate {
 
 var bom = []byte{0xEF, 0xBB, 0xBF}
 
-// escapeNonASCII writes every non-ASCII character as a JSON \u escape (a
-// surrogate pair beyond the BMP), as serializers with ASCII-only output do.
+// escapeNonASCII writes every non-ASCII character as a JSON \u escape, as
+// serializers with ASCII-only output do.
 func escapeNonASCII(s string) string {
-	const hex = "0123456789abcdef"
-	var b strings.Builder
-	u := func(r rune) {
-		b.WriteString(`\u`)
-		for shift := 12; shift >= 0; shift -= 4 {
-			b.WriteByte(hex[(r>>shift)&0xF])
-		}
-	}
+	b := make([]byte, 0, len(s))
 	for _, r := range s {
-		switch {
-		case r < utf8.RuneSelf:
-			b.WriteRune(r)
-		case r > 0xFFFF:
-			r -= 0x10000
-			u(0xD800 + (r >> 10))
-			u(0xDC00 + (r & 0x3FF))
-		default:
-			u(r)
+		if r < utf8.RuneSelf {
+			b = append(b, byte(r))
+		} else {
+			b = text.AppendUnicodeEscape(b, r)
 		}
 	}
-	return b.String()
+	return string(b)
 }

@@ -1,4 +1,4 @@
-package httpapi_test
+package e2e_test
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/tarjeta-dev/tarjeta/httpapi/apitest"
 	"github.com/tarjeta-dev/tarjeta/pomelosim"
 )
 
@@ -101,12 +102,12 @@ func TestCrashes(t *testing.T) {
 				o.HTTPClient = h
 				o.RetryMaxAttempts = 1 // let the fault reach the service, not the SDK's retryer
 			})
-			s := newStack(t, stackOptions{deadline: 150 * time.Millisecond, client: client})
-			s.send(t, creditPath, pomelosim.Transaction{Type: "PAYMENT", ID: "fund", UserID: "u", Total: "10"}, "k-fund")
+			s := newStack(t, 150*time.Millisecond, client)
+			s.Send(t, creditPath, pomelosim.Transaction{Type: "PAYMENT", ID: "fund", UserID: "u", Total: "10"}, "k-fund")
 			tx := pomelosim.Transaction{Type: "PURCHASE", ID: "buy", UserID: "u", Total: "1"}
 
 			h.arm(tc.fault)
-			first := decodeAnswer(t, s.send(t, authPath, tx, "k-buy"))
+			first := apitest.DecodeAnswer(t, s.Send(t, authPath, tx, "k-buy"))
 			if first.Status != tc.wantStatus {
 				t.Errorf("answer = %+v, want %s", first, tc.wantStatus)
 			}
@@ -116,14 +117,14 @@ func TestCrashes(t *testing.T) {
 					t.Fatalf("late write was not refused: %v", err)
 				}
 			}
-			if got := s.available(t, "u"); got != tc.wantBalance {
+			if got := s.Available(t, "u"); got != tc.wantBalance {
 				t.Errorf("available = %s, want %s", got, tc.wantBalance)
 			}
 			// Pomelo retries with the same key and must hear the same thing.
-			if again := decodeAnswer(t, s.send(t, authPath, tx, "k-buy")); again != first {
+			if again := apitest.DecodeAnswer(t, s.Send(t, authPath, tx, "k-buy")); again != first {
 				t.Errorf("retry answered %+v, first answer was %+v", again, first)
 			}
-			if got := s.available(t, "u"); got != tc.wantBalance {
+			if got := s.Available(t, "u"); got != tc.wantBalance {
 				t.Errorf("available after the retry = %s, want %s", got, tc.wantBalance)
 			}
 		})

@@ -1,4 +1,4 @@
-package localstack
+package devstack
 
 import (
 	"encoding/base64"
@@ -24,7 +24,7 @@ const ExampleFile = "try-authorization.sh"
 // first time.
 func localCredentials(c Config, out io.Writer, addr string, random io.Reader) (string, error) {
 	if c.Authorize.CredentialsSecretARN != "" {
-		return "", errors.New("localstack: POMELO_CREDENTIALS_SECRET_ARN is for AWS; set POMELO_API_CREDENTIALS or leave both unset")
+		return "", errors.New("devstack: POMELO_CREDENTIALS_SECRET_ARN is for AWS; set POMELO_API_CREDENTIALS or leave both unset")
 	}
 	if c.Authorize.Credentials != "" {
 		return c.Authorize.Credentials, nil
@@ -37,26 +37,26 @@ func localCredentials(c Config, out io.Writer, addr string, random io.Reader) (s
 		return strings.TrimSpace(string(b)), nil
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
-		return "", fmt.Errorf("localstack: read %s: %w", path, err)
+		return "", fmt.Errorf("devstack: read %s: %w", path, err)
 	}
 	key, secret := make([]byte, 32), make([]byte, 32)
 	if _, err := io.ReadFull(random, key); err != nil {
-		return "", fmt.Errorf("localstack: generate credentials: %w", err)
+		return "", fmt.Errorf("devstack: generate credentials: %w", err)
 	}
 	if _, err := io.ReadFull(random, secret); err != nil {
-		return "", fmt.Errorf("localstack: generate credentials: %w", err)
+		return "", fmt.Errorf("devstack: generate credentials: %w", err)
 	}
 	apiKey := base64.StdEncoding.EncodeToString(key)
 	creds := apiKey + ":" + base64.StdEncoding.EncodeToString(secret)
 	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
-		return "", fmt.Errorf("localstack: %w", err)
+		return "", fmt.Errorf("devstack: %w", err)
 	}
 	if err := os.WriteFile(path, []byte(creds+"\n"), 0o600); err != nil {
-		return "", fmt.Errorf("localstack: write %s: %w", path, err)
+		return "", fmt.Errorf("devstack: write %s: %w", path, err)
 	}
 	script := exampleScript(addr, apiKey, secret)
 	if err := os.WriteFile(example, []byte(script), 0o600); err != nil {
-		return "", fmt.Errorf("localstack: write %s: %w", example, err)
+		return "", fmt.Errorf("devstack: write %s: %w", example, err)
 	}
 	fmt.Fprintf(out, `Generated Pomelo credentials for this local stack (shown once, kept in %s):
 

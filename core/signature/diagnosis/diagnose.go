@@ -1,4 +1,4 @@
-package signature
+package diagnosis
 
 import (
 	"crypto/hmac"
@@ -6,6 +6,9 @@ import (
 	"encoding/base64"
 	"strings"
 	"time"
+
+	"github.com/tarjeta-dev/tarjeta/core/signature"
+	"github.com/tarjeta-dev/tarjeta/core/text"
 )
 
 // Cause names a usual mistake that explains why a Pomelo signature does not
@@ -76,7 +79,7 @@ type Attempt struct {
 	Called    string
 	BasePath  string
 	Now       time.Time
-	Tolerance time.Duration // DefaultTolerance when zero
+	Tolerance time.Duration // signature.DefaultTolerance when zero
 }
 
 // Diagnosis is what Diagnose found.
@@ -103,16 +106,16 @@ func Diagnose(a Attempt) Diagnosis {
 		a.Called = a.Endpoint
 	}
 	var d Diagnosis
-	keys, err := ParseCredentials(joinPairs(a.Pairs))
+	keys, err := signature.ParseCredentials(joinPairs(a.Pairs))
 	if err != nil {
 		d.Err = err
 		return d
 	}
-	v := Verifier{Keys: keys, Tolerance: a.Tolerance, BasePath: a.BasePath}
-	d.Err = v.Verify(Signed{APIKey: a.APIKey, Signature: a.Signature, Timestamp: a.Timestamp, Endpoint: a.Endpoint, Body: a.Body}, a.Called, a.Now)
+	v := signature.Verifier{Keys: keys, Tolerance: a.Tolerance, BasePath: a.BasePath}
+	d.Err = v.Verify(signature.Signed{APIKey: a.APIKey, Signature: a.Signature, Timestamp: a.Timestamp, Endpoint: a.Endpoint, Body: a.Body}, a.Called, a.Now)
 	d.Message = append(append([]byte(a.Timestamp), a.Endpoint...), a.Body...)
 	if secret, ok := namedSecret(keys, a); ok {
-		d.Expected = Sign(secret, a.Timestamp, a.Endpoint, a.Body)
+		d.Expected = signature.Sign(secret, a.Timestamp, a.Endpoint, a.Body)
 	}
 	if d.Err == nil {
 		d.Reproduced = true
@@ -121,7 +124,7 @@ func Diagnose(a Attempt) Diagnosis {
 
 	mac, headerCauses := lenientMAC(a.Signature)
 	d.Causes = append(d.Causes, headerCauses...)
-	d.Causes = append(d.Causes, timestampCauses(a.Timestamp, a.Now, v.tolerance())...)
+	d.Causes = append(d.Causes, timestampCauses(a.Timestamp, a.Now, tolerance(a.Tolerance))...)
 	if a.Endpoint != a.Called && !v.EndpointMatches(a.Endpoint, a.Called) {
 		d.Causes = append(d.Causes, endpointCause(a.Endpoint, a.Called, a.BasePath))
 	}
@@ -143,7 +146,7 @@ func joinPairs(pairs []Pair) string {
 	return strings.Join(s, ",")
 }
 
-func namedSecret(k *Keyring, a Attempt) ([]byte, bool) {
+func namedSecret(k *signature.Keyring, a Attempt) ([]byte, bool) {
 	if s, ok := k.Secret(a.APIKey); ok {
 		return s, true
 	}
@@ -157,17 +160,17 @@ func namedSecret(k *Keyring, a Attempt) ([]byte, bool) {
 // wrong with its form. The MAC is nil when nothing can be made of it.
 func lenientMAC(h string) ([]byte, []Cause) {
 	var causes []Cause
-	rest, ok := strings.CutPrefix(h, SchemePrefix)
+	rest, ok := strings.CutPrefix(h, signature.SchemePrefix)
 	switch {
 	case !ok:
 		causes = append(causes, PrefixMissing)
-	case strings.HasPrefix(rest, SchemePrefix):
+	case strings.HasPrefix(rest, signature.SchemePrefix):
 		causes = append(causes, PrefixDoubled)
-		rest = strings.TrimPrefix(rest, SchemePrefix)
+		rest = strings.TrimPrefix(rest, signature.SchemePrefix)
 	}
 	rest = strings.TrimSpace(rest)
 	if len(rest) == 2*sha256.Size {
-		if b, ok := decodeHex(rest); ok {
+		if b, ok := text.DecodeHex(rest); ok {
 			return b, append(causes, SignatureHex)
 		}
 	}
@@ -180,14 +183,14 @@ func lenientMAC(h string) ([]byte, []Cause) {
 }
 
 func timestampCauses(ts string, now time.Time, tolerance time.Duration) []Cause {
-	t, err := ParseTimestamp(ts)
+	t, err := signature.ParseTimestamp(ts)
 	if err != nil {
 		if len(ts) == 13 && strings.TrimLeft(ts, "0123456789") == "" {
 			return []Cause{TimestampMilliseconds}
 		}
 		return nil
 	}
-	if CheckTime(t, now, tolerance) != nil {
+	if signature.CheckTime(t, now, tolerance) != nil {
 		return []Cause{TimestampOutside}
 	}
 	return nil
@@ -242,16 +245,13 @@ func search(a Attempt, mac []byte) ([]Cause, bool) {
 	var best []Cause
 	found := false
 	for _, s := range secrets {
-		m := hmac.New(sha256.New, s.value)
 		for _, e := range endpoints {
 			for _, b := range bodies {
 				n := len(s.causes) + len(e.causes) + len(b.causes)
 				if found && n >= len(best) {
 					continue
 				}
-				m.Reset()
-				writeMessage(m, a.Timestamp, string(e.value), b.value)
-				if hmac.Equal(m.Sum(nil), mac) {
+				if hmac.Equal(signature.Sum(s.value, a.Timestamp, string(e.value), b.value), mac) {
 					best = append(append(append([]Cause{}, s.causes...), e.causes...), b.causes...)
 					found = true
 				}
@@ -286,4 +286,11 @@ func endpointVariants(endpoint, called, base string) []candidate {
 	}
 	add(called, EndpointOther)
 	return out
+}
+
+func tolerance(d time.Duration) time.Duration {
+	if d <= 0 {
+		return signature.DefaultTolerance
+	}
+	return d
 }

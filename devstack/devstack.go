@@ -1,7 +1,8 @@
-// Package localstack runs every function built so far on one loopback port,
-// over the embedded store (or DynamoDB Local when DYNAMODB_ENDPOINT is set):
-// what `make run` starts.
-package localstack
+// Package devstack is the local stack `make run` starts: every function built
+// so far, exactly as Lambda serves it, on one loopback port over the
+// embedded store (or DynamoDB Local when DYNAMODB_ENDPOINT is set), with the
+// signature debugger beside it.
+package devstack
 
 import (
 	"context"
@@ -15,15 +16,9 @@ import (
 	"path/filepath"
 	"time"
 
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-
 	"github.com/tarjeta-dev/tarjeta/config"
-	"github.com/tarjeta-dev/tarjeta/core/authorization"
 	"github.com/tarjeta-dev/tarjeta/dynamo"
 	"github.com/tarjeta-dev/tarjeta/filestore"
-	"github.com/tarjeta-dev/tarjeta/httpapi"
 )
 
 // Config is the local stack's configuration.
@@ -50,11 +45,11 @@ type Stack struct {
 // port when c.Port is 0). random supplies generated credentials.
 func Start(ctx context.Context, c Config, out io.Writer, log *slog.Logger, random io.Reader) (*Stack, error) {
 	if err := c.Authorize.Validate(); err != nil {
-		return nil, fmt.Errorf("localstack: %w", err)
+		return nil, fmt.Errorf("devstack: %w", err)
 	}
 	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", c.Port))
 	if err != nil {
-		return nil, fmt.Errorf("localstack: listen: %w", err)
+		return nil, fmt.Errorf("devstack: listen: %w", err)
 	}
 	s := &Stack{Addr: ln.Addr().String(), ln: ln}
 	creds, err := localCredentials(c, out, s.Addr, random)
@@ -63,23 +58,20 @@ func Start(ctx context.Context, c Config, out io.Writer, log *slog.Logger, rando
 		return nil, err
 	}
 	c.Authorize.Credentials = creds
-	keys, err := c.Authorize.Keyring(ctx, nil)
-	if err != nil {
-		ln.Close()
-		return nil, err
-	}
 	store, closeStore, err := openStore(ctx, c)
 	if err != nil {
 		ln.Close()
 		return nil, err
 	}
+	authorize, err := c.Authorize.Handler(ctx, config.AuthorizeDeps{Store: store, Log: log})
+	if err != nil {
+		ln.Close()
+		closeStore()
+		return nil, err
+	}
 	s.close = closeStore
-	svc := authorization.New(authorization.Config{
-		Verifier: c.Authorize.Verifier(keys), Store: store, Now: time.Now,
-		Deadline: c.Authorize.Deadline, Retention: c.Authorize.Retention,
-	})
 	mux := http.NewServeMux()
-	mux.Handle("/", httpapi.New(svc, store, log, time.Now))
+	mux.Handle("/", authorize)
 	mux.Handle("/debugger/", debugger(c.DebuggerDir))
 	s.server = &http.Server{
 		Handler:           mux,
@@ -100,43 +92,23 @@ func (s *Stack) Close(ctx context.Context) error {
 	return errors.Join(err, s.close())
 }
 
-type store interface {
-	authorization.Store
-	httpapi.Statements
-}
-
-func openStore(ctx context.Context, c Config) (store, func() error, error) {
+func openStore(ctx context.Context, c Config) (config.AuthorizeStore, func() error, error) {
 	if c.DynamoDBEndpoint == "" {
 		fs, err := filestore.Open(filepath.Join(c.DataDir, "store"), time.Now())
 		if err != nil {
-			return nil, nil, fmt.Errorf("localstack: %w", err)
+			return nil, nil, fmt.Errorf("devstack: %w", err)
 		}
 		return fs, fs.Close, nil
 	}
-	db, err := dynamoDBClient(ctx, c.DynamoDBEndpoint)
+	cfg, err := dynamo.LocalConfig(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("devstack: %w", err)
 	}
+	db := dynamo.NewClient(cfg, c.DynamoDBEndpoint)
 	if err := dynamo.EnsureTable(ctx, db, c.Authorize.TableName); err != nil {
-		return nil, nil, fmt.Errorf("localstack: %w", err)
+		return nil, nil, fmt.Errorf("devstack: %w", err)
 	}
 	return dynamo.New(db, c.Authorize.TableName), func() error { return nil }, nil
-}
-
-// dynamoDBClient returns a client for a DynamoDB-compatible endpoint such as
-// DynamoDB Local, with fixed local credentials, counting round trips.
-func dynamoDBClient(ctx context.Context, endpoint string) (*dynamodb.Client, error) {
-	cfg, err := awsconfig.LoadDefaultConfig(ctx,
-		awsconfig.WithRegion("us-east-1"),
-		awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("local", "local", "")),
-	)
-	if err != nil {
-		return nil, fmt.Errorf("localstack: aws config: %w", err)
-	}
-	return dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
-		o.BaseEndpoint = &endpoint
-		o.APIOptions = append(o.APIOptions, dynamo.CountRoundTrips)
-	}), nil
 }
 
 // debugger serves the signature debugger's static files under /debugger/.

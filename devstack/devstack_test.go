@@ -1,4 +1,4 @@
-package localstack_test
+package devstack_test
 
 import (
 	"bytes"
@@ -19,18 +19,18 @@ import (
 
 	"github.com/tarjeta-dev/tarjeta/config"
 	"github.com/tarjeta-dev/tarjeta/core/signature"
+	"github.com/tarjeta-dev/tarjeta/devstack"
 	"github.com/tarjeta-dev/tarjeta/dynamo/dynamotest"
-	"github.com/tarjeta-dev/tarjeta/localstack"
 	"github.com/tarjeta-dev/tarjeta/pomelosim"
 )
 
-func start(t *testing.T, dir string) (*localstack.Stack, string) {
+func start(t *testing.T, dir string) (*devstack.Stack, string) {
 	t.Helper()
-	c := localstack.Config{DataDir: dir, Authorize: config.Authorize{
+	c := devstack.Config{DataDir: dir, Authorize: config.Authorize{
 		Tolerance: time.Minute, Deadline: time.Second, Retention: 24 * time.Hour, TableName: "t",
 	}}
 	var out bytes.Buffer
-	s, err := localstack.Start(context.Background(), c, &out, slog.New(slog.NewJSONHandler(io.Discard, nil)), bytes.NewReader(bytes.Repeat([]byte{7}, 64)))
+	s, err := devstack.Start(context.Background(), c, &out, slog.New(slog.NewJSONHandler(io.Discard, nil)), bytes.NewReader(bytes.Repeat([]byte{7}, 64)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,14 +79,14 @@ func TestPastedExample(t *testing.T) {
 	// A restart keeps the ledger and the credentials, and says where they are.
 	s, banner = start(t, dir)
 	defer s.Close(context.Background())
-	if strings.Contains(banner, m[2]) || !strings.Contains(banner, filepath.Join(dir, localstack.CredentialsFile)) {
+	if strings.Contains(banner, m[2]) || !strings.Contains(banner, filepath.Join(dir, devstack.CredentialsFile)) {
 		t.Errorf("second start banner:\n%s", banner)
 	}
 	b := get(t, "http://"+s.Addr+"/ledger/accounts/u-demo")
 	if !strings.Contains(string(b), `"available":"749.50"`) {
 		t.Errorf("after restart: %s", b)
 	}
-	if st, _ := os.Stat(filepath.Join(dir, localstack.CredentialsFile)); st.Mode().Perm() != 0o600 {
+	if st, _ := os.Stat(filepath.Join(dir, devstack.CredentialsFile)); st.Mode().Perm() != 0o600 {
 		t.Errorf("credentials file mode %v, want 0600", st.Mode().Perm())
 	}
 }
@@ -108,16 +108,16 @@ func parseAnswer(s string) (string, map[string]string, string) {
 }
 
 func TestRefusesAWSOnlySettings(t *testing.T) {
-	c := localstack.Config{DataDir: t.TempDir(), Authorize: config.Authorize{
+	c := devstack.Config{DataDir: t.TempDir(), Authorize: config.Authorize{
 		CredentialsSecretARN: "arn:aws:secretsmanager:us-east-1:1:secret:x", Tolerance: time.Minute, Deadline: time.Second, Retention: 24 * time.Hour, TableName: "t",
 	}}
-	if _, err := localstack.Start(context.Background(), c, io.Discard, slog.Default(), nil); err == nil {
+	if _, err := devstack.Start(context.Background(), c, io.Discard, slog.Default(), nil); err == nil {
 		t.Error("Start accepted POMELO_CREDENTIALS_SECRET_ARN")
 	}
 }
 
 func TestConfigFromEnvironment(t *testing.T) {
-	var c localstack.Config
+	var c devstack.Config
 	err := envconfig.ProcessWith(context.Background(), &envconfig.Config{Target: &c, Lookuper: envconfig.MapLookuper(map[string]string{
 		"PORT": "9090", "DATA_DIR": "/var/tarjeta", "POMELO_SIGNATURE_TOLERANCE": "90s", "POMELO_API_CREDENTIALS": "k:c2VjcmV0",
 	})})
@@ -138,10 +138,10 @@ func TestDynamoDBEndpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ddb.Stop()
-	c := localstack.Config{DataDir: t.TempDir(), DynamoDBEndpoint: ddb.Endpoint, Authorize: config.Authorize{
+	c := devstack.Config{DataDir: t.TempDir(), DynamoDBEndpoint: ddb.Endpoint, Authorize: config.Authorize{
 		Credentials: apiKey + ":" + apiSecret, Tolerance: time.Minute, Deadline: time.Second, Retention: 24 * time.Hour, TableName: "local-ledger",
 	}}
-	s, err := localstack.Start(context.Background(), c, io.Discard, slog.New(slog.NewJSONHandler(io.Discard, nil)), nil)
+	s, err := devstack.Start(context.Background(), c, io.Discard, slog.New(slog.NewJSONHandler(io.Discard, nil)), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,83 @@
+package outcome
+
+import (
+	"github.com/tarjeta-dev/tarjeta/core/signature"
+	"github.com/tarjeta-dev/tarjeta/core/text"
+)
+
+// Code names a failure in an error body {"error":{"code","message"}}. The
+// list only grows: callers branch on codes.
+type Code string
+
+// The codes every API shares.
+const (
+	MalformedPayload Code = "MALFORMED_PAYLOAD" // the body is not what the route takes
+	IdempotencyKey   Code = "IDEMPOTENCY_KEY"   // the idempotency key is missing or unusable
+	KeyReused        Code = "IDEMPOTENCY_KEY_REUSED"
+	BodyTooLarge     Code = "BODY_TOO_LARGE"
+	BadEvent         Code = "BAD_EVENT" // an API Gateway event that is not an HTTP request
+	NoRoute          Code = "NOT_FOUND"
+	StoreUnavailable Code = "STORE_UNAVAILABLE" // retry: nothing was lost
+	Internal         Code = "INTERNAL"
+)
+
+// The codes of the authorize function's own routes.
+const (
+	UnknownAdjustmentType Code = "UNKNOWN_ADJUSTMENT_TYPE"
+	InvalidLimit          Code = "INVALID_LIMIT"
+	InvalidCursor         Code = "INVALID_CURSOR"
+)
+
+// statuses is the one table from error code to HTTP status.
+var statuses = map[Code]int{
+	MalformedPayload:      400,
+	IdempotencyKey:        400,
+	BadEvent:              400,
+	InvalidLimit:          400,
+	InvalidCursor:         400,
+	KeyReused:             409,
+	NoRoute:               404,
+	UnknownAdjustmentType: 404,
+	BodyTooLarge:          413,
+	Internal:              500,
+	StoreUnavailable:      503,
+
+	// Every signature failure is a 401, whatever the reason.
+	signature.CodeMissingHeader:    401,
+	signature.CodeMalformedHeader:  401,
+	signature.CodeBadBase64:        401,
+	signature.CodeUnknownKey:       401,
+	signature.CodeTooOld:           401,
+	signature.CodeTooNew:           401,
+	signature.CodeEndpointMismatch: 401,
+	signature.CodeNoMatch:          401,
+	signature.CodeInvalid:          401,
+}
+
+// Status returns the HTTP status of an answer with code: 500 for a code
+// missing from the table, which is our bug, not the caller's.
+func Status(code Code) int {
+	if s, ok := statuses[code]; ok {
+		return s
+	}
+	return 500
+}
+
+// Codes returns every code with a status, for documentation and tests.
+func Codes() map[Code]int {
+	out := make(map[Code]int, len(statuses))
+	for c, s := range statuses {
+		out[c] = s
+	}
+	return out
+}
+
+// ErrorBody returns {"error":{"code":code,"message":message}}.
+func ErrorBody(code Code, message string) []byte {
+	b := make([]byte, 0, 40+len(code)+len(message))
+	b = append(b, `{"error":{"code":`...)
+	b = text.AppendJSONString(b, string(code))
+	b = append(b, `,"message":`...)
+	b = text.AppendJSONString(b, message)
+	return append(b, `}}`...)
+}

@@ -1,0 +1,105 @@
+package httpapi
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/tarjeta-dev/tarjeta/core/outcome"
+	"github.com/tarjeta-dev/tarjeta/roundtrip"
+)
+
+// Logged returns h with the request log: one JSON line per request, whatever
+// route it took or failed to take, with its method, route pattern, status,
+// outcome, latency, store round trips, the error code if any and the
+// attributes the route added. It never logs a body, a header or a path
+// value: those carry secrets and personal data. now times the request.
+func Logged(h http.Handler, log *slog.Logger, now func() time.Time) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := now()
+		ctx, calls := roundtrip.With(r.Context())
+		r = r.WithContext(ctx)
+		lw := &logWriter{ResponseWriter: w, status: http.StatusOK}
+		h.ServeHTTP(lw, r) // the mux sets r.Pattern
+
+		o := lw.outcome
+		if o.Result == "" {
+			o.Result = outcome.OK
+			if lw.status >= 400 {
+				o.Result = outcome.BadRequest
+			}
+		}
+		attrs := make([]slog.Attr, 0, 8+len(o.Attrs))
+		attrs = append(attrs,
+			slog.String("method", r.Method),
+			slog.String("route", r.Pattern),
+			slog.Int("status", lw.status),
+			slog.String("outcome", string(o.Result)),
+			slog.Float64("latency_ms", float64(now().Sub(start).Microseconds())/1000),
+			slog.Int64("store_calls", calls.N()),
+		)
+		attrs = append(attrs, o.Attrs...)
+		if o.Error != "" {
+			attrs = append(attrs, slog.String("error", o.Error))
+		}
+		level := slog.LevelInfo
+		if lw.status >= 500 || o.Result == outcome.SystemError {
+			level = slog.LevelError
+		}
+		log.LogAttrs(ctx, level, "request", attrs...)
+	})
+}
+
+// logWriter remembers what the request log needs of an answer.
+type logWriter struct {
+	http.ResponseWriter
+	status  int
+	wrote   bool
+	outcome outcome.Outcome
+}
+
+func (w *logWriter) WriteHeader(status int) {
+	if !w.wrote {
+		w.status, w.wrote = status, true
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *logWriter) Write(b []byte) (int, error) {
+	w.wrote = true
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *logWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// record sets the outcome the request log gives the request w answers; it
+// does nothing outside Logged.
+func record(w http.ResponseWriter, o outcome.Outcome) {
+	if lw, ok := w.(*logWriter); ok {
+		lw.outcome = o
+	}
+}
+
+// writeError answers {"error":{"code","message"}} with code's status.
+func writeError(w http.ResponseWriter, code outcome.Code, message string) {
+	record(w, outcome.Failed(code))
+	write(w, outcome.Status(code), outcome.ErrorBody(code, message))
+}
+
+// writeFailure answers code for a failure of ours, keeping its cause for the
+// log.
+func writeFailure(w http.ResponseWriter, code outcome.Code, cause error, message string) {
+	o := outcome.Failed(code)
+	o.Error = cause.Error()
+	record(w, o)
+	write(w, outcome.Status(code), outcome.ErrorBody(code, message))
+}
+
+func write(w http.ResponseWriter, status int, body []byte) {
+	if body != nil {
+		w.Header().Set("Content-Type", "application/json")
+	}
+	w.WriteHeader(status)
+	w.Write(body)
+}
