@@ -21,7 +21,7 @@ var (
 
 // Amount is an exact amount of money: Minor units of Currency (cents of ARS,
 // whole pesos of CLP). The zero value is not a valid amount; build one with
-// New, Parse or ParseJSON.
+// New or Parse.
 type Amount struct {
 	Minor    int64
 	Currency string
@@ -53,20 +53,6 @@ func Parse(s, currency string) (Amount, error) {
 		return Amount{}, fmt.Errorf("%w: %q", err, s)
 	}
 	return Amount{Minor: minor, Currency: currency}, nil
-}
-
-// ParseJSON reads a JSON value that is either a number (999.9) or a string
-// holding one ("1060.74"), as Pomelo sends both. The number's text is used
-// directly; it never passes through a float.
-func ParseJSON(raw []byte, currency string) (Amount, error) {
-	if len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"' {
-		s, err := strconv.Unquote(string(raw))
-		if err != nil {
-			return Amount{}, fmt.Errorf("%w: %s", ErrSyntax, raw)
-		}
-		return Parse(s, currency)
-	}
-	return Parse(string(raw), currency)
 }
 
 // parseDecimal converts the decimal text s to an integer scaled by 10^exp.

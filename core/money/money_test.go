@@ -58,28 +58,6 @@ func TestParse(t *testing.T) {
 	}
 }
 
-func TestParseJSON(t *testing.T) {
-	for _, tc := range []struct {
-		raw  string
-		want int64
-		ok   bool
-	}{
-		{`999.9`, 99990, true},
-		{`"1060.74"`, 106074, true},
-		{`"1\u002e5"`, 150, true},
-		{`"abc"`, 0, false},
-		{`null`, 0, false},
-		{`true`, 0, false},
-		{`"1.2`, 0, false},
-		{`{"a":1}`, 0, false},
-	} {
-		got, err := money.ParseJSON([]byte(tc.raw), "ARS")
-		if (err == nil) != tc.ok || tc.ok && got.Minor != tc.want {
-			t.Errorf("ParseJSON(%s) = %+v, %v; want %d ok=%v", tc.raw, got, err, tc.want, tc.ok)
-		}
-	}
-}
-
 func TestString(t *testing.T) {
 	for _, tc := range []struct {
 		minor    int64
@@ -144,9 +122,11 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-func ExampleParseJSON() {
-	a, _ := money.ParseJSON([]byte(`"1060.74"`), "ARS")
-	b, _ := money.ParseJSON([]byte(`999.9`), "ARS")
+func ExampleParse() {
+	// Pomelo sends amounts as JSON numbers or strings; their text is parsed
+	// into minor units, never through a float.
+	a, _ := money.Parse("1060.74", "ARS")
+	b, _ := money.Parse("999.9", "ARS")
 	sum, _ := a.Add(b)
 	fmt.Println(a.Minor, b.Minor, sum)
 	// Output: 106074 99990 2060.64

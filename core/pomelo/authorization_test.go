@@ -47,6 +47,31 @@ func TestDecodeGolden(t *testing.T) {
 	}
 }
 
+// TestDecodeTotal reads amount.local.total from its JSON text: a number or
+// a string holding one, escapes and all, never through a float.
+func TestDecodeTotal(t *testing.T) {
+	for _, tc := range []struct {
+		raw  string
+		want int64
+		ok   bool
+	}{
+		{`999.9`, 99990, true},
+		{`"1060.74"`, 106074, true},
+		{`"1\u002e5"`, 150, true},
+		{`1e2`, 10000, true},
+		{`"abc"`, 0, false},
+		{`null`, 0, false},
+		{`true`, 0, false},
+		{`{"a":1}`, 0, false},
+	} {
+		body := `{"transaction":{"id":"x","type":"REFUND"},"user":{"id":"u"},"amount":{"local":{"total":` + tc.raw + `,"currency":"ARS"}}}`
+		a, err := pomelo.DecodeAuthorization([]byte(body))
+		if (err == nil) != tc.ok || tc.ok && a.Amount.Local.Minor != tc.want {
+			t.Errorf("total %s: %+v, %v; want %d ok=%v", tc.raw, a.Amount.Local, err, tc.want, tc.ok)
+		}
+	}
+}
+
 func TestDecodeErrors(t *testing.T) {
 	base := func(edit func(m map[string]any)) string {
 		var m map[string]any

@@ -1,0 +1,68 @@
+package outcome_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"testing"
+
+	"github.com/tarjeta-dev/tarjeta/core/outcome"
+	"github.com/tarjeta-dev/tarjeta/core/signature"
+)
+
+func TestStatus(t *testing.T) {
+	for _, tc := range []struct {
+		code   outcome.Code
+		status int
+		result outcome.Result
+	}{
+		{outcome.MalformedPayload, 400, outcome.BadRequest},
+		{outcome.IdempotencyKey, 400, outcome.BadRequest},
+		{outcome.KeyReused, 409, outcome.Conflict},
+		{outcome.BodyTooLarge, 413, outcome.BadRequest},
+		{outcome.NoRoute, 404, outcome.NotFound},
+		{outcome.UnknownAdjustmentType, 404, outcome.NotFound},
+		{outcome.StoreUnavailable, 503, outcome.SystemError},
+		{outcome.Code(signature.CodeNoMatch), 401, outcome.Unauthorized},
+		{"NO_SUCH_CODE", 500, outcome.SystemError},
+	} {
+		if got := outcome.Status(tc.code); got != tc.status {
+			t.Errorf("Status(%s) = %d, want %d", tc.code, got, tc.status)
+		}
+		if o := outcome.Failed(tc.code); o.Result != tc.result || o.Error != string(tc.code) {
+			t.Errorf("Failed(%s) = %+v, want result %s", tc.code, o, tc.result)
+		}
+	}
+}
+
+// TestSignatureCodes: every code signature.Code can return has its 401.
+func TestSignatureCodes(t *testing.T) {
+	for _, err := range []error{
+		signature.ErrMissingHeader, signature.ErrUnknownKey, signature.ErrMalformedHeader, signature.ErrBadBase64,
+		signature.ErrTooOld, signature.ErrTooNew, signature.ErrEndpointMismatch, signature.ErrNoMatch, signature.ErrCredentials,
+	} {
+		if code := outcome.Code(signature.Code(err)); outcome.Status(code) != 401 {
+			t.Errorf("%v: code %s has status %d, want 401", err, code, outcome.Status(code))
+		}
+	}
+}
+
+func TestErrorBody(t *testing.T) {
+	for code := range outcome.Codes() {
+		msg := "line\nquote\" ñ \xff"
+		var got struct {
+			Error struct{ Code, Message string }
+		}
+		if err := json.Unmarshal(outcome.ErrorBody(code, msg), &got); err != nil {
+			t.Fatalf("ErrorBody(%s): %v", code, err)
+		}
+		if got.Error.Code != string(code) || got.Error.Message != "line\nquote\" ñ \uFFFD" {
+			t.Errorf("ErrorBody(%s) = %+v", code, got)
+		}
+	}
+}
+
+func ExampleErrorBody() {
+	code := outcome.KeyReused
+	fmt.Println(outcome.Status(code), string(outcome.ErrorBody(code, "x-idempotency-key was already used for a different request")))
+	// Output: 409 {"error":{"code":"IDEMPOTENCY_KEY_REUSED","message":"x-idempotency-key was already used for a different request"}}
+}
