@@ -79,7 +79,8 @@ func (s *Service) Serve(ctx context.Context, r Request) envelope.Response {
 	if err != nil {
 		return envelope.Unauthenticated(err)
 	}
-	x := s.envelope.Open(signer)
+	xv := s.envelope.Open(signer)
+	x := &xv
 	if r.Route == Authorize {
 		x.TooEarly = tooEarlyBody
 	}
@@ -90,10 +91,11 @@ func (s *Service) Serve(ctx context.Context, r Request) envelope.Response {
 	if err != nil {
 		return x.Fail(outcome.MalformedPayload, err.Error())
 	}
-	x.Outcome.Attrs = []slog.Attr{
+	// Room for the status detail that the answer adds.
+	x.Outcome.Attrs = append(make([]slog.Attr, 0, 3),
 		slog.String("transaction_type", string(auth.Transaction.Type)),
 		slog.String("transaction_id", auth.Transaction.ID),
-	}
+	)
 	if r.Route == Authorize {
 		return authorize(ctx, x, decideAuthorization(auth, start))
 	}

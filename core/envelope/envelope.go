@@ -64,8 +64,8 @@ func New[E any](store Store[E], now func() time.Time, retention time.Duration) *
 
 // Open starts the exchange of one request whose answers signer signs (the
 // zero Signer leaves them unsigned).
-func (v *Envelope[E]) Open(signer Signer) *Exchange[E] {
-	return &Exchange[E]{v: v, signer: signer}
+func (v *Envelope[E]) Open(signer Signer) Exchange[E] {
+	return Exchange[E]{v: v, signer: signer}
 }
 
 // Exchange is one request going through the envelope. It is not safe for

@@ -51,7 +51,7 @@ func open(t *testing.T, v *envelope.Envelope[string], key, body string) *envelop
 	if err := x.Key(key, "/events", []byte(body)); err != nil {
 		t.Fatal(err)
 	}
-	return x
+	return &x
 }
 
 func TestExchange(t *testing.T) {
@@ -107,7 +107,7 @@ func TestExchange(t *testing.T) {
 	})
 	t.Run("bad keys", func(t *testing.T) {
 		for _, key := range []string{"", "a b", string(make([]byte, idempotency.MaxKeyLen+1))} {
-			if err := v.Open(envelope.Signer{}).Key(key, "/events", nil); err == nil {
+			if x := v.Open(envelope.Signer{}); x.Key(key, "/events", nil) == nil {
 				t.Errorf("Key(%q) accepted", key)
 			}
 		}
@@ -177,12 +177,14 @@ func TestSigning(t *testing.T) {
 		t.Fatal(err)
 	}
 	v := envelope.New[string](newStore(), func() time.Time { return t0.Add(time.Second) }, 0)
-	res := v.Open(signer).Fail(outcome.MalformedPayload, "no id")
+	signed := v.Open(signer)
+	res := signed.Fail(outcome.MalformedPayload, "no id")
 	if res.Status != 400 || res.Endpoint != "/events" || res.Timestamp != signature.Timestamp(t0.Add(time.Second)) ||
 		res.Signature != signature.Sign(secret, res.Timestamp, "/events", res.Body) {
 		t.Errorf("answer %+v is not signed over its body with our clock", res)
 	}
-	if res := v.Open(envelope.Signer{}).Fail(outcome.MalformedPayload, "no id"); res.Signature != "" || res.Timestamp != "" {
+	unsigned := v.Open(envelope.Signer{})
+	if res := unsigned.Fail(outcome.MalformedPayload, "no id"); res.Signature != "" || res.Timestamp != "" {
 		t.Errorf("the zero Signer signed: %+v", res)
 	}
 
