@@ -79,8 +79,7 @@ func (s *Service) Serve(ctx context.Context, r Request) envelope.Response {
 	if err != nil {
 		return envelope.Unauthenticated(err)
 	}
-	xv := s.envelope.Open(signer)
-	x := &xv
+	x := s.envelope.Open(signer)
 	if r.Route == Authorize {
 		x.TooEarly = tooEarlyBody
 	}
@@ -97,13 +96,13 @@ func (s *Service) Serve(ctx context.Context, r Request) envelope.Response {
 		slog.String("transaction_id", auth.Transaction.ID),
 	)
 	if r.Route == Authorize {
-		return authorize(ctx, x, decideAuthorization(auth, start))
+		return authorize(ctx, &x, decideAuthorization(auth, start))
 	}
 	p, ok := decideAdjustment(auth, r.Route, start)
 	if !ok {
 		return x.Fail(outcome.MalformedPayload, "amount.local.total of an adjustment must not be negative")
 	}
-	return adjust(ctx, x, p)
+	return adjust(ctx, &x, p)
 }
 
 // exchange is one request of this package in the envelope.
