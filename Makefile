@@ -48,6 +48,8 @@ check:
 	@bad=$$($(GO) list -deps -f '{{if .Standard}}{{if or (eq .ImportPath "net/http") (eq .ImportPath "syscall/js") (eq .ImportPath "os/exec")}}{{.ImportPath}}{{end}}{{else}}{{.ImportPath}}{{end}}' ./core/... \
 	  | grep -vE '^($(MODULE)/core(/.*)?|$(subst $(space),|,$(CORE_ALLOWED)))$$' || true); \
 	  [ -z "$$bad" ] || { echo "core/ may import only the standard library (no net/http, syscall/js, os/exec) and $(CORE_ALLOWED); it imports: $$bad"; exit 1; }
+	@heavy=$$($(GO) list -deps -test ./core/... ./httpapi/... ./filestore/... | grep -E 'dynamotest|aws-sdk-go-v2/service/dynamodb$$' || true); \
+	  [ -z "$$heavy" ] || { echo "the HTTP and core tests must run with Go alone; they import: $$heavy"; exit 1; }
 	GOOS=js GOARCH=wasm $(GO) build ./core/...
 	cfn-lint template.yaml
 
