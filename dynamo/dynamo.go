@@ -17,10 +17,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/tarjeta-dev/tarjeta/core/authorization"
 	"github.com/tarjeta-dev/tarjeta/core/idempotency"
 	"github.com/tarjeta-dev/tarjeta/core/ledger"
+	"github.com/tarjeta-dev/tarjeta/core/storable"
 )
 
 // API is the part of the DynamoDB client the store uses.
@@ -51,6 +53,9 @@ const maxConflictRetries = 3
 // Commit writes rec and applies p in one TransactWriteItems; see
 // authorization.Store for the errors it returns.
 func (s *Store) Commit(ctx context.Context, rec idempotency.Record, p *ledger.Posting) error {
+	if err := authorization.Check(rec, p); err != nil {
+		return fmt.Errorf("dynamo: commit: %w", err)
+	}
 	if p == nil {
 		return s.putRecord(ctx, rec)
 	}
@@ -69,7 +74,7 @@ func (s *Store) Commit(ctx context.Context, rec idempotency.Record, p *ledger.Po
 		}
 		var tce *types.TransactionCanceledException
 		if !errors.As(err, &tce) {
-			return fmt.Errorf("dynamo: commit %s: %w", rec.Key, err)
+			return fmt.Errorf("dynamo: commit %s: %w", rec.Key, refused(err))
 		}
 		err = s.cancelled(ctx, rec, *p, tce.CancellationReasons)
 		if !errors.Is(err, errAccountConflict) || attempt == maxConflictRetries {
@@ -107,7 +112,18 @@ func (s *Store) putRecord(ctx context.Context, rec idempotency.Record) error {
 	case errors.As(err, &conflict):
 		return fmt.Errorf("dynamo: put record %s: %w", rec.Key, idempotency.ErrBusy)
 	}
-	return fmt.Errorf("dynamo: put record %s: %w", rec.Key, err)
+	return fmt.Errorf("dynamo: put record %s: %w", rec.Key, refused(err))
+}
+
+// refused marks an error of DynamoDB refusing the request as invalid with
+// storable.ErrInvalid: the input can never be stored, so the caller must not
+// be told to retry it. Anything else is returned as it is.
+func refused(err error) error {
+	var api smithy.APIError
+	if errors.As(err, &api) && api.ErrorCode() == "ValidationException" {
+		return fmt.Errorf("%w: %w", storable.ErrInvalid, err)
+	}
+	return err
 }
 
 // held returns the HeldError for the record that refused a write; item is the
@@ -166,7 +182,11 @@ func (s *Store) cancelled(ctx context.Context, rec idempotency.Record, p ledger.
 	case layout.original > 0 && code(layout.original) == codeConditionFailed:
 		return reversalFailure(p, reasons[layout.original].Item)
 	case layout.balance > 0 && code(layout.balance) == codeConditionFailed:
-		return ledger.ErrInsufficientFunds
+		if p.RequireFunds {
+			// A balance that covers a debit is inside the bound after it.
+			return ledger.ErrInsufficientFunds
+		}
+		return ledger.ErrBalanceLimit
 	}
 	return fmt.Errorf("dynamo: commit %s: cancelled: %s", rec.Key, describe(reasons))
 }

@@ -102,9 +102,17 @@ func (st *Store) postingItems(p ledger.Posting) []types.TransactWriteItem {
 				":delta": n(e.Amount),
 			},
 		}
-		if p.RequireFunds {
+		switch {
+		case p.RequireFunds:
 			u.ConditionExpression = aws.String("available >= :need")
 			u.ExpressionAttributeValues[":need"] = n(-e.Amount)
+		case e.Amount > 0:
+			// A missing balance is zero, and |amount| <= MaxBalance.
+			u.ConditionExpression = aws.String("attribute_not_exists(available) OR available <= :ceiling")
+			u.ExpressionAttributeValues[":ceiling"] = n(ledger.MaxBalance - e.Amount)
+		default:
+			u.ConditionExpression = aws.String("attribute_not_exists(available) OR available >= :floor")
+			u.ExpressionAttributeValues[":floor"] = n(-ledger.MaxBalance - e.Amount)
 		}
 		items = append(items, types.TransactWriteItem{Update: u})
 	}

@@ -5,12 +5,15 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/tarjeta-dev/tarjeta/core/ledger"
+	"github.com/tarjeta-dev/tarjeta/core/storable"
 )
 
 // entriesIndex orders a user's entries by time.
@@ -20,6 +23,9 @@ const entriesIndex = "entries_by_time"
 // first: one Query for the balances and one on the time index for the
 // entries. It fails with ledger.ErrCursor for a cursor it did not issue.
 func (st *Store) Statement(ctx context.Context, userID, cursor string, limit int) (ledger.Statement, error) {
+	if err := storable.CheckID("user id", userID); err != nil {
+		return ledger.Statement{}, fmt.Errorf("dynamo: statement: %w", err)
+	}
 	pk := userPK(userID)
 	start, err := decodeCursor(cursor, pk)
 	if err != nil {
@@ -35,7 +41,7 @@ func (st *Store) Statement(ctx context.Context, userID, cursor string, limit int
 		ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
-		return out, fmt.Errorf("dynamo: balances of %s: %w", userID, err)
+		return out, fmt.Errorf("dynamo: balances of %s: %w", userID, refused(err))
 	}
 	for _, item := range bal.Items {
 		v, err := num(item, "available")
@@ -54,7 +60,7 @@ func (st *Store) Statement(ctx context.Context, userID, cursor string, limit int
 		ExclusiveStartKey:         start,
 	})
 	if err != nil {
-		return out, fmt.Errorf("dynamo: entries of %s: %w", userID, err)
+		return out, fmt.Errorf("dynamo: entries of %s: %w", userID, refused(err))
 	}
 	for _, item := range page.Items {
 		e, err := parseEntry(item)
@@ -90,8 +96,7 @@ func decodeCursor(c, pk string) (map[string]types.AttributeValue, error) {
 	if err == nil {
 		err = json.Unmarshal(b, &m)
 	}
-	// A cursor only ever continues the listing of the user it was issued for.
-	if err != nil || len(m) != len(cursorAttrs) || m["pk"] != pk || m["gsi1pk"] != pk {
+	if err != nil || len(m) != len(cursorAttrs) || !validCursor(m, pk) {
 		return nil, fmt.Errorf("%w: %q", ledger.ErrCursor, c)
 	}
 	key := make(map[string]types.AttributeValue, len(cursorAttrs))
@@ -99,4 +104,32 @@ func decodeCursor(c, pk string) (map[string]types.AttributeValue, error) {
 		key[a] = s(m[a])
 	}
 	return key, nil
+}
+
+// validCursor reports whether m is the key of an entry of the user whose
+// partition is pk, as entryItem writes it: a cursor only ever continues the
+// listing of the user it was issued for, and a forged one never reaches
+// DynamoDB, which would refuse a malformed key as invalid.
+func validCursor(m map[string]string, pk string) bool {
+	if m["pk"] != pk || m["gsi1pk"] != pk {
+		return false
+	}
+	key, ok := strings.CutPrefix(m["sk"], "E#")
+	if !ok {
+		return false
+	}
+	class, txn, ok := strings.Cut(key, "#")
+	switch ledger.Class(class) {
+	case ledger.ClassAuthorization, ledger.ClassAdjustmentDebit, ledger.ClassAdjustmentCredit:
+	default:
+		return false
+	}
+	if !ok || txn == "" || storable.CheckID("transaction id", txn) != nil {
+		return false
+	}
+	created, rest, ok := strings.Cut(m["gsi1sk"], "#")
+	if _, err := time.Parse(timeLayout, created); err != nil || !ok || rest != key {
+		return false
+	}
+	return true
 }

@@ -34,6 +34,7 @@ import (
 	"github.com/tarjeta-dev/tarjeta/core/authorization"
 	"github.com/tarjeta-dev/tarjeta/core/idempotency"
 	"github.com/tarjeta-dev/tarjeta/core/ledger"
+	"github.com/tarjeta-dev/tarjeta/core/storable"
 	"github.com/tarjeta-dev/tarjeta/roundtrip"
 )
 
@@ -126,6 +127,9 @@ func (s *Store) Commit(ctx context.Context, rec idempotency.Record, p *ledger.Po
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if err := authorization.Check(rec, p); err != nil {
+		return fmt.Errorf("filestore: commit: %w", err)
+	}
 	// Encoding needs no state: do it before taking the lock.
 	line := append(appendCommit(make([]byte, 0, 1024), rec, p), '\n')
 	s.mu.Lock()
@@ -192,6 +196,9 @@ func (s *Store) waitDurable(seq uint64) error {
 // first page. It fails with ledger.ErrCursor for a cursor it did not issue.
 func (s *Store) Statement(ctx context.Context, userID, cursor string, limit int) (ledger.Statement, error) {
 	roundtrip.Count(ctx)
+	if err := storable.CheckID("user id", userID); err != nil {
+		return ledger.Statement{}, fmt.Errorf("filestore: statement: %w", err)
+	}
 	before := -1
 	if cursor != "" {
 		n, ok := parseCursor(cursor, userID)

@@ -10,6 +10,7 @@ import (
 	"github.com/tarjeta-dev/tarjeta/core/ledger"
 	"github.com/tarjeta-dev/tarjeta/core/money"
 	"github.com/tarjeta-dev/tarjeta/core/outcome"
+	"github.com/tarjeta-dev/tarjeta/core/storable"
 )
 
 // Page sizes of GET /ledger/accounts/{user_id}.
@@ -55,6 +56,9 @@ func statement(accounts Statements) http.HandlerFunc {
 		switch {
 		case errors.Is(err, ledger.ErrCursor):
 			writeError(w, outcome.InvalidCursor, "cursor was not issued by this endpoint for this user")
+			return
+		case errors.Is(err, storable.ErrInvalid):
+			writeFailure(w, outcome.InvalidInput, err, err.Error())
 			return
 		case err != nil:
 			writeFailure(w, outcome.StoreUnavailable, err, "the ledger could not be read; retry")

@@ -23,9 +23,22 @@ const DefaultDeadline = 1500 * time.Millisecond
 
 // Store commits a decision: the envelope's store with ledger postings as the
 // effect. Besides the envelope's errors, Commit fails with one of the ledger
-// errors when the posting's conditions do not hold.
+// errors when the posting's conditions do not hold, and first of all with
+// Check's error, so that every store refuses the same inputs.
 type Store interface {
 	Commit(ctx context.Context, rec idempotency.Record, p *ledger.Posting) error
+}
+
+// Check reports a commit no store can take, with an error wrapping
+// storable.ErrInvalid (see idempotency.Record.Check and ledger.Posting.Check).
+func Check(rec idempotency.Record, p *ledger.Posting) error {
+	if err := rec.Check(); err != nil {
+		return err
+	}
+	if p != nil {
+		return p.Check()
+	}
+	return nil
 }
 
 // Request is one call to an endpoint of this package.
@@ -119,6 +132,8 @@ func authorize(ctx context.Context, x *exchange, d decision) envelope.Response {
 		return commitAnswer(ctx, x, pomelo.Answer{Status: pomelo.Rejected, Message: "insufficient funds", StatusDetail: pomelo.DetailInsufficientFunds}, nil)
 	case errors.Is(err, ledger.ErrReversalExceeds):
 		return commitAnswer(ctx, x, pomelo.Answer{Status: pomelo.Rejected, Message: "reversal exceeds what remains of the original transaction", StatusDetail: pomelo.DetailInvalidAmount}, nil)
+	case errors.Is(err, ledger.ErrBalanceLimit):
+		return commitAnswer(ctx, x, pomelo.Answer{Status: pomelo.Rejected, Message: "the balance would exceed its limit", StatusDetail: pomelo.DetailInvalidAmount}, nil)
 	case errors.Is(err, ledger.ErrCurrencyMismatch):
 		return commitAnswer(ctx, x, pomelo.Answer{Status: pomelo.Rejected, Message: "currency differs from the original transaction's", StatusDetail: pomelo.DetailInvalidAmount}, nil)
 	case errors.Is(err, ledger.ErrOriginalNotFound):
@@ -166,6 +181,10 @@ func adjust(ctx context.Context, x *exchange, p *ledger.Posting) envelope.Respon
 	}
 	if err == nil {
 		return x.Answer(outcome.Adjusted, 200, nil)
+	}
+	if errors.Is(err, ledger.ErrBalanceLimit) {
+		// Nothing is written: the same adjustment retried is refused alike.
+		return x.Fail(outcome.BalanceLimit, "the adjustment would take the balance beyond ±10^15 minor units; nothing was done")
 	}
 	if res, ok := x.Refused(err); ok {
 		return res

@@ -18,6 +18,7 @@ import (
 
 	"github.com/tarjeta-dev/tarjeta/core/idempotency"
 	"github.com/tarjeta-dev/tarjeta/core/outcome"
+	"github.com/tarjeta-dev/tarjeta/core/storable"
 )
 
 // Store commits a request's answer with its effect. Implementations must make
@@ -124,13 +125,18 @@ func (x *Exchange[E]) Fail(code outcome.Code, message string) Response {
 	return x.Answer(o.Result, outcome.Status(code), outcome.ErrorBody(code, message))
 }
 
-// Refused answers a Commit that the store refused because of the key: the
-// stored answer to a duplicate, 409 for a key reused by another request, or
-// 425 while the key is being written. It reports false for any other error,
-// which the caller settles (Unavailable, Fence).
+// Refused answers a Commit that the store refused because of the key or the
+// input: the stored answer to a duplicate, 409 for a key reused by another
+// request, 425 while the key is being written, or 400 INVALID_INPUT for an
+// input no store can take (storable.ErrInvalid), which a retry could never
+// change. It reports false for any other error, which the caller settles
+// (Unavailable, Fence).
 func (x *Exchange[E]) Refused(err error) (Response, bool) {
 	var held *idempotency.HeldError
 	switch {
+	case errors.Is(err, storable.ErrInvalid):
+		x.Outcome.Error = err.Error()
+		return x.Fail(outcome.InvalidInput, "the request holds a value no store can take; it cannot succeed as sent, nothing was done"), true
 	case errors.As(err, &held):
 		return x.duplicate(held.Record), true
 	case errors.Is(err, idempotency.ErrBusy):

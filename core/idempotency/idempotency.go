@@ -15,13 +15,15 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/tarjeta-dev/tarjeta/core/storable"
 )
 
 // DefaultRetention is how long a finished answer is kept for replay.
 const DefaultRetention = 24 * time.Hour
 
 // MaxKeyLen bounds an idempotency key so a key always fits a store's key limits.
-const MaxKeyLen = 200
+const MaxKeyLen = storable.MaxID
 
 // Errors for keys that cannot be used.
 var (
@@ -71,6 +73,13 @@ func CheckKey(key string) error {
 		}
 	}
 	return nil
+}
+
+// Check reports a record no store can take, with an error wrapping
+// storable.ErrInvalid: a key longer than storable.MaxID. Every store runs it
+// before anything else.
+func (r Record) Check() error {
+	return storable.CheckID("idempotency key", r.Key)
 }
 
 // Finish returns the finished record holding the answer status and body,

@@ -30,6 +30,9 @@ func NewBook() *Book {
 
 // check reports whether p can be applied, with the error Apply would return.
 func (b *Book) check(p Posting) error {
+	if err := p.Check(); err != nil {
+		return err
+	}
 	e := p.Entry
 	if _, dup := b.entries[accountEntry{e.UserID, e.Key()}]; dup {
 		return fmt.Errorf("%w: %s", ErrAlreadyPosted, e.Key())
@@ -45,8 +48,13 @@ func (b *Book) check(p Posting) error {
 			return fmt.Errorf("%w: %d left of %s", ErrReversalExceeds, o.Reversible, r.OriginalID)
 		}
 	}
-	if p.RequireFunds && b.balances[accountKey{e.UserID, e.Currency}]+e.Amount < 0 {
+	// Both terms are within ±MaxBalance: the sum cannot overflow.
+	after := b.balances[accountKey{e.UserID, e.Currency}] + e.Amount
+	if p.RequireFunds && after < 0 {
 		return ErrInsufficientFunds
+	}
+	if after > MaxBalance || after < -MaxBalance {
+		return ErrBalanceLimit
 	}
 	return nil
 }

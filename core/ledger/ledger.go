@@ -6,6 +6,10 @@ package ledger
 import (
 	"errors"
 	"time"
+
+	"github.com/tarjeta-dev/tarjeta/core/money"
+	"github.com/tarjeta-dev/tarjeta/core/storable"
+	"github.com/tarjeta-dev/tarjeta/core/text"
 )
 
 // Errors a store returns when a posting's conditions do not hold. Nothing is
@@ -16,7 +20,15 @@ var (
 	ErrOriginalNotFound  = errors.New("ledger: original transaction not found")
 	ErrReversalExceeds   = errors.New("ledger: reversal exceeds what remains of the original")
 	ErrCurrencyMismatch  = errors.New("ledger: currency differs from the original's")
+	ErrBalanceLimit      = errors.New("ledger: balance would leave the bound of ±MaxBalance")
 )
+
+// MaxBalance bounds every balance, in minor units either way: a posting that
+// would take a balance beyond ±MaxBalance is refused with ErrBalanceLimit. It
+// equals the largest single amount (10^15 minor units, ten trillion pesos of
+// ARS), so that adding any amount to any balance stays far inside int64 and
+// inside what every store and reader of a balance can hold.
+const MaxBalance = money.MaxMinor
 
 // Class separates the kinds of movement a single transaction id may cause:
 // an authorization and a later adjustment of the same transaction are two
@@ -81,6 +93,34 @@ type Posting struct {
 	RequireFunds bool
 	Reverses     *Reversal
 }
+
+// Check reports a posting no store can take, with an error wrapping
+// storable.ErrInvalid: an identifier longer than storable.MaxID, or an
+// amount beyond ±money.MaxMinor. Every store runs it before anything else.
+func (p Posting) Check() error {
+	e := p.Entry
+	for _, id := range [...]struct{ name, v string }{
+		{"user id", e.UserID}, {"transaction id", e.TransactionID}, {"original transaction id", e.Original},
+	} {
+		if err := storable.CheckID(id.name, id.v); err != nil {
+			return err
+		}
+	}
+	if !inRange(e.Amount) || e.Reversible < 0 || e.Reversible > money.MaxMinor {
+		return text.Annotate(storable.ErrInvalid, "entry amount out of range")
+	}
+	if r := p.Reverses; r != nil {
+		if err := storable.CheckID("original transaction id", r.OriginalID); err != nil {
+			return err
+		}
+		if r.Amount <= 0 || r.Amount > money.MaxMinor {
+			return text.Annotate(storable.ErrInvalid, "reversal amount out of range")
+		}
+	}
+	return nil
+}
+
+func inRange(minor int64) bool { return -money.MaxMinor <= minor && minor <= money.MaxMinor }
 
 // Balance is an account's available amount in minor units; negative is debt.
 type Balance struct {

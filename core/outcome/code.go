@@ -19,11 +19,16 @@ const (
 	NoRoute          Code = "NOT_FOUND"
 	StoreUnavailable Code = "STORE_UNAVAILABLE" // retry: nothing was lost
 	Internal         Code = "INTERNAL"
+	InvalidInput     Code = "INVALID_INPUT"   // an input no store can take; do not retry it as sent
+	UnreadableBody   Code = "BODY_UNREADABLE" // the body ended early or arrived too slowly
+	RepeatedHeader   Code = "REPEATED_HEADER" // a header that must appear once came repeated
+	MethodNotAllowed Code = "METHOD_NOT_ALLOWED"
 )
 
 // The codes of the authorize function's own routes.
 const (
 	UnknownAdjustmentType Code = "UNKNOWN_ADJUSTMENT_TYPE"
+	BalanceLimit          Code = "BALANCE_LIMIT" // the adjustment would take the balance beyond its bound
 	InvalidLimit          Code = "INVALID_LIMIT"
 	InvalidCursor         Code = "INVALID_CURSOR"
 )
@@ -31,14 +36,19 @@ const (
 // statuses is the one table from error code to HTTP status.
 var statuses = map[Code]int{
 	MalformedPayload:      400,
+	InvalidInput:          400,
+	UnreadableBody:        400,
+	RepeatedHeader:        400,
 	IdempotencyKey:        400,
 	BadEvent:              400,
 	InvalidLimit:          400,
 	InvalidCursor:         400,
 	KeyReused:             409,
 	NoRoute:               404,
+	MethodNotAllowed:      405,
 	UnknownAdjustmentType: 404,
 	BodyTooLarge:          413,
+	BalanceLimit:          422,
 	Internal:              500,
 	StoreUnavailable:      503,
 

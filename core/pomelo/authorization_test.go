@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/tarjeta-dev/tarjeta/core/pomelo"
+	"github.com/tarjeta-dev/tarjeta/core/storable"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -103,6 +104,17 @@ func TestDecodeErrors(t *testing.T) {
 		{"too precise", base(func(m map[string]any) { sub(sub(m, "amount"), "local")["total"] = "1.001" }), "more decimals"},
 		{"unknown currency", base(func(m map[string]any) { sub(sub(m, "amount"), "local")["currency"] = "ZZZ" }), "unknown currency"},
 		{"bad detail", base(func(m map[string]any) { sub(m, "amount")["details"] = []any{map[string]any{"currency": "ARS"}} }), "amount.details[].amount is required"},
+		{"repeated total", strings.Replace(base(func(map[string]any) {}), `"total":"1060.74"`, `"total":"1.00","total":"999.00"`, 1), "repeats a key"},
+		{"repeated type", strings.Replace(base(func(map[string]any) {}), `"type":"PURCHASE"`, `"type":"PURCHASE","type":"REFUND"`, 1), "repeats a key"},
+		{"repeated key escaped", strings.Replace(base(func(map[string]any) {}), `"type":"PURCHASE"`, `"type":"PURCHASE","\u0074ype":"REFUND"`, 1), "repeats a key"},
+		{"repeated top-level key", base(func(map[string]any) {})[:1] + `"user":{"id":"other"},` + base(func(map[string]any) {})[1:], "repeats a key"},
+		{"not UTF-8", strings.Replace(base(func(map[string]any) {}), `PURCHASE`, "PURCHASE\xff", 1), "invalid UTF-8"},
+		{"user id too long", base(func(m map[string]any) { sub(m, "user")["id"] = strings.Repeat("u", storable.MaxID+1) }), "user.id is 481 bytes"},
+		{"transaction id too long", base(func(m map[string]any) { sub(m, "transaction")["id"] = strings.Repeat("t", 2000) }), "transaction.id is 2000 bytes"},
+		{"original id too long", base(func(m map[string]any) {
+			sub(m, "transaction")["type"] = "REVERSAL_PURCHASE"
+			sub(m, "transaction")["original_transaction_id"] = strings.Repeat("o", storable.MaxID+1)
+		}), "original_transaction_id is 481 bytes"},
 		{"reversal without original", base(func(m map[string]any) {
 			sub(m, "transaction")["type"] = "REVERSAL_PURCHASE"
 			delete(sub(m, "transaction"), "original_transaction_id")

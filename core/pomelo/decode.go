@@ -2,27 +2,27 @@ package pomelo
 
 import (
 	"fmt"
-	"unicode/utf8"
 
 	"github.com/tidwall/gjson"
 
 	"github.com/tarjeta-dev/tarjeta/core/money"
+	"github.com/tarjeta-dev/tarjeta/core/storable"
+	"github.com/tarjeta-dev/tarjeta/core/text"
 )
 
 // DecodeAuthorization parses an authorization or adjustment body. It fails
 // with an error wrapping ErrPayload when the body is not one valid JSON
-// object, a field has the wrong JSON type, transaction.id, transaction.type,
-// user.id or amount.local is missing, the type is unknown, a reversal names
-// no original, or an amount is not an exact decimal of its currency.
+// object (text.CheckJSON: a key repeated at any depth is refused), a field
+// has the wrong JSON type, transaction.id, transaction.type, user.id or
+// amount.local is missing, the type is unknown, a reversal names no
+// original, an amount is not an exact decimal of its currency, or an
+// identifier is longer than storable.MaxID.
 //
 // It reads the body in one pass with gjson: this runs on every card swipe,
 // and encoding/json's reflection was half of the whole decision's time.
 func DecodeAuthorization(body []byte) (Authorization, error) {
-	if !utf8.Valid(body) {
-		return Authorization{}, fmt.Errorf("%w: body is not UTF-8", ErrPayload)
-	}
-	if !gjson.ValidBytes(body) {
-		return Authorization{}, fmt.Errorf("%w: body is not valid JSON", ErrPayload)
+	if err := text.CheckJSON(body); err != nil {
+		return Authorization{}, fmt.Errorf("%w: %w", ErrPayload, err)
 	}
 	root := gjson.ParseBytes(body)
 	if !root.IsObject() {
@@ -84,6 +84,16 @@ func (a *Authorization) check() error {
 	}
 	if _, ok := a.Transaction.Type.Reverses(); ok && a.Transaction.OriginalTransactionID == "" {
 		return fmt.Errorf("%w: %s needs transaction.original_transaction_id", ErrPayload, a.Transaction.Type)
+	}
+	// These become parts of store keys.
+	for _, id := range [...]struct{ name, v string }{
+		{"transaction.id", a.Transaction.ID},
+		{"transaction.original_transaction_id", a.Transaction.OriginalTransactionID},
+		{"user.id", a.User.ID},
+	} {
+		if len(id.v) > storable.MaxID {
+			return fmt.Errorf("%w: %s is %d bytes, at most %d", ErrPayload, id.name, len(id.v), storable.MaxID)
+		}
 	}
 	return nil
 }
