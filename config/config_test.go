@@ -55,6 +55,7 @@ func TestKeyring(t *testing.T) {
 		{"secret missing", config.Authorize{CredentialsSecretARN: "arn:none"}, false},
 		{"secret malformed", config.Authorize{CredentialsSecretARN: "arn:bad"}, false},
 		{"nothing set", config.Authorize{}, false},
+		{"one-byte secret", config.Authorize{Credentials: "k:PQ=="}, false},
 	} {
 		k, err := tc.c.Keyring(context.Background(), sm)
 		if (err == nil) != tc.ok {

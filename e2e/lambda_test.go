@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,6 +47,43 @@ func TestLambdaEvent(t *testing.T) {
 		if h["X-Timestamp"] != "1700000002" || h["X-Endpoint"] != "/transactions/authorizations" ||
 			h["X-Signature"] != signature.Sign(secret, "1700000002", "/transactions/authorizations", []byte(res.Body)) {
 			t.Errorf("response headers %v are not a signature of the body", h)
+		}
+	}
+}
+
+// TestLambdaRepeatedHeader: API Gateway joins a repeated header with commas;
+// the function refuses that as the local stack refuses the repeat itself
+// (httpapi's TestRepeatedHeaders), and writes nothing.
+func TestLambdaRepeatedHeader(t *testing.T) {
+	b, err := os.ReadFile("testdata/purchase-event.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := func() time.Time { return time.Unix(1_700_000_002, 0) }
+	store := dynamo.New(server.Client(), server.Table(t))
+	logs := &apitest.LogBuffer{}
+	handle := apigateway.Handler(apitest.Handler(t, apitest.Settings(0), store, logs, now))
+	for _, name := range []string{"x-signature", "x-timestamp", "x-endpoint", "x-api-key", "x-idempotency-key"} {
+		var ev events.APIGatewayV2HTTPRequest
+		if err := json.Unmarshal(b, &ev); err != nil {
+			t.Fatal(err)
+		}
+		v, ok := ev.Headers[name]
+		if !ok {
+			t.Fatalf("the recorded event has no %s", name)
+		}
+		ev.Headers[name] = v + "," + v
+		res, err := handle(context.Background(), ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.StatusCode != 400 || !strings.Contains(res.Body, `"REPEATED_HEADER"`) {
+			t.Errorf("%s repeated: %d %s, want 400 REPEATED_HEADER", name, res.StatusCode, res.Body)
+		}
+	}
+	for _, line := range logs.Lines(t) {
+		if line["store_calls"] != float64(0) {
+			t.Errorf("a refused event reached the store: %v", line)
 		}
 	}
 }

@@ -5,15 +5,18 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/core/authorization"
 	"github.com/tarjeta-dev/tarjeta/core/envelope"
 	"github.com/tarjeta-dev/tarjeta/core/ledger"
 	"github.com/tarjeta-dev/tarjeta/core/outcome"
+	"github.com/tarjeta-dev/tarjeta/core/signature"
 )
 
 // MaxBodyBytes bounds a request body; Pomelo's bodies are a few kilobytes.
@@ -37,23 +40,94 @@ func Authorize(auth *authorization.Service, accounts Statements, log *slog.Logge
 		writeError(w, outcome.UnknownAdjustmentType, "adjustment type must be debit or credit")
 	})
 	mux.Handle("GET /ledger/accounts/{user_id}", statement(accounts))
-	mux.HandleFunc("/", notFound)
-	return Logged(mux, log, now)
+	return Logged(Routed(mux), log, now)
 }
 
-func notFound(w http.ResponseWriter, r *http.Request) {
-	writeError(w, outcome.NoRoute, "no route for "+r.Method+" "+r.URL.Path)
+// Routed serves mux, answering what it has no route for in the APIs' error
+// shape: 405 METHOD_NOT_ALLOWED with Allow for a known path asked with
+// another method, 404 NOT_FOUND for an unknown path.
+func Routed(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		// The mux's own answer says which of the two it is; it reads nothing.
+		probe := &headerProbe{header: make(http.Header)}
+		mux.ServeHTTP(probe, r)
+		if probe.status == http.StatusMethodNotAllowed {
+			w.Header().Set("Allow", probe.header.Get("Allow"))
+			writeError(w, outcome.MethodNotAllowed, r.Method+" is not allowed on "+r.URL.Path+"; allowed: "+probe.header.Get("Allow"))
+			return
+		}
+		writeError(w, outcome.NoRoute, "no route for "+r.Method+" "+r.URL.Path)
+	})
+}
+
+// headerProbe keeps the status and headers of an answer and drops its body.
+type headerProbe struct {
+	header http.Header
+	status int
+}
+
+func (p *headerProbe) Header() http.Header         { return p.header }
+func (p *headerProbe) WriteHeader(status int)      { p.status = status }
+func (p *headerProbe) Write(b []byte) (int, error) { return len(b), nil }
+
+// pomeloHeaders are the headers a Pomelo request carries once, in canonical
+// form. HTTP lets a header repeat, and API Gateway joins repeated headers
+// with commas, so a repeat, or a comma that may be one, is refused: two
+// readers of one header must never see two different values.
+var pomeloHeaders = canonical(signature.HeaderSignature, signature.HeaderTimestamp,
+	signature.HeaderEndpoint, signature.HeaderAPIKey, authorization.HeaderIdempotencyKey)
+
+func canonical(names ...string) []string {
+	for i, n := range names {
+		names[i] = http.CanonicalHeaderKey(n)
+	}
+	return names
+}
+
+// repeated returns the first of names that h holds more than once, or with
+// a comma.
+func repeated(h http.Header, names []string) (string, bool) {
+	for _, name := range names {
+		v := h[name]
+		if len(v) > 1 || len(v) == 1 && strings.IndexByte(v[0], ',') >= 0 {
+			return name, true
+		}
+	}
+	return "", false
 }
 
 func pomelo(auth *authorization.Service, route authorization.Route) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
-		if err != nil {
-			writeError(w, outcome.BodyTooLarge, "request body exceeds 64 KiB or could not be read")
+		if name, ok := repeated(r.Header, pomeloHeaders); ok {
+			writeError(w, outcome.RepeatedHeader, name+" must appear once and hold no comma")
+			return
+		}
+		body, ok := readBody(w, r)
+		if !ok {
 			return
 		}
 		writeResponse(w, auth.Serve(r.Context(), authorization.Request{Route: route, Called: called(r), Header: r.Header, Body: body}))
 	}
+}
+
+// readBody reads r's body up to MaxBodyBytes, answering a body too large
+// (413) or one that ended early or arrived too slowly (400) itself.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		writeError(w, outcome.BodyTooLarge, "request body exceeds 64 KiB")
+		return nil, false
+	case err != nil:
+		writeFailure(w, outcome.UnreadableBody, err, "the request body ended before its Content-Length or arrived too slowly; nothing was done, send it again")
+		return nil, false
+	}
+	return body, true
 }
 
 // writeResponse writes an envelope's answer, with its signature headers when

@@ -26,7 +26,15 @@ func TestRequestLog(t *testing.T) {
 		outcome string
 		code    string
 	}{
-		{"unknown route", func() *http.Request { return get(t, s.URL+"/nowhere") }, 404, "/", "not_found", "NOT_FOUND"},
+		{"unknown route", func() *http.Request { return get(t, s.URL+"/nowhere") }, 404, "", "not_found", "NOT_FOUND"},
+		{"wrong method", func() *http.Request { return get(t, s.URL+authPath) }, 405, "", "bad_request", "METHOD_NOT_ALLOWED"},
+		{"wrong method on a pattern", func() *http.Request { return get(t, s.URL+"/transactions/adjustments/sideways") },
+			405, "", "bad_request", "METHOD_NOT_ALLOWED"},
+		{"repeated signature header", func() *http.Request {
+			r := signed(t, s, authPath, body)
+			r.Header.Add("X-Signature", r.Header.Get("X-Signature"))
+			return r
+		}, 400, "POST /transactions/authorizations", "bad_request", "REPEATED_HEADER"},
 		{"unknown adjustment type", func() *http.Request { return signed(t, s, "/transactions/adjustments/sideways", body) },
 			404, "POST /transactions/adjustments/{type}", "not_found", "UNKNOWN_ADJUSTMENT_TYPE"},
 		{"body too large", func() *http.Request {

@@ -7,12 +7,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/core/idempotency"
 	"github.com/tarjeta-dev/tarjeta/core/ledger"
+	"github.com/tarjeta-dev/tarjeta/core/storable"
 )
 
 // Store is what the suite exercises.
@@ -38,6 +40,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"transaction id posts once per class", postsOnce},
 		{"reversals draw down the original", reversals},
 		{"forced debit goes below zero", forcedDebit},
+		{"identifiers beyond storable.MaxID are refused", longIdentifiers},
+		{"balances stay within ledger.MaxBalance", balanceBound},
 		{"statement pages newest first", paging},
 		{"concurrent duplicates post once", concurrentDuplicates},
 		{"concurrent debits never overdraw", concurrentDebits},
@@ -224,6 +228,86 @@ func forcedDebit(t *testing.T, s Store) {
 	mustCommit(t, s, Rec("k1", "ok"), Move("u1", "t1", ledger.ClassAdjustmentCredit, "ADJUSTMENT_CREDIT", 3_00))
 	mustCommit(t, s, Rec("k2", "ok"), Move("u1", "t2", ledger.ClassAdjustmentDebit, "ADJUSTMENT_DEBIT", -10_25))
 	wantBalance(t, s, "u1", -7_25)
+}
+
+func longIdentifiers(t *testing.T, s Store) {
+	longest := func(c byte) string { return strings.Repeat(string(c), storable.MaxID) }
+	user, txn, key := longest('u'), longest('t'), longest('k')
+	// The longest identifiers fit, in every key they become part of.
+	mustCommit(t, s, Rec(key, "ok"), Move(user, txn, ledger.ClassAdjustmentCredit, "ADJUSTMENT_CREDIT", 5_00))
+	mustCommit(t, s, Rec("k2", "ok"), Move(user, txn, ledger.ClassAuthorization, "PURCHASE", -2_00))
+	undo := Move(user, "t3", ledger.ClassAuthorization, "REVERSAL_PURCHASE", 1_00)
+	undo.Entry.Original = txn
+	undo.Reverses = &ledger.Reversal{OriginalID: txn, OriginalKind: "PURCHASE", Amount: 1_00}
+	mustCommit(t, s, Rec("k3", "ok"), undo)
+	wantBalance(t, s, user, 4_00)
+
+	tooLong := longest('x') + "x"
+	overOriginal := Move(user, "t4", ledger.ClassAuthorization, "REVERSAL_PURCHASE", 1_00)
+	overOriginal.Entry.Original = tooLong
+	overOriginal.Reverses = &ledger.Reversal{OriginalID: tooLong, OriginalKind: "PURCHASE", Amount: 1_00}
+	for _, tc := range []struct {
+		name string
+		rec  idempotency.Record
+		p    *ledger.Posting
+	}{
+		{"key", Rec(tooLong, "ok"), Move(user, "t5", ledger.ClassAdjustmentCredit, "ADJUSTMENT_CREDIT", 1)},
+		{"key without posting", Rec(tooLong, "ok"), nil},
+		{"user id", Rec("k6", "ok"), Move(tooLong, "t6", ledger.ClassAdjustmentCredit, "ADJUSTMENT_CREDIT", 1)},
+		{"transaction id", Rec("k7", "ok"), Move(user, tooLong, ledger.ClassAdjustmentCredit, "ADJUSTMENT_CREDIT", 1)},
+		{"original transaction id", Rec("k8", "ok"), overOriginal},
+		{"3000-byte user id", Rec("k9", "ok"), Move(strings.Repeat("u", 3000), "t9", ledger.ClassAdjustmentCredit, "ADJUSTMENT_CREDIT", 1)},
+	} {
+		if err := commit(t, s, tc.rec, tc.p); !errors.Is(err, storable.ErrInvalid) {
+			t.Errorf("%s too long: err = %v, want storable.ErrInvalid", tc.name, err)
+		}
+	}
+	// Nothing was written: the keys are free and the balance unchanged.
+	wantBalance(t, s, user, 4_00)
+	for _, key := range []string{"k6", "k7", "k8", "k9"} {
+		mustCommit(t, s, Rec(key, "free"), nil)
+	}
+	if _, err := s.Statement(context.Background(), tooLong, "", 10); !errors.Is(err, storable.ErrInvalid) {
+		t.Errorf("statement of a too long user id: err = %v, want storable.ErrInvalid", err)
+	}
+}
+
+func balanceBound(t *testing.T, s Store) {
+	credit := func(txn string, amount int64) *ledger.Posting {
+		return Move("u1", txn, ledger.ClassAdjustmentCredit, "ADJUSTMENT_CREDIT", amount)
+	}
+	mustCommit(t, s, Rec("k1", "ok"), credit("t1", ledger.MaxBalance-1))
+	mustCommit(t, s, Rec("k2", "ok"), credit("t2", 1))
+	wantBalance(t, s, "u1", ledger.MaxBalance)
+	for _, tc := range []struct {
+		name string
+		p    *ledger.Posting
+	}{
+		{"credit beyond the bound", credit("t3", 1)},
+		{"refund beyond the bound", Move("u1", "t3", ledger.ClassAuthorization, "REFUND", 1)},
+		{"largest amount beyond the bound", credit("t3", ledger.MaxBalance)},
+	} {
+		if err := commit(t, s, Rec("k3", "ok"), tc.p); !errors.Is(err, ledger.ErrBalanceLimit) {
+			t.Errorf("%s: err = %v, want ErrBalanceLimit", tc.name, err)
+		}
+	}
+	wantBalance(t, s, "u1", ledger.MaxBalance)
+
+	// Forced debits stop at the bound below zero.
+	debit := func(txn string, amount int64) *ledger.Posting {
+		return Move("u2", txn, ledger.ClassAdjustmentDebit, "ADJUSTMENT_DEBIT", -amount)
+	}
+	mustCommit(t, s, Rec("k4", "ok"), debit("t4", ledger.MaxBalance))
+	if err := commit(t, s, Rec("k5", "ok"), debit("t5", 1)); !errors.Is(err, ledger.ErrBalanceLimit) {
+		t.Errorf("debit beyond the bound: err = %v, want ErrBalanceLimit", err)
+	}
+	wantBalance(t, s, "u2", -ledger.MaxBalance)
+	// Nothing was written under the refused keys, and money still moves
+	// back toward zero.
+	mustCommit(t, s, Rec("k3", "ok"), Move("u1", "t6", ledger.ClassAuthorization, "PURCHASE", -ledger.MaxBalance))
+	mustCommit(t, s, Rec("k5", "ok"), Move("u2", "t7", ledger.ClassAdjustmentCredit, "ADJUSTMENT_CREDIT", 1))
+	wantBalance(t, s, "u1", 0)
+	wantBalance(t, s, "u2", -ledger.MaxBalance+1)
 }
 
 func paging(t *testing.T, s Store) {

@@ -54,9 +54,13 @@ func (k *key) sum(timestamp, endpoint string, body []byte) []byte {
 	return out
 }
 
+// MinSecretBytes is the shortest api-secret accepted: a secret that can be
+// guessed makes every signature forgeable. Pomelo issues 32-byte secrets.
+const MinSecretBytes = 16
+
 // ParseCredentials reads "apikey:apisecret[,apikey:apisecret...]" where each
-// secret is base64 as Pomelo issues it. It fails with ErrCredentials, never
-// echoing a secret in the message.
+// secret is base64 as Pomelo issues it, at least MinSecretBytes long. It
+// fails with ErrCredentials, never echoing a secret in the message.
 func ParseCredentials(s string) (*Keyring, error) {
 	k := &Keyring{keys: make(map[string]*key)}
 	for i, pair := range strings.Split(s, ",") {
@@ -68,6 +72,10 @@ func ParseCredentials(s string) (*Keyring, error) {
 		raw, err := base64.StdEncoding.DecodeString(secret)
 		if err != nil || len(raw) == 0 {
 			return nil, text.Annotate(ErrCredentials, "secret of pair "+strconv.Itoa(i+1)+" (api key "+strconv.Quote(key)+") is not base64")
+		}
+		if len(raw) < MinSecretBytes {
+			return nil, text.Annotate(ErrCredentials, "secret of pair "+strconv.Itoa(i+1)+" (api key "+strconv.Quote(key)+") is "+
+				strconv.Itoa(len(raw))+" bytes, at least "+strconv.Itoa(MinSecretBytes))
 		}
 		if _, dup := k.keys[key]; dup {
 			return nil, text.Annotate(ErrCredentials, "api key "+strconv.Quote(key)+" appears twice")

@@ -103,7 +103,12 @@ func TestVerify(t *testing.T) {
 }
 
 func TestParseCredentials(t *testing.T) {
-	for _, in := range []string{"", "key", "key:", ":c2VjcmV0", "key:not base64!", keyA + ":" + secretA + "," + keyA + ":" + secretB} {
+	short := base64.StdEncoding.EncodeToString(make([]byte, signature.MinSecretBytes-1))
+	for _, in := range []string{
+		"", "key", "key:", ":c2VjcmV0", "key:not base64!",
+		"k:PQ==", "k:" + short, keyA + ":" + secretA + ",k:" + short, // secrets too short to resist guessing
+		keyA + ":" + secretA + "," + keyA + ":" + secretB,
+	} {
 		_, err := signature.ParseCredentials(in)
 		if !errors.Is(err, signature.ErrCredentials) {
 			t.Errorf("ParseCredentials(%q) err = %v, want ErrCredentials", in, err)
