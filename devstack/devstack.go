@@ -19,6 +19,7 @@ import (
 	"github.com/tarjeta-dev/tarjeta/config"
 	"github.com/tarjeta-dev/tarjeta/dynamo"
 	"github.com/tarjeta-dev/tarjeta/filestore"
+	"github.com/tarjeta-dev/tarjeta/httpapi"
 )
 
 // Config is the local stack's configuration.
@@ -72,7 +73,9 @@ func Start(ctx context.Context, c Config, out io.Writer, log *slog.Logger, rando
 	s.close = closeStore
 	mux := http.NewServeMux()
 	mux.Handle("/", authorize)
-	mux.Handle("/debugger/", debugger(c.DebuggerDir))
+	// The authorize handler logs its own requests; the debugger's files are
+	// logged by the same middleware.
+	mux.Handle("/debugger/", httpapi.Logged(debugger(c.DebuggerDir), log, time.Now))
 	s.server = &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 5 * time.Second,

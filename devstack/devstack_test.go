@@ -21,20 +21,63 @@ import (
 	"github.com/tarjeta-dev/tarjeta/core/signature"
 	"github.com/tarjeta-dev/tarjeta/devstack"
 	"github.com/tarjeta-dev/tarjeta/dynamo/dynamotest"
+	"github.com/tarjeta-dev/tarjeta/httpapi/apitest"
 	"github.com/tarjeta-dev/tarjeta/pomelosim"
 )
 
 func start(t *testing.T, dir string) (*devstack.Stack, string) {
 	t.Helper()
-	c := devstack.Config{DataDir: dir, Authorize: config.Authorize{
+	return startLogging(t, dir, io.Discard)
+}
+
+func startLogging(t *testing.T, dir string, log io.Writer) (*devstack.Stack, string) {
+	t.Helper()
+	c := devstack.Config{DataDir: dir, DebuggerDir: t.TempDir(), Authorize: config.Authorize{
 		Tolerance: time.Minute, Deadline: time.Second, Retention: 24 * time.Hour, TableName: "t",
 	}}
 	var out bytes.Buffer
-	s, err := devstack.Start(context.Background(), c, &out, slog.New(slog.NewJSONHandler(io.Discard, nil)), bytes.NewReader(bytes.Repeat([]byte{7}, 64)))
+	s, err := devstack.Start(context.Background(), c, &out, slog.New(slog.NewJSONHandler(log, nil)), bytes.NewReader(bytes.Repeat([]byte{7}, 64)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s, out.String()
+}
+
+// TestEveryRequestLogged: whatever the local stack is asked, one request log
+// line says how it ended: the debugger's files, unknown routes and wrong
+// methods included.
+func TestEveryRequestLogged(t *testing.T) {
+	logs := &apitest.LogBuffer{}
+	s, _ := startLogging(t, t.TempDir(), logs)
+	defer s.Close(context.Background())
+	for _, tc := range []struct {
+		method, path string
+		status       int
+		route        string
+	}{
+		{"GET", "/ledger/accounts/u-1", 200, "GET /ledger/accounts/{user_id}"},
+		{"GET", "/nowhere", 404, ""},
+		{"GET", "/transactions/authorizations", 405, ""},
+		{"GET", "/debugger/", 404, "/debugger/"}, // not built in this test
+	} {
+		before := len(logs.Lines(t))
+		req, _ := http.NewRequest(tc.method, "http://"+s.Addr+tc.path, nil)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		// The line is written before the answer leaves the server.
+		lines := logs.Lines(t)[before:]
+		if len(lines) != 1 {
+			t.Errorf("%s %s: %d log lines, want 1", tc.method, tc.path, len(lines))
+			continue
+		}
+		l := lines[0]
+		if res.StatusCode != tc.status || l["msg"] != "request" || l["route"] != tc.route || l["status"] != float64(tc.status) {
+			t.Errorf("%s %s: status %d, log %v, want %d on route %q", tc.method, tc.path, res.StatusCode, l, tc.status, tc.route)
+		}
+	}
 }
 
 // TestPastedExample does what a new user does: start the stack, paste the

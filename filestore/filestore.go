@@ -3,15 +3,19 @@
 // file that is replayed when the store opens.
 //
 // Commits are checked and applied in memory under one lock, then written to
-// the journal in groups: each commit waits until a write(2) holding its line
-// has returned before it is acknowledged, and whoever writes takes every line
-// queued so far. A commit whose answer depends on another commit (a
-// duplicate, a repeated transaction id) is answered only once that commit is
-// in the journal too. A line cut short by a crash was never acknowledged and
-// is dropped on the next open. Writes are not fsynced: the local stack
-// survives a restart of itself, not a power cut. After a failed journal write
-// the store refuses every commit until it is reopened, since memory may then
-// hold commits the journal lacks.
+// the journal in groups: each commit waits until a write(2) and an fsync(2)
+// holding its line have returned before it is acknowledged, and whoever
+// writes takes every line queued so far, so one fsync covers every commit
+// that arrived while the previous one ran. A commit whose answer depends on
+// another commit (a duplicate, a repeated transaction id) is answered only
+// once that commit is in the journal too. After a failed journal write or
+// sync the store refuses every commit until it is reopened, since memory may
+// then hold commits the journal lacks.
+//
+// Each line carries a CRC-32C of its content. On open, a last line without
+// its newline was cut short by a crash before it was acknowledged and is
+// dropped; any other line that does not check out is damage, and the store
+// refuses to open, naming the line and its byte offset (ErrDamaged).
 package filestore
 
 import (
@@ -19,7 +23,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -52,7 +55,14 @@ type Store struct {
 
 	wmu     sync.Mutex    // held while writing the journal
 	durable atomic.Uint64 // number of commits written to the journal
-	f       *os.File
+	f       journal
+}
+
+// journal is what the store needs of its file once it is open: appending
+// whole groups of lines, syncing them and closing.
+type journal interface {
+	io.WriteCloser
+	Sync() error
 }
 
 // held is a record with the sequence number of the commit that wrote it.
@@ -72,41 +82,58 @@ func Open(dir string, now time.Time) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("filestore: open %s: %w", path, err)
 	}
+	// A journal just created must survive a power cut as well as its lines.
+	if err := syncDir(dir); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("filestore: open %s: %w", path, err)
+	}
 	s := &Store{f: f, book: ledger.NewBook(), records: make(map[string]held)}
-	if err := s.replay(now); err != nil {
+	if err := s.replay(f, now); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("filestore: replay %s: %w", path, err)
 	}
 	return s, nil
 }
 
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
 // Close closes the journal.
 func (s *Store) Close() error { return s.f.Close() }
 
-func (s *Store) replay(now time.Time) error {
-	r := bufio.NewReaderSize(s.f, 1<<16)
+func (s *Store) replay(f *os.File, now time.Time) error {
+	r := bufio.NewReaderSize(f, 1<<16)
 	var good int64
-	for {
+	checksummed := false
+	for n := 1; ; n++ {
 		line, err := r.ReadBytes('\n')
 		if errors.Is(err, io.EOF) {
 			// A last line without its newline was cut short by a crash: the
 			// commit it held was never acknowledged. Cut it off.
-			if err := s.f.Truncate(good); err != nil {
-				return err
+			if len(line) > 0 {
+				if err := f.Truncate(good); err != nil {
+					return err
+				}
+				if err := f.Sync(); err != nil {
+					return err
+				}
 			}
 			break
 		}
 		if err != nil {
 			return err
 		}
-		var c commit
-		if err := json.Unmarshal(line, &c); err != nil {
-			return fmt.Errorf("line at byte %d: %w", good, err)
-		}
-		rec, p, err := c.decode()
+		rec, p, sum, err := parseLine(line[:len(line)-1], checksummed)
 		if err != nil {
-			return fmt.Errorf("line at byte %d: %w", good, err)
+			return &DamagedError{Line: n, Offset: good, Err: err}
 		}
+		checksummed = checksummed || sum
 		if idempotency.Blocks(rec, now) {
 			s.records[rec.Key] = held{rec: rec}
 		}
@@ -115,7 +142,7 @@ func (s *Store) replay(now time.Time) error {
 		}
 		good += int64(len(line))
 	}
-	_, err := s.f.Seek(good, io.SeekStart)
+	_, err := f.Seek(good, io.SeekStart)
 	return err
 }
 
@@ -131,7 +158,7 @@ func (s *Store) Commit(ctx context.Context, rec idempotency.Record, p *ledger.Po
 		return fmt.Errorf("filestore: commit: %w", err)
 	}
 	// Encoding needs no state: do it before taking the lock.
-	line := append(appendCommit(make([]byte, 0, 1024), rec, p), '\n')
+	line := appendLine(make([]byte, 0, 1024), rec, p)
 	s.mu.Lock()
 	if s.failed != nil {
 		s.mu.Unlock()
@@ -182,7 +209,11 @@ func (s *Store) waitDurable(seq uint64) error {
 	if failed != nil {
 		return fmt.Errorf("filestore: journal failed: %w", failed)
 	}
-	if _, err := s.f.Write(lines); err != nil {
+	_, err := s.f.Write(lines)
+	if err == nil {
+		err = s.f.Sync()
+	}
+	if err != nil {
 		s.mu.Lock()
 		s.failed = err
 		s.mu.Unlock()
