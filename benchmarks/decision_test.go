@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -72,9 +73,16 @@ func fundBody(u int) []byte {
 
 // BenchmarkDecisionPath runs whole authorizations in process: signature
 // verification, payload decoding, the decision, the embedded store's journal
-// write and the response signature. Every request is a distinct approved
-// purchase.
+// write and fsync, and the response signature. Every request is a distinct
+// approved purchase. Requests run 16 at a time, and 128 at a time to show
+// how group commit spreads one fsync over the commits that wait for it.
 func BenchmarkDecisionPath(b *testing.B) {
+	for _, inFlight := range []int{16, 128} {
+		b.Run(fmt.Sprint("inflight=", inFlight), func(b *testing.B) { decisionPath(b, inFlight) })
+	}
+}
+
+func decisionPath(b *testing.B, inFlight int) {
 	now := time.Now()
 	store, err := filestore.Open(b.TempDir(), now)
 	if err != nil {
@@ -95,7 +103,8 @@ func BenchmarkDecisionPath(b *testing.B) {
 	var next atomic.Int64
 	var rejected atomic.Int64
 	b.ReportAllocs()
-	b.SetParallelism(8) // Pomelo sends concurrently; the journal writes its lines in groups
+	// Pomelo sends concurrently; the journal writes its lines in groups.
+	b.SetParallelism(max(1, inFlight/runtime.GOMAXPROCS(0)))
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {

@@ -50,6 +50,7 @@ type Store struct {
 	book     *ledger.Book
 	records  map[string]held
 	pending  []byte // journal lines applied in memory, not yet written
+	spare    []byte // the buffer of the last group written, reused for the next
 	appended uint64 // number of commits applied in memory
 	failed   error  // the journal write that failed, after which nothing commits
 
@@ -204,7 +205,7 @@ func (s *Store) waitDurable(seq uint64) error {
 	}
 	s.mu.Lock()
 	failed, lines, last := s.failed, s.pending, s.appended
-	s.pending = nil
+	s.pending, s.spare = s.spare[:0], nil
 	s.mu.Unlock()
 	if failed != nil {
 		return fmt.Errorf("filestore: journal failed: %w", failed)
@@ -213,10 +214,13 @@ func (s *Store) waitDurable(seq uint64) error {
 	if err == nil {
 		err = s.f.Sync()
 	}
+	s.mu.Lock()
+	s.spare = lines
 	if err != nil {
-		s.mu.Lock()
 		s.failed = err
-		s.mu.Unlock()
+	}
+	s.mu.Unlock()
+	if err != nil {
 		return fmt.Errorf("filestore: write journal: %w", err)
 	}
 	s.durable.Store(last)

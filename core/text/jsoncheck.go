@@ -2,6 +2,7 @@ package text
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -43,9 +44,6 @@ func CheckJSON(b []byte) error {
 type jsonChecker struct {
 	b []byte
 	i int
-	// keys holds the keys of the objects being read, innermost last; each
-	// object remembers where its keys start.
-	keys [][]byte
 }
 
 func (c *jsonChecker) syntax(what string) error {
@@ -105,9 +103,11 @@ func (c *jsonChecker) object(depth int) error {
 		c.i++
 		return nil
 	}
-	start := len(c.keys)
-	defer func() { c.keys = c.keys[:start] }()
-	var seen map[string]struct{} // for objects with many keys
+	// An object's keys stay in its own frame, so that a typical payload is
+	// checked without an allocation; past linearKeys they go in a map.
+	var local [linearKeys][]byte
+	keys := local[:0]
+	var seen map[string]struct{}
 	for {
 		if c.i == len(c.b) || c.b[c.i] != '"' {
 			return c.syntax("expected a key")
@@ -117,7 +117,23 @@ func (c *jsonChecker) object(depth int) error {
 		if err != nil {
 			return err
 		}
-		if c.repeated(start, key, &seen) {
+		dup := false
+		switch {
+		case seen != nil:
+			_, dup = seen[string(key)]
+			seen[string(key)] = struct{}{}
+		case len(keys) < linearKeys:
+			dup = slices.ContainsFunc(keys, func(k []byte) bool { return string(k) == string(key) })
+			keys = append(keys, key)
+		default:
+			seen = make(map[string]struct{}, 2*linearKeys)
+			for _, k := range keys {
+				seen[string(k)] = struct{}{}
+			}
+			_, dup = seen[string(key)]
+			seen[string(key)] = struct{}{}
+		}
+		if dup {
 			c.i = at
 			return Annotate(ErrDuplicateKey, "key "+quoteKey(key)+" at byte "+strconv.Itoa(at))
 		}
@@ -147,34 +163,9 @@ func (c *jsonChecker) object(depth int) error {
 	}
 }
 
-// linearKeys is how many keys an object may have before repeated looks
+// linearKeys is how many keys an object may have before the check looks
 // them up in a map rather than comparing with each.
 const linearKeys = 16
-
-// repeated reports whether key is already among the keys of the object
-// whose keys start at start, and adds it.
-func (c *jsonChecker) repeated(start int, key []byte, seen *map[string]struct{}) bool {
-	if *seen != nil {
-		if _, ok := (*seen)[string(key)]; ok {
-			return true
-		}
-		(*seen)[string(key)] = struct{}{}
-		return false
-	}
-	for _, k := range c.keys[start:] {
-		if string(k) == string(key) {
-			return true
-		}
-	}
-	c.keys = append(c.keys, key)
-	if len(c.keys)-start > linearKeys {
-		*seen = make(map[string]struct{}, 2*linearKeys)
-		for _, k := range c.keys[start:] {
-			(*seen)[string(k)] = struct{}{}
-		}
-	}
-	return false
-}
 
 func quoteKey(key []byte) string {
 	const max = 64

@@ -148,3 +148,17 @@ func repeatedKey(b []byte) (string, bool) {
 		}
 	}
 }
+
+func BenchmarkCheckJSON(b *testing.B) {
+	body := []byte(`{"transaction":{"id":"ctx-200kXoaEJLNzcsvNxY1pmBO7fEx","type":"PURCHASE","point_type":"POS","entry_mode":"CONTACTLESS","country_code":"ARG","origin":"DOMESTIC","local_date_time":"2026-11-23T10:00:00"},` +
+		`"merchant":{"id":"m-1","mcc":"5411","address":"Av. Corrientes 1234","name":"Almacen"},"card":{"id":"c-1","product_type":"PREPAID","provider":"MASTERCARD","last_four":"1573"},` +
+		`"user":{"id":"u-1"},"amount":{"local":{"total":"1060.74","currency":"ARS"},"transaction":{"total":"1060.74","currency":"ARS"},"settlement":{"total":"1.00","currency":"USD"},` +
+		`"details":[{"type":"BASE","currency":"ARS","amount":"1060.74","name":"BASE"}]}}`)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := text.CheckJSON(body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
