@@ -3,6 +3,10 @@ package outcome_test
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/tarjeta-dev/tarjeta/core/outcome"
@@ -22,6 +26,11 @@ func TestStatus(t *testing.T) {
 		{outcome.NoRoute, 404, outcome.NotFound},
 		{outcome.UnknownAdjustmentType, 404, outcome.NotFound},
 		{outcome.StoreUnavailable, 503, outcome.SystemError},
+		{outcome.InvalidInput, 400, outcome.BadRequest},
+		{outcome.UnreadableBody, 400, outcome.BadRequest},
+		{outcome.RepeatedHeader, 400, outcome.BadRequest},
+		{outcome.MethodNotAllowed, 405, outcome.BadRequest},
+		{outcome.BalanceLimit, 422, outcome.BadRequest},
 		{outcome.Code(signature.CodeNoMatch), 401, outcome.Unauthorized},
 		{"NO_SUCH_CODE", 500, outcome.SystemError},
 	} {
@@ -57,6 +66,39 @@ func TestErrorBody(t *testing.T) {
 		}
 		if got.Error.Code != string(code) || got.Error.Message != "line\nquote\" ñ \uFFFD" {
 			t.Errorf("ErrorBody(%s) = %+v", code, got)
+		}
+	}
+}
+
+// TestREADMEErrorTable: the README's table of errors lists every code with
+// its status, and no code the table does not have.
+func TestREADMEErrorTable(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, _ := strings.Cut(string(readme), "\n### Errors\n")
+	section, _, _ = strings.Cut(section, "\n### ")
+	documented := make(map[outcome.Code]int)
+	row := regexp.MustCompile("(?m)^\\| (\\d{3}) \\| (.*) \\|$")
+	code := regexp.MustCompile("`([A-Z][A-Z0-9_]+)`")
+	for _, m := range row.FindAllStringSubmatch(section, -1) {
+		status, _ := strconv.Atoi(m[1])
+		for _, c := range code.FindAllStringSubmatch(m[2], -1) {
+			documented[outcome.Code(c[1])] = status
+		}
+	}
+	if len(documented) == 0 {
+		t.Fatal("no error table found under ### Errors in README.md")
+	}
+	for c, status := range outcome.Codes() {
+		if got, ok := documented[c]; !ok || got != status {
+			t.Errorf("README lists %s under status %d (listed: %v), want %d", c, got, ok, status)
+		}
+	}
+	for c := range documented {
+		if _, ok := outcome.Codes()[c]; !ok {
+			t.Errorf("README lists %s, which is not a code", c)
 		}
 	}
 }
