@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -17,6 +18,21 @@ import (
 	"github.com/tarjeta-dev/tarjeta/httpapi/apitest"
 	"github.com/tarjeta-dev/tarjeta/pomelosim"
 )
+
+// do sends req and returns the response with its whole body.
+func do(t *testing.T, req *http.Request) (*http.Response, []byte) {
+	t.Helper()
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, body
+}
 
 // errorCode returns the code of an error body, or "" when there is none.
 func errorCode(body []byte) string {
@@ -109,22 +125,17 @@ func TestMethodNotAllowed(t *testing.T) {
 		{"POST", "/ledger/accounts/u-1", "GET, HEAD"},
 	} {
 		req, _ := http.NewRequest(tc.method, s.URL+tc.path, nil)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var b bytes.Buffer
-		b.ReadFrom(res.Body)
-		res.Body.Close()
-		if res.StatusCode != 405 || res.Header.Get("Allow") != tc.allow || errorCode(b.Bytes()) != "METHOD_NOT_ALLOWED" {
-			t.Errorf("%s %s: %d Allow %q %s, want 405 Allow %q METHOD_NOT_ALLOWED", tc.method, tc.path, res.StatusCode, res.Header.Get("Allow"), b.String(), tc.allow)
+		res, body := do(t, req)
+		if res.StatusCode != 405 || res.Header.Get("Allow") != tc.allow || errorCode(body) != "METHOD_NOT_ALLOWED" {
+			t.Errorf("%s %s: %d Allow %q %s, want 405 Allow %q METHOD_NOT_ALLOWED", tc.method, tc.path, res.StatusCode, res.Header.Get("Allow"), body, tc.allow)
 		}
 	}
 }
 
 // TestRepeatedHeaders: each header Pomelo sends once is refused when it comes
 // twice or with a comma (API Gateway's join of a repeat), and nothing is
-// written. apigateway's tests send the joined form through Lambda's adapter.
+// written. e2e's TestLambdaRepeatedHeader sends the joined form through
+// Lambda's adapter.
 func TestRepeatedHeaders(t *testing.T) {
 	s := newStack(t)
 	body := pomelosim.Transaction{Type: "PAYMENT", ID: "c1", UserID: "u-1", Total: "1"}.JSON()
@@ -138,15 +149,9 @@ func TestRepeatedHeaders(t *testing.T) {
 				t.Fatal(err)
 			}
 			edit(req.Header)
-			res, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var b bytes.Buffer
-			b.ReadFrom(res.Body)
-			res.Body.Close()
-			if res.StatusCode != 400 || errorCode(b.Bytes()) != "REPEATED_HEADER" {
-				t.Errorf("%s %s: %d %s, want 400 REPEATED_HEADER", name, form, res.StatusCode, b.String())
+			res, answer := do(t, req)
+			if res.StatusCode != 400 || errorCode(answer) != "REPEATED_HEADER" {
+				t.Errorf("%s %s: %d %s, want 400 REPEATED_HEADER", name, form, res.StatusCode, answer)
 			}
 		}
 	}

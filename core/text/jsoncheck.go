@@ -94,14 +94,8 @@ func (c *jsonChecker) literal(word string) error {
 }
 
 func (c *jsonChecker) object(depth int) error {
-	if depth > MaxJSONDepth {
-		return Annotate(ErrJSONDepth, "more than "+strconv.Itoa(MaxJSONDepth)+" levels at byte "+strconv.Itoa(c.i))
-	}
-	c.i++ // {
-	c.space()
-	if c.i < len(c.b) && c.b[c.i] == '}' {
-		c.i++
-		return nil
+	if empty, err := c.enter(depth, '}'); empty || err != nil {
+		return err
 	}
 	// An object's keys stay in its own frame, so that a typical payload is
 	// checked without an allocation; past linearKeys they go in a map.
@@ -146,19 +140,8 @@ func (c *jsonChecker) object(depth int) error {
 		if err := c.value(depth); err != nil {
 			return err
 		}
-		c.space()
-		if c.i == len(c.b) {
-			return c.syntax("unexpected end")
-		}
-		switch c.b[c.i] {
-		case ',':
-			c.i++
-			c.space()
-		case '}':
-			c.i++
-			return nil
-		default:
-			return c.syntax("expected ',' or '}'")
+		if more, err := c.more('}'); !more || err != nil {
+			return err
 		}
 	}
 }
@@ -176,34 +159,51 @@ func quoteKey(key []byte) string {
 }
 
 func (c *jsonChecker) array(depth int) error {
-	if depth > MaxJSONDepth {
-		return Annotate(ErrJSONDepth, "more than "+strconv.Itoa(MaxJSONDepth)+" levels at byte "+strconv.Itoa(c.i))
-	}
-	c.i++ // [
-	c.space()
-	if c.i < len(c.b) && c.b[c.i] == ']' {
-		c.i++
-		return nil
+	if empty, err := c.enter(depth, ']'); empty || err != nil {
+		return err
 	}
 	for {
 		if err := c.value(depth); err != nil {
 			return err
 		}
-		c.space()
-		if c.i == len(c.b) {
-			return c.syntax("unexpected end")
-		}
-		switch c.b[c.i] {
-		case ',':
-			c.i++
-			c.space()
-		case ']':
-			c.i++
-			return nil
-		default:
-			return c.syntax("expected ',' or ']'")
+		if more, err := c.more(']'); !more || err != nil {
+			return err
 		}
 	}
+}
+
+// enter opens the array or object at the current byte, depth levels deep,
+// and reports whether end closes it right away.
+func (c *jsonChecker) enter(depth int, end byte) (empty bool, err error) {
+	if depth > MaxJSONDepth {
+		return false, Annotate(ErrJSONDepth, "more than "+strconv.Itoa(MaxJSONDepth)+" levels at byte "+strconv.Itoa(c.i))
+	}
+	c.i++
+	c.space()
+	if c.i < len(c.b) && c.b[c.i] == end {
+		c.i++
+		return true, nil
+	}
+	return false, nil
+}
+
+// more reads what follows a member or an element: a comma, reporting that
+// another comes, or end.
+func (c *jsonChecker) more(end byte) (bool, error) {
+	c.space()
+	if c.i == len(c.b) {
+		return false, c.syntax("unexpected end")
+	}
+	switch c.b[c.i] {
+	case ',':
+		c.i++
+		c.space()
+		return true, nil
+	case end:
+		c.i++
+		return false, nil
+	}
+	return false, c.syntax("expected ',' or '" + string(end) + "'")
 }
 
 // str reads a string and returns what it decodes to: a slice of the input
