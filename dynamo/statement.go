@@ -41,12 +41,12 @@ func (st *Store) Statement(ctx context.Context, userID, cursor string, limit int
 		ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
-		return out, fmt.Errorf("dynamo: balances of %s: %w", userID, refused(err))
+		return out, fmt.Errorf("dynamo: balances: %w", refused(err))
 	}
 	for _, item := range bal.Items {
 		v, err := num(item, "available")
 		if err != nil {
-			return out, fmt.Errorf("dynamo: balance of %s: %w", userID, err)
+			return out, fmt.Errorf("dynamo: balance: %w", err)
 		}
 		out.Balances = append(out.Balances, ledger.Balance{Currency: str(item, "currency"), Available: v})
 	}
@@ -60,12 +60,12 @@ func (st *Store) Statement(ctx context.Context, userID, cursor string, limit int
 		ExclusiveStartKey:         start,
 	})
 	if err != nil {
-		return out, fmt.Errorf("dynamo: entries of %s: %w", userID, refused(err))
+		return out, fmt.Errorf("dynamo: entries: %w", refused(err))
 	}
 	for _, item := range page.Items {
 		e, err := parseEntry(item)
 		if err != nil {
-			return out, fmt.Errorf("dynamo: entry of %s: %w", userID, err)
+			return out, fmt.Errorf("dynamo: entry: %w", err)
 		}
 		out.Entries = append(out.Entries, e)
 	}

@@ -44,7 +44,7 @@ type DamagedError struct {
 }
 
 func (e *DamagedError) Error() string {
-	return "filestore: journal line " + strconv.Itoa(e.Line) + " (byte " + strconv.FormatInt(e.Offset, 10) + ") is damaged: " +
+	return "journal line " + strconv.Itoa(e.Line) + " (byte " + strconv.FormatInt(e.Offset, 10) + ") is damaged: " +
 		e.Err.Error() + "; restore the journal, or cut it at byte " + strconv.FormatInt(e.Offset, 10) + " to drop that line and the ones after it"
 }
 

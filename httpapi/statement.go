@@ -58,7 +58,7 @@ func statement(accounts Statements) http.HandlerFunc {
 			writeError(w, outcome.InvalidCursor, "cursor was not issued by this endpoint for this user")
 			return
 		case errors.Is(err, storable.ErrInvalid):
-			writeFailure(w, outcome.InvalidInput, err, err.Error())
+			writeFailure(w, outcome.InvalidInput, err, "the user id or the cursor holds a value no store can take (identifiers are at most 480 bytes)")
 			return
 		case err != nil:
 			writeFailure(w, outcome.StoreUnavailable, err, "the ledger could not be read; retry")

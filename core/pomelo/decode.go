@@ -91,8 +91,8 @@ func (a *Authorization) check() error {
 		{"transaction.original_transaction_id", a.Transaction.OriginalTransactionID},
 		{"user.id", a.User.ID},
 	} {
-		if len(id.v) > storable.MaxID {
-			return fmt.Errorf("%w: %s is %d bytes, at most %d", ErrPayload, id.name, len(id.v), storable.MaxID)
+		if err := storable.CheckID(id.name, id.v); err != nil {
+			return fmt.Errorf("%w: %w", ErrPayload, err)
 		}
 	}
 	return nil
