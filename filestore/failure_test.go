@@ -29,7 +29,7 @@ func TestJournalFailure(t *testing.T) {
 	if err := s.Commit(ctx, rec("k1"), credit("t1")); err != nil {
 		t.Fatal(err)
 	}
-	s.f.Close() // the disk goes away
+	s.log.f.Close() // the disk goes away
 	if err := s.Commit(ctx, rec("k2"), credit("t2")); err == nil {
 		t.Fatal("commit acknowledged although its journal write failed")
 	}

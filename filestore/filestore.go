@@ -19,19 +19,14 @@
 package filestore
 
 import (
-	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
-	"errors"
+	"encoding/json"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/core/authorization"
@@ -44,26 +39,13 @@ import (
 // JournalName is the journal's file name inside the store's directory.
 const JournalName = "ledger.journal"
 
-// Store is the embedded store. It is safe for concurrent use.
+// Store is the embedded store of the authorize function. It is safe for
+// concurrent use.
 type Store struct {
-	mu       sync.Mutex // guards the fields below it
-	book     *ledger.Book
-	records  map[string]held
-	pending  []byte // journal lines applied in memory, not yet written
-	spare    []byte // the buffer of the last group written, reused for the next
-	appended uint64 // number of commits applied in memory
-	failed   error  // the journal write that failed, after which nothing commits
-
-	wmu     sync.Mutex    // held while writing the journal
-	durable atomic.Uint64 // number of commits written to the journal
-	f       journal
-}
-
-// journal is what the store needs of its file once it is open: appending
-// whole groups of lines, syncing them and closing.
-type journal interface {
-	io.WriteCloser
-	Sync() error
+	mu      sync.Mutex // guards the fields below it, and the order of lines in log
+	book    *ledger.Book
+	records map[string]held
+	log     *wal
 }
 
 // held is a record with the sequence number of the commit that wrote it.
@@ -75,77 +57,33 @@ type held struct {
 // Open opens (creating if needed) the store kept in dir, replaying its
 // journal and dropping idempotency records that expired before now.
 func Open(dir string, now time.Time) (*Store, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("filestore: open %s: %w", dir, err)
-	}
-	path := filepath.Join(dir, JournalName)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("filestore: open %s: %w", path, err)
-	}
-	// A journal just created must survive a power cut as well as its lines.
-	if err := syncDir(dir); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("filestore: open %s: %w", path, err)
-	}
-	s := &Store{f: f, book: ledger.NewBook(), records: make(map[string]held)}
-	if err := s.replay(f, now); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("filestore: replay %s: %w", path, err)
-	}
-	return s, nil
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
-
-// Close closes the journal.
-func (s *Store) Close() error { return s.f.Close() }
-
-func (s *Store) replay(f *os.File, now time.Time) error {
-	r := bufio.NewReaderSize(f, 1<<16)
-	var good int64
-	checksummed := false
-	for n := 1; ; n++ {
-		line, err := r.ReadBytes('\n')
-		if errors.Is(err, io.EOF) {
-			// A last line without its newline was cut short by a crash: the
-			// commit it held was never acknowledged. Cut it off.
-			if len(line) > 0 {
-				if err := f.Truncate(good); err != nil {
-					return err
-				}
-				if err := f.Sync(); err != nil {
-					return err
-				}
-			}
-			break
+	s := &Store{book: ledger.NewBook(), records: make(map[string]held)}
+	log, err := openWAL(dir, JournalName, func(content []byte) error {
+		var c commit
+		if err := json.Unmarshal(content, &c); err != nil {
+			return err
 		}
+		rec, p, err := c.decode()
 		if err != nil {
 			return err
 		}
-		rec, p, sum, err := parseLine(line[:len(line)-1], checksummed)
-		if err != nil {
-			return &DamagedError{Line: n, Offset: good, Err: err}
-		}
-		checksummed = checksummed || sum
 		if idempotency.Blocks(rec, now) {
 			s.records[rec.Key] = held{rec: rec}
 		}
 		if p != nil {
 			s.book.Restore(*p)
 		}
-		good += int64(len(line))
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	_, err := f.Seek(good, io.SeekStart)
-	return err
+	s.log = log
+	return s, nil
 }
+
+// Close closes the journal.
+func (s *Store) Close() error { return s.log.Close() }
 
 var _ authorization.Store = (*Store)(nil)
 
@@ -161,13 +99,13 @@ func (s *Store) Commit(ctx context.Context, rec idempotency.Record, p *ledger.Po
 	// Encoding needs no state: do it before taking the lock.
 	line := appendLine(make([]byte, 0, 1024), rec, p)
 	s.mu.Lock()
-	if s.failed != nil {
+	if err := s.log.err(); err != nil {
 		s.mu.Unlock()
-		return fmt.Errorf("filestore: commit %s: journal failed earlier: %w", rec.Key, s.failed)
+		return fmt.Errorf("filestore: commit %s: journal failed earlier: %w", rec.Key, err)
 	}
 	if old, ok := s.records[rec.Key]; ok && idempotency.Blocks(old.rec, rec.CreatedAt) {
 		s.mu.Unlock()
-		if err := s.waitDurable(old.seq); err != nil {
+		if err := s.log.wait(old.seq); err != nil {
 			return err
 		}
 		return &idempotency.HeldError{Record: old.rec}
@@ -176,55 +114,22 @@ func (s *Store) Commit(ctx context.Context, rec idempotency.Record, p *ledger.Po
 		if err := s.book.Apply(*p); err != nil {
 			// The commits this refusal rests on must be in the journal before
 			// the caller acts on it.
-			seq := s.appended
+			seq := s.log.last()
 			s.mu.Unlock()
-			if werr := s.waitDurable(seq); werr != nil {
+			if werr := s.log.wait(seq); werr != nil {
 				return werr
 			}
 			return err
 		}
 	}
-	s.appended++
-	seq := s.appended
+	seq, err := s.log.add(line)
+	if err != nil {
+		s.mu.Unlock()
+		return err
+	}
 	s.records[rec.Key] = held{rec: rec, seq: seq}
-	s.pending = append(s.pending, line...)
 	s.mu.Unlock()
-	return s.waitDurable(seq)
-}
-
-// waitDurable returns once the first seq commits are in the journal, writing
-// every line queued so far if no one else is doing it.
-func (s *Store) waitDurable(seq uint64) error {
-	if s.durable.Load() >= seq {
-		return nil
-	}
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	if s.durable.Load() >= seq { // the writer we waited for took our line
-		return nil
-	}
-	s.mu.Lock()
-	failed, lines, last := s.failed, s.pending, s.appended
-	s.pending, s.spare = s.spare[:0], nil
-	s.mu.Unlock()
-	if failed != nil {
-		return fmt.Errorf("filestore: journal failed: %w", failed)
-	}
-	_, err := s.f.Write(lines)
-	if err == nil {
-		err = s.f.Sync()
-	}
-	s.mu.Lock()
-	s.spare = lines
-	if err != nil {
-		s.failed = err
-	}
-	s.mu.Unlock()
-	if err != nil {
-		return fmt.Errorf("filestore: write journal: %w", err)
-	}
-	s.durable.Store(last)
-	return nil
+	return s.log.wait(seq)
 }
 
 // Statement returns a page of the user's account; cursor is empty for the
@@ -245,13 +150,13 @@ func (s *Store) Statement(ctx context.Context, userID, cursor string, limit int)
 	s.mu.Lock()
 	entries, next := s.book.Entries(userID, before, limit)
 	st := ledger.Statement{UserID: userID, Balances: s.book.Balances(userID), Entries: entries}
-	seq := s.appended
+	seq := s.log.last()
 	s.mu.Unlock()
 	if next >= 0 {
 		st.Next = formatCursor(next, userID)
 	}
 	// Show only what is in the journal: wait for what was read to get there.
-	if err := s.waitDurable(seq); err != nil {
+	if err := s.log.wait(seq); err != nil {
 		return ledger.Statement{}, err
 	}
 	return st, nil

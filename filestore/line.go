@@ -2,7 +2,6 @@ package filestore
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"hash/crc32"
 	"strconv"
@@ -20,15 +19,25 @@ import (
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// appendLine appends the journal line of a commit, newline included.
-func appendLine(b []byte, rec idempotency.Record, p *ledger.Posting) []byte {
-	start := len(b)
-	b = append(b, "00000000 "...)
-	b = appendCommit(b, rec, p)
+// beginLine starts a journal line at the end of b: the content goes after
+// it, and sealLine finishes it.
+func beginLine(b []byte) ([]byte, int) {
+	return append(b, "00000000 "...), len(b)
+}
+
+// sealLine writes the checksum of the content of the line begun at start
+// and ends the line.
+func sealLine(b []byte, start int) []byte {
 	var sum, hex [8]byte
 	binary.BigEndian.PutUint32(sum[:4], crc32.Checksum(b[start+9:], castagnoli))
 	copy(b[start:], text.AppendHex(hex[:0], sum[:4]))
 	return append(b, '\n')
+}
+
+// appendLine appends the journal line of a commit, newline included.
+func appendLine(b []byte, rec idempotency.Record, p *ledger.Posting) []byte {
+	b, start := beginLine(b)
+	return sealLine(appendCommit(b, rec, p), start)
 }
 
 // ErrDamaged reports a journal line that does not check out.
@@ -50,31 +59,26 @@ func (e *DamagedError) Error() string {
 
 func (e *DamagedError) Unwrap() []error { return []error{ErrDamaged, e.Err} }
 
-// parseLine reads one line without its newline. checksummed says whether a
-// line with a checksum came before, after which every line must have one;
-// sum reports whether this one has one.
-func parseLine(line []byte, checksummed bool) (rec idempotency.Record, p *ledger.Posting, sum bool, err error) {
-	content := line
-	if len(line) > 0 && line[0] != '{' {
-		if len(line) < 9 || line[8] != ' ' {
-			return rec, nil, false, errors.New("no checksum")
+// checkLine returns the content of one line without its newline.
+// checksummed says whether a line with a checksum came before, after which
+// every line must have one; sum reports whether this one has one.
+func checkLine(line []byte, checksummed bool) (content []byte, sum bool, err error) {
+	if len(line) > 0 && line[0] == '{' {
+		if checksummed {
+			return nil, false, errors.New("no checksum after checksummed lines")
 		}
-		want, err := strconv.ParseUint(string(line[:8]), 16, 32)
-		if err != nil {
-			return rec, nil, false, errors.New("malformed checksum")
-		}
-		content = line[9:]
-		if crc32.Checksum(content, castagnoli) != uint32(want) {
-			return rec, nil, false, errors.New("checksum mismatch")
-		}
-		sum = true
-	} else if checksummed {
-		return rec, nil, false, errors.New("no checksum after checksummed lines")
+		return line, false, nil
 	}
-	var c commit
-	if err := json.Unmarshal(content, &c); err != nil {
-		return rec, nil, sum, err
+	if len(line) < 9 || line[8] != ' ' {
+		return nil, false, errors.New("no checksum")
 	}
-	rec, p, err = c.decode()
-	return rec, p, sum, err
+	want, err := strconv.ParseUint(string(line[:8]), 16, 32)
+	if err != nil {
+		return nil, false, errors.New("malformed checksum")
+	}
+	content = line[9:]
+	if crc32.Checksum(content, castagnoli) != uint32(want) {
+		return nil, false, errors.New("checksum mismatch")
+	}
+	return content, true, nil
 }

@@ -53,7 +53,7 @@ func TestAcknowledgedIsSynced(t *testing.T) {
 	}
 	defer s.Close()
 	rec := &syncRecorder{}
-	s.f = rec
+	s.log.f = rec
 	const writers, each = 8, 50
 	var wg sync.WaitGroup
 	for w := range writers {

@@ -33,6 +33,14 @@ const (
 	InvalidCursor         Code = "INVALID_CURSOR"
 )
 
+// The codes of the webhooks function's own routes.
+const (
+	Unauthenticated  Code = "UNAUTHENTICATED"   // a delivery whose credential did not check out, or is not set
+	MissingParameter Code = "MISSING_PARAMETER" // a TD push without one of its query parameters
+	SignReused       Code = "SIGN_REUSED"       // a TD sign already used with another body
+	InvalidFilter    Code = "INVALID_FILTER"    // a provider or status the events API does not know
+)
+
 // statuses is the one table from error code to HTTP status.
 var statuses = map[Code]int{
 	MalformedPayload:      400,
@@ -44,6 +52,10 @@ var statuses = map[Code]int{
 	InvalidLimit:          400,
 	InvalidCursor:         400,
 	KeyReused:             409,
+	SignReused:            409,
+	Unauthenticated:       401,
+	MissingParameter:      400,
+	InvalidFilter:         400,
 	NoRoute:               404,
 	MethodNotAllowed:      405,
 	UnknownAdjustmentType: 404,

@@ -23,6 +23,7 @@ const (
 	BadRequest   Result = "bad_request"  // the request was refused as it stands (4xx)
 	NotFound     Result = "not_found"    // no such route (404)
 	SystemError  Result = "system_error" // we failed: the store, a deadline, a bug
+	Received     Result = "received"     // a webhook delivery kept
 )
 
 // Outcome is what the request log records of a request beyond its method,

@@ -104,3 +104,11 @@ func TestAnnotate(t *testing.T) {
 		t.Errorf("Annotate = %q, Is = %v", err, errors.Is(err, base))
 	}
 }
+
+func TestWrap(t *testing.T) {
+	outer, inner := errors.New("webhook: malformed payload"), errors.New("JSON object repeats a key")
+	err := text.Wrap(outer, inner)
+	if err.Error() != "webhook: malformed payload: JSON object repeats a key" || !errors.Is(err, outer) || !errors.Is(err, inner) {
+		t.Errorf("Wrap = %q, Is outer %v, Is inner %v", err, errors.Is(err, outer), errors.Is(err, inner))
+	}
+}
