@@ -12,6 +12,7 @@ import (
 
 	"github.com/tarjeta-dev/tarjeta/core/ledger"
 	"github.com/tarjeta-dev/tarjeta/core/storable"
+	"github.com/tarjeta-dev/tarjeta/core/webhook"
 
 	"github.com/tarjeta-dev/tarjeta/dynamo"
 	"github.com/tarjeta-dev/tarjeta/dynamo/dynamotest"
@@ -96,4 +97,10 @@ func TestForgedCursor(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestEventsConformance(t *testing.T) {
+	storetest.RunEvents(t, func(t *testing.T) webhook.Store {
+		return dynamo.NewEvents(server.Client(), server.EventsTable(t))
+	})
 }

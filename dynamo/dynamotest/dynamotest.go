@@ -104,6 +104,17 @@ func (s *Server) Table(tb testing.TB) string {
 	return name
 }
 
+// EventsTable creates a fresh table with the events store's layout and
+// returns its name.
+func (s *Server) EventsTable(tb testing.TB) string {
+	tb.Helper()
+	name := fmt.Sprintf("e%d-%d", os.Getpid(), s.tables.Add(1))
+	if err := dynamo.EnsureEventsTable(context.Background(), s.Client(), name); err != nil {
+		tb.Fatal(err)
+	}
+	return name
+}
+
 // Main runs a test binary's tests against one DynamoDB Local. A server that
 // cannot start fails the run: there is no silent skip.
 func Main(m *testing.M, server **Server) {

@@ -1,0 +1,48 @@
+package webhook
+
+import (
+	"strconv"
+
+	"github.com/tarjeta-dev/tarjeta/core/storable"
+	"github.com/tarjeta-dev/tarjeta/core/text"
+)
+
+// MaxBody is the largest body an event keeps: a DynamoDB item less room for
+// its other attributes (MaxHeader bytes for each kept header, the
+// de-duplication key, the type). A larger delivery is answered 413.
+const MaxBody = storable.ItemBytes - 16<<10
+
+// MaxHeader bounds each header value an event keeps.
+const MaxHeader = 1 << 10
+
+// CheckEvent reports an event no store can take, with an error wrapping
+// storable.ErrInvalid. Every store runs it before anything else.
+func CheckEvent(e Event) error {
+	if err := storable.CheckID("type", e.Type); err != nil {
+		return err
+	}
+	if len(e.DedupeKey) > storable.MaxID+len("sha256:")+64 {
+		return text.Annotate(storable.ErrInvalid, "dedupe key is "+strconv.Itoa(len(e.DedupeKey))+" bytes")
+	}
+	if len(e.Body) > MaxBody {
+		return text.Annotate(storable.ErrInvalid, "body is "+strconv.Itoa(len(e.Body))+" bytes, at most "+strconv.Itoa(MaxBody))
+	}
+	for name, v := range e.Headers {
+		if len(v) > MaxHeader {
+			return text.Annotate(storable.ErrInvalid, "header "+name+" is "+strconv.Itoa(len(v))+" bytes, at most "+strconv.Itoa(MaxHeader))
+		}
+	}
+	return nil
+}
+
+// CheckRecord reports a record no store can take, with an error wrapping
+// storable.ErrInvalid.
+func CheckRecord(r Record) error {
+	if err := storable.CheckID("record id", r.ID); err != nil {
+		return err
+	}
+	if len(r.Data) > MaxBody {
+		return text.Annotate(storable.ErrInvalid, "record data is "+strconv.Itoa(len(r.Data))+" bytes, at most "+strconv.Itoa(MaxBody))
+	}
+	return nil
+}

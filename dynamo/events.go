@@ -1,0 +1,352 @@
+package dynamo
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/tarjeta-dev/tarjeta/core/webhook"
+)
+
+// Events keeps the webhooks function's events, TD signs and processing
+// records in their own table, whose stream feeds the processor:
+//
+//	EV#<event id>       EV    event; gsi1pk "EV" and gsi1sk "<received at>#<id>" order them by time
+//	TDSIGN#<sign>       SIGN  the body hash a TD sign was first used with
+//	REC#<kind>#<id>     REC   a processing record, the latest version
+type Events struct {
+	db    API
+	table string
+}
+
+var _ webhook.Store = (*Events)(nil)
+
+// NewEvents returns the events store over the named table.
+func NewEvents(db API, table string) *Events {
+	return &Events{db: db, table: table}
+}
+
+// eventsIndex orders events by the time they were received.
+const eventsIndex = "events_by_time"
+
+func eventKey(id string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"pk": s("EV#" + id), "sk": s("EV")}
+}
+
+func eventItem(e webhook.Event) map[string]types.AttributeValue {
+	item := eventKey(e.ID)
+	received := e.ReceivedAt.UTC().Format(timeLayout)
+	item["gsi1pk"] = s("EV")
+	item["gsi1sk"] = s(received + "#" + e.ID)
+	item["id"] = s(e.ID)
+	item["provider"] = s(string(e.Provider))
+	item["route"] = s(string(e.Route))
+	item["type"] = s(e.Type)
+	item["dedupe_key"] = s(e.DedupeKey)
+	item["status"] = s(string(e.Status))
+	item["received_at"] = s(received)
+	item["attempts"] = n(0)
+	item["auth"] = s(e.Auth)
+	item["hint"] = &types.AttributeValueMemberBOOL{Value: e.Hint}
+	headers := make(map[string]types.AttributeValue, len(e.Headers))
+	for k, v := range e.Headers {
+		headers[k] = s(v)
+	}
+	item["headers"] = &types.AttributeValueMemberM{Value: headers}
+	item["body"] = &types.AttributeValueMemberB{Value: e.Body}
+	return item
+}
+
+// ParseEvent reads an event item, as the table and its stream hold it.
+func ParseEvent(item map[string]types.AttributeValue) (webhook.Event, error) {
+	e := webhook.Event{
+		ID: str(item, "id"), Provider: webhook.Provider(str(item, "provider")), Route: webhook.Route(str(item, "route")),
+		Type: str(item, "type"), DedupeKey: str(item, "dedupe_key"), Status: webhook.Status(str(item, "status")),
+		LastError: str(item, "last_error"), Auth: str(item, "auth"),
+	}
+	if e.ID == "" {
+		return e, errors.New("dynamo: event item without id")
+	}
+	var err error
+	if e.ReceivedAt, err = time.Parse(timeLayout, str(item, "received_at")); err != nil {
+		return e, fmt.Errorf("dynamo: event %s: %w", e.ID, err)
+	}
+	attempts, err := num(item, "attempts")
+	if err != nil {
+		return e, fmt.Errorf("dynamo: event %s: %w", e.ID, err)
+	}
+	e.Attempts = int(attempts)
+	if h, ok := item["hint"].(*types.AttributeValueMemberBOOL); ok {
+		e.Hint = h.Value
+	}
+	if m, ok := item["headers"].(*types.AttributeValueMemberM); ok {
+		e.Headers = make(map[string]string, len(m.Value))
+		for k := range m.Value {
+			e.Headers[k] = str(m.Value, k)
+		}
+	}
+	if b, ok := item["body"].(*types.AttributeValueMemberB); ok {
+		e.Body = b.Value
+	}
+	return e, nil
+}
+
+// Receive implements webhook.Store: one PutItem, or with a TD sign one
+// TransactWriteItems of the event and the sign.
+func (st *Events) Receive(ctx context.Context, e webhook.Event, sign *webhook.SignUse) (bool, error) {
+	if err := webhook.CheckEvent(e); err != nil {
+		return false, fmt.Errorf("dynamo: receive: %w", err)
+	}
+	put := &types.Put{TableName: &st.table, Item: eventItem(e), ConditionExpression: aws.String("attribute_not_exists(pk)")}
+	if sign == nil {
+		_, err := st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.TableName, Item: put.Item, ConditionExpression: put.ConditionExpression})
+		var ccf *types.ConditionalCheckFailedException
+		switch {
+		case errors.As(err, &ccf):
+			return true, nil
+		case err != nil:
+			return false, fmt.Errorf("dynamo: receive %s: %w", e.ID, refused(err))
+		}
+		return false, nil
+	}
+	_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{Put: put},
+		{Put: &types.Put{
+			TableName: &st.table,
+			Item: map[string]types.AttributeValue{
+				"pk": s("TDSIGN#" + sign.Sign), "sk": s("SIGN"), "event_id": s(e.ID),
+				"body_hash": &types.AttributeValueMemberB{Value: sign.BodyHash[:]},
+			},
+			ConditionExpression:       aws.String("attribute_not_exists(pk) OR body_hash = :h"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":h": &types.AttributeValueMemberB{Value: sign.BodyHash[:]}},
+		}},
+	}})
+	var tce *types.TransactionCanceledException
+	switch {
+	case err == nil:
+		return false, nil
+	case !errors.As(err, &tce):
+		return false, fmt.Errorf("dynamo: receive %s: %w", e.ID, refused(err))
+	case reason(tce, 1) == codeConditionFailed:
+		return false, fmt.Errorf("dynamo: receive %s: %w", e.ID, webhook.ErrSignReused)
+	case reason(tce, 0) == codeConditionFailed:
+		return true, nil
+	}
+	return false, fmt.Errorf("dynamo: receive %s: cancelled: %s", e.ID, describe(tce.CancellationReasons))
+}
+
+func reason(tce *types.TransactionCanceledException, i int) string {
+	if i < len(tce.CancellationReasons) {
+		return aws.ToString(tce.CancellationReasons[i].Code)
+	}
+	return ""
+}
+
+// Event implements webhook.Store.
+func (st *Events) Event(ctx context.Context, id string) (webhook.Event, error) {
+	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: eventKey(id), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return webhook.Event{}, fmt.Errorf("dynamo: event %s: %w", id, refused(err))
+	}
+	if out.Item == nil {
+		return webhook.Event{}, fmt.Errorf("dynamo: event %s: %w", id, webhook.ErrNotFound)
+	}
+	return ParseEvent(out.Item)
+}
+
+// Events implements webhook.Store: Queries on the time index, newest first,
+// filtered by DynamoDB, until limit+1 events match (so that the cursor of
+// the last page is empty) or the index ends.
+func (st *Events) Events(ctx context.Context, f webhook.Filter, cursor string, limit int) ([]webhook.Event, string, error) {
+	start, err := decodeEventCursor(cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	in := &dynamodb.QueryInput{
+		TableName:                 &st.table,
+		IndexName:                 aws.String(eventsIndex),
+		KeyConditionExpression:    aws.String("gsi1pk = :ev"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":ev": s("EV")},
+		ScanIndexForward:          aws.Bool(false),
+		ExclusiveStartKey:         start,
+		Limit:                     aws.Int32(int32(limit + 1)),
+	}
+	var conds []string
+	names := map[string]string{}
+	for name, v := range map[string]string{"provider": string(f.Provider), "status": string(f.Status), "type": f.Type} {
+		if v != "" {
+			conds = append(conds, "#"+name+" = :"+name)
+			names["#"+name] = name
+			in.ExpressionAttributeValues[":"+name] = s(v)
+		}
+	}
+	if len(conds) > 0 {
+		in.FilterExpression = aws.String(strings.Join(conds, " AND "))
+		in.ExpressionAttributeNames = names
+	}
+	var out []webhook.Event
+	for {
+		page, err := st.db.Query(ctx, in)
+		if err != nil {
+			return nil, "", fmt.Errorf("dynamo: events: %w", refused(err))
+		}
+		for _, item := range page.Items {
+			e, err := ParseEvent(item)
+			if err != nil {
+				return nil, "", err
+			}
+			if len(out) == limit {
+				return out, encodeEventCursor(out[limit-1]), nil
+			}
+			out = append(out, e)
+		}
+		if len(page.LastEvaluatedKey) == 0 {
+			return out, "", nil
+		}
+		in.ExclusiveStartKey = page.LastEvaluatedKey
+	}
+}
+
+// An events cursor is the id and receipt time of the last event of a page,
+// as base64url JSON; the index key is rebuilt from them.
+type eventCursor struct {
+	ID         string `json:"id"`
+	ReceivedAt string `json:"received_at"`
+}
+
+func encodeEventCursor(e webhook.Event) string {
+	b, _ := json.Marshal(eventCursor{ID: e.ID, ReceivedAt: e.ReceivedAt.UTC().Format(timeLayout)})
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeEventCursor(c string) (map[string]types.AttributeValue, error) {
+	if c == "" {
+		return nil, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	var ec eventCursor
+	if err == nil {
+		err = json.Unmarshal(b, &ec)
+	}
+	if err == nil {
+		_, err = time.Parse(timeLayout, ec.ReceivedAt)
+	}
+	if err != nil || !validEventID(ec.ID) {
+		return nil, fmt.Errorf("dynamo: events cursor %q: %w", c, webhook.ErrCursor)
+	}
+	key := eventKey(ec.ID)
+	key["gsi1pk"] = s("EV")
+	key["gsi1sk"] = s(ec.ReceivedAt + "#" + ec.ID)
+	return key, nil
+}
+
+// validEventID reports whether id has the shape of webhook.IDOf's ids.
+func validEventID(id string) bool {
+	rest, ok := strings.CutPrefix(id, "evt_")
+	return ok && len(rest) == 24 && strings.Trim(rest, "abcdefghijklmnopqrstuvwxyz234567") == ""
+}
+
+// Settle implements webhook.Store: one UpdateItem, or with a record one
+// TransactWriteItems of the event's update and the record's put; when a
+// later version of the record is kept, the update goes alone.
+func (st *Events) Settle(ctx context.Context, id string, set webhook.Settlement) error {
+	if set.Record != nil {
+		if err := webhook.CheckRecord(*set.Record); err != nil {
+			return fmt.Errorf("dynamo: settle %s: %w", id, err)
+		}
+	}
+	update := &types.Update{
+		TableName:                &st.table,
+		Key:                      eventKey(id),
+		UpdateExpression:         aws.String("SET #status = :s, last_error = :e ADD attempts :one"),
+		ConditionExpression:      aws.String("attribute_exists(pk) AND #status <> :processed"),
+		ExpressionAttributeNames: map[string]string{"#status": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":s": s(string(set.Status)), ":e": s(set.Error), ":one": n(1), ":processed": s(string(webhook.Processed)),
+		},
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}
+	if set.Error == "" {
+		update.UpdateExpression = aws.String("SET #status = :s REMOVE last_error ADD attempts :one")
+		delete(update.ExpressionAttributeValues, ":e")
+	}
+	if r := set.Record; r != nil {
+		version := r.Version.UTC().Format(timeLayout)
+		_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+			{Update: update},
+			{Put: &types.Put{
+				TableName: &st.table,
+				Item: map[string]types.AttributeValue{
+					"pk": s("REC#" + r.Kind + "#" + r.ID), "sk": s("REC"), "kind": s(r.Kind), "id": s(r.ID),
+					"version": s(version), "event_id": s(id), "data": &types.AttributeValueMemberB{Value: r.Data},
+				},
+				ConditionExpression:       aws.String("attribute_not_exists(pk) OR version <= :v"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{":v": s(version)},
+			}},
+		}})
+		var tce *types.TransactionCanceledException
+		switch {
+		case err == nil:
+			return nil
+		case !errors.As(err, &tce):
+			return fmt.Errorf("dynamo: settle %s: %w", id, refused(err))
+		case reason(tce, 0) == codeConditionFailed:
+			return settleRefusal(id, tce.CancellationReasons[0].Item)
+		case reason(tce, 1) != codeConditionFailed:
+			return fmt.Errorf("dynamo: settle %s: cancelled: %s", id, describe(tce.CancellationReasons))
+		}
+		// A later version is kept: settle the event alone.
+	}
+	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: update.TableName, Key: update.Key, UpdateExpression: update.UpdateExpression,
+		ConditionExpression: update.ConditionExpression, ExpressionAttributeNames: update.ExpressionAttributeNames,
+		ExpressionAttributeValues: update.ExpressionAttributeValues, ReturnValuesOnConditionCheckFailure: update.ReturnValuesOnConditionCheckFailure,
+	})
+	var ccf *types.ConditionalCheckFailedException
+	switch {
+	case errors.As(err, &ccf):
+		return settleRefusal(id, ccf.Item)
+	case err != nil:
+		return fmt.Errorf("dynamo: settle %s: %w", id, refused(err))
+	}
+	return nil
+}
+
+// settleRefusal says why an event's update was refused, from the event as
+// the refusal returned it.
+func settleRefusal(id string, item map[string]types.AttributeValue) error {
+	if item == nil {
+		return fmt.Errorf("dynamo: settle %s: %w", id, webhook.ErrNotFound)
+	}
+	return fmt.Errorf("dynamo: settle %s: %w", id, webhook.ErrSettled)
+}
+
+// Record implements webhook.Store.
+func (st *Events) Record(ctx context.Context, kind, id string) (webhook.Record, error) {
+	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: &st.table, ConsistentRead: aws.Bool(true),
+		Key: map[string]types.AttributeValue{"pk": s("REC#" + kind + "#" + id), "sk": s("REC")},
+	})
+	if err != nil {
+		return webhook.Record{}, fmt.Errorf("dynamo: record %s: %w", kind, refused(err))
+	}
+	if out.Item == nil {
+		return webhook.Record{}, fmt.Errorf("dynamo: record %s %q: %w", kind, id, webhook.ErrNotFound)
+	}
+	r := webhook.Record{Kind: str(out.Item, "kind"), ID: str(out.Item, "id"), EventID: str(out.Item, "event_id")}
+	if r.Version, err = time.Parse(timeLayout, str(out.Item, "version")); err != nil {
+		return r, fmt.Errorf("dynamo: record %s: %w", kind, err)
+	}
+	if b, ok := out.Item["data"].(*types.AttributeValueMemberB); ok {
+		r.Data = b.Value
+	}
+	return r, nil
+}

@@ -1,0 +1,312 @@
+package filestore
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tarjeta-dev/tarjeta/core/webhook"
+	"github.com/tarjeta-dev/tarjeta/roundtrip"
+)
+
+// EventsJournalName is the webhooks journal's file name inside the store's
+// directory.
+const EventsJournalName = "webhooks.journal"
+
+// Events is the embedded store of the webhooks function: events, TD signs
+// and processing records in memory, made durable by their own journal. It is
+// safe for concurrent use.
+type Events struct {
+	mu      sync.Mutex // guards the fields below it, and the order of lines in log
+	events  map[string]*webhook.Event
+	order   []*webhook.Event // in the order received
+	seqs    map[string]uint64 // the journal line that wrote each event
+	signs   map[string][sha256.Size]byte
+	records map[recordKey]webhook.Record
+	log     *wal
+	changed chan struct{}
+}
+
+type recordKey struct{ kind, id string }
+
+var _ webhook.Store = (*Events)(nil)
+
+// OpenEvents opens (creating if needed) the events kept in dir.
+func OpenEvents(dir string) (*Events, error) {
+	s := &Events{
+		events: make(map[string]*webhook.Event), seqs: make(map[string]uint64),
+		signs: make(map[string][sha256.Size]byte), records: make(map[recordKey]webhook.Record),
+		changed: make(chan struct{}, 1),
+	}
+	log, err := openWAL(dir, EventsJournalName, func(content []byte) error {
+		var l eventLine
+		if err := json.Unmarshal(content, &l); err != nil {
+			return err
+		}
+		return s.apply(l)
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.log = log
+	return s, nil
+}
+
+// Close closes the journal.
+func (s *Events) Close() error { return s.log.Close() }
+
+// Changed is signalled, without blocking, whenever an event is received or
+// settled: the local processor waits on it.
+func (s *Events) Changed() <-chan struct{} { return s.changed }
+
+func (s *Events) signal() {
+	select {
+	case s.changed <- struct{}{}:
+	default:
+	}
+}
+
+// eventLine is one journal line. Its field names are the journal's file
+// format: add fields, never rename them.
+type eventLine struct {
+	Event  *eventJSON  `json:"event,omitempty"`
+	Sign   *signJSON   `json:"sign,omitempty"`
+	Settle *settleJSON `json:"settle,omitempty"`
+	Record *recordJSON `json:"record,omitempty"`
+}
+
+type eventJSON struct {
+	ID         string            `json:"id"`
+	Provider   string            `json:"provider"`
+	Route      string            `json:"route"`
+	Type       string            `json:"type"`
+	DedupeKey  string            `json:"dedupe_key"`
+	Status     string            `json:"status"`
+	ReceivedAt time.Time         `json:"received_at"`
+	Auth       string            `json:"auth"`
+	Hint       bool              `json:"hint,omitempty"`
+	Headers    map[string]string `json:"headers,omitempty"`
+	Body       []byte            `json:"body"`
+}
+
+type signJSON struct {
+	Sign     string `json:"sign"`
+	BodyHash []byte `json:"body_hash"`
+}
+
+type settleJSON struct {
+	ID     string `json:"id"`
+	Status string `json:"status"`
+	Error  string `json:"error,omitempty"`
+}
+
+type recordJSON struct {
+	Kind    string    `json:"kind"`
+	ID      string    `json:"id"`
+	Version time.Time `json:"version"`
+	EventID string    `json:"event_id"`
+	Data    []byte    `json:"data"`
+}
+
+// apply changes memory as line says; replay and the writers share it.
+func (s *Events) apply(l eventLine) error {
+	if e := l.Event; e != nil {
+		ev := &webhook.Event{
+			ID: e.ID, Provider: webhook.Provider(e.Provider), Route: webhook.Route(e.Route), Type: e.Type,
+			DedupeKey: e.DedupeKey, Status: webhook.Status(e.Status), ReceivedAt: e.ReceivedAt,
+			Auth: e.Auth, Hint: e.Hint, Headers: e.Headers, Body: e.Body,
+		}
+		s.events[ev.ID] = ev
+		s.order = append(s.order, ev)
+	}
+	if g := l.Sign; g != nil {
+		var h [sha256.Size]byte
+		if copy(h[:], g.BodyHash) != len(h) {
+			return fmt.Errorf("sign %q: short body hash", g.Sign)
+		}
+		s.signs[g.Sign] = h
+	}
+	if st := l.Settle; st != nil {
+		ev, ok := s.events[st.ID]
+		if !ok {
+			return fmt.Errorf("settle of unknown event %s", st.ID)
+		}
+		ev.Status, ev.LastError = webhook.Status(st.Status), st.Error
+		ev.Attempts++
+	}
+	if r := l.Record; r != nil {
+		s.records[recordKey{r.Kind, r.ID}] = webhook.Record{Kind: r.Kind, ID: r.ID, Version: r.Version, EventID: r.EventID, Data: r.Data}
+	}
+	return nil
+}
+
+// commit applies l and journals it; the caller holds s.mu and waits for the
+// returned sequence number after releasing it.
+func (s *Events) commit(l eventLine) (uint64, error) {
+	content, err := json.Marshal(l)
+	if err != nil {
+		return 0, err
+	}
+	if err := s.log.err(); err != nil {
+		return 0, err
+	}
+	if err := s.apply(l); err != nil {
+		return 0, err
+	}
+	b, start := beginLine(make([]byte, 0, len(content)+10))
+	return s.log.add(sealLine(append(b, content...), start))
+}
+
+// Receive implements webhook.Store.
+func (s *Events) Receive(ctx context.Context, e webhook.Event, sign *webhook.SignUse) (bool, error) {
+	roundtrip.Count(ctx)
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	if err := webhook.CheckEvent(e); err != nil {
+		return false, fmt.Errorf("filestore: receive: %w", err)
+	}
+	s.mu.Lock()
+	if sign != nil {
+		if h, ok := s.signs[sign.Sign]; ok && h != sign.BodyHash {
+			seq := s.log.last()
+			s.mu.Unlock()
+			return false, errorAfter(s.log.wait(seq), webhook.ErrSignReused)
+		}
+	}
+	if _, dup := s.events[e.ID]; dup {
+		seq := s.seqs[e.ID]
+		s.mu.Unlock()
+		return true, s.log.wait(seq)
+	}
+	l := eventLine{Event: &eventJSON{
+		ID: e.ID, Provider: string(e.Provider), Route: string(e.Route), Type: e.Type, DedupeKey: e.DedupeKey,
+		Status: string(e.Status), ReceivedAt: e.ReceivedAt.UTC(), Auth: e.Auth, Hint: e.Hint, Headers: e.Headers, Body: e.Body,
+	}}
+	if sign != nil {
+		l.Sign = &signJSON{Sign: sign.Sign, BodyHash: sign.BodyHash[:]}
+	}
+	seq, err := s.commit(l)
+	if err != nil {
+		s.mu.Unlock()
+		return false, fmt.Errorf("filestore: receive %s: %w", e.ID, err)
+	}
+	s.seqs[e.ID] = seq
+	s.mu.Unlock()
+	if err := s.log.wait(seq); err != nil {
+		return false, err
+	}
+	s.signal()
+	return false, nil
+}
+
+// errorAfter is err when the wait it comes from failed, else refusal.
+func errorAfter(err, refusal error) error {
+	if err != nil {
+		return err
+	}
+	return refusal
+}
+
+// Event implements webhook.Store.
+func (s *Events) Event(ctx context.Context, id string) (webhook.Event, error) {
+	roundtrip.Count(ctx)
+	s.mu.Lock()
+	ev, ok := s.events[id]
+	var e webhook.Event
+	if ok {
+		e = *ev
+	}
+	seq := s.log.last()
+	s.mu.Unlock()
+	if !ok {
+		return webhook.Event{}, fmt.Errorf("filestore: event %q: %w", id, webhook.ErrNotFound)
+	}
+	return e, s.log.wait(seq)
+}
+
+// Events implements webhook.Store. A cursor is a position in the order of
+// receipt.
+func (s *Events) Events(ctx context.Context, f webhook.Filter, cursor string, limit int) ([]webhook.Event, string, error) {
+	roundtrip.Count(ctx)
+	s.mu.Lock()
+	before := len(s.order)
+	if cursor != "" {
+		n, err := strconv.Atoi(strings.TrimPrefix(cursor, "p"))
+		if err != nil || !strings.HasPrefix(cursor, "p") || n < 0 || n > len(s.order) {
+			s.mu.Unlock()
+			return nil, "", fmt.Errorf("filestore: events: %w", webhook.ErrCursor)
+		}
+		before = n
+	}
+	var out []webhook.Event
+	next := ""
+	for i := before - 1; i >= 0; i-- {
+		if !f.Matches(*s.order[i]) {
+			continue
+		}
+		if len(out) == limit {
+			next = "p" + strconv.Itoa(i+1)
+			break
+		}
+		out = append(out, *s.order[i])
+	}
+	seq := s.log.last()
+	s.mu.Unlock()
+	return out, next, s.log.wait(seq)
+}
+
+// Settle implements webhook.Store.
+func (s *Events) Settle(ctx context.Context, id string, st webhook.Settlement) error {
+	roundtrip.Count(ctx)
+	if st.Record != nil {
+		if err := webhook.CheckRecord(*st.Record); err != nil {
+			return fmt.Errorf("filestore: settle %s: %w", id, err)
+		}
+	}
+	s.mu.Lock()
+	ev, ok := s.events[id]
+	if !ok || ev.Status == webhook.Processed {
+		seq := s.log.last()
+		s.mu.Unlock()
+		refusal := fmt.Errorf("filestore: settle %s: %w", id, webhook.ErrSettled)
+		if !ok {
+			refusal = fmt.Errorf("filestore: settle %s: %w", id, webhook.ErrNotFound)
+		}
+		return errorAfter(s.log.wait(seq), refusal)
+	}
+	l := eventLine{Settle: &settleJSON{ID: id, Status: string(st.Status), Error: st.Error}}
+	if r := st.Record; r != nil {
+		if old, ok := s.records[recordKey{r.Kind, r.ID}]; !ok || !old.Version.After(r.Version) {
+			l.Record = &recordJSON{Kind: r.Kind, ID: r.ID, Version: r.Version.UTC(), EventID: id, Data: r.Data}
+		}
+	}
+	seq, err := s.commit(l)
+	s.mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("filestore: settle %s: %w", id, err)
+	}
+	if err := s.log.wait(seq); err != nil {
+		return err
+	}
+	s.signal()
+	return nil
+}
+
+// Record implements webhook.Store.
+func (s *Events) Record(ctx context.Context, kind, id string) (webhook.Record, error) {
+	roundtrip.Count(ctx)
+	s.mu.Lock()
+	r, ok := s.records[recordKey{kind, id}]
+	seq := s.log.last()
+	s.mu.Unlock()
+	if !ok {
+		return webhook.Record{}, fmt.Errorf("filestore: record %s %q: %w", kind, id, webhook.ErrNotFound)
+	}
+	return r, s.log.wait(seq)
+}

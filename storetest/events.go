@@ -1,0 +1,261 @@
+package storetest
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tarjeta-dev/tarjeta/core/storable"
+	"github.com/tarjeta-dev/tarjeta/core/webhook"
+)
+
+// RunEvents runs the suite every store of webhook events passes; open
+// returns an empty store for each subtest.
+func RunEvents(t *testing.T, open func(t *testing.T) webhook.Store) {
+	for _, tc := range []struct {
+		name string
+		run  func(t *testing.T, s webhook.Store)
+	}{
+		{"an event is kept once", receivedOnce},
+		{"a TD sign binds its body", signBindsBody},
+		{"events page newest first, filtered", eventPages},
+		{"settling counts attempts and happens once", settleOnce},
+		{"the latest record wins", latestRecordWins},
+		{"concurrent deliveries keep one event", concurrentDeliveries},
+		{"what no store can take is refused", eventLimits},
+	} {
+		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })
+	}
+}
+
+// Ev returns a RECEIVED event of provider p with dedupe key key, received
+// at T0 plus n seconds.
+func Ev(p webhook.Provider, typ, key string, n int) webhook.Event {
+	return webhook.Event{
+		ID: webhook.IDOf(p, key), Provider: p, Route: webhook.Route(p), Type: typ, DedupeKey: key,
+		Status: webhook.Received, ReceivedAt: T0.Add(time.Duration(n) * time.Second), Auth: "test",
+		Headers: map[string]string{"Content-Type": "application/json"}, Body: []byte(`{"k":"` + key + `"}`),
+	}
+}
+
+func receive(t *testing.T, s webhook.Store, e webhook.Event, sign *webhook.SignUse) bool {
+	t.Helper()
+	dup, err := s.Receive(context.Background(), e, sign)
+	if err != nil {
+		t.Fatalf("Receive(%s): %v", e.DedupeKey, err)
+	}
+	return dup
+}
+
+func receivedOnce(t *testing.T, s webhook.Store) {
+	e := Ev(webhook.Pomelo, "ACTIVITY_CREATED", "act-1", 0)
+	e.Hint = true
+	if receive(t, s, e, nil) {
+		t.Fatal("first delivery reported as a duplicate")
+	}
+	again := e
+	again.ReceivedAt = e.ReceivedAt.Add(time.Minute)
+	again.Body = []byte(`{"other":"body"}`)
+	if !receive(t, s, again, nil) {
+		t.Fatal("second delivery not reported as a duplicate")
+	}
+	got, err := s.Event(context.Background(), e.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.DedupeKey != "act-1" || got.Provider != webhook.Pomelo || got.Route != e.Route || got.Type != e.Type ||
+		got.Status != webhook.Received || !got.ReceivedAt.Equal(e.ReceivedAt) || got.Attempts != 0 || got.LastError != "" ||
+		got.Auth != "test" || !got.Hint || got.Headers["Content-Type"] != "application/json" || string(got.Body) != string(e.Body) {
+		t.Errorf("kept event = %+v, want the first delivery %+v", got, e)
+	}
+	if _, err := s.Event(context.Background(), "evt_none"); !errors.Is(err, webhook.ErrNotFound) {
+		t.Errorf("unknown event: err = %v, want ErrNotFound", err)
+	}
+}
+
+func signBindsBody(t *testing.T, s webhook.Store) {
+	e := Ev(webhook.TD, "OK", "seq-1:OK", 0)
+	use := &webhook.SignUse{Sign: "abc123", BodyHash: sha256.Sum256(e.Body)}
+	receive(t, s, e, use)
+	// TD retrying: the same sign and body.
+	if !receive(t, s, e, use) {
+		t.Error("TD's retry not reported as a duplicate")
+	}
+	// The same sign over another body is a replay, even for a new event.
+	other := Ev(webhook.TD, "OK", "seq-2:OK", 1)
+	_, err := s.Receive(context.Background(), other, &webhook.SignUse{Sign: "abc123", BodyHash: sha256.Sum256(other.Body)})
+	if !errors.Is(err, webhook.ErrSignReused) {
+		t.Fatalf("replayed sign: err = %v, want ErrSignReused", err)
+	}
+	if _, err := s.Event(context.Background(), other.ID); !errors.Is(err, webhook.ErrNotFound) {
+		t.Errorf("a replay was kept: %v", err)
+	}
+}
+
+func eventPages(t *testing.T, s webhook.Store) {
+	for i, p := range []webhook.Provider{webhook.TD, webhook.Pomelo, webhook.Belvo, webhook.Pomelo, webhook.Palenca, webhook.Pomelo, webhook.TD} {
+		receive(t, s, Ev(p, "T"+string(p), fmt.Sprint("k", i), i), nil)
+	}
+	all := pageAll(t, s, webhook.Filter{}, 3)
+	if want := "k6 k5 k4 k3 k2 k1 k0"; all != want {
+		t.Errorf("all events = %s, want %s", all, want)
+	}
+	if got := pageAll(t, s, webhook.Filter{Provider: webhook.Pomelo}, 2); got != "k5 k3 k1" {
+		t.Errorf("pomelo events = %s", got)
+	}
+	if got := pageAll(t, s, webhook.Filter{Type: "Ttd"}, 1); got != "k6 k0" {
+		t.Errorf("events of type Ttd = %s", got)
+	}
+	if got := pageAll(t, s, webhook.Filter{Status: webhook.Processed}, 5); got != "" {
+		t.Errorf("processed events = %s, want none", got)
+	}
+	// A full last page has no next cursor.
+	page, next, err := s.Events(context.Background(), webhook.Filter{Provider: webhook.TD}, "", 2)
+	if err != nil || len(page) != 2 || next != "" {
+		t.Errorf("exactly one page: %d events, next %q, %v", len(page), next, err)
+	}
+	if _, _, err := s.Events(context.Background(), webhook.Filter{}, "not-a-cursor", 2); !errors.Is(err, webhook.ErrCursor) {
+		t.Errorf("bad cursor: err = %v, want ErrCursor", err)
+	}
+}
+
+// pageAll lists every event matching f, limit at a time, as their dedupe
+// keys.
+func pageAll(t *testing.T, s webhook.Store, f webhook.Filter, limit int) string {
+	t.Helper()
+	var keys []string
+	cursor := ""
+	for pages := 0; ; pages++ {
+		if pages > 20 {
+			t.Fatal("paging does not end")
+		}
+		page, next, err := s.Events(context.Background(), f, cursor, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) > limit {
+			t.Fatalf("page of %d, limit %d", len(page), limit)
+		}
+		for _, e := range page {
+			keys = append(keys, e.DedupeKey)
+		}
+		if next == "" {
+			return strings.Join(keys, " ")
+		}
+		cursor = next
+	}
+}
+
+func settleOnce(t *testing.T, s webhook.Store) {
+	ctx := context.Background()
+	e := Ev(webhook.Pomelo, "ACTIVITY_CREATED", "act-1", 0)
+	receive(t, s, e, nil)
+	if err := s.Settle(ctx, e.ID, webhook.Settlement{Status: webhook.Failed, Error: "pomelo: 502"}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := s.Event(ctx, e.ID)
+	if got.Status != webhook.Failed || got.Attempts != 1 || got.LastError != "pomelo: 502" {
+		t.Errorf("after a failed attempt: %+v", got)
+	}
+	rec := &webhook.Record{Kind: "activity", ID: "a-1", Version: T0, Data: []byte(`{"v":1}`)}
+	if err := s.Settle(ctx, e.ID, webhook.Settlement{Status: webhook.Processed, Record: rec}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = s.Event(ctx, e.ID)
+	if got.Status != webhook.Processed || got.Attempts != 2 || got.LastError != "" {
+		t.Errorf("after processing: %+v", got)
+	}
+	kept, err := s.Record(ctx, "activity", "a-1")
+	if err != nil || string(kept.Data) != `{"v":1}` || kept.EventID != e.ID || !kept.Version.Equal(T0) {
+		t.Errorf("record = %+v, %v", kept, err)
+	}
+	// Processing happens once.
+	if err := s.Settle(ctx, e.ID, webhook.Settlement{Status: webhook.Processed}); !errors.Is(err, webhook.ErrSettled) {
+		t.Errorf("second settlement: err = %v, want ErrSettled", err)
+	}
+	if got, _ = s.Event(ctx, e.ID); got.Attempts != 2 {
+		t.Errorf("attempts = %d after a refused settlement, want 2", got.Attempts)
+	}
+	if err := s.Settle(ctx, "evt_none", webhook.Settlement{Status: webhook.Processed}); !errors.Is(err, webhook.ErrNotFound) {
+		t.Errorf("unknown event: err = %v, want ErrNotFound", err)
+	}
+	if _, err := s.Record(ctx, "activity", "a-2"); !errors.Is(err, webhook.ErrNotFound) {
+		t.Errorf("unknown record: err = %v, want ErrNotFound", err)
+	}
+}
+
+func latestRecordWins(t *testing.T, s webhook.Store) {
+	ctx := context.Background()
+	newer, older := Ev(webhook.Pomelo, "ACTIVITY_UPDATED", "u-2", 0), Ev(webhook.Pomelo, "ACTIVITY_CREATED", "u-1", 1)
+	receive(t, s, newer, nil)
+	receive(t, s, older, nil)
+	settle := func(e webhook.Event, version time.Time, data string) {
+		t.Helper()
+		rec := &webhook.Record{Kind: "activity", ID: "a-1", Version: version, Data: []byte(data)}
+		if err := s.Settle(ctx, e.ID, webhook.Settlement{Status: webhook.Processed, Record: rec}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	settle(newer, T0.Add(time.Hour), `{"status":"APPROVED"}`)
+	settle(older, T0, `{"status":"PENDING"}`) // arrives late: processed, but not kept
+	kept, err := s.Record(ctx, "activity", "a-1")
+	if err != nil || string(kept.Data) != `{"status":"APPROVED"}` || kept.EventID != newer.ID {
+		t.Errorf("record = %+v, %v; want the later version", kept, err)
+	}
+	if got, _ := s.Event(ctx, older.ID); got.Status != webhook.Processed {
+		t.Errorf("the late event is %s, want PROCESSED", got.Status)
+	}
+}
+
+func concurrentDeliveries(t *testing.T, s webhook.Store) {
+	e := Ev(webhook.Belvo, "EMPLOYMENT_RECORDS", "wh-1", 0)
+	errs := make(chan error, 20)
+	firsts := make(chan bool, 20)
+	for range 20 {
+		go func() {
+			dup, err := s.Receive(context.Background(), e, nil)
+			errs <- err
+			firsts <- !dup && err == nil
+		}()
+	}
+	n := 0
+	for range 20 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+		if <-firsts {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d deliveries kept the event, want 1", n)
+	}
+	if got := pageAll(t, s, webhook.Filter{}, 50); got != "wh-1" {
+		t.Errorf("events = %s, want one", got)
+	}
+}
+
+func eventLimits(t *testing.T, s webhook.Store) {
+	ctx := context.Background()
+	big := Ev(webhook.Palenca, "login.success", "big", 0)
+	big.Body = make([]byte, webhook.MaxBody+1)
+	if _, err := s.Receive(ctx, big, nil); !errors.Is(err, storable.ErrInvalid) {
+		t.Errorf("body over MaxBody: err = %v, want storable.ErrInvalid", err)
+	}
+	if _, err := s.Event(ctx, big.ID); !errors.Is(err, webhook.ErrNotFound) {
+		t.Errorf("a refused event was kept: %v", err)
+	}
+	e := Ev(webhook.Pomelo, "ACTIVITY_CREATED", "act-1", 0)
+	receive(t, s, e, nil)
+	rec := &webhook.Record{Kind: "activity", ID: strings.Repeat("a", storable.MaxID+1)}
+	if err := s.Settle(ctx, e.ID, webhook.Settlement{Status: webhook.Processed, Record: rec}); !errors.Is(err, storable.ErrInvalid) {
+		t.Errorf("record id over MaxID: err = %v, want storable.ErrInvalid", err)
+	}
+	if got, _ := s.Event(ctx, e.ID); got.Status != webhook.Received || got.Attempts != 0 {
+		t.Errorf("a refused settlement changed the event: %+v", got)
+	}
+}
