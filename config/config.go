@@ -57,9 +57,16 @@ type SecretReader interface {
 // Keyring returns the Pomelo keys: from Secrets Manager when
 // CredentialsSecretARN is set (sm is then required), else from Credentials.
 func (c Authorize) Keyring(ctx context.Context, sm SecretReader) (*signature.Keyring, error) {
-	text := c.Credentials
-	if c.CredentialsSecretARN != "" {
-		out, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &c.CredentialsSecretARN})
+	return readKeyring(ctx, sm, c.Credentials, c.CredentialsSecretARN)
+}
+
+func readKeyring(ctx context.Context, sm SecretReader, credentials, arn string) (*signature.Keyring, error) {
+	text := credentials
+	if arn != "" {
+		if sm == nil {
+			return nil, errors.New("config: POMELO_CREDENTIALS_SECRET_ARN is set but Secrets Manager is not available")
+		}
+		out, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &arn})
 		if err != nil {
 			return nil, fmt.Errorf("config: read POMELO_CREDENTIALS_SECRET_ARN: %w", err)
 		}

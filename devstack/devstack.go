@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/config"
+	"github.com/tarjeta-dev/tarjeta/core/webhook"
 	"github.com/tarjeta-dev/tarjeta/dynamo"
 	"github.com/tarjeta-dev/tarjeta/filestore"
 	"github.com/tarjeta-dev/tarjeta/httpapi"
@@ -30,15 +31,16 @@ type Config struct {
 	// DebuggerDir holds the signature debugger as `make wasm` builds it.
 	DebuggerDir string `env:"DEBUGGER_DIR, default=bin/debugger"`
 	Authorize   config.Authorize
+	Webhooks    config.Webhooks
 }
 
 // Stack is a running local stack.
 type Stack struct {
 	// Addr is where it listens, e.g. "127.0.0.1:8080".
-	Addr   string
-	server *http.Server
-	ln     net.Listener
-	close  func() error
+	Addr    string
+	server  *http.Server
+	ln      net.Listener
+	closers []func() error // run in order by Close
 }
 
 // Start opens the store, loads or generates the Pomelo credentials (telling
@@ -53,27 +55,54 @@ func Start(ctx context.Context, c Config, out io.Writer, log *slog.Logger, rando
 		return nil, fmt.Errorf("devstack: listen: %w", err)
 	}
 	s := &Stack{Addr: ln.Addr().String(), ln: ln}
+	fail := func(err error) (*Stack, error) {
+		ln.Close()
+		s.closeAll()
+		return nil, err
+	}
+	// The Pomelo banner ends with a snippet to paste: it goes last.
+	if err := localWebhookCredentials(&c.Webhooks, c.DataDir, out, random); err != nil {
+		return fail(err)
+	}
 	creds, err := localCredentials(c, out, s.Addr, random)
 	if err != nil {
-		ln.Close()
-		return nil, err
+		return fail(err)
 	}
 	c.Authorize.Credentials = creds
-	store, closeStore, err := openStore(ctx, c)
-	if err != nil {
-		ln.Close()
-		return nil, err
+	if c.Webhooks.CredentialsSecretARN == "" && c.Webhooks.Credentials == "" {
+		c.Webhooks.Credentials = creds
 	}
-	authorize, err := c.Authorize.Handler(ctx, config.AuthorizeDeps{Store: store, Log: log})
+	stopAPI, err := pomeloAPI(&c.Webhooks, random)
 	if err != nil {
-		ln.Close()
-		closeStore()
-		return nil, err
+		return fail(err)
 	}
-	s.close = closeStore
+	s.closers = append(s.closers, func() error { stopAPI(); return nil })
+	stores, err := openStores(ctx, c)
+	if err != nil {
+		return fail(err)
+	}
+	s.closers = append(s.closers, stores.close...)
+	authorize, err := c.Authorize.Handler(ctx, config.AuthorizeDeps{Store: stores.ledger, Log: log})
+	if err != nil {
+		return fail(err)
+	}
+	webhooks, err := c.Webhooks.Function(ctx, config.WebhooksDeps{Store: stores.events, Log: log})
+	if err != nil {
+		return fail(err)
+	}
+	pctx, stopProcessing := context.WithCancel(context.WithoutCancel(ctx))
+	processed := make(chan struct{})
+	go func() {
+		defer close(processed)
+		processEvents(pctx, stores.events, webhooks.Processor, stores.changed, c.Webhooks.MaxAttempts, log)
+	}()
+	// Stop processing before the stores close.
+	s.closers = append([]func() error{func() error { stopProcessing(); <-processed; return nil }}, s.closers...)
+
 	mux := http.NewServeMux()
 	mux.Handle("/", authorize)
-	// The authorize handler logs its own requests; the debugger's files are
+	mux.Handle("/webhooks/", webhooks.Handler)
+	// The functions log their own requests; the debugger's files are
 	// logged by the same middleware.
 	mux.Handle("/debugger/", httpapi.Logged(debugger(c.DebuggerDir), log, time.Now))
 	s.server = &http.Server{
@@ -86,32 +115,59 @@ func Start(ctx context.Context, c Config, out io.Writer, log *slog.Logger, rando
 	return s, nil
 }
 
-// Close stops serving, letting requests in flight finish, and closes the store.
+// Close stops serving, letting requests in flight finish, stops processing
+// and closes the stores.
 func (s *Stack) Close(ctx context.Context) error {
 	err := s.server.Shutdown(ctx)
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
-	return errors.Join(err, s.close())
+	return errors.Join(err, s.closeAll())
 }
 
-func openStore(ctx context.Context, c Config) (config.AuthorizeStore, func() error, error) {
+func (s *Stack) closeAll() error {
+	var errs []error
+	for _, c := range s.closers {
+		errs = append(errs, c())
+	}
+	s.closers = nil
+	return errors.Join(errs...)
+}
+
+// stores are the two functions' stores and how to close them.
+type stores struct {
+	ledger  config.AuthorizeStore
+	events  webhook.Store
+	changed <-chan struct{} // signalled on changes to events; nil when the store cannot tell
+	close   []func() error
+}
+
+func openStores(ctx context.Context, c Config) (stores, error) {
 	if c.DynamoDBEndpoint == "" {
-		fs, err := filestore.Open(filepath.Join(c.DataDir, "store"), time.Now())
+		dir := filepath.Join(c.DataDir, "store")
+		fs, err := filestore.Open(dir, time.Now())
 		if err != nil {
-			return nil, nil, fmt.Errorf("devstack: %w", err)
+			return stores{}, fmt.Errorf("devstack: %w", err)
 		}
-		return fs, fs.Close, nil
+		ev, err := filestore.OpenEvents(dir)
+		if err != nil {
+			fs.Close()
+			return stores{}, fmt.Errorf("devstack: %w", err)
+		}
+		return stores{ledger: fs, events: ev, changed: ev.Changed(), close: []func() error{fs.Close, ev.Close}}, nil
 	}
 	cfg, err := dynamo.LocalConfig(ctx)
 	if err != nil {
-		return nil, nil, fmt.Errorf("devstack: %w", err)
+		return stores{}, fmt.Errorf("devstack: %w", err)
 	}
 	db := dynamo.NewClient(cfg, c.DynamoDBEndpoint)
 	if err := dynamo.EnsureTable(ctx, db, c.Authorize.TableName); err != nil {
-		return nil, nil, fmt.Errorf("devstack: %w", err)
+		return stores{}, fmt.Errorf("devstack: %w", err)
 	}
-	return dynamo.New(db, c.Authorize.TableName), func() error { return nil }, nil
+	if err := dynamo.EnsureEventsTable(ctx, db, c.Webhooks.TableName); err != nil {
+		return stores{}, fmt.Errorf("devstack: %w", err)
+	}
+	return stores{ledger: dynamo.New(db, c.Authorize.TableName), events: dynamo.NewEvents(db, c.Webhooks.TableName)}, nil
 }
 
 // debugger serves the signature debugger's static files under /debugger/.

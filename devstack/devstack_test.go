@@ -3,6 +3,7 @@ package devstack_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/base64"
 	"io"
 	"log/slog"
@@ -17,7 +18,6 @@ import (
 
 	"github.com/sethvargo/go-envconfig"
 
-	"github.com/tarjeta-dev/tarjeta/config"
 	"github.com/tarjeta-dev/tarjeta/core/signature"
 	"github.com/tarjeta-dev/tarjeta/devstack"
 	"github.com/tarjeta-dev/tarjeta/dynamo/dynamotest"
@@ -32,11 +32,10 @@ func start(t *testing.T, dir string) (*devstack.Stack, string) {
 
 func startLogging(t *testing.T, dir string, log io.Writer) (*devstack.Stack, string) {
 	t.Helper()
-	c := devstack.Config{DataDir: dir, DebuggerDir: t.TempDir(), Authorize: config.Authorize{
-		Tolerance: time.Minute, Deadline: time.Second, Retention: 24 * time.Hour, TableName: "t",
-	}}
+	c := settings(t, map[string]string{"DATA_DIR": dir, "DEBUGGER_DIR": t.TempDir()})
 	var out bytes.Buffer
-	s, err := devstack.Start(context.Background(), c, &out, slog.New(slog.NewJSONHandler(log, nil)), bytes.NewReader(bytes.Repeat([]byte{7}, 64)))
+	random := io.MultiReader(bytes.NewReader(bytes.Repeat([]byte{7}, 64)), rand.Reader)
+	s, err := devstack.Start(context.Background(), c, &out, slog.New(slog.NewJSONHandler(log, nil)), random)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,11 +149,23 @@ func parseAnswer(s string) (string, map[string]string, string) {
 	return status, h, body
 }
 
+// settings is the local stack's configuration from env, defaults filled in
+// as `make run` reads them.
+func settings(t *testing.T, env map[string]string) devstack.Config {
+	t.Helper()
+	var c devstack.Config
+	if _, ok := env["PORT"]; !ok {
+		env["PORT"] = "0"
+	}
+	if err := envconfig.ProcessWith(context.Background(), &envconfig.Config{Target: &c, Lookuper: envconfig.MapLookuper(env)}); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 func TestRefusesAWSOnlySettings(t *testing.T) {
-	c := devstack.Config{DataDir: t.TempDir(), Authorize: config.Authorize{
-		CredentialsSecretARN: "arn:aws:secretsmanager:us-east-1:1:secret:x", Tolerance: time.Minute, Deadline: time.Second, Retention: 24 * time.Hour, TableName: "t",
-	}}
-	if _, err := devstack.Start(context.Background(), c, io.Discard, slog.Default(), nil); err == nil {
+	c := settings(t, map[string]string{"DATA_DIR": t.TempDir(), "POMELO_CREDENTIALS_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:1:secret:x"})
+	if _, err := devstack.Start(context.Background(), c, io.Discard, slog.Default(), rand.Reader); err == nil {
 		t.Error("Start accepted POMELO_CREDENTIALS_SECRET_ARN")
 	}
 }
@@ -181,10 +192,11 @@ func TestDynamoDBEndpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ddb.Stop()
-	c := devstack.Config{DataDir: t.TempDir(), DynamoDBEndpoint: ddb.Endpoint, Authorize: config.Authorize{
-		Credentials: apiKey + ":" + apiSecret, Tolerance: time.Minute, Deadline: time.Second, Retention: 24 * time.Hour, TableName: "local-ledger",
-	}}
-	s, err := devstack.Start(context.Background(), c, io.Discard, slog.New(slog.NewJSONHandler(io.Discard, nil)), nil)
+	c := settings(t, map[string]string{
+		"DATA_DIR": t.TempDir(), "DYNAMODB_ENDPOINT": ddb.Endpoint, "POMELO_API_CREDENTIALS": apiKey + ":" + apiSecret,
+		"TABLE_NAME": "local-ledger", "WEBHOOKS_TABLE_NAME": "local-webhooks",
+	})
+	s, err := devstack.Start(context.Background(), c, io.Discard, slog.New(slog.NewJSONHandler(io.Discard, nil)), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,23 +45,23 @@ type Response struct {
 func (r *Receiver) Receive(ctx context.Context, route Route, in Inbound) Response {
 	scheme, ok := r.schemes[route]
 	if !ok {
-		return failure(route, outcome.Unauthenticated, ErrNotConfigured.Error())
+		return Failure(route, outcome.Unauthenticated, ErrNotConfigured.Error())
 	}
 	now := r.now()
 	proof, err := scheme.Authenticate(in, now)
 	switch {
 	case errors.Is(err, ErrMissingParameter):
-		return failure(route, outcome.MissingParameter, err.Error())
+		return Failure(route, outcome.MissingParameter, err.Error())
 	case err != nil:
 		code := outcome.Unauthenticated
 		if c := signature.Code(err); route.Provider() == Pomelo && c != signature.CodeInvalid {
 			code = outcome.Code(c)
 		}
-		return failure(route, code, err.Error())
+		return Failure(route, code, err.Error())
 	}
 	n, err := Name(route, in.Body)
 	if err != nil {
-		return failure(route, outcome.MalformedPayload, err.Error())
+		return Failure(route, outcome.MalformedPayload, err.Error())
 	}
 	e := Event{
 		ID: IDOf(route.Provider(), n.DedupeKey), Provider: route.Provider(), Route: route,
@@ -78,13 +78,13 @@ func (r *Receiver) Receive(ctx context.Context, route Route, in Inbound) Respons
 	dup, err := r.store.Receive(ctx, e, sign)
 	switch {
 	case errors.Is(err, ErrSignReused):
-		return failure(route, outcome.SignReused, "sign was already used with another body: a replay")
+		return Failure(route, outcome.SignReused, "sign was already used with another body: a replay")
 	case errors.Is(err, storable.ErrInvalid):
-		res := failure(route, outcome.InvalidInput, "the delivery holds a value no store can take")
+		res := Failure(route, outcome.InvalidInput, "the delivery holds a value no store can take")
 		res.Outcome.Error = err.Error()
 		return res
 	case err != nil:
-		res := failure(route, outcome.StoreUnavailable, "the event could not be kept; send it again")
+		res := Failure(route, outcome.StoreUnavailable, "the event could not be kept; send it again")
 		res.Outcome.Error = err.Error()
 		return res
 	}
@@ -122,9 +122,9 @@ func acknowledged(route Route) Response {
 	return Response{Status: 200, Body: receivedMessage}
 }
 
-// failure answers code: in TD's shape {"code":<status>,"message"} on TD's
+// Failure answers code: in TD's shape {"code":<status>,"message"} on TD's
 // route, else in ours.
-func failure(route Route, code outcome.Code, message string) Response {
+func Failure(route Route, code outcome.Code, message string) Response {
 	status := outcome.Status(code)
 	res := Response{Status: status, Body: outcome.ErrorBody(code, message), Outcome: outcome.Failed(code)}
 	if route.Provider() == TD {

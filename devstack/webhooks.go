@@ -1,0 +1,138 @@
+package devstack
+
+import (
+	"bufio"
+	"context"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/tarjeta-dev/tarjeta/config"
+	"github.com/tarjeta-dev/tarjeta/core/webhook"
+	"github.com/tarjeta-dev/tarjeta/pomelosim"
+)
+
+// WebhookCredentialsFile keeps, in DATA_DIR, the TD and Belvo credentials the
+// local stack generated for itself, as NAME=value lines; `make simulate`
+// reads them.
+const WebhookCredentialsFile = "webhook-credentials"
+
+// localWebhookCredentials fills the TD and Belvo settings left unset with
+// the ones generated earlier into DATA_DIR, generating them the first time,
+// so that `make simulate` can sign for every provider. Palenca stays
+// unsigned unless PALENCA_WEBHOOK_SECRET is set: its bodies are hints.
+func localWebhookCredentials(c *config.Webhooks, dataDir string, out io.Writer, random io.Reader) error {
+	path := filepath.Join(dataDir, WebhookCredentialsFile)
+	kept, err := ReadWebhookCredentials(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		kept, err = generateWebhookCredentials(path, random)
+		if err == nil {
+			fmt.Fprintf(out, "Generated TD and Belvo webhook credentials for this local stack: %s\n", path)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	fill := func(dst *string, name string) {
+		if *dst == "" {
+			*dst = kept[name]
+		}
+	}
+	fill(&c.TDPartnerCode, "TD_PARTNER_CODE")
+	fill(&c.TDAccessKey, "TD_ACCESS_KEY")
+	fill(&c.TDAccessSecret, "TD_ACCESS_SECRET")
+	fill(&c.BelvoAuthorization, "BELVO_WEBHOOK_AUTHORIZATION")
+	return nil
+}
+
+// ReadWebhookCredentials reads a WebhookCredentialsFile.
+func ReadWebhookCredentials(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	out := make(map[string]string)
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if name, value, ok := strings.Cut(sc.Text(), "="); ok {
+			out[name] = value
+		}
+	}
+	return out, sc.Err()
+}
+
+func generateWebhookCredentials(path string, random io.Reader) (map[string]string, error) {
+	raw := make([]byte, 56)
+	if _, err := io.ReadFull(random, raw); err != nil {
+		return nil, fmt.Errorf("devstack: generate webhook credentials: %w", err)
+	}
+	kept := map[string]string{
+		"TD_PARTNER_CODE":             "local-partner",
+		"TD_ACCESS_KEY":               hex.EncodeToString(raw[:8]),
+		"TD_ACCESS_SECRET":            base64.RawURLEncoding.EncodeToString(raw[8:32]),
+		"BELVO_WEBHOOK_AUTHORIZATION": "Bearer " + base64.RawURLEncoding.EncodeToString(raw[32:]),
+	}
+	var b strings.Builder
+	for _, name := range []string{"TD_PARTNER_CODE", "TD_ACCESS_KEY", "TD_ACCESS_SECRET", "BELVO_WEBHOOK_AUTHORIZATION"} {
+		b.WriteString(name + "=" + kept[name] + "\n")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("devstack: %w", err)
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		return nil, fmt.Errorf("devstack: write %s: %w", path, err)
+	}
+	return kept, nil
+}
+
+// pomeloAPI starts the Pomelo API simulator on a loopback port and points
+// the settings at it, when POMELO_API_BASE_URL is unset.
+func pomeloAPI(c *config.Webhooks, random io.Reader) (stop func(), err error) {
+	if c.PomeloAPIBaseURL != "" {
+		return func() {}, nil
+	}
+	secret := make([]byte, 24)
+	if _, err := io.ReadFull(random, secret); err != nil {
+		return nil, fmt.Errorf("devstack: %w", err)
+	}
+	api := &pomelosim.API{ClientID: "local", ClientSecret: base64.RawURLEncoding.EncodeToString(secret), Audience: "local"}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("devstack: pomelo api simulator: %w", err)
+	}
+	srv := &http.Server{Handler: api, ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	c.PomeloAPIBaseURL = "http://" + ln.Addr().String()
+	c.PomeloClientID, c.PomeloSecret, c.PomeloAudience = api.ClientID, api.ClientSecret, api.Audience
+	return func() { srv.Close() }, nil
+}
+
+// processEvents offers the events with processing left to p every time the
+// store says something changed, and every second (failed attempts are
+// retried then), until ctx ends.
+func processEvents(ctx context.Context, s webhook.Store, p *webhook.Processor, changed <-chan struct{}, maxAttempts int, log *slog.Logger) {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		if _, err := webhook.Drain(ctx, s, p, maxAttempts); err != nil && ctx.Err() == nil {
+			log.Error("webhook processing", "error", err.Error())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-changed:
+		case <-tick.C:
+		}
+	}
+}

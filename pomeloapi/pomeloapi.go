@@ -1,0 +1,147 @@
+// Package pomeloapi calls Pomelo's API on our behalf: OAuth client
+// credentials (POST /oauth/token) for a bearer token, cached until shortly
+// before it expires and refreshed once when the API answers 401, and the
+// calls the webhooks processor makes (GET /shipping/v1/{shipment_id}).
+package pomeloapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+)
+
+// DefaultTokenPath is where the token is asked for. Pomelo's document shows
+// POST /oauth/token in its example and /oauth/v1/token in its prose.
+const DefaultTokenPath = "/oauth/token"
+
+// Client is a Pomelo API client. It is safe for concurrent use.
+type Client struct {
+	BaseURL      string
+	ClientID     string
+	ClientSecret string
+	Audience     string
+	TokenPath    string // DefaultTokenPath when empty
+	HTTP         *http.Client
+	Now          func() time.Time
+
+	mu      sync.Mutex
+	token   string
+	expires time.Time
+}
+
+// tokenMargin is how long before its expiry a token is replaced.
+const tokenMargin = time.Minute
+
+// maxResponse bounds what is read of an answer.
+const maxResponse = 1 << 20
+
+// ErrStatus reports an answer that is not a success.
+var ErrStatus = errors.New("pomeloapi: unexpected status")
+
+// Shipment returns the data of GET /shipping/v1/{id}.
+func (c *Client) Shipment(ctx context.Context, id string) ([]byte, error) {
+	body, err := c.get(ctx, "/shipping/v1/"+url.PathEscape(id))
+	if err != nil {
+		return nil, fmt.Errorf("pomeloapi: shipment %s: %w", id, err)
+	}
+	var out struct {
+		Data json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(body, &out); err != nil || len(out.Data) == 0 || out.Data[0] != '{' {
+		return nil, fmt.Errorf("pomeloapi: shipment %s: the answer has no data object", id)
+	}
+	return out.Data, nil
+}
+
+// get sends an authorized GET, refreshing the token once on a 401.
+func (c *Client) get(ctx context.Context, path string) ([]byte, error) {
+	for attempt := 0; ; attempt++ {
+		token, err := c.bearer(ctx, attempt > 0)
+		if err != nil {
+			return nil, err
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.BaseURL+path, nil)
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		status, body, err := c.do(req)
+		if err != nil {
+			return nil, err
+		}
+		if status == http.StatusUnauthorized && attempt == 0 {
+			continue
+		}
+		if status != http.StatusOK {
+			return nil, fmt.Errorf("%w %d", ErrStatus, status)
+		}
+		return body, nil
+	}
+}
+
+func (c *Client) do(req *http.Request) (int, []byte, error) {
+	hc := c.HTTP
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	res, err := hc.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(res.Body, maxResponse))
+	return res.StatusCode, body, err
+}
+
+func (c *Client) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+// bearer returns the cached token, or a new one when there is none, it is
+// about to expire, or refresh is set.
+func (c *Client) bearer(ctx context.Context, refresh bool) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !refresh && c.token != "" && c.now().Before(c.expires) {
+		return c.token, nil
+	}
+	body, _ := json.Marshal(map[string]string{
+		"client_id": c.ClientID, "client_secret": c.ClientSecret, "audience": c.Audience, "grant_type": "client_credentials",
+	})
+	path := c.TokenPath
+	if path == "" {
+		path = DefaultTokenPath
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.BaseURL+path, bytes.NewReader(body))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	status, answer, err := c.do(req)
+	if err != nil {
+		return "", fmt.Errorf("pomeloapi: token: %w", err)
+	}
+	if status != http.StatusOK {
+		return "", fmt.Errorf("pomeloapi: token: %w %d", ErrStatus, status)
+	}
+	var t struct {
+		AccessToken string `json:"access_token"`
+		ExpiresIn   int64  `json:"expires_in"`
+	}
+	if err := json.Unmarshal(answer, &t); err != nil || t.AccessToken == "" || t.ExpiresIn <= 0 {
+		return "", errors.New("pomeloapi: token: the answer has no access_token and expires_in")
+	}
+	c.token = t.AccessToken
+	c.expires = c.now().Add(time.Duration(t.ExpiresIn)*time.Second - tokenMargin)
+	return c.token, nil
+}
