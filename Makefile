@@ -22,10 +22,18 @@ space        := $(subst ,, )
 
 WASM_EXEC := $(shell $(GO) env GOROOT)/lib/wasm
 
-.PHONY: run test bench bench-wasm build check fuzz deps wasm test-wasm clean $(addprefix build-,$(FUNCTIONS))
+.PHONY: run simulate test bench bench-wasm build check fuzz deps wasm test-wasm clean $(addprefix build-,$(FUNCTIONS))
 
 run: wasm
 	$(GO) run ./cmd/local
+
+# Sends provider notifications to the webhooks function (the local stack by
+# default), signed with the credentials it generated, and prints the exchange.
+PROVIDER ?=
+URL      ?= http://127.0.0.1:8080
+MODE     ?= valid
+simulate:
+	$(GO) run ./cmd/simulate -provider "$(PROVIDER)" -url "$(URL)" -mode "$(MODE)"
 
 deps: $(DDB_MARK) $(PW_MARK) /usr/bin/chromium
 
