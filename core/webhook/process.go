@@ -149,7 +149,8 @@ func firstTime(fallback time.Time, texts ...string) time.Time {
 // It returns the number of events offered.
 func Drain(ctx context.Context, s Store, p *Processor, maxAttempts int) (int, error) {
 	offered := 0
-	for _, status := range []Status{Received, Failed} {
+	// Failed events first: one that fails in this pass is retried in the next.
+	for _, status := range []Status{Failed, Received} {
 		cursor := ""
 		for {
 			page, next, err := s.Events(ctx, Filter{Status: status}, cursor, 100)
