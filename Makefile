@@ -64,7 +64,7 @@ check:
 # Each fuzz target runs FUZZTIME on top of its seed corpus, which the plain
 # test run already covers.
 fuzz:
-	@for spec in core/money:FuzzParse core/signature:FuzzParseHeader core/signature:FuzzParseTimestamp core/pomelo:FuzzDecodeAuthorization core/capture:FuzzParse core/text:FuzzDecodeHex core/text:FuzzAppendJSONString core/text:FuzzCheckJSON apigateway:FuzzRequest; do \
+	@for spec in core/money:FuzzParse core/signature:FuzzParseHeader core/signature:FuzzParseTimestamp core/pomelo:FuzzDecodeAuthorization core/capture:FuzzParse core/text:FuzzDecodeHex core/text:FuzzAppendJSONString core/text:FuzzCheckJSON core/webhook:FuzzTDQuery core/webhook:FuzzName core/webhook:FuzzHeaderSchemes apigateway:FuzzRequest; do \
 	  pkg=$${spec%%:*}; fn=$${spec##*:}; \
 	  $(GO) test ./$$pkg -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) || exit 1; \
 	done
