@@ -93,6 +93,7 @@ bench: deps build
 	@echo "machine: $$(nproc) cores, $$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $$(free -g | awk '/Mem/{print $$2}') GiB RAM; $$($(GO) version); $$(java -version 2>&1 | head -1)"
 	$(GO) test -run '^$$' -bench 'DecisionPath' -benchmem -benchtime 300000x -count 3 ./benchmarks/
 	$(GO) test -run '^$$' -bench 'HTTPDynamoDB' -benchtime 4000x ./benchmarks/
+	$(GO) test -run '^$$' -bench 'WebhooksDynamoDB' -benchtime 300x ./benchmarks/
 	@for f in $(FUNCTIONS); do echo "artifact bin/$$f/bootstrap: $$(du -k bin/$$f/bootstrap | cut -f1) KiB, $$(gzip -c bin/$$f/bootstrap | wc -c | awk '{printf "%d", $$1/1024}') KiB gzipped"; done
 	$(MAKE) --no-print-directory bench-wasm
 
