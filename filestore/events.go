@@ -24,7 +24,7 @@ const EventsJournalName = "webhooks.journal"
 type Events struct {
 	mu      sync.Mutex // guards the fields below it, and the order of lines in log
 	events  map[string]*webhook.Event
-	order   []*webhook.Event // in the order received
+	order   []*webhook.Event  // in the order received
 	seqs    map[string]uint64 // the journal line that wrote each event
 	signs   map[string][sha256.Size]byte
 	records map[recordKey]webhook.Record
