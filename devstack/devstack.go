@@ -16,6 +16,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/sethvargo/go-envconfig"
+
 	"github.com/tarjeta-dev/tarjeta/config"
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
 	"github.com/tarjeta-dev/tarjeta/dynamo"
@@ -32,6 +34,16 @@ type Config struct {
 	DebuggerDir string `env:"DEBUGGER_DIR, default=bin/debugger"`
 	Authorize   config.Authorize
 	Webhooks    config.Webhooks
+}
+
+// Load reads the configuration from lookup (the environment for `make
+// run`), defaults filled in.
+func Load(ctx context.Context, lookup envconfig.Lookuper) (Config, error) {
+	var c Config
+	if err := envconfig.ProcessWith(ctx, &envconfig.Config{Target: &c, Lookuper: lookup}); err != nil {
+		return Config{}, fmt.Errorf("devstack: %w", err)
+	}
+	return c, nil
 }
 
 // Stack is a running local stack.

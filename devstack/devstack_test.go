@@ -153,11 +153,11 @@ func parseAnswer(s string) (string, map[string]string, string) {
 // as `make run` reads them.
 func settings(t *testing.T, env map[string]string) devstack.Config {
 	t.Helper()
-	var c devstack.Config
 	if _, ok := env["PORT"]; !ok {
 		env["PORT"] = "0"
 	}
-	if err := envconfig.ProcessWith(context.Background(), &envconfig.Config{Target: &c, Lookuper: envconfig.MapLookuper(env)}); err != nil {
+	c, err := devstack.Load(context.Background(), envconfig.MapLookuper(env))
+	if err != nil {
 		t.Fatal(err)
 	}
 	return c

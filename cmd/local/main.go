@@ -21,8 +21,8 @@ func main() {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	var c devstack.Config
-	if err := envconfig.Process(ctx, &c); err != nil {
+	c, err := devstack.Load(ctx, envconfig.OsLookuper())
+	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}

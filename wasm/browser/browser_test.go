@@ -17,7 +17,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tarjeta-dev/tarjeta/config"
+	"github.com/sethvargo/go-envconfig"
+
 	"github.com/tarjeta-dev/tarjeta/devstack"
 )
 
@@ -31,10 +32,11 @@ func TestDebuggerInChromium(t *testing.T) {
 		t.Fatalf("no Chromium at %s (make test installs Debian's chromium): %v", chromium, err)
 	}
 	dir := buildDebugger(t)
-	s, err := devstack.Start(context.Background(), devstack.Config{
-		DataDir: t.TempDir(), DebuggerDir: dir,
-		Authorize: config.Authorize{Tolerance: time.Minute, Deadline: time.Second, Retention: 24 * time.Hour, TableName: "t"},
-	}, io.Discard, slog.New(slog.NewJSONHandler(io.Discard, nil)), rand.Reader)
+	c, err := devstack.Load(context.Background(), envconfig.MapLookuper(map[string]string{"PORT": "0", "DATA_DIR": t.TempDir(), "DEBUGGER_DIR": dir}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := devstack.Start(context.Background(), c, io.Discard, slog.New(slog.NewJSONHandler(io.Discard, nil)), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
