@@ -3,6 +3,7 @@ package filestore_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/tarjeta-dev/tarjeta/core/idempotency"
 	"github.com/tarjeta-dev/tarjeta/core/ledger"
+	"github.com/tarjeta-dev/tarjeta/core/webhook"
 	"github.com/tarjeta-dev/tarjeta/filestore"
 	. "github.com/tarjeta-dev/tarjeta/storetest"
 )
@@ -179,5 +181,46 @@ func TestJournalWithoutChecksums(t *testing.T) {
 	f.Close()
 	if _, err := filestore.Open(dir, T0); !errors.Is(err, filestore.ErrDamaged) {
 		t.Errorf("Open = %v, want ErrDamaged for a bare line after checksummed ones", err)
+	}
+}
+
+// TestEventsRestart: events, their settlements, records and TD signs survive
+// a restart of the embedded store.
+func TestEventsRestart(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	s, err := filestore.OpenEvents(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := Ev(webhook.TD, "OK", "seq-1:OK", 0)
+	sign := &webhook.SignUse{Sign: "s1", BodyHash: sha256.Sum256(e.Body)}
+	if _, err := s.Receive(ctx, e, sign); err != nil {
+		t.Fatal(err)
+	}
+	rec := &webhook.Record{Kind: "k", ID: "r1", Version: T0, Data: []byte(`{}`)}
+	if err := s.Settle(ctx, e.ID, webhook.Settlement{Status: webhook.Processed, Record: rec}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	s, err = filestore.OpenEvents(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	got, err := s.Event(ctx, e.ID)
+	if err != nil || got.Status != webhook.Processed || got.Attempts != 1 || string(got.Body) != string(e.Body) {
+		t.Errorf("event after restart = %+v, %v", got, err)
+	}
+	if _, err := s.Record(ctx, "k", "r1"); err != nil {
+		t.Errorf("record after restart: %v", err)
+	}
+	other := Ev(webhook.TD, "OK", "seq-2:OK", 1)
+	if _, err := s.Receive(ctx, other, &webhook.SignUse{Sign: "s1", BodyHash: sha256.Sum256(other.Body)}); !errors.Is(err, webhook.ErrSignReused) {
+		t.Errorf("sign after restart: err = %v, want ErrSignReused", err)
+	}
+	if dup, err := s.Receive(ctx, e, sign); !dup || err != nil {
+		t.Errorf("duplicate after restart: %v, %v", dup, err)
 	}
 }
