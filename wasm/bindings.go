@@ -10,6 +10,7 @@ import (
 	"github.com/tarjeta-dev/tarjeta/core/capture"
 	"github.com/tarjeta-dev/tarjeta/core/signature"
 	"github.com/tarjeta-dev/tarjeta/core/signature/diagnosis"
+	"github.com/tarjeta-dev/tarjeta/core/text"
 )
 
 // str reads a string property, "" when absent.
@@ -149,4 +150,28 @@ func verifyTD(in js.Value) any {
 		out["error"] = err.Error()
 	}
 	return out
+}
+
+// verifyPalenca takes {secret, signature, body} and returns {valid, code,
+// error, expected, visible}.
+func verifyPalenca(in js.Value) any {
+	secret, body := str(in, "secret"), []byte(str(in, "body"))
+	err := signature.VerifyPalenca(str(in, "signature"), secret, body)
+	out := map[string]any{
+		"valid":    err == nil,
+		"code":     signature.Code(err),
+		"error":    "",
+		"expected": string(text.AppendHex(nil, signature.PalencaSum(secret, body))),
+		"visible":  diagnosis.Visible(body),
+	}
+	if err != nil {
+		out["error"] = err.Error()
+	}
+	return out
+}
+
+// verifyBelvo takes {registered, given} and returns {valid}: whether the
+// Authorization value Belvo sent is the one registered with its webhook.
+func verifyBelvo(in js.Value) any {
+	return map[string]any{"valid": signature.SecretEqual(str(in, "given"), str(in, "registered"))}
 }

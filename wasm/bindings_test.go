@@ -77,3 +77,20 @@ func atof(s string) float64 {
 	}
 	return n
 }
+
+func TestWebhookSchemesInWasm(t *testing.T) {
+	const body = `{"webhook_action":"login.success","data":{"webhook_id":"wh-1"}}`
+	const sig = "659e8af35b0977de26fc776502d1d6efe08457e9179c29a2421225129b286769" // openssl dgst -sha256 -hmac palenca-secret
+	r := call(verifyPalenca, map[string]any{"secret": "palenca-secret", "signature": sig, "body": body})
+	if !r.Get("valid").Bool() || r.Get("expected").String() != sig {
+		t.Errorf("verifyPalenca = %v %s", r.Get("valid"), r.Get("error"))
+	}
+	r = call(verifyPalenca, map[string]any{"secret": "palenca-secret", "signature": sig, "body": body + "\n"})
+	if r.Get("valid").Bool() || r.Get("code").String() != "SIGNATURE_MISMATCH" {
+		t.Errorf("verifyPalenca of another body = %v %s", r.Get("valid"), r.Get("code"))
+	}
+	if !call(verifyBelvo, map[string]any{"registered": "Bearer x", "given": "Bearer x"}).Get("valid").Bool() ||
+		call(verifyBelvo, map[string]any{"registered": "Bearer x", "given": "Bearer y"}).Get("valid").Bool() {
+		t.Error("verifyBelvo does not compare the values")
+	}
+}

@@ -180,7 +180,7 @@ func (s *Sender) Request(ctx context.Context, kind Kind, body []byte, mode Mode)
 			if mode == BadSignature {
 				secret += "-wrong"
 			}
-			header.Set(h, hex.EncodeToString(webhook.PalencaSum(secret, body)))
+			header.Set(h, hex.EncodeToString(signature.PalencaSum(secret, body)))
 		}
 	default:
 		secret := s.PomeloSecret

@@ -1,9 +1,6 @@
 package webhook
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"crypto/subtle"
 	"errors"
 	"net/url"
 	"strconv"
@@ -181,25 +178,14 @@ func (s PalencaScheme) Authenticate(in Inbound, _ time.Time) (Proof, error) {
 	if header == "" {
 		header = DefaultPalencaHeader
 	}
-	given, ok := text.DecodeHex(in.Header.Get(header))
-	if !ok || len(given) != sha256.Size {
-		return Proof{}, text.Annotate(ErrUnauthenticated, header+" must hold a hex HMAC-SHA256")
-	}
-	if !hmac.Equal(given, PalencaSum(s.Secret, in.Body)) {
+	switch err := signature.VerifyPalenca(in.Header.Get(header), s.Secret, in.Body); {
+	case errors.Is(err, signature.ErrNoMatch):
 		return Proof{}, text.Annotate(ErrUnauthenticated, header+" does not match the body")
+	case err != nil:
+		return Proof{}, text.Annotate(ErrUnauthenticated, header+" must hold a hex HMAC-SHA256")
 	}
 	return Proof{Auth: "palenca-hmac-sha256"}, nil
 }
 
-// PalencaSum is HMAC-SHA256 of body keyed with secret's UTF-8 bytes.
-func PalencaSum(secret string, body []byte) []byte {
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write(body)
-	return m.Sum(nil)
-}
-
 // equal compares in constant time, whatever the lengths.
-func equal(given, want string) bool {
-	g, w := sha256.Sum256([]byte(given)), sha256.Sum256([]byte(want))
-	return subtle.ConstantTimeCompare(g[:], w[:]) == 1
-}
+func equal(given, want string) bool { return signature.SecretEqual(given, want) }

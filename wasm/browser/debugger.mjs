@@ -125,7 +125,28 @@ const link = await page.evaluate(() => location.href);
 check(!link.includes(encodeURIComponent(secret)) && !link.includes(secret), "link leaks the secret");
 check(link.includes("apikeys="), "link keeps the api keys");
 
-// 6. Verify time per call inside wasm.
+// 6. Palenca's and Belvo's webhooks are checked by the page's engine too.
+const palencaBody = '{"webhook_action":"login.success","data":{"webhook_id":"wh-1"}}';
+const palencaSig = createHmac("sha256", "palenca-secret").update(palencaBody).digest("hex");
+await page.selectOption("#scheme", "palenca-webhook");
+await page.fill("#palenca-secret", "palenca-secret");
+await page.fill("#palenca-signature", palencaSig.toUpperCase());
+await page.fill("#palenca-body", palencaBody);
+await page.click("#verify");
+check(await verdict() === "VALID", "palenca verdict " + await verdict());
+await page.fill("#palenca-body", palencaBody + " ");
+await page.click("#verify");
+check(await verdict() === "SIGNATURE_MISMATCH", "tampered palenca verdict " + await verdict());
+await page.selectOption("#scheme", "belvo-webhook");
+await page.fill("#belvo-registered", "Bearer registered");
+await page.fill("#belvo-given", "Bearer registered");
+await page.click("#verify");
+check(await verdict() === "VALID", "belvo verdict " + await verdict());
+await page.fill("#belvo-given", "Bearer other");
+await page.click("#verify");
+check(await verdict() === "UNAUTHENTICATED", "wrong belvo verdict " + await verdict());
+
+// 7. Verify time per call inside wasm.
 const perCallUs = await page.evaluate((v) => {
   const a = { pairs: [{ apiKey: v.apiKey, secret: v.secret }], apiKey: v.apiKey, signature: v.signature,
     timestamp: v.timestamp, endpoint: v.endpoint, body: v.body, now: 1700000010, tolerance: 60 };

@@ -7,7 +7,8 @@ const $ = (id) => document.getElementById(id);
 
 // Fields carried by the shareable link: everything but the secrets.
 const shared = ["scheme", "apikey", "timestamp", "endpoint", "called", "basepath", "signature", "body",
-  "tolerance", "clock", "now", "baseurl", "idemkey", "td-partner", "td-timestamp", "td-access-key", "td-sign"];
+  "tolerance", "clock", "now", "baseurl", "idemkey", "td-partner", "td-timestamp", "td-access-key", "td-sign",
+  "palenca-signature", "palenca-body"];
 
 async function start() {
   const go = new Go();
@@ -87,6 +88,16 @@ function runTD() {
 }
 
 function verify(withCauses) {
+  if (scheme() === "palenca-webhook") {
+    const r = tarjeta.verifyPalenca({ secret: $("palenca-secret").value, signature: $("palenca-signature").value.trim(), body: $("palenca-body").value });
+    show({ valid: r.valid, code: r.code, error: r.error, expected: r.expected, given: $("palenca-signature").value.trim(), visible: r.visible, causes: [] }, false);
+    return;
+  }
+  if (scheme() === "belvo-webhook") {
+    const r = tarjeta.verifyBelvo({ registered: $("belvo-registered").value, given: $("belvo-given").value });
+    show({ valid: r.valid, code: r.valid ? "" : "UNAUTHENTICATED", error: r.valid ? "" : "the Authorization received is not the value registered with Belvo", causes: [] }, false);
+    return;
+  }
   if (scheme() === "td-push") {
     const r = runTD();
     show({
@@ -100,7 +111,7 @@ function verify(withCauses) {
 }
 
 function sign() {
-  if (scheme() === "td-push") { verify(false); return; }
+  if (!scheme().startsWith("pomelo")) { verify(false); return; }
   const a = attempt();
   if (!a.timestamp) { a.timestamp = String(Math.floor(Date.now() / 1000)); $("timestamp").value = a.timestamp; }
   const pair = a.pairs.find((p) => p.apiKey === a.apiKey) || a.pairs[0];
@@ -141,15 +152,17 @@ function parsePasted() {
   $("called").value = r.path;
   $("body").value = r.body;
   if (h["x-idempotency-key"]) $("idemkey").value = h["x-idempotency-key"];
-  if (scheme() === "td-push") { $("scheme").value = "pomelo-request"; schemeChanged(); }
+  if (!scheme().startsWith("pomelo")) { $("scheme").value = "pomelo-request"; schemeChanged(); }
   out.textContent = "Read " + r.method + " " + r.path + " with " + Object.keys(h).length + " headers and a body of " + new TextEncoder().encode(r.body).length + " bytes.";
   if (document.body.dataset.ready) verify(true);
 }
 
 function schemeChanged() {
-  const td = scheme() === "td-push";
-  $("td-fields").hidden = !td;
-  $("pomelo-fields").hidden = td;
+  const s = scheme();
+  $("td-fields").hidden = s !== "td-push";
+  $("palenca-fields").hidden = s !== "palenca-webhook";
+  $("belvo-fields").hidden = s !== "belvo-webhook";
+  $("pomelo-fields").hidden = !s.startsWith("pomelo");
 }
 
 function share() {
