@@ -75,7 +75,7 @@ type WebhooksDeps struct {
 	HTTP    *http.Client     // for Pomelo's API; http.DefaultClient when nil
 }
 
-// Webhooks is the webhooks function as both Lambda and the local stack run
+// WebhooksFunction is the webhooks function as both Lambda and the local stack run
 // it: the handler of its routes and the processor of its events.
 type WebhooksFunction struct {
 	Handler   http.Handler
