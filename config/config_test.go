@@ -68,3 +68,25 @@ func TestKeyring(t *testing.T) {
 		}
 	}
 }
+
+func TestWebhooksSettings(t *testing.T) {
+	var c config.Webhooks
+	if err := envconfig.ProcessWith(context.Background(), &envconfig.Config{Target: &c, Lookuper: envconfig.MapLookuper(map[string]string{})}); err != nil {
+		t.Fatal(err)
+	}
+	if c.TDTolerance != 10*time.Minute || c.Tolerance != time.Minute || c.PalencaHeader != "X-Palenca-Signature" ||
+		c.PomeloTokenPath != "/oauth/token" || c.TableName != "tarjeta-webhooks" || c.MaxAttempts != 5 {
+		t.Errorf("defaults = %+v", c)
+	}
+	if err := c.Validate(); err != nil {
+		t.Errorf("defaults do not validate: %v", err)
+	}
+	c.TDTolerance, c.MaxAttempts = 0, 0
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "TD_SIGNATURE_TOLERANCE") || !strings.Contains(err.Error(), "WEBHOOK_MAX_ATTEMPTS") {
+		t.Errorf("Validate = %v", err)
+	}
+	c = config.Webhooks{Tolerance: time.Minute, TDTolerance: time.Minute, PalencaHeader: "X", TableName: "t", MaxAttempts: 1, Credentials: "k:PQ=="}
+	if _, err := c.Function(context.Background(), config.WebhooksDeps{}); err == nil {
+		t.Error("a one-byte Pomelo secret was accepted")
+	}
+}

@@ -12,8 +12,11 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/tarjeta-dev/tarjeta/core/webhook"
+	"github.com/tarjeta-dev/tarjeta/dynamo"
 	"github.com/tarjeta-dev/tarjeta/httpapi/apitest"
 	"github.com/tarjeta-dev/tarjeta/pomelosim"
+	"github.com/tarjeta-dev/tarjeta/webhooksim"
 )
 
 // fault is what happens to the next TransactWriteItems call.
@@ -126,6 +129,59 @@ func TestCrashes(t *testing.T) {
 			}
 			if got := s.Available(t, "u"); got != tc.wantBalance {
 				t.Errorf("available after the retry = %s, want %s", got, tc.wantBalance)
+			}
+		})
+	}
+}
+
+// TestWebhookCrashes: a TD push whose write (the event and its sign, one
+// transaction) never reaches DynamoDB, or whose answer is lost, is not
+// acknowledged; TD's retry of the same URL and body is, and the event is
+// kept once with its sign bound to its body.
+func TestWebhookCrashes(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		fault fault
+	}{
+		{"write never sent", neverSent},
+		{"write applied, answer lost", answerLost},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := &faultyHTTP{inner: &http.Client{}}
+			client := dynamodb.New(server.Client().Options(), func(o *dynamodb.Options) {
+				o.HTTPClient = h
+				o.RetryMaxAttempts = 1
+			})
+			store := dynamo.NewEvents(client, server.EventsTable(t))
+			s := apitest.NewWebhooks(t, store, nil)
+			body := webhooksim.Body(webhooksim.TD, "crash", 1)
+			req, err := s.Sender.Request(context.Background(), webhooksim.TD, body, webhooksim.Valid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			url := req.URL.String()
+			post := func(b []byte) int {
+				res, err := http.Post(url, "application/json", bytes.NewReader(b))
+				if err != nil {
+					t.Fatal(err)
+				}
+				res.Body.Close()
+				return res.StatusCode
+			}
+			h.arm(tc.fault)
+			if status := post(body); status != 503 {
+				t.Fatalf("first delivery: %d, want 503 (TD retries)", status)
+			}
+			if status := post(body); status != 200 {
+				t.Fatalf("TD's retry: %d, want 200", status)
+			}
+			page, _, err := store.Events(context.Background(), webhook.Filter{}, "", 10)
+			if err != nil || len(page) != 1 || page[0].Status != webhook.Received {
+				t.Fatalf("events = %+v, %v; want one RECEIVED", page, err)
+			}
+			// The sign is bound: another body under it is a replay.
+			if status := post(webhooksim.Body(webhooksim.TD, "other", 1)); status != 409 {
+				t.Errorf("another body under the sign: %d, want 409", status)
 			}
 		})
 	}
