@@ -43,36 +43,40 @@ func Authorize(auth *authorization.Service, accounts Statements, log *slog.Logge
 	return Logged(Routed(mux), log, now)
 }
 
-// Routed serves mux, answering what it has no route for in the APIs' error
-// shape: 405 METHOD_NOT_ALLOWED with Allow for a known path asked with
-// another method, 404 NOT_FOUND for an unknown path.
+// Routed gives mux a catch-all that answers what it has no route for in the
+// APIs' error shape: 405 METHOD_NOT_ALLOWED with Allow for a known path
+// asked with another method, 404 NOT_FOUND for an unknown path. A request
+// with a route is matched once; only one without pays for the probing.
 func Routed(mux *http.ServeMux) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, pattern := mux.Handler(r); pattern != "" {
-			mux.ServeHTTP(w, r)
-			return
-		}
-		// The mux's own answer says which of the two it is; it reads nothing.
-		probe := &headerProbe{header: make(http.Header)}
-		mux.ServeHTTP(probe, r)
-		if probe.status == http.StatusMethodNotAllowed {
-			w.Header().Set("Allow", probe.header.Get("Allow"))
-			writeError(w, outcome.MethodNotAllowed, r.Method+" is not allowed on "+r.URL.Path+"; allowed: "+probe.header.Get("Allow"))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		r.Pattern = "" // for the request log: no route matched
+		if allow := allowed(mux, r); allow != "" {
+			w.Header().Set("Allow", allow)
+			writeError(w, outcome.MethodNotAllowed, r.Method+" is not allowed on "+r.URL.Path+"; allowed: "+allow)
 			return
 		}
 		writeError(w, outcome.NoRoute, "no route for "+r.Method+" "+r.URL.Path)
 	})
+	return mux
 }
 
-// headerProbe keeps the status and headers of an answer and drops its body.
-type headerProbe struct {
-	header http.Header
-	status int
-}
+// probedMethods are the methods allowed answers may list, in the order they
+// are listed.
+var probedMethods = []string{http.MethodDelete, http.MethodGet, http.MethodHead, http.MethodPatch, http.MethodPost, http.MethodPut}
 
-func (p *headerProbe) Header() http.Header         { return p.header }
-func (p *headerProbe) WriteHeader(status int)      { p.status = status }
-func (p *headerProbe) Write(b []byte) (int, error) { return len(b), nil }
+// allowed lists the methods that have a route for r's path other than the
+// catch-all, "" when none does.
+func allowed(mux *http.ServeMux, r *http.Request) string {
+	var allow []string
+	for _, m := range probedMethods {
+		probe := *r
+		probe.Method = m
+		if _, pattern := mux.Handler(&probe); pattern != "" && pattern != "/" {
+			allow = append(allow, m)
+		}
+	}
+	return strings.Join(allow, ", ")
+}
 
 // pomeloHeaders are the headers a Pomelo request carries once, in canonical
 // form. HTTP lets a header repeat, and API Gateway joins repeated headers
