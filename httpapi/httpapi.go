@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -110,28 +111,46 @@ func pomelo(auth *authorization.Service, route authorization.Route) http.Handler
 			writeError(w, outcome.RepeatedHeader, name+" must appear once and hold no comma")
 			return
 		}
-		body, ok := readBody(w, r)
-		if !ok {
+		body, failed := readBody(w, r, MaxBodyBytes)
+		if failed != nil {
+			record(w, failed.outcome())
+			write(w, outcome.Status(failed.code), outcome.ErrorBody(failed.code, failed.message))
 			return
 		}
 		writeResponse(w, auth.Serve(r.Context(), authorization.Request{Route: route, Called: called(r), Header: r.Header, Body: body}))
 	}
 }
 
-// readBody reads r's body up to MaxBodyBytes, answering a body too large
-// (413) or one that ended early or arrived too slowly (400) itself.
-func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+// readBody reads r's body up to limit bytes, or says how to answer: 413
+// BODY_TOO_LARGE only for a body over the limit, 400 BODY_UNREADABLE for one
+// that ended before its Content-Length or arrived too slowly.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, *readFailure) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooLarge):
-		writeError(w, outcome.BodyTooLarge, "request body exceeds 64 KiB")
-		return nil, false
+		return nil, &readFailure{code: outcome.BodyTooLarge, message: "the body is over " + strconv.FormatInt(limit, 10) + " bytes"}
 	case err != nil:
-		writeFailure(w, outcome.UnreadableBody, err, "the request body ended before its Content-Length or arrived too slowly; nothing was done, send it again")
-		return nil, false
+		return nil, &readFailure{code: outcome.UnreadableBody, cause: err,
+			message: "the body ended before its Content-Length or arrived too slowly; nothing was done, send it again"}
 	}
-	return body, true
+	return body, nil
+}
+
+// readFailure is how to answer a body that could not be read.
+type readFailure struct {
+	code    outcome.Code
+	message string
+	cause   error // for the log; nil when the code says it all
+}
+
+// outcome is what the request log records of the failure.
+func (f *readFailure) outcome() outcome.Outcome {
+	o := outcome.Failed(f.code)
+	if f.cause != nil {
+		o.Error = f.cause.Error()
+	}
+	return o
 }
 
 // writeResponse writes an envelope's answer, with its signature headers when

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -40,15 +39,10 @@ func delivery(recv *webhook.Receiver, route webhook.Route) http.HandlerFunc {
 				return
 			}
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, webhook.MaxBody))
-		var tooLarge *http.MaxBytesError
-		switch {
-		case errors.As(err, &tooLarge):
-			writeDelivery(w, webhook.Failure(route, outcome.BodyTooLarge, "body over "+strconv.Itoa(webhook.MaxBody)+" bytes"))
-			return
-		case err != nil:
-			res := webhook.Failure(route, outcome.UnreadableBody, "the body ended before its Content-Length or arrived too slowly; send it again")
-			res.Outcome.Error = err.Error()
+		body, failed := readBody(w, r, webhook.MaxBody)
+		if failed != nil {
+			res := webhook.Failure(route, failed.code, failed.message)
+			res.Outcome = failed.outcome()
 			writeDelivery(w, res)
 			return
 		}
