@@ -66,7 +66,7 @@ func (r *Receiver) Receive(ctx context.Context, route Route, in Inbound) Respons
 	e := Event{
 		ID: IDOf(route.Provider(), n.DedupeKey), Provider: route.Provider(), Route: route,
 		Type: n.Type, DedupeKey: n.DedupeKey, Status: Received, ReceivedAt: now,
-		Auth: proof.Auth, Hint: proof.Hint, Headers: keptHeaders(route, in, r.palencaHeader()), Body: in.Body,
+		Auth: proof.Auth, Hint: proof.Hint, Headers: keptHeaders(route, in, proof), Body: in.Body,
 	}
 	if !n.Known {
 		e.Status = Unhandled
@@ -99,13 +99,6 @@ func (r *Receiver) Receive(ctx context.Context, route Route, in Inbound) Respons
 	return res
 }
 
-func (r *Receiver) palencaHeader() string {
-	if s, ok := r.schemes[PalencaRoute].(PalencaScheme); ok && s.Header != "" {
-		return s.Header
-	}
-	return DefaultPalencaHeader
-}
-
 // The acknowledgements, as each provider expects them.
 var (
 	tdAcknowledged  = []byte(`{"code":200,"message":""}`)
@@ -136,19 +129,12 @@ func Failure(route Route, code outcome.Code, message string) Response {
 	return res
 }
 
-// keptHeaders are the headers of a delivery worth keeping with it: what
-// identifies and authenticates it, never a secret (Belvo's Authorization
-// is one).
-func keptHeaders(route Route, in Inbound, palencaHeader string) map[string]string {
-	names := []string{"Content-Type"}
-	switch route.Provider() {
-	case Pomelo:
-		names = append(names, signature.HeaderAPIKey, signature.HeaderTimestamp, signature.HeaderEndpoint, signature.HeaderSignature)
-	case Palenca:
-		names = append(names, palencaHeader)
-	}
-	h := make(map[string]string, len(names)+1)
-	for _, name := range names {
+// keptHeaders are the headers of a delivery worth keeping with it: its
+// Content-Type, what the scheme checked (never a secret: Belvo's
+// Authorization is one), and TD's signed query.
+func keptHeaders(route Route, in Inbound, proof Proof) map[string]string {
+	h := make(map[string]string, len(proof.Headers)+2)
+	for _, name := range append([]string{"Content-Type"}, proof.Headers...) {
 		if v := in.Header.Get(name); v != "" {
 			h[name] = v
 		}

@@ -32,6 +32,9 @@ type Proof struct {
 	// Sign is TD's sign, which a delivery binds to its body: the same sign
 	// with another body is a replay.
 	Sign string
+	// Headers names the headers the scheme checked that are worth keeping
+	// with the event; never one that holds a secret.
+	Headers []string
 }
 
 // Scheme authenticates the deliveries of one provider.
@@ -67,8 +70,10 @@ func (s PomeloScheme) Authenticate(in Inbound, now time.Time) (Proof, error) {
 	if err := s.Verifier.Verify(signed, in.Called, now); err != nil {
 		return Proof{}, text.Wrap(ErrUnauthenticated, err)
 	}
-	return Proof{Auth: "pomelo-hmac-sha256"}, nil
+	return Proof{Auth: "pomelo-hmac-sha256", Headers: pomeloHeaders}, nil
 }
+
+var pomeloHeaders = []string{signature.HeaderAPIKey, signature.HeaderTimestamp, signature.HeaderEndpoint, signature.HeaderSignature}
 
 // TDScheme checks TD's push: partner_code and access_key equal to ours,
 // sign = HmacSHA1(partner_code + timestamp + access_key, access secret) in
@@ -184,7 +189,7 @@ func (s PalencaScheme) Authenticate(in Inbound, _ time.Time) (Proof, error) {
 	case err != nil:
 		return Proof{}, text.Annotate(ErrUnauthenticated, header+" must hold a hex HMAC-SHA256")
 	}
-	return Proof{Auth: "palenca-hmac-sha256"}, nil
+	return Proof{Auth: "palenca-hmac-sha256", Headers: []string{header}}, nil
 }
 
 // equal compares in constant time, whatever the lengths.
