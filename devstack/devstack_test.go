@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -23,6 +24,7 @@ import (
 	"github.com/tarjeta-dev/tarjeta/dynamo/dynamotest"
 	"github.com/tarjeta-dev/tarjeta/httpapi/apitest"
 	"github.com/tarjeta-dev/tarjeta/pomelosim"
+	"github.com/tarjeta-dev/tarjeta/webhooksim"
 )
 
 func start(t *testing.T, dir string) (*devstack.Stack, string) {
@@ -232,4 +234,61 @@ func get(t *testing.T, url string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestWebhooksLocally is the webhooks' part of `make run`: with every
+// webhook setting unset, `make simulate`'s sender reaches every route with
+// the credentials the stack generated; the redeliveries are acknowledged
+// alike; the activity is PROCESSED within seconds, processed once, and the
+// TD push stays RECEIVED for the verify function.
+func TestWebhooksLocally(t *testing.T) {
+	dir := t.TempDir()
+	s, _ := start(t, dir)
+	defer s.Close(context.Background())
+	sender, err := devstack.Sender("http://"+s.Addr, dir, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range webhooksim.Kinds {
+		xs, err := sender.Send(context.Background(), kind, webhooksim.Duplicate)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range xs {
+			if x.Status != 200 && x.Status != 204 {
+				t.Errorf("%s: %d %s", kind, x.Status, x.Answer)
+			}
+		}
+	}
+	want := map[string]string{"td": "RECEIVED", "belvo": "RECEIVED", "palenca": "RECEIVED"}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var page struct {
+			Events []struct {
+				Provider, Type, Status string
+				Attempts               int
+			}
+		}
+		if err := json.Unmarshal(get(t, "http://"+s.Addr+"/webhooks/events"), &page); err != nil {
+			t.Fatal(err)
+		}
+		processed, done := 0, len(page.Events) == len(webhooksim.Kinds)
+		for _, e := range page.Events {
+			switch {
+			case e.Provider == "pomelo" && e.Status == "PROCESSED" && e.Attempts == 1:
+				processed++
+			case e.Provider == "pomelo":
+				done = false
+			case e.Status != want[e.Provider]:
+				t.Fatalf("%s event is %s, want %s", e.Provider, e.Status, want[e.Provider])
+			}
+		}
+		if done && processed == 3 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("events after 5 s: %+v", page.Events)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/tarjeta-dev/tarjeta/config"
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
 	"github.com/tarjeta-dev/tarjeta/pomelosim"
+	"github.com/tarjeta-dev/tarjeta/webhooksim"
 )
 
 // WebhookCredentialsFile keeps, in DATA_DIR, the TD and Belvo credentials the
@@ -135,4 +136,41 @@ func processEvents(ctx context.Context, s webhook.Store, p *webhook.Processor, c
 		case <-tick.C:
 		}
 	}
+}
+
+// Sender is the providers' simulator set up to sign as the local stack kept
+// in dataDir expects (what `make simulate` sends with): each credential from
+// getenv when it is set there, else the one the stack generated.
+func Sender(baseURL, dataDir string, getenv func(string) string) (*webhooksim.Sender, error) {
+	kept, err := ReadWebhookCredentials(filepath.Join(dataDir, WebhookCredentialsFile))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("devstack: %w", err)
+	}
+	get := func(name string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return kept[name]
+	}
+	pomelo := getenv("POMELO_API_CREDENTIALS")
+	if pomelo == "" {
+		b, err := os.ReadFile(filepath.Join(dataDir, CredentialsFile))
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("devstack: %w", err)
+		}
+		pomelo = strings.TrimSpace(string(b))
+	}
+	// The first pair signs, as Pomelo signs with the newest.
+	pair, _, _ := strings.Cut(pomelo, ",")
+	key, secret, _ := strings.Cut(pair, ":")
+	raw, err := base64.StdEncoding.DecodeString(secret)
+	if err != nil {
+		return nil, errors.New("devstack: the Pomelo api-secret is not base64")
+	}
+	return &webhooksim.Sender{
+		BaseURL: strings.TrimSuffix(baseURL, "/"), PomeloAPIKey: key, PomeloSecret: raw,
+		TDPartnerCode: get("TD_PARTNER_CODE"), TDAccessKey: get("TD_ACCESS_KEY"), TDAccessSecret: get("TD_ACCESS_SECRET"),
+		BelvoAuthorization: get("BELVO_WEBHOOK_AUTHORIZATION"),
+		PalencaSecret:      getenv("PALENCA_WEBHOOK_SECRET"), PalencaHeader: getenv("PALENCA_SIGNATURE_HEADER"),
+	}, nil
 }
