@@ -8,7 +8,12 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/tarjeta-dev/tarjeta/core/belvo"
+	"github.com/tarjeta-dev/tarjeta/core/inbound"
+	"github.com/tarjeta-dev/tarjeta/core/palenca"
+	"github.com/tarjeta-dev/tarjeta/core/pomelo"
 	"github.com/tarjeta-dev/tarjeta/core/signature"
+	"github.com/tarjeta-dev/tarjeta/core/td"
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
 	"github.com/tarjeta-dev/tarjeta/httpapi"
 	"github.com/tarjeta-dev/tarjeta/pomeloapi"
@@ -54,6 +59,15 @@ func (c Webhooks) Validate() error {
 	if c.TDTolerance <= 0 {
 		errs = append(errs, errors.New("TD_SIGNATURE_TOLERANCE must be positive"))
 	}
+	if _, err := c.tdKeys(); err != nil {
+		errs = append(errs, err)
+	}
+	if _, err := credentials("BELVO_WEBHOOK_AUTHORIZATION", c.BelvoAuthorization); err != nil {
+		errs = append(errs, err)
+	}
+	if _, err := credentials("PALENCA_WEBHOOK_SECRET", c.PalencaSecret); err != nil {
+		errs = append(errs, err)
+	}
 	if c.PalencaHeader == "" {
 		errs = append(errs, errors.New("PALENCA_SIGNATURE_HEADER must not be empty"))
 	}
@@ -64,6 +78,31 @@ func (c Webhooks) Validate() error {
 		errs = append(errs, errors.New("WEBHOOK_MAX_ATTEMPTS must be at least 1"))
 	}
 	return errors.Join(errs...)
+}
+
+// credentials splits a setting that may hold several values, for rotation.
+func credentials(name, setting string) ([]string, error) {
+	v, err := inbound.SplitCredentials(setting)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return v, nil
+}
+
+func (c Webhooks) tdKeys() ([]td.Key, error) {
+	keys, err := credentials("TD_ACCESS_KEY", c.TDAccessKey)
+	if err != nil {
+		return nil, err
+	}
+	secrets, err := credentials("TD_ACCESS_SECRET", c.TDAccessSecret)
+	if err != nil || len(keys) == 0 && len(secrets) == 0 {
+		return nil, err
+	}
+	pairs, err := td.Keys(keys, secrets)
+	if err != nil {
+		return nil, fmt.Errorf("TD_ACCESS_KEY and TD_ACCESS_SECRET: %w", err)
+	}
+	return pairs, nil
 }
 
 // WebhooksDeps are what the webhooks function runs on besides its settings.
@@ -90,30 +129,50 @@ func (c Webhooks) Function(ctx context.Context, d WebhooksDeps) (WebhooksFunctio
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	schemes := map[webhook.Route]webhook.Scheme{
-		webhook.PalencaRoute: webhook.PalencaScheme{Secret: c.PalencaSecret, Header: c.PalencaHeader},
-		webhook.TDPush: webhook.TDScheme{
-			PartnerCode: c.TDPartnerCode, AccessKey: c.TDAccessKey, AccessSecret: c.TDAccessSecret, Tolerance: c.TDTolerance,
-		},
-		webhook.BelvoRoute: webhook.BelvoScheme{Authorization: c.BelvoAuthorization},
+	routes, err := c.Routes(ctx, d)
+	if err != nil {
+		return WebhooksFunction{}, err
 	}
+	p := &webhook.Processor{Store: d.Store, Routes: routes}
+	recv := webhook.NewReceiver(d.Store, d.Now)
+	return WebhooksFunction{Handler: httpapi.Webhooks(recv, routes, d.Store, d.Log, d.Now), Processor: p}, nil
+}
+
+// Routes is the table of webhook routes these settings describe: one row
+// per route, each provider's parts from its own package. A provider whose
+// credential is unset keeps its row, refusing every delivery.
+func (c Webhooks) Routes(ctx context.Context, d WebhooksDeps) (webhook.Routes, error) {
+	tdKeys, _ := c.tdKeys()
+	belvoValues, _ := credentials("BELVO_WEBHOOK_AUTHORIZATION", c.BelvoAuthorization)
+	palencaSecrets, _ := credentials("PALENCA_WEBHOOK_SECRET", c.PalencaSecret)
+	var pomeloScheme webhook.Scheme
 	if c.Credentials != "" || c.CredentialsSecretARN != "" {
 		keys, err := readKeyring(ctx, d.Secrets, c.Credentials, c.CredentialsSecretARN)
 		if err != nil {
-			return WebhooksFunction{}, err
+			return nil, err
 		}
-		pomelo := webhook.PomeloScheme{Verifier: signature.Verifier{Keys: keys, Tolerance: c.Tolerance, BasePath: c.BasePath}}
-		for _, r := range []webhook.Route{webhook.PomeloShipping, webhook.PomeloActivities, webhook.PomeloIdentity} {
-			schemes[r] = pomelo
-		}
+		pomeloScheme = pomelo.Scheme{Verifier: signature.Verifier{Keys: keys, Tolerance: c.Tolerance, BasePath: c.BasePath}}
 	}
-	p := &webhook.Processor{Store: d.Store, Now: d.Now}
+	shipments := pomelo.ShipmentKeeper{Now: d.Now}
 	if c.PomeloAPIBaseURL != "" {
-		p.Shipments = &pomeloapi.Client{
+		shipments.API = &pomeloapi.Client{
 			BaseURL: c.PomeloAPIBaseURL, ClientID: c.PomeloClientID, ClientSecret: c.PomeloSecret,
 			Audience: c.PomeloAudience, TokenPath: c.PomeloTokenPath, HTTP: d.HTTP, Now: d.Now,
 		}
 	}
-	recv := webhook.NewReceiver(schemes, d.Store, d.Now)
-	return WebhooksFunction{Handler: httpapi.Webhooks(recv, d.Store, d.Log, d.Now), Processor: p}, nil
+	palencaScheme := palenca.Scheme{Secrets: palencaSecrets, Header: c.PalencaHeader}
+	return webhook.Routes{
+		{Name: "pomelo/shipping/updates", Provider: pomelo.Provider, Scheme: pomeloScheme, Namer: pomelo.NameShipping,
+			Replies: pomelo.Replies, Keep: shipments.Keep, Once: pomelo.SignedHeaders},
+		{Name: "pomelo/activities", Provider: pomelo.Provider, Scheme: pomeloScheme, Namer: pomelo.NameActivity,
+			Replies: pomelo.Replies, Keep: pomelo.KeepActivity, Once: pomelo.SignedHeaders},
+		{Name: "pomelo/identity", Provider: pomelo.Provider, Scheme: pomeloScheme, Namer: pomelo.NameIdentity,
+			Replies: pomelo.Replies, Keep: pomelo.KeepIdentity, Once: pomelo.SignedHeaders},
+		{Name: "td", Provider: td.Provider, Scheme: td.Scheme{PartnerCode: c.TDPartnerCode, Keys: tdKeys, Tolerance: c.TDTolerance},
+			Namer: td.Name, Replies: td.Replies{}},
+		{Name: "belvo", Provider: belvo.Provider, Scheme: belvo.Scheme{Authorizations: belvoValues}, Namer: belvo.Name,
+			Replies: belvo.Replies, Once: []string{belvo.HeaderAuthorization}},
+		{Name: "palenca", Provider: palenca.Provider, Scheme: palencaScheme, Namer: palenca.Name,
+			Replies: palenca.Replies, Once: []string{palencaScheme.HeaderName()}},
+	}, nil
 }

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/config"
+	"github.com/tarjeta-dev/tarjeta/core/inbound"
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
 	"github.com/tarjeta-dev/tarjeta/pomelosim"
 	"github.com/tarjeta-dev/tarjeta/webhooksim"
@@ -146,11 +147,15 @@ func Sender(baseURL, dataDir string, getenv func(string) string) (*webhooksim.Se
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("devstack: %w", err)
 	}
+	// A setting holding several values (rotation) signs with the first,
+	// the newest.
 	get := func(name string) string {
-		if v := getenv(name); v != "" {
-			return v
+		v := getenv(name)
+		if v == "" {
+			v = kept[name]
 		}
-		return kept[name]
+		first, _, _ := strings.Cut(v, inbound.Separator)
+		return first
 	}
 	pomelo := getenv("POMELO_API_CREDENTIALS")
 	if pomelo == "" {
@@ -171,6 +176,6 @@ func Sender(baseURL, dataDir string, getenv func(string) string) (*webhooksim.Se
 		BaseURL: strings.TrimSuffix(baseURL, "/"), PomeloAPIKey: key, PomeloSecret: raw,
 		TDPartnerCode: get("TD_PARTNER_CODE"), TDAccessKey: get("TD_ACCESS_KEY"), TDAccessSecret: get("TD_ACCESS_SECRET"),
 		BelvoAuthorization: get("BELVO_WEBHOOK_AUTHORIZATION"),
-		PalencaSecret:      getenv("PALENCA_WEBHOOK_SECRET"), PalencaHeader: getenv("PALENCA_SIGNATURE_HEADER"),
+		PalencaSecret:      get("PALENCA_WEBHOOK_SECRET"), PalencaHeader: getenv("PALENCA_SIGNATURE_HEADER"),
 	}, nil
 }

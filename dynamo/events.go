@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/tarjeta-dev/tarjeta/core/inbound"
+	"github.com/tarjeta-dev/tarjeta/core/text"
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
 )
 
@@ -68,7 +70,7 @@ func eventItem(e webhook.Event) map[string]types.AttributeValue {
 // ParseEvent reads an event item, as the table and its stream hold it.
 func ParseEvent(item map[string]types.AttributeValue) (webhook.Event, error) {
 	e := webhook.Event{
-		ID: str(item, "id"), Provider: webhook.Provider(str(item, "provider")), Route: webhook.Route(str(item, "route")),
+		ID: str(item, "id"), Provider: str(item, "provider"), Route: str(item, "route"),
 		Type: str(item, "type"), DedupeKey: str(item, "dedupe_key"), Status: webhook.Status(str(item, "status")),
 		LastError: str(item, "last_error"), Auth: str(item, "auth"),
 	}
@@ -117,18 +119,16 @@ func (st *Events) Receive(ctx context.Context, e webhook.Event, sign *webhook.Si
 		}
 		return false, nil
 	}
-	_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
-		{Put: put},
-		{Put: &types.Put{
-			TableName: &st.table,
-			Item: map[string]types.AttributeValue{
-				"pk": s("TDSIGN#" + sign.Sign), "sk": s("SIGN"), "event_id": s(e.ID),
-				"body_hash": &types.AttributeValueMemberB{Value: sign.BodyHash[:]},
-			},
-			ConditionExpression:       aws.String("attribute_not_exists(pk) OR body_hash = :h"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":h": &types.AttributeValueMemberB{Value: sign.BodyHash[:]}},
-		}},
-	}})
+	signPut := &types.Put{
+		TableName: &st.table,
+		Item: map[string]types.AttributeValue{
+			"pk": s(signPK(sign.Sign)), "sk": s("SIGN"), "event_id": s(e.ID),
+			"body_hash": &types.AttributeValueMemberB{Value: sign.BodyHash[:]},
+		},
+		ConditionExpression:       aws.String("attribute_not_exists(pk) OR body_hash = :h"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":h": &types.AttributeValueMemberB{Value: sign.BodyHash[:]}},
+	}
+	_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{{Put: put}, {Put: signPut}}})
 	var tce *types.TransactionCanceledException
 	switch {
 	case err == nil:
@@ -137,11 +137,26 @@ func (st *Events) Receive(ctx context.Context, e webhook.Event, sign *webhook.Si
 		return false, fmt.Errorf("dynamo: receive %s: %w", e.ID, refused(err))
 	case reason(tce, 1) == codeConditionFailed:
 		return false, fmt.Errorf("dynamo: receive %s: %w", e.ID, webhook.ErrSignReused)
-	case reason(tce, 0) == codeConditionFailed:
-		return true, nil
+	case reason(tce, 0) != codeConditionFailed:
+		return false, fmt.Errorf("dynamo: receive %s: cancelled: %s", e.ID, describe(tce.CancellationReasons))
 	}
-	return false, fmt.Errorf("dynamo: receive %s: cancelled: %s", e.ID, describe(tce.CancellationReasons))
+	// A duplicate: TD's retry, re-signed. Its sign is bound to the body
+	// too, with a second write, so that its URL takes no other body.
+	_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: signPut.TableName, Item: signPut.Item,
+		ConditionExpression: signPut.ConditionExpression, ExpressionAttributeValues: signPut.ExpressionAttributeValues})
+	var ccf *types.ConditionalCheckFailedException
+	switch {
+	case errors.As(err, &ccf):
+		return false, fmt.Errorf("dynamo: receive %s: %w", e.ID, webhook.ErrSignReused)
+	case err != nil:
+		return false, fmt.Errorf("dynamo: receive %s: bind the sign: %w", e.ID, refused(err))
+	}
+	return true, nil
 }
+
+// signPK keys a TD sign by the lower hex of its MAC, so that every spelling
+// of one MAC is one item.
+func signPK(mac []byte) string { return "TDSIGN#" + string(text.AppendHex(nil, mac)) }
 
 func reason(tce *types.TransactionCanceledException, i int) string {
 	if i < len(tce.CancellationReasons) {
@@ -239,7 +254,7 @@ func decodeEventCursor(c string) (map[string]types.AttributeValue, error) {
 	if err == nil {
 		_, err = time.Parse(timeLayout, ec.ReceivedAt)
 	}
-	if err != nil || !validEventID(ec.ID) {
+	if err != nil || !webhook.ValidID(ec.ID) {
 		return nil, fmt.Errorf("dynamo: events cursor %q: %w", c, webhook.ErrCursor)
 	}
 	key := eventKey(ec.ID)
@@ -249,15 +264,11 @@ func decodeEventCursor(c string) (map[string]types.AttributeValue, error) {
 }
 
 // validEventID reports whether id has the shape of webhook.IDOf's ids.
-func validEventID(id string) bool {
-	rest, ok := strings.CutPrefix(id, "evt_")
-	return ok && len(rest) == 24 && strings.Trim(rest, "abcdefghijklmnopqrstuvwxyz234567") == ""
-}
 
-// Settle implements webhook.Store: one UpdateItem, or with a record one
+// Attempted implements webhook.Store: one UpdateItem, or with a record one
 // TransactWriteItems of the event's update and the record's put; when a
 // later version of the record is kept, the update goes alone.
-func (st *Events) Settle(ctx context.Context, id string, set webhook.Settlement) error {
+func (st *Events) Attempted(ctx context.Context, id string, set webhook.Attempt) error {
 	if set.Record != nil {
 		if err := webhook.CheckRecord(*set.Record); err != nil {
 			return fmt.Errorf("dynamo: settle %s: %w", id, err)
@@ -326,22 +337,22 @@ func settleRefusal(id string, item map[string]types.AttributeValue) error {
 	if item == nil {
 		return fmt.Errorf("dynamo: settle %s: %w", id, webhook.ErrNotFound)
 	}
-	return fmt.Errorf("dynamo: settle %s: %w", id, webhook.ErrSettled)
+	return fmt.Errorf("dynamo: settle %s: %w", id, webhook.ErrProcessed)
 }
 
 // Record implements webhook.Store.
-func (st *Events) Record(ctx context.Context, kind, id string) (webhook.Record, error) {
+func (st *Events) Record(ctx context.Context, kind, id string) (inbound.Record, error) {
 	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: &st.table, ConsistentRead: aws.Bool(true),
 		Key: map[string]types.AttributeValue{"pk": s("REC#" + kind + "#" + id), "sk": s("REC")},
 	})
 	if err != nil {
-		return webhook.Record{}, fmt.Errorf("dynamo: record %s: %w", kind, refused(err))
+		return inbound.Record{}, fmt.Errorf("dynamo: record %s: %w", kind, refused(err))
 	}
 	if out.Item == nil {
-		return webhook.Record{}, fmt.Errorf("dynamo: record %s %q: %w", kind, id, webhook.ErrNotFound)
+		return inbound.Record{}, fmt.Errorf("dynamo: record %s %q: %w", kind, id, webhook.ErrNotFound)
 	}
-	r := webhook.Record{Kind: str(out.Item, "kind"), ID: str(out.Item, "id"), EventID: str(out.Item, "event_id")}
+	r := inbound.Record{Kind: str(out.Item, "kind"), ID: str(out.Item, "id"), EventID: str(out.Item, "event_id")}
 	if r.Version, err = time.Parse(timeLayout, str(out.Item, "version")); err != nil {
 		return r, fmt.Errorf("dynamo: record %s: %w", kind, err)
 	}

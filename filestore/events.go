@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tarjeta-dev/tarjeta/core/inbound"
+	"github.com/tarjeta-dev/tarjeta/core/text"
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
 	"github.com/tarjeta-dev/tarjeta/roundtrip"
 )
@@ -27,7 +29,7 @@ type Events struct {
 	order   []*webhook.Event  // in the order received
 	seqs    map[string]uint64 // the journal line that wrote each event
 	signs   map[string][sha256.Size]byte
-	records map[recordKey]webhook.Record
+	records map[recordKey]inbound.Record
 	log     *wal
 	changed chan struct{}
 }
@@ -40,7 +42,7 @@ var _ webhook.Store = (*Events)(nil)
 func OpenEvents(dir string) (*Events, error) {
 	s := &Events{
 		events: make(map[string]*webhook.Event), seqs: make(map[string]uint64),
-		signs: make(map[string][sha256.Size]byte), records: make(map[recordKey]webhook.Record),
+		signs: make(map[string][sha256.Size]byte), records: make(map[recordKey]inbound.Record),
 		changed: make(chan struct{}, 1),
 	}
 	log, err := openWAL(dir, EventsJournalName, func(content []byte) error {
@@ -74,10 +76,10 @@ func (s *Events) signal() {
 // eventLine is one journal line. Its field names are the journal's file
 // format: add fields, never rename them.
 type eventLine struct {
-	Event  *eventJSON  `json:"event,omitempty"`
-	Sign   *signJSON   `json:"sign,omitempty"`
-	Settle *settleJSON `json:"settle,omitempty"`
-	Record *recordJSON `json:"record,omitempty"`
+	Event   *eventJSON   `json:"event,omitempty"`
+	Sign    *signJSON    `json:"sign,omitempty"`
+	Attempt *attemptJSON `json:"settle,omitempty"` // "settle": the journal's name for an attempt
+	Record  *recordJSON  `json:"record,omitempty"`
 }
 
 type eventJSON struct {
@@ -99,7 +101,7 @@ type signJSON struct {
 	BodyHash []byte `json:"body_hash"`
 }
 
-type settleJSON struct {
+type attemptJSON struct {
 	ID     string `json:"id"`
 	Status string `json:"status"`
 	Error  string `json:"error,omitempty"`
@@ -116,8 +118,13 @@ type recordJSON struct {
 // apply changes memory as line says; replay and the writers share it.
 func (s *Events) apply(l eventLine) error {
 	if e := l.Event; e != nil {
+		if _, kept := s.events[e.ID]; kept {
+			// A line repeated in the journal (a copy pasted back after a
+			// repair, say) applies once.
+			return nil
+		}
 		ev := &webhook.Event{
-			ID: e.ID, Provider: webhook.Provider(e.Provider), Route: webhook.Route(e.Route), Type: e.Type,
+			ID: e.ID, Provider: e.Provider, Route: e.Route, Type: e.Type,
 			DedupeKey: e.DedupeKey, Status: webhook.Status(e.Status), ReceivedAt: e.ReceivedAt,
 			Auth: e.Auth, Hint: e.Hint, Headers: e.Headers, Body: e.Body,
 		}
@@ -131,16 +138,16 @@ func (s *Events) apply(l eventLine) error {
 		}
 		s.signs[g.Sign] = h
 	}
-	if st := l.Settle; st != nil {
+	if st := l.Attempt; st != nil {
 		ev, ok := s.events[st.ID]
 		if !ok {
-			return fmt.Errorf("settle of unknown event %s", st.ID)
+			return fmt.Errorf("attempt on unknown event %s", st.ID)
 		}
 		ev.Status, ev.LastError = webhook.Status(st.Status), st.Error
 		ev.Attempts++
 	}
 	if r := l.Record; r != nil {
-		s.records[recordKey{r.Kind, r.ID}] = webhook.Record{Kind: r.Kind, ID: r.ID, Version: r.Version, EventID: r.EventID, Data: r.Data}
+		s.records[recordKey{r.Kind, r.ID}] = inbound.Record{Kind: r.Kind, ID: r.ID, Version: r.Version, EventID: r.EventID, Data: r.Data}
 	}
 	return nil
 }
@@ -172,25 +179,38 @@ func (s *Events) Receive(ctx context.Context, e webhook.Event, sign *webhook.Sig
 		return false, fmt.Errorf("filestore: receive: %w", err)
 	}
 	s.mu.Lock()
+	var signLine *signJSON
 	if sign != nil {
-		if h, ok := s.signs[sign.Sign]; ok && h != sign.BodyHash {
+		key := signKey(sign.Sign)
+		h, bound := s.signs[key]
+		if bound && h != sign.BodyHash {
 			seq := s.log.last()
 			s.mu.Unlock()
 			return false, errorAfter(s.log.wait(seq), webhook.ErrSignReused)
 		}
+		if !bound {
+			signLine = &signJSON{Sign: key, BodyHash: sign.BodyHash[:]}
+		}
 	}
 	if _, dup := s.events[e.ID]; dup {
 		seq := s.seqs[e.ID]
+		if signLine != nil {
+			// A retry's fresh sign is bound to the body too, so that its URL
+			// takes no other body afterwards.
+			var err error
+			if seq, err = s.commit(eventLine{Sign: signLine}); err != nil {
+				s.mu.Unlock()
+				return false, fmt.Errorf("filestore: receive %s: %w", e.ID, err)
+			}
+		}
 		s.mu.Unlock()
 		return true, s.log.wait(seq)
 	}
 	l := eventLine{Event: &eventJSON{
-		ID: e.ID, Provider: string(e.Provider), Route: string(e.Route), Type: e.Type, DedupeKey: e.DedupeKey,
+		ID: e.ID, Provider: e.Provider, Route: e.Route, Type: e.Type, DedupeKey: e.DedupeKey,
 		Status: string(e.Status), ReceivedAt: e.ReceivedAt.UTC(), Auth: e.Auth, Hint: e.Hint, Headers: e.Headers, Body: e.Body,
 	}}
-	if sign != nil {
-		l.Sign = &signJSON{Sign: sign.Sign, BodyHash: sign.BodyHash[:]}
-	}
+	l.Sign = signLine
 	seq, err := s.commit(l)
 	if err != nil {
 		s.mu.Unlock()
@@ -204,6 +224,9 @@ func (s *Events) Receive(ctx context.Context, e webhook.Event, sign *webhook.Sig
 	s.signal()
 	return false, nil
 }
+
+// signKey is how a sign is kept: the lower hex of its MAC.
+func signKey(mac []byte) string { return string(text.AppendHex(nil, mac)) }
 
 // errorAfter is err when the wait it comes from failed, else refusal.
 func errorAfter(err, refusal error) error {
@@ -261,8 +284,8 @@ func (s *Events) Events(ctx context.Context, f webhook.Filter, cursor string, li
 	return out, next, s.log.wait(seq)
 }
 
-// Settle implements webhook.Store.
-func (s *Events) Settle(ctx context.Context, id string, st webhook.Settlement) error {
+// Attempted implements webhook.Store.
+func (s *Events) Attempted(ctx context.Context, id string, st webhook.Attempt) error {
 	roundtrip.Count(ctx)
 	if st.Record != nil {
 		if err := webhook.CheckRecord(*st.Record); err != nil {
@@ -274,13 +297,13 @@ func (s *Events) Settle(ctx context.Context, id string, st webhook.Settlement) e
 	if !ok || ev.Status == webhook.Processed {
 		seq := s.log.last()
 		s.mu.Unlock()
-		refusal := fmt.Errorf("filestore: settle %s: %w", id, webhook.ErrSettled)
+		refusal := fmt.Errorf("filestore: settle %s: %w", id, webhook.ErrProcessed)
 		if !ok {
 			refusal = fmt.Errorf("filestore: settle %s: %w", id, webhook.ErrNotFound)
 		}
 		return errorAfter(s.log.wait(seq), refusal)
 	}
-	l := eventLine{Settle: &settleJSON{ID: id, Status: string(st.Status), Error: st.Error}}
+	l := eventLine{Attempt: &attemptJSON{ID: id, Status: string(st.Status), Error: st.Error}}
 	if r := st.Record; r != nil {
 		if old, ok := s.records[recordKey{r.Kind, r.ID}]; !ok || !old.Version.After(r.Version) {
 			l.Record = &recordJSON{Kind: r.Kind, ID: r.ID, Version: r.Version.UTC(), EventID: id, Data: r.Data}
@@ -299,14 +322,14 @@ func (s *Events) Settle(ctx context.Context, id string, st webhook.Settlement) e
 }
 
 // Record implements webhook.Store.
-func (s *Events) Record(ctx context.Context, kind, id string) (webhook.Record, error) {
+func (s *Events) Record(ctx context.Context, kind, id string) (inbound.Record, error) {
 	roundtrip.Count(ctx)
 	s.mu.Lock()
 	r, ok := s.records[recordKey{kind, id}]
 	seq := s.log.last()
 	s.mu.Unlock()
 	if !ok {
-		return webhook.Record{}, fmt.Errorf("filestore: record %s %q: %w", kind, id, webhook.ErrNotFound)
+		return inbound.Record{}, fmt.Errorf("filestore: record %s %q: %w", kind, id, webhook.ErrNotFound)
 	}
 	return r, s.log.wait(seq)
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/tarjeta-dev/tarjeta/core/idempotency"
+	"github.com/tarjeta-dev/tarjeta/core/inbound"
 	"github.com/tarjeta-dev/tarjeta/core/ledger"
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
 	"github.com/tarjeta-dev/tarjeta/filestore"
@@ -193,13 +194,13 @@ func TestEventsRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := Ev(webhook.TD, "OK", "seq-1:OK", 0)
-	sign := &webhook.SignUse{Sign: "s1", BodyHash: sha256.Sum256(e.Body)}
+	e := Ev("td", "OK", "seq-1:OK", 0)
+	sign := &webhook.SignUse{Sign: []byte("s1"), BodyHash: sha256.Sum256(e.Body)}
 	if _, err := s.Receive(ctx, e, sign); err != nil {
 		t.Fatal(err)
 	}
-	rec := &webhook.Record{Kind: "k", ID: "r1", Version: T0, Data: []byte(`{}`)}
-	if err := s.Settle(ctx, e.ID, webhook.Settlement{Status: webhook.Processed, Record: rec}); err != nil {
+	rec := &inbound.Record{Kind: "k", ID: "r1", Version: T0, Data: []byte(`{}`)}
+	if err := s.Attempted(ctx, e.ID, webhook.Attempt{Status: webhook.Processed, Record: rec}); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -216,11 +217,44 @@ func TestEventsRestart(t *testing.T) {
 	if _, err := s.Record(ctx, "k", "r1"); err != nil {
 		t.Errorf("record after restart: %v", err)
 	}
-	other := Ev(webhook.TD, "OK", "seq-2:OK", 1)
-	if _, err := s.Receive(ctx, other, &webhook.SignUse{Sign: "s1", BodyHash: sha256.Sum256(other.Body)}); !errors.Is(err, webhook.ErrSignReused) {
+	other := Ev("td", "OK", "seq-2:OK", 1)
+	if _, err := s.Receive(ctx, other, &webhook.SignUse{Sign: []byte("s1"), BodyHash: sha256.Sum256(other.Body)}); !errors.Is(err, webhook.ErrSignReused) {
 		t.Errorf("sign after restart: err = %v, want ErrSignReused", err)
 	}
 	if dup, err := s.Receive(ctx, e, sign); !dup || err != nil {
 		t.Errorf("duplicate after restart: %v, %v", dup, err)
+	}
+}
+
+// TestRepeatedEventLine: a journal line that appears twice (pasted back
+// after a repair, say) is applied once: the event is listed once.
+func TestRepeatedEventLine(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	s, err := filestore.OpenEvents(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := Ev("belvo", "T", "w-1", 0)
+	if _, err := s.Receive(ctx, e, nil); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	path := filepath.Join(dir, filestore.EventsJournalName)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, append(b, b...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err = filestore.OpenEvents(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	page, _, err := s.Events(ctx, webhook.Filter{}, "", 10)
+	if err != nil || len(page) != 1 {
+		t.Errorf("events after a repeated line = %d, %v; want 1", len(page), err)
 	}
 }

@@ -5,9 +5,12 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/tarjeta-dev/tarjeta/core/inbound"
 	"github.com/tarjeta-dev/tarjeta/core/outcome"
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
 )
@@ -18,35 +21,34 @@ const (
 	MaxEventsPage     = 100
 )
 
-// Webhooks returns the webhooks function's handler: a POST route per
-// provider notification (webhook.Routes), GET /webhooks/events and GET
-// /webhooks/events/{id}, behind the request log.
-func Webhooks(recv *webhook.Receiver, events webhook.Store, log *slog.Logger, now func() time.Time) http.Handler {
+// Webhooks returns the webhooks function's handler: a POST route per row of
+// routes, GET /webhooks/events and GET /webhooks/events/{id}, behind the
+// request log.
+func Webhooks(recv *webhook.Receiver, routes webhook.Routes, events webhook.Store, log *slog.Logger, now func() time.Time) http.Handler {
 	mux := http.NewServeMux()
-	for _, route := range webhook.Routes {
+	for _, route := range routes {
 		mux.Handle("POST "+route.Path(), delivery(recv, route))
 	}
-	mux.Handle("GET /webhooks/events", eventList(events))
+	mux.Handle("GET /webhooks/events", eventList(events, routes.Providers()))
 	mux.Handle("GET /webhooks/events/{id}", eventDetail(events))
 	return Logged(Routed(mux), log, now)
 }
 
 func delivery(recv *webhook.Receiver, route webhook.Route) http.HandlerFunc {
+	once := canonical(route.Once...)
 	return func(w http.ResponseWriter, r *http.Request) {
-		if route.Provider() == webhook.Pomelo {
-			if name, ok := repeated(r.Header, pomeloHeaders); ok {
-				writeDelivery(w, webhook.Failure(route, outcome.RepeatedHeader, name+" must appear once and hold no comma"))
-				return
-			}
+		if name, ok := repeated(r.Header, once); ok {
+			writeDelivery(w, route.Refuse(outcome.RepeatedHeader, name+" must appear once and hold no comma"))
+			return
 		}
 		body, failed := readBody(w, r, webhook.MaxBody)
 		if failed != nil {
-			res := webhook.Failure(route, failed.code, failed.message)
+			res := route.Refuse(failed.code, failed.message)
 			res.Outcome = failed.outcome()
 			writeDelivery(w, res)
 			return
 		}
-		writeDelivery(w, recv.Receive(r.Context(), route, webhook.Inbound{Called: called(r), Header: r.Header, Body: body}))
+		writeDelivery(w, recv.Receive(r.Context(), route, inbound.Delivery{Called: called(r), Header: r.Header, Body: body}))
 	}
 }
 
@@ -80,7 +82,7 @@ type eventDetailJSON struct {
 
 func eventOf(e webhook.Event) eventJSON {
 	out := eventJSON{
-		ID: e.ID, Provider: string(e.Provider), Type: e.Type, DedupeKey: e.DedupeKey, Status: string(e.Status),
+		ID: e.ID, Provider: e.Provider, Type: e.Type, DedupeKey: e.DedupeKey, Status: string(e.Status),
 		ReceivedAt: e.ReceivedAt.UTC().Format(time.RFC3339Nano), Attempts: e.Attempts,
 	}
 	if e.LastError != "" {
@@ -89,14 +91,12 @@ func eventOf(e webhook.Event) eventJSON {
 	return out
 }
 
-func eventList(events webhook.Store) http.HandlerFunc {
+func eventList(events webhook.Store, providers []string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
-		f := webhook.Filter{Provider: webhook.Provider(q.Get("provider")), Status: webhook.Status(q.Get("status")), Type: q.Get("type")}
-		switch f.Provider {
-		case "", webhook.Pomelo, webhook.TD, webhook.Belvo, webhook.Palenca:
-		default:
-			writeError(w, outcome.InvalidFilter, "provider must be pomelo, td, belvo or palenca")
+		f := webhook.Filter{Provider: q.Get("provider"), Status: webhook.Status(q.Get("status")), Type: q.Get("type")}
+		if f.Provider != "" && !slices.Contains(providers, f.Provider) {
+			writeError(w, outcome.InvalidFilter, "provider must be one of "+strings.Join(providers, ", "))
 			return
 		}
 		switch f.Status {
@@ -139,7 +139,12 @@ func eventList(events webhook.Store) http.HandlerFunc {
 
 func eventDetail(events webhook.Store) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		e, err := events.Event(r.Context(), r.PathValue("id"))
+		id := r.PathValue("id")
+		if !webhook.ValidID(id) {
+			writeError(w, outcome.NoRoute, "no event with this id")
+			return
+		}
+		e, err := events.Event(r.Context(), id)
 		switch {
 		case errors.Is(err, webhook.ErrNotFound):
 			writeError(w, outcome.NoRoute, "no event with this id")

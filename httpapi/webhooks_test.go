@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tarjeta-dev/tarjeta/core/pomelo"
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
 	"github.com/tarjeta-dev/tarjeta/filestore"
 	"github.com/tarjeta-dev/tarjeta/httpapi/apitest"
@@ -59,11 +60,11 @@ func TestDeliveries(t *testing.T) {
 					t.Errorf("delivery %d: %d %s, want %d %s", i+1, x.Status, x.Answer, want.status, want.body)
 				}
 			}
-			if _, page := s.Events(t, ""); len(page.Events) != 1 || page.Events[0].Provider != string(kind.Route().Provider()) {
+			if _, page := s.Events(t, ""); len(page.Events) != 1 || page.Events[0].Provider != kind.Provider() {
 				t.Fatalf("events after a duplicate = %+v, want one", page.Events)
 			}
 			modes := []webhooksim.Mode{webhooksim.BadSignature}
-			if kind.Route().Provider() == webhook.Pomelo || kind == webhooksim.TD {
+			if kind.Provider() == pomelo.Provider || kind == webhooksim.TD {
 				modes = append(modes, webhooksim.Stale)
 			}
 			for _, mode := range modes {
@@ -387,8 +388,8 @@ func TestProcessingRetried(t *testing.T) {
 		t.Errorf("%d tokens asked for, want 2 (the first, and one refresh after a 401)", n)
 	}
 	ev, _ := s.Store.Event(context.Background(), page.Events[0].ID)
-	u, _ := webhook.DecodeShipping(ev.Body)
-	rec, err := s.Store.Record(context.Background(), webhook.KindShipment, u.ShipmentID)
+	u, _ := pomelo.DecodeShipping(ev.Body)
+	rec, err := s.Store.Record(context.Background(), pomelo.KindShipment, u.ShipmentID)
 	if err != nil || !strings.Contains(string(rec.Data), `"IN_TRANSIT"`) {
 		t.Errorf("shipment record = %s, %v", rec.Data, err)
 	}
@@ -408,11 +409,11 @@ func TestOutOfOrderActivities(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Drain(t)
-	later, err := webhook.DecodeActivity(xs[0].Body)
+	later, err := pomelo.DecodeActivity(xs[0].Body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, err := s.Store.Record(context.Background(), webhook.KindActivity, later.Activity.ID)
+	rec, err := s.Store.Record(context.Background(), pomelo.KindActivity, later.Activity.ID)
 	if err != nil || !strings.Contains(string(rec.Data), `"APPROVED"`) {
 		t.Errorf("activity record = %s, %v; want the later APPROVED", rec.Data, err)
 	}

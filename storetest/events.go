@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tarjeta-dev/tarjeta/core/inbound"
 	"github.com/tarjeta-dev/tarjeta/core/storable"
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
 )
@@ -34,9 +35,9 @@ func RunEvents(t *testing.T, open func(t *testing.T) webhook.Store) {
 
 // Ev returns a RECEIVED event of provider p with dedupe key key, received
 // at T0 plus n seconds.
-func Ev(p webhook.Provider, typ, key string, n int) webhook.Event {
+func Ev(p, typ, key string, n int) webhook.Event {
 	return webhook.Event{
-		ID: webhook.IDOf(p, key), Provider: p, Route: webhook.Route(p), Type: typ, DedupeKey: key,
+		ID: webhook.IDOf(p, key), Provider: p, Route: p, Type: typ, DedupeKey: key,
 		Status: webhook.Received, ReceivedAt: T0.Add(time.Duration(n) * time.Second), Auth: "test",
 		Headers: map[string]string{"Content-Type": "application/json"}, Body: []byte(`{"k":"` + key + `"}`),
 	}
@@ -52,7 +53,7 @@ func receive(t *testing.T, s webhook.Store, e webhook.Event, sign *webhook.SignU
 }
 
 func receivedOnce(t *testing.T, s webhook.Store) {
-	e := Ev(webhook.Pomelo, "ACTIVITY_CREATED", "act-1", 0)
+	e := Ev("pomelo", "ACTIVITY_CREATED", "act-1", 0)
 	e.Hint = true
 	if receive(t, s, e, nil) {
 		t.Fatal("first delivery reported as a duplicate")
@@ -67,7 +68,7 @@ func receivedOnce(t *testing.T, s webhook.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.DedupeKey != "act-1" || got.Provider != webhook.Pomelo || got.Route != e.Route || got.Type != e.Type ||
+	if got.DedupeKey != "act-1" || got.Provider != "pomelo" || got.Route != e.Route || got.Type != e.Type ||
 		got.Status != webhook.Received || !got.ReceivedAt.Equal(e.ReceivedAt) || got.Attempts != 0 || got.LastError != "" ||
 		got.Auth != "test" || !got.Hint || got.Headers["Content-Type"] != "application/json" || string(got.Body) != string(e.Body) {
 		t.Errorf("kept event = %+v, want the first delivery %+v", got, e)
@@ -78,33 +79,42 @@ func receivedOnce(t *testing.T, s webhook.Store) {
 }
 
 func signBindsBody(t *testing.T, s webhook.Store) {
-	e := Ev(webhook.TD, "OK", "seq-1:OK", 0)
-	use := &webhook.SignUse{Sign: "abc123", BodyHash: sha256.Sum256(e.Body)}
+	e := Ev("td", "OK", "seq-1:OK", 0)
+	use := &webhook.SignUse{Sign: []byte("mac-1"), BodyHash: sha256.Sum256(e.Body)}
 	receive(t, s, e, use)
 	// TD retrying: the same sign and body.
 	if !receive(t, s, e, use) {
 		t.Error("TD's retry not reported as a duplicate")
 	}
 	// The same sign over another body is a replay, even for a new event.
-	other := Ev(webhook.TD, "OK", "seq-2:OK", 1)
-	_, err := s.Receive(context.Background(), other, &webhook.SignUse{Sign: "abc123", BodyHash: sha256.Sum256(other.Body)})
+	other := Ev("td", "OK", "seq-2:OK", 1)
+	_, err := s.Receive(context.Background(), other, &webhook.SignUse{Sign: []byte("mac-1"), BodyHash: sha256.Sum256(other.Body)})
 	if !errors.Is(err, webhook.ErrSignReused) {
 		t.Fatalf("replayed sign: err = %v, want ErrSignReused", err)
 	}
 	if _, err := s.Event(context.Background(), other.ID); !errors.Is(err, webhook.ErrNotFound) {
 		t.Errorf("a replay was kept: %v", err)
 	}
+	// TD's retry comes re-signed: the duplicate binds its fresh sign too, so
+	// that its URL takes no other body afterwards.
+	if !receive(t, s, e, &webhook.SignUse{Sign: []byte("mac-2"), BodyHash: sha256.Sum256(e.Body)}) {
+		t.Error("TD's re-signed retry not reported as a duplicate")
+	}
+	_, err = s.Receive(context.Background(), other, &webhook.SignUse{Sign: []byte("mac-2"), BodyHash: sha256.Sum256(other.Body)})
+	if !errors.Is(err, webhook.ErrSignReused) {
+		t.Fatalf("the retry's sign over another body: err = %v, want ErrSignReused", err)
+	}
 }
 
 func eventPages(t *testing.T, s webhook.Store) {
-	for i, p := range []webhook.Provider{webhook.TD, webhook.Pomelo, webhook.Belvo, webhook.Pomelo, webhook.Palenca, webhook.Pomelo, webhook.TD} {
+	for i, p := range []string{"td", "pomelo", "belvo", "pomelo", "palenca", "pomelo", "td"} {
 		receive(t, s, Ev(p, "T"+string(p), fmt.Sprint("k", i), i), nil)
 	}
 	all := pageAll(t, s, webhook.Filter{}, 3)
 	if want := "k6 k5 k4 k3 k2 k1 k0"; all != want {
 		t.Errorf("all events = %s, want %s", all, want)
 	}
-	if got := pageAll(t, s, webhook.Filter{Provider: webhook.Pomelo}, 2); got != "k5 k3 k1" {
+	if got := pageAll(t, s, webhook.Filter{Provider: "pomelo"}, 2); got != "k5 k3 k1" {
 		t.Errorf("pomelo events = %s", got)
 	}
 	if got := pageAll(t, s, webhook.Filter{Type: "Ttd"}, 1); got != "k6 k0" {
@@ -114,7 +124,7 @@ func eventPages(t *testing.T, s webhook.Store) {
 		t.Errorf("processed events = %s, want none", got)
 	}
 	// A full last page has no next cursor.
-	page, next, err := s.Events(context.Background(), webhook.Filter{Provider: webhook.TD}, "", 2)
+	page, next, err := s.Events(context.Background(), webhook.Filter{Provider: "td"}, "", 2)
 	if err != nil || len(page) != 2 || next != "" {
 		t.Errorf("exactly one page: %d events, next %q, %v", len(page), next, err)
 	}
@@ -152,17 +162,17 @@ func pageAll(t *testing.T, s webhook.Store, f webhook.Filter, limit int) string 
 
 func settleOnce(t *testing.T, s webhook.Store) {
 	ctx := context.Background()
-	e := Ev(webhook.Pomelo, "ACTIVITY_CREATED", "act-1", 0)
+	e := Ev("pomelo", "ACTIVITY_CREATED", "act-1", 0)
 	receive(t, s, e, nil)
-	if err := s.Settle(ctx, e.ID, webhook.Settlement{Status: webhook.Failed, Error: "pomelo: 502"}); err != nil {
+	if err := s.Attempted(ctx, e.ID, webhook.Attempt{Status: webhook.Failed, Error: "pomelo: 502"}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := s.Event(ctx, e.ID)
 	if got.Status != webhook.Failed || got.Attempts != 1 || got.LastError != "pomelo: 502" {
 		t.Errorf("after a failed attempt: %+v", got)
 	}
-	rec := &webhook.Record{Kind: "activity", ID: "a-1", Version: T0, Data: []byte(`{"v":1}`)}
-	if err := s.Settle(ctx, e.ID, webhook.Settlement{Status: webhook.Processed, Record: rec}); err != nil {
+	rec := &inbound.Record{Kind: "activity", ID: "a-1", Version: T0, Data: []byte(`{"v":1}`)}
+	if err := s.Attempted(ctx, e.ID, webhook.Attempt{Status: webhook.Processed, Record: rec}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ = s.Event(ctx, e.ID)
@@ -174,13 +184,13 @@ func settleOnce(t *testing.T, s webhook.Store) {
 		t.Errorf("record = %+v, %v", kept, err)
 	}
 	// Processing happens once.
-	if err := s.Settle(ctx, e.ID, webhook.Settlement{Status: webhook.Processed}); !errors.Is(err, webhook.ErrSettled) {
-		t.Errorf("second settlement: err = %v, want ErrSettled", err)
+	if err := s.Attempted(ctx, e.ID, webhook.Attempt{Status: webhook.Processed}); !errors.Is(err, webhook.ErrProcessed) {
+		t.Errorf("second settlement: err = %v, want ErrProcessed", err)
 	}
 	if got, _ = s.Event(ctx, e.ID); got.Attempts != 2 {
 		t.Errorf("attempts = %d after a refused settlement, want 2", got.Attempts)
 	}
-	if err := s.Settle(ctx, "evt_none", webhook.Settlement{Status: webhook.Processed}); !errors.Is(err, webhook.ErrNotFound) {
+	if err := s.Attempted(ctx, "evt_none", webhook.Attempt{Status: webhook.Processed}); !errors.Is(err, webhook.ErrNotFound) {
 		t.Errorf("unknown event: err = %v, want ErrNotFound", err)
 	}
 	if _, err := s.Record(ctx, "activity", "a-2"); !errors.Is(err, webhook.ErrNotFound) {
@@ -190,13 +200,13 @@ func settleOnce(t *testing.T, s webhook.Store) {
 
 func latestRecordWins(t *testing.T, s webhook.Store) {
 	ctx := context.Background()
-	newer, older := Ev(webhook.Pomelo, "ACTIVITY_UPDATED", "u-2", 0), Ev(webhook.Pomelo, "ACTIVITY_CREATED", "u-1", 1)
+	newer, older := Ev("pomelo", "ACTIVITY_UPDATED", "u-2", 0), Ev("pomelo", "ACTIVITY_CREATED", "u-1", 1)
 	receive(t, s, newer, nil)
 	receive(t, s, older, nil)
 	settle := func(e webhook.Event, version time.Time, data string) {
 		t.Helper()
-		rec := &webhook.Record{Kind: "activity", ID: "a-1", Version: version, Data: []byte(data)}
-		if err := s.Settle(ctx, e.ID, webhook.Settlement{Status: webhook.Processed, Record: rec}); err != nil {
+		rec := &inbound.Record{Kind: "activity", ID: "a-1", Version: version, Data: []byte(data)}
+		if err := s.Attempted(ctx, e.ID, webhook.Attempt{Status: webhook.Processed, Record: rec}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -212,7 +222,7 @@ func latestRecordWins(t *testing.T, s webhook.Store) {
 }
 
 func concurrentDeliveries(t *testing.T, s webhook.Store) {
-	e := Ev(webhook.Belvo, "EMPLOYMENT_RECORDS", "wh-1", 0)
+	e := Ev("belvo", "EMPLOYMENT_RECORDS", "wh-1", 0)
 	errs := make(chan error, 20)
 	firsts := make(chan bool, 20)
 	for range 20 {
@@ -241,7 +251,7 @@ func concurrentDeliveries(t *testing.T, s webhook.Store) {
 
 func eventLimits(t *testing.T, s webhook.Store) {
 	ctx := context.Background()
-	big := Ev(webhook.Palenca, "login.success", "big", 0)
+	big := Ev("palenca", "login.success", "big", 0)
 	big.Body = make([]byte, webhook.MaxBody+1)
 	if _, err := s.Receive(ctx, big, nil); !errors.Is(err, storable.ErrInvalid) {
 		t.Errorf("body over MaxBody: err = %v, want storable.ErrInvalid", err)
@@ -249,10 +259,10 @@ func eventLimits(t *testing.T, s webhook.Store) {
 	if _, err := s.Event(ctx, big.ID); !errors.Is(err, webhook.ErrNotFound) {
 		t.Errorf("a refused event was kept: %v", err)
 	}
-	e := Ev(webhook.Pomelo, "ACTIVITY_CREATED", "act-1", 0)
+	e := Ev("pomelo", "ACTIVITY_CREATED", "act-1", 0)
 	receive(t, s, e, nil)
-	rec := &webhook.Record{Kind: "activity", ID: strings.Repeat("a", storable.MaxID+1)}
-	if err := s.Settle(ctx, e.ID, webhook.Settlement{Status: webhook.Processed, Record: rec}); !errors.Is(err, storable.ErrInvalid) {
+	rec := &inbound.Record{Kind: "activity", ID: strings.Repeat("a", storable.MaxID+1)}
+	if err := s.Attempted(ctx, e.ID, webhook.Attempt{Status: webhook.Processed, Record: rec}); !errors.Is(err, storable.ErrInvalid) {
 		t.Errorf("record id over MaxID: err = %v, want storable.ErrInvalid", err)
 	}
 	if got, _ := s.Event(ctx, e.ID); got.Status != webhook.Received || got.Attempts != 0 {

@@ -13,10 +13,14 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/tarjeta-dev/tarjeta/core/belvo"
+	"github.com/tarjeta-dev/tarjeta/core/palenca"
+	"github.com/tarjeta-dev/tarjeta/core/pomelo"
 	"github.com/tarjeta-dev/tarjeta/core/signature"
-	"github.com/tarjeta-dev/tarjeta/core/webhook"
+	"github.com/tarjeta-dev/tarjeta/core/td"
 )
 
 // Kind is a kind of notification, as `make simulate PROVIDER=` names it.
@@ -35,22 +39,38 @@ const (
 // Kinds lists every kind.
 var Kinds = []Kind{TD, PomeloActivity, PomeloShipping, PomeloIdentity, Belvo, Palenca}
 
-// Route is where the kind is sent.
-func (k Kind) Route() webhook.Route {
+// Path is where the kind is sent.
+func (k Kind) Path() string {
 	switch k {
 	case TD:
-		return webhook.TDPush
+		return "/webhooks/td"
 	case PomeloActivity:
-		return webhook.PomeloActivities
+		return "/webhooks/pomelo/activities"
 	case PomeloShipping:
-		return webhook.PomeloShipping
+		return "/webhooks/pomelo/shipping/updates"
 	case PomeloIdentity:
-		return webhook.PomeloIdentity
+		return "/webhooks/pomelo/identity"
 	case Belvo:
-		return webhook.BelvoRoute
+		return "/webhooks/belvo"
 	}
-	return webhook.PalencaRoute
+	return "/webhooks/palenca"
 }
+
+// Provider is who sends the kind, as events name it.
+func (k Kind) Provider() string {
+	switch k {
+	case TD:
+		return td.Provider
+	case Belvo:
+		return belvo.Provider
+	case Palenca:
+		return palenca.Provider
+	}
+	return pomelo.Provider
+}
+
+// Route is the name of the route the kind is sent to, as events keep it.
+func (k Kind) Route() string { return strings.TrimPrefix(k.Path(), "/webhooks/") }
 
 // Mode is what to send.
 type Mode string
@@ -81,7 +101,7 @@ type Sender struct {
 	BelvoAuthorization string
 
 	PalencaSecret string // unsigned when empty
-	PalencaHeader string // webhook.DefaultPalencaHeader when empty
+	PalencaHeader string // palenca.DefaultHeader when empty
 }
 
 // Exchange is one request sent and what came back.
@@ -152,7 +172,7 @@ func (s *Sender) Request(ctx context.Context, kind Kind, body []byte, mode Mode)
 	if mode == Stale {
 		now = now.Add(-time.Hour)
 	}
-	path := kind.Route().Path()
+	path := kind.Path()
 	url := s.BaseURL + path
 	header := http.Header{"Content-Type": {"application/json"}}
 	switch kind {
@@ -174,7 +194,7 @@ func (s *Sender) Request(ctx context.Context, kind Kind, body []byte, mode Mode)
 		if s.PalencaSecret != "" || mode == BadSignature {
 			h := s.PalencaHeader
 			if h == "" {
-				h = webhook.DefaultPalencaHeader
+				h = palenca.DefaultHeader
 			}
 			secret := s.PalencaSecret
 			if mode == BadSignature {

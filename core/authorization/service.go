@@ -57,8 +57,8 @@ type Service struct {
 	deadline time.Duration
 }
 
-// Config configures a Service. Zero durations take their defaults; a nil Now
-// is time.Now.
+// Config configures a Service. Zero durations take their defaults; Now is
+// required: the service decides deadlines and signature windows by it.
 type Config struct {
 	Verifier  signature.Verifier
 	Store     Store
@@ -72,9 +72,6 @@ func New(c Config) *Service {
 	s := &Service{verifier: c.Verifier, now: c.Now, deadline: c.Deadline}
 	if s.deadline <= 0 {
 		s.deadline = DefaultDeadline
-	}
-	if s.now == nil {
-		s.now = time.Now
 	}
 	s.envelope = envelope.New[*ledger.Posting](c.Store, s.now, c.Retention)
 	return s

@@ -52,11 +52,9 @@ type Envelope[E any] struct {
 }
 
 // New returns an Envelope committing to store. Finished answers are kept for
-// retention (idempotency.DefaultRetention when zero); a nil now is time.Now.
+// retention (idempotency.DefaultRetention when zero); now is its clock,
+// which the caller owns.
 func New[E any](store Store[E], now func() time.Time, retention time.Duration) *Envelope[E] {
-	if now == nil {
-		now = time.Now
-	}
 	if retention <= 0 {
 		retention = idempotency.DefaultRetention
 	}

@@ -35,10 +35,19 @@ const (
 
 // The codes of the webhooks function's own routes.
 const (
-	Unauthenticated  Code = "UNAUTHENTICATED"   // a delivery whose credential did not check out, or is not set
+	Unauthenticated  Code = "UNAUTHENTICATED"   // a delivery refused by a scheme that gave no reason (none does today)
 	MissingParameter Code = "MISSING_PARAMETER" // a TD push without one of its query parameters
 	SignReused       Code = "SIGN_REUSED"       // a TD sign already used with another body
 	InvalidFilter    Code = "INVALID_FILTER"    // a provider or status the events API does not know
+
+	// Why a TD, Belvo or Palenca delivery was refused, beside the
+	// signature codes they share with Pomelo's (SIGNATURE_HEADER_MISSING,
+	// SIGNATURE_HEADER_MALFORMED, TIMESTAMP_TOO_OLD, TIMESTAMP_TOO_NEW,
+	// SIGNATURE_MISMATCH).
+	CredentialNotSet   Code = "CREDENTIAL_NOT_SET"  // the route's credential is not configured
+	UnknownCredential  Code = "UNKNOWN_CREDENTIAL"  // a TD partner_code/access_key or a Belvo Authorization matching none of ours
+	TimestampMalformed Code = "TIMESTAMP_MALFORMED" // a TD timestamp that is not epoch milliseconds
+	SignatureEncoding  Code = "SIGNATURE_ENCODING"  // a TD sign that is neither hex nor base64 of a MAC
 )
 
 // statuses is the one table from error code to HTTP status.
@@ -54,6 +63,10 @@ var statuses = map[Code]int{
 	KeyReused:             409,
 	SignReused:            409,
 	Unauthenticated:       401,
+	CredentialNotSet:      401,
+	UnknownCredential:     401,
+	TimestampMalformed:    401,
+	SignatureEncoding:     401,
 	MissingParameter:      400,
 	InvalidFilter:         400,
 	NoRoute:               404,

@@ -29,34 +29,41 @@ func TDSum(partnerCode, timestamp, accessKey, accessSecret string) []byte {
 	return m.Sum(nil)
 }
 
-// VerifyTD checks a TD sign value in lower- or upper-case hex or in base64 and
-// reports which encoding matched. It fails with ErrBadBase64 when sign is in
-// none of them, and ErrNoMatch when it decodes but differs.
+// VerifyTD checks a TD sign value (see DecodeTDSign) and reports which
+// encoding matched. It fails with ErrBadBase64 when sign is in none of them,
+// and ErrNoMatch when it decodes but differs.
 func VerifyTD(sign, partnerCode, timestamp, accessKey, accessSecret string) (Encoding, error) {
-	want := TDSum(partnerCode, timestamp, accessKey, accessSecret)
-	var (
-		got []byte
-		enc Encoding
-	)
-	if len(sign) == 2*sha1.Size {
-		if b, ok := text.DecodeHex(sign); ok {
-			got, enc = b, EncodingHexLower
-			if strings.ToLower(sign) != sign {
-				enc = EncodingHexUpper
-			}
-		}
+	got, enc, err := DecodeTDSign(sign)
+	if err != nil {
+		return "", err
 	}
-	if got == nil {
-		b, err := base64.StdEncoding.Strict().DecodeString(sign)
-		if err != nil || strings.ContainsAny(sign, "\r\n") {
-			return "", ErrBadBase64
-		}
-		got, enc = b, EncodingBase64
-	}
-	if !hmac.Equal(got, want) {
+	if !hmac.Equal(got, TDSum(partnerCode, timestamp, accessKey, accessSecret)) {
 		return "", ErrNoMatch
 	}
 	return enc, nil
+}
+
+// DecodeTDSign returns the MAC a TD sign value spells, in lower- or
+// upper-case hex (mixed case reads as upper) or in base64, and which
+// encoding it is. A space in a base64 sign is read as '+': TD's document
+// does not say it escapes '+' in the query, where an unescaped '+' arrives
+// as a space. It fails with ErrBadBase64 when sign spells no 20-byte MAC.
+// Every spelling of one MAC decodes to the same bytes: bind those, not the
+// text, to what the sign covers.
+func DecodeTDSign(sign string) ([]byte, Encoding, error) {
+	if len(sign) == 2*sha1.Size {
+		if b, ok := text.DecodeHex(sign); ok {
+			if strings.ToLower(sign) != sign {
+				return b, EncodingHexUpper, nil
+			}
+			return b, EncodingHexLower, nil
+		}
+	}
+	b, err := base64.StdEncoding.Strict().DecodeString(strings.ReplaceAll(sign, " ", "+"))
+	if err != nil || len(b) != sha1.Size || strings.ContainsAny(sign, "\r\n") {
+		return nil, "", ErrBadBase64
+	}
+	return b, EncodingBase64, nil
 }
 
 // TDSigns returns the sign TD would send for these inputs, in lower-case hex

@@ -17,12 +17,18 @@ var (
 	ErrJSONSyntax   = errors.New("not valid JSON")
 	ErrDuplicateKey = errors.New("JSON object repeats a key")
 	ErrJSONDepth    = errors.New("JSON nests too deeply")
+	// ErrSurrogate reports a \u escape of half a UTF-16 surrogate pair
+	// without its other half. encoding/json reads it as U+FFFD, so two
+	// different texts would read as one.
+	ErrSurrogate = errors.New("JSON string holds an unpaired surrogate escape")
 )
 
 // CheckJSON reports whether b is exactly one JSON value (RFC 8259) in UTF-8,
 // with no object that repeats a key at any depth and nesting at most
 // MaxJSONDepth deep. Keys are compared as the strings they decode to, so
-// "a" and "\u0061" are the same key.
+// "a" and "\u0061" are the same key, and a \u escape of half a UTF-16
+// surrogate pair without its other half is refused (ErrSurrogate), since
+// readers decode every lone half alike.
 //
 // It is the validity pass every decoder of outside JSON runs first. JSON
 // readers disagree about a repeated key (the first wins in one, the last in
@@ -269,17 +275,15 @@ func (c *jsonChecker) escaped(start int) ([]byte, error) {
 					return nil, c.syntax("bad \\u escape")
 				}
 				if utf16.IsSurrogate(r) {
-					// A pair decodes to one rune; a lone half to U+FFFD, as
-					// encoding/json decodes it.
-					if lo, ok := c.lowSurrogate(); ok {
-						if d := utf16.DecodeRune(r, lo); d != utf8.RuneError {
-							r = d
-						} else {
-							r = utf8.RuneError
-							c.i -= 6 // read the second escape on its own
-						}
-					} else {
-						r = utf8.RuneError
+					// Only a high half followed by a low half is a character.
+					// A lone half would decode to U+FFFD, so that two ids
+					// differing only in their lone halves would read as one.
+					lo, ok := c.lowSurrogate()
+					if ok {
+						r = utf16.DecodeRune(r, lo)
+					}
+					if !ok || r == utf8.RuneError {
+						return nil, Annotate(ErrSurrogate, "at byte "+strconv.Itoa(c.i))
 					}
 				}
 				out = utf8.AppendRune(out, r)

@@ -31,7 +31,10 @@ func TestCheckJSON(t *testing.T) {
 		{"scalars", ` "s" `, nil},
 		{"numbers", `[0,-0,1.5,-2e10,3E+2,4e-3]`, nil},
 		{"escapes", `{"\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00":1}`, nil},
-		{"lone surrogate", `"\ud800"`, nil},
+		{"lone high surrogate", `"\ud800"`, text.ErrSurrogate},
+		{"lone low surrogate", `{"id":"\udc00x"}`, text.ErrSurrogate},
+		{"high surrogate then a letter", `"\ud800\u0041"`, text.ErrSurrogate},
+		{"two high surrogates", `"\ud800\udbff"`, text.ErrSurrogate},
 		{"many keys", manyKeys, nil},
 		{"deepest", deep, nil},
 		{"repeated key", `{"a":1,"a":2}`, text.ErrDuplicateKey},
@@ -98,6 +101,10 @@ func FuzzCheckJSON(f *testing.F) {
 				t.Fatalf("CheckJSON(%q) = %v, but no key repeats", b, err)
 			}
 		case errors.Is(err, text.ErrJSONDepth):
+		case errors.Is(err, text.ErrSurrogate):
+			if !bytes.Contains(bytes.ToLower(b), []byte(`\ud`)) {
+				t.Fatalf("CheckJSON(%q) = %v, but it has no surrogate escape", b, err)
+			}
 		default:
 			t.Fatalf("CheckJSON(%q) = %v, but encoding/json accepts it", b, err)
 		}

@@ -2,7 +2,9 @@ package webhook
 
 import (
 	"strconv"
+	"unicode/utf8"
 
+	"github.com/tarjeta-dev/tarjeta/core/inbound"
 	"github.com/tarjeta-dev/tarjeta/core/storable"
 	"github.com/tarjeta-dev/tarjeta/core/text"
 )
@@ -12,7 +14,9 @@ import (
 // de-duplication key, the type). A larger delivery is answered 413.
 const MaxBody = storable.ItemBytes - 16<<10
 
-// MaxHeader bounds each header value an event keeps.
+// MaxHeader bounds each header value an event keeps. A longer value is kept
+// cut (see keptHeaders): an authentic delivery is never refused for a
+// header it did not need.
 const MaxHeader = 1 << 10
 
 // CheckEvent reports an event no store can take, with an error wrapping
@@ -37,7 +41,7 @@ func CheckEvent(e Event) error {
 
 // CheckRecord reports a record no store can take, with an error wrapping
 // storable.ErrInvalid.
-func CheckRecord(r Record) error {
+func CheckRecord(r inbound.Record) error {
 	if err := storable.CheckID("record id", r.ID); err != nil {
 		return err
 	}
@@ -45,4 +49,20 @@ func CheckRecord(r Record) error {
 		return text.Annotate(storable.ErrInvalid, "record data is "+strconv.Itoa(len(r.Data))+" bytes, at most "+strconv.Itoa(MaxBody))
 	}
 	return nil
+}
+
+// truncated is what replaces the end of a header value cut to MaxHeader.
+const truncated = "…[truncated]"
+
+// bounded returns v, or its first bytes and a mark when it is longer than
+// MaxHeader, cut on a character boundary.
+func bounded(v string) string {
+	if len(v) <= MaxHeader {
+		return v
+	}
+	cut := MaxHeader - len(truncated)
+	for cut > 0 && !utf8.RuneStart(v[cut]) {
+		cut--
+	}
+	return v[:cut] + truncated
 }

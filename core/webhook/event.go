@@ -1,24 +1,16 @@
-// Package webhook receives what the providers tell us by calling us: it
-// authenticates each notification with its provider's scheme, decodes it
-// enough to name it (provider, type, de-duplication key), keeps it before it
-// is acknowledged, and settles its processing exactly once.
+// Package webhook receives what the providers tell us by calling us, whoever
+// the provider: it authenticates each notification with its route's scheme,
+// names it, keeps it before it is acknowledged, and records its processing
+// exactly once. Everything that differs between providers comes from the
+// table of routes (Route), filled by each provider's own package.
 package webhook
 
 import (
 	"crypto/sha256"
 	"encoding/base32"
+	"encoding/binary"
+	"strings"
 	"time"
-)
-
-// Provider names who sent an event, as the events API shows it.
-type Provider string
-
-// The providers.
-const (
-	Pomelo  Provider = "pomelo"
-	TD      Provider = "td"
-	Belvo   Provider = "belvo"
-	Palenca Provider = "palenca"
 )
 
 // Status is where an event is in its processing.
@@ -37,8 +29,8 @@ const (
 // Event is one notification as it is kept.
 type Event struct {
 	ID        string
-	Provider  Provider
-	Route     Route
+	Provider  string
+	Route     string // the Route's Name
 	Type      string // the provider's own event type
 	DedupeKey string // holds the provider's identifier verbatim
 	Status    Status
@@ -52,21 +44,34 @@ type Event struct {
 	// Palenca's notifications may be unsigned).
 	Auth string
 	Hint bool
-	// Headers are the ones that matter for the provider, as received.
+	// Headers are the ones that matter for the provider, as received (each
+	// bounded to MaxHeader bytes).
 	Headers map[string]string
 	Body    []byte
 }
 
-// IDOf is the event id of a provider's de-duplication key: deterministic, so
-// that every delivery of one event lands on the same stored item, and opaque,
-// so that it is safe in a URL whatever the provider's identifier holds.
-func IDOf(p Provider, dedupeKey string) string {
+// IDOf is the event id of the de-duplication key parts of a delivery on
+// route: deterministic, so that every delivery of one event lands on the
+// same stored item; one namespace per route, so that two routes never
+// share an event; each part length-prefixed, so that no separator inside a
+// part can make two keys one; and opaque, so that it is safe in a URL
+// whatever the provider's identifier holds.
+func IDOf(route string, parts ...string) string {
 	h := sha256.New()
-	h.Write([]byte(p))
-	h.Write([]byte{0})
-	h.Write([]byte(dedupeKey))
+	var n [binary.MaxVarintLen64]byte
+	for _, s := range append([]string{route}, parts...) {
+		h.Write(n[:binary.PutUvarint(n[:], uint64(len(s)))])
+		h.Write([]byte(s))
+	}
 	sum := h.Sum(nil)
 	return "evt_" + idEncoding.EncodeToString(sum[:15])
 }
 
 var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+// ValidID reports whether id has the shape IDOf gives: an id of any other
+// shape names no event, on any store.
+func ValidID(id string) bool {
+	rest, ok := strings.CutPrefix(id, "evt_")
+	return ok && len(rest) == 24 && strings.Trim(rest, "abcdefghijklmnopqrstuvwxyz234567") == ""
+}

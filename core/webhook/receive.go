@@ -5,31 +5,24 @@ import (
 	"crypto/sha256"
 	"errors"
 	"log/slog"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/tarjeta-dev/tarjeta/core/inbound"
 	"github.com/tarjeta-dev/tarjeta/core/outcome"
-	"github.com/tarjeta-dev/tarjeta/core/signature"
 	"github.com/tarjeta-dev/tarjeta/core/storable"
-	"github.com/tarjeta-dev/tarjeta/core/text"
 )
 
 // Receiver authenticates deliveries, names them and keeps them before they
 // are acknowledged.
 type Receiver struct {
-	schemes map[Route]Scheme
-	store   Store
-	now     func() time.Time
+	store Store
+	now   func() time.Time
 }
 
-// NewReceiver returns a Receiver over store. A route without a scheme
-// refuses every delivery; a nil now is time.Now.
-func NewReceiver(schemes map[Route]Scheme, store Store, now func() time.Time) *Receiver {
-	if now == nil {
-		now = time.Now
-	}
-	return &Receiver{schemes: schemes, store: store, now: now}
+// NewReceiver returns a Receiver over store; now is its clock.
+func NewReceiver(store Store, now func() time.Time) *Receiver {
+	return &Receiver{store: store, now: now}
 }
 
 // Response is the answer to a delivery, in its provider's shape.
@@ -39,109 +32,84 @@ type Response struct {
 	Outcome outcome.Outcome
 }
 
+// Refuse answers code on route, in its provider's shape.
+func (r Route) Refuse(code outcome.Code, message string) Response {
+	a := r.Replies.Refused(code, message)
+	return Response{Status: a.Status, Body: a.Body, Outcome: outcome.Failed(code)}
+}
+
 // Receive answers one delivery on route: authenticated, named and kept, it
 // is acknowledged in the provider's shape, and a duplicate exactly like the
 // first delivery. Every failure writes nothing.
-func (r *Receiver) Receive(ctx context.Context, route Route, in Inbound) Response {
-	scheme, ok := r.schemes[route]
-	if !ok {
-		return Failure(route, outcome.Unauthenticated, ErrNotConfigured.Error())
+func (r *Receiver) Receive(ctx context.Context, route Route, d inbound.Delivery) Response {
+	if route.Scheme == nil {
+		return route.Refuse(outcome.CredentialNotSet, inbound.ErrNotConfigured.Error())
 	}
 	now := r.now()
-	proof, err := scheme.Authenticate(in, now)
-	switch {
-	case errors.Is(err, ErrMissingParameter):
-		return Failure(route, outcome.MissingParameter, err.Error())
-	case err != nil:
-		code := outcome.Unauthenticated
-		if c := signature.Code(err); route.Provider() == Pomelo && c != signature.CodeInvalid {
-			code = outcome.Code(c)
-		}
-		return Failure(route, code, err.Error())
-	}
-	n, err := Name(route, in.Body)
+	proof, err := route.Scheme.Authenticate(d, now)
 	if err != nil {
-		return Failure(route, outcome.MalformedPayload, err.Error())
+		return route.Refuse(inbound.CodeOf(err), err.Error())
+	}
+	n, err := route.Namer(d.Body)
+	if err != nil {
+		return route.Refuse(outcome.MalformedPayload, err.Error())
 	}
 	e := Event{
-		ID: IDOf(route.Provider(), n.DedupeKey), Provider: route.Provider(), Route: route,
-		Type: n.Type, DedupeKey: n.DedupeKey, Status: Received, ReceivedAt: now,
-		Auth: proof.Auth, Hint: proof.Hint, Headers: keptHeaders(route, in, proof), Body: in.Body,
+		ID: IDOf(route.Name, n.Parts...), Provider: route.Provider, Route: route.Name,
+		Type: n.Type, DedupeKey: n.Key, Status: Received, ReceivedAt: now,
+		Auth: proof.Auth, Hint: proof.Hint, Headers: keptHeaders(d, proof), Body: d.Body,
 	}
 	if !n.Known {
 		e.Status = Unhandled
 	}
 	var sign *SignUse
-	if proof.Sign != "" {
-		sign = &SignUse{Sign: proof.Sign, BodyHash: sha256.Sum256(in.Body)}
+	if proof.Sign != nil {
+		sign = &SignUse{Sign: proof.Sign, BodyHash: sha256.Sum256(d.Body)}
 	}
 	dup, err := r.store.Receive(ctx, e, sign)
 	switch {
 	case errors.Is(err, ErrSignReused):
-		return Failure(route, outcome.SignReused, "sign was already used with another body: a replay")
+		// Either a replay of a captured URL with another body, or two
+		// genuine pushes TD signed in the same millisecond: they cannot be
+		// told apart. TD retries the second with a fresh sign, and the
+		// verify function's query recovers a push TD gives up on.
+		res := route.Refuse(outcome.SignReused, "sign was already used with another body: a replay")
+		res.Outcome.Attrs = []slog.Attr{slog.String("dedupe_key", e.DedupeKey)}
+		return res
 	case errors.Is(err, storable.ErrInvalid):
-		res := Failure(route, outcome.InvalidInput, "the delivery holds a value no store can take")
+		res := route.Refuse(outcome.InvalidInput, "the delivery holds a value no store can take")
 		res.Outcome.Error = err.Error()
 		return res
 	case err != nil:
-		res := Failure(route, outcome.StoreUnavailable, "the event could not be kept; send it again")
+		res := route.Refuse(outcome.StoreUnavailable, "the event could not be kept; send it again")
 		res.Outcome.Error = err.Error()
 		return res
 	}
-	res := acknowledged(route)
-	res.Outcome = outcome.Outcome{Result: outcome.Received, Attrs: []slog.Attr{
-		slog.String("provider", string(e.Provider)), slog.String("type", e.Type),
+	a := route.Replies.Acknowledged()
+	res := Response{Status: a.Status, Body: a.Body, Outcome: outcome.Outcome{Result: outcome.Received, Attrs: []slog.Attr{
+		slog.String("provider", e.Provider), slog.String("type", e.Type),
 		slog.String("event_id", e.ID), slog.Bool("duplicate", dup), slog.String("auth", e.Auth),
-	}}
+	}}}
 	if dup {
 		res.Outcome.Result = outcome.Replayed
 	}
 	return res
 }
 
-// The acknowledgements, as each provider expects them.
-var (
-	tdAcknowledged  = []byte(`{"code":200,"message":""}`)
-	receivedMessage = []byte(`{"received":true}`)
-)
-
-func acknowledged(route Route) Response {
-	switch route.Provider() {
-	case Pomelo:
-		return Response{Status: 204}
-	case TD:
-		return Response{Status: 200, Body: tdAcknowledged}
-	}
-	return Response{Status: 200, Body: receivedMessage}
-}
-
-// Failure answers code: in TD's shape {"code":<status>,"message"} on TD's
-// route, else in ours.
-func Failure(route Route, code outcome.Code, message string) Response {
-	status := outcome.Status(code)
-	res := Response{Status: status, Body: outcome.ErrorBody(code, message), Outcome: outcome.Failed(code)}
-	if route.Provider() == TD {
-		b := append([]byte(`{"code":`), strconv.Itoa(status)...)
-		b = append(b, `,"message":`...)
-		b = text.AppendJSONString(b, message)
-		res.Body = append(b, '}')
-	}
-	return res
-}
-
 // keptHeaders are the headers of a delivery worth keeping with it: its
 // Content-Type, what the scheme checked (never a secret: Belvo's
-// Authorization is one), and TD's signed query.
-func keptHeaders(route Route, in Inbound, proof Proof) map[string]string {
+// Authorization is one), and the query when the scheme signed it (TD's);
+// each cut to MaxHeader.
+func keptHeaders(d inbound.Delivery, proof inbound.Proof) map[string]string {
 	h := make(map[string]string, len(proof.Headers)+2)
 	for _, name := range append([]string{"Content-Type"}, proof.Headers...) {
-		if v := in.Header.Get(name); v != "" {
-			h[name] = v
+		if v := d.Header.Get(name); v != "" {
+			h[name] = bounded(v)
 		}
 	}
-	if route == TDPush {
-		if _, q, ok := strings.Cut(in.Called, "?"); ok {
-			h["query"] = q
+	if proof.Sign != nil {
+		if _, q, ok := strings.Cut(d.Called, "?"); ok {
+			h["query"] = bounded(q)
 		}
 	}
 	return h

@@ -1,44 +1,68 @@
 package webhook
 
-// Route is one of the webhook endpoints: it fixes the provider, how a
-// delivery is authenticated and how its body is read.
-type Route string
+import (
+	"context"
+	"time"
 
-// The routes, named by their path under /webhooks/.
-const (
-	PomeloShipping   Route = "pomelo/shipping/updates"
-	PomeloActivities Route = "pomelo/activities"
-	PomeloIdentity   Route = "pomelo/identity"
-	TDPush           Route = "td"
-	BelvoRoute       Route = "belvo"
-	PalencaRoute     Route = "palenca"
+	"github.com/tarjeta-dev/tarjeta/core/inbound"
 )
 
-// Routes lists every route.
-var Routes = []Route{PomeloShipping, PomeloActivities, PomeloIdentity, TDPush, BelvoRoute, PalencaRoute}
+// Route is one webhook endpoint and everything about it that differs
+// between providers. Each provider's package supplies the parts; the
+// function's configuration puts them in a table. Adding a provider is one
+// package and one Route.
+type Route struct {
+	// Name is the path under /webhooks/ ("td", "pomelo/activities"), kept
+	// with each event of the route.
+	Name     string
+	Provider string
+	// Scheme authenticates deliveries; nil refuses every one.
+	Scheme Scheme
+	// Namer reads the type and de-duplication key of a body.
+	Namer func(body []byte) (inbound.Name, error)
+	// Replies answer the provider in the shape it expects.
+	Replies inbound.Replies
+	// Keep processes an event of the route into the record it keeps. Nil
+	// hands the event off (Processor.Handoff): its body is a hint that the
+	// verify function confirms with the provider's own API.
+	Keep func(ctx context.Context, body []byte, receivedAt time.Time) (inbound.Record, error)
+	// Once names the headers that must appear once and hold no comma: API
+	// Gateway joins a repeated header with commas, and two readers of one
+	// header must never see two different values.
+	Once []string
+}
 
-// Provider returns who calls the route.
-func (r Route) Provider() Provider {
-	switch r {
-	case TDPush:
-		return TD
-	case BelvoRoute:
-		return Belvo
-	case PalencaRoute:
-		return Palenca
-	}
-	return Pomelo
+// Scheme authenticates the deliveries of one route. A failure is an
+// *inbound.Refusal with its code.
+type Scheme interface {
+	Authenticate(d inbound.Delivery, now time.Time) (inbound.Proof, error)
 }
 
 // Path is the route's path.
-func (r Route) Path() string { return "/webhooks/" + string(r) }
+func (r Route) Path() string { return "/webhooks/" + r.Name }
 
-// Known reports whether r is one of Routes.
-func (r Route) Known() bool {
-	for _, k := range Routes {
-		if r == k {
-			return true
+// Routes is the table of routes.
+type Routes []Route
+
+// Find returns the route named name.
+func (rs Routes) Find(name string) (Route, bool) {
+	for _, r := range rs {
+		if r.Name == name {
+			return r, true
 		}
 	}
-	return false
+	return Route{}, false
+}
+
+// Providers returns each provider of the table once, in table order.
+func (rs Routes) Providers() []string {
+	var out []string
+	seen := make(map[string]bool)
+	for _, r := range rs {
+		if !seen[r.Provider] {
+			seen[r.Provider] = true
+			out = append(out, r.Provider)
+		}
+	}
+	return out
 }

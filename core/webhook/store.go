@@ -4,17 +4,18 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
-	"time"
+
+	"github.com/tarjeta-dev/tarjeta/core/inbound"
 )
 
 // Store keeps events and what their processing produced. Both stores
 // implement it alike (storetest checks them).
 type Store interface {
 	// Receive keeps e, RECEIVED or UNHANDLED, unless an event with e.ID is
-	// kept already: then it reports a duplicate and changes nothing. With a
-	// SignUse (TD), the sign is bound to the body in the same write, and a
-	// sign already bound to another body fails with ErrSignReused. One
-	// conditional write, no read.
+	// kept already: then it reports a duplicate and changes nothing of the
+	// event. With a SignUse (TD), the sign is bound to the body in the same
+	// write, also for a duplicate, and a sign already bound to another body
+	// fails with ErrSignReused, keeping nothing.
 	Receive(ctx context.Context, e Event, sign *SignUse) (duplicate bool, err error)
 	// Event returns the event with id, or ErrNotFound.
 	Event(ctx context.Context, id string) (Event, error)
@@ -22,25 +23,26 @@ type Store interface {
 	// cursor of the next page ("" on the last). A cursor the store did not
 	// issue for f fails with ErrCursor.
 	Events(ctx context.Context, f Filter, cursor string, limit int) ([]Event, string, error)
-	// Settle records one processing attempt of event id: its status becomes
-	// s.Status and its attempts grow by one, and a Processed settlement
-	// keeps s.Record in the same write, unless a record of the same kind and
-	// id with a later version is kept. An event already PROCESSED fails with
-	// ErrSettled and changes nothing: processing happens once.
-	Settle(ctx context.Context, id string, s Settlement) error
+	// Attempted records one processing attempt of event id: its status
+	// becomes a.Status and its attempts grow by one, and a Processed
+	// attempt keeps a.Record in the same write, unless a record of the same
+	// kind and id with a later version is kept. An event already PROCESSED
+	// fails with ErrProcessed and changes nothing: processing happens once.
+	Attempted(ctx context.Context, id string, a Attempt) error
 	// Record returns the kept record of kind and id, or ErrNotFound.
-	Record(ctx context.Context, kind, id string) (Record, error)
+	Record(ctx context.Context, kind, id string) (inbound.Record, error)
 }
 
-// SignUse binds a TD sign to the body it came with.
+// SignUse binds a sign (the decoded MAC of TD's query) to the body it came
+// with.
 type SignUse struct {
-	Sign     string
+	Sign     []byte
 	BodyHash [sha256.Size]byte
 }
 
 // Filter selects events; empty fields select all.
 type Filter struct {
-	Provider Provider
+	Provider string
 	Status   Status
 	Type     string
 }
@@ -52,27 +54,17 @@ func (f Filter) Matches(e Event) bool {
 		(f.Type == "" || e.Type == f.Type)
 }
 
-// Settlement is the result of one processing attempt.
-type Settlement struct {
+// Attempt is the result of one processing attempt.
+type Attempt struct {
 	Status Status // Processed or Failed
 	Error  string // why a Failed attempt failed
-	Record *Record
-}
-
-// Record is what processing an event keeps: one per kind and id, the one
-// with the latest version winning.
-type Record struct {
-	Kind    string
-	ID      string
-	Version time.Time
-	EventID string // the event that wrote it
-	Data    []byte // JSON
+	Record *inbound.Record
 }
 
 // Errors of a Store.
 var (
 	ErrNotFound   = errors.New("webhook: not found")
 	ErrSignReused = errors.New("webhook: TD sign already used with another body")
-	ErrSettled    = errors.New("webhook: event already processed")
+	ErrProcessed  = errors.New("webhook: event already processed")
 	ErrCursor     = errors.New("webhook: invalid page cursor")
 )

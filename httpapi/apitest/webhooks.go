@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/config"
+	"github.com/tarjeta-dev/tarjeta/core/palenca"
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
 	"github.com/tarjeta-dev/tarjeta/pomelosim"
 	"github.com/tarjeta-dev/tarjeta/webhooksim"
@@ -31,7 +32,7 @@ func WebhookSettings(apiURL string) config.Webhooks {
 	return config.Webhooks{
 		Credentials: APIKey + ":" + APISecret, Tolerance: time.Minute,
 		TDPartnerCode: TDPartnerCode, TDAccessKey: TDAccessKey, TDAccessSecret: TDAccessSecret, TDTolerance: 10 * time.Minute,
-		BelvoAuthorization: BelvoAuthorization, PalencaSecret: PalencaSecret, PalencaHeader: webhook.DefaultPalencaHeader,
+		BelvoAuthorization: BelvoAuthorization, PalencaSecret: PalencaSecret, PalencaHeader: palenca.DefaultHeader,
 		PomeloAPIBaseURL: apiURL, PomeloClientID: "client", PomeloSecret: "secret", PomeloAudience: "audience",
 		TableName: "unused", MaxAttempts: 3,
 	}

@@ -1,0 +1,72 @@
+// Package inbound is what the webhook pipeline and each provider's package
+// agree on: a delivery as it arrives, what authenticating it proves, the name
+// it is kept under, the answers the provider expects, and what processing
+// keeps of it. It holds no provider's rules and no pipeline.
+package inbound
+
+import (
+	"time"
+)
+
+// Delivery is a notification as it arrived.
+type Delivery struct {
+	Called string // path and query as on the wire
+	Header Headers
+	Body   []byte
+}
+
+// Headers gives header values by case-insensitive name; http.Header is one.
+type Headers interface {
+	Get(name string) string
+}
+
+// Proof says how a delivery was authenticated.
+type Proof struct {
+	Auth string // the scheme, and how it matched: "td-hmac-sha1 hex-lower"
+	// Hint is set when what was verified does not cover the body: treat it
+	// as a hint and confirm with the provider's API before believing it.
+	Hint bool
+	// Sign is a signature that covers something other than the body (TD's
+	// query) and so must be bound to one body: the same sign with another
+	// body is a replay. It is the decoded MAC, so that every spelling of
+	// one MAC is one sign.
+	Sign []byte
+	// Headers names the headers the scheme checked that are worth keeping
+	// with the event; never one that holds a secret.
+	Headers []string
+}
+
+// Name is what a delivery is kept under.
+type Name struct {
+	Type string // the provider's own event type
+	// Key is the provider's identifier, as the events API shows it: several
+	// fields joined with ':'.
+	Key string
+	// Parts are the fields Key joins, kept apart so that the event's id
+	// cannot confuse "a:b"+"c" with "a"+"b:c".
+	Parts []string
+	// Known is set when the type is one this project processes.
+	Known bool
+}
+
+// NameOf returns the Name of type t keyed by parts.
+func NameOf(t string, known bool, parts ...string) Name {
+	key := ""
+	for i, p := range parts {
+		if i > 0 {
+			key += ":"
+		}
+		key += p
+	}
+	return Name{Type: t, Key: key, Parts: parts, Known: known}
+}
+
+// Record is what processing an event keeps: one per kind and id, the one
+// with the latest version winning.
+type Record struct {
+	Kind    string
+	ID      string
+	Version time.Time
+	EventID string // the event that wrote it
+	Data    []byte // JSON
+}
