@@ -22,10 +22,15 @@ space        := $(subst ,, )
 
 WASM_EXEC := $(shell $(GO) env GOROOT)/lib/wasm
 
-.PHONY: run simulate test bench bench-wasm build check fuzz deps wasm test-wasm clean $(addprefix build-,$(FUNCTIONS))
+.PHONY: run repair simulate test bench bench-wasm build check fuzz deps wasm test-wasm clean $(addprefix build-,$(FUNCTIONS))
 
 run: wasm
 	$(GO) run ./cmd/local
+
+# Sets aside the damaged lines of the local stack's journals (in DATA_DIR)
+# into <journal>.damaged, keeping every intact line. Stop the stack first.
+repair:
+	$(GO) run ./cmd/local -repair
 
 # Sends provider notifications to the webhooks function (the local stack by
 # default), signed with the credentials it generated, and prints the exchange.

@@ -13,7 +13,7 @@ import (
 	"github.com/tarjeta-dev/tarjeta/core/idempotency"
 	"github.com/tarjeta-dev/tarjeta/core/outcome"
 	"github.com/tarjeta-dev/tarjeta/core/signature"
-	"github.com/tarjeta-dev/tarjeta/filestore"
+	"github.com/tarjeta-dev/tarjeta/filestore/ledgerfile"
 	"github.com/tarjeta-dev/tarjeta/pomelosim"
 )
 
@@ -84,7 +84,7 @@ func BenchmarkDecisionPath(b *testing.B) {
 
 func decisionPath(b *testing.B, inFlight int) {
 	now := time.Now()
-	store, err := filestore.Open(b.TempDir(), now)
+	store, err := ledgerfile.Open(b.TempDir(), now)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -16,8 +16,8 @@ import (
 
 	"github.com/aws/smithy-go/middleware"
 
-	"github.com/tarjeta-dev/tarjeta/dynamo"
 	"github.com/tarjeta-dev/tarjeta/dynamo/dynamotest"
+	"github.com/tarjeta-dev/tarjeta/dynamo/ledgertable"
 	"github.com/tarjeta-dev/tarjeta/httpapi/apitest"
 	"github.com/tarjeta-dev/tarjeta/pomelosim"
 )
@@ -64,7 +64,7 @@ func benchHTTP(b *testing.B, clients, dupPercent int) {
 		b.Fatal(ddbErr)
 	}
 	client := ddb.Client(countAll)
-	store := dynamo.New(client, ddb.Table(b))
+	store := ledgertable.New(client, ddb.Table(b))
 	srv := httptest.NewServer(apitest.Handler(b, apitest.Settings(0), store, io.Discard, time.Now))
 	defer srv.Close()
 	transport := &http.Transport{MaxIdleConnsPerHost: 256}

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tarjeta-dev/tarjeta/dynamo"
 	"github.com/tarjeta-dev/tarjeta/dynamo/dynamotest"
+	"github.com/tarjeta-dev/tarjeta/dynamo/eventtable"
 	"github.com/tarjeta-dev/tarjeta/httpapi/apitest"
 	"github.com/tarjeta-dev/tarjeta/webhooksim"
 )
@@ -31,7 +31,7 @@ func benchWebhooks(b *testing.B, kind webhooksim.Kind, dup bool) {
 	if ddbErr != nil {
 		b.Fatal(ddbErr)
 	}
-	s := apitest.NewWebhooks(b, dynamo.NewEvents(ddb.Client(countAll), ddb.EventsTable(b)), nil)
+	s := apitest.NewWebhooks(b, eventtable.New(ddb.Client(countAll), ddb.EventsTable(b)), nil)
 	s.Sender.HTTP = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
 	ctx := context.Background()
 	mode := webhooksim.Valid

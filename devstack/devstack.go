@@ -21,7 +21,11 @@ import (
 	"github.com/tarjeta-dev/tarjeta/config"
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
 	"github.com/tarjeta-dev/tarjeta/dynamo"
+	"github.com/tarjeta-dev/tarjeta/dynamo/eventtable"
+	"github.com/tarjeta-dev/tarjeta/dynamo/ledgertable"
 	"github.com/tarjeta-dev/tarjeta/filestore"
+	"github.com/tarjeta-dev/tarjeta/filestore/eventfile"
+	"github.com/tarjeta-dev/tarjeta/filestore/ledgerfile"
 	"github.com/tarjeta-dev/tarjeta/httpapi"
 )
 
@@ -157,11 +161,11 @@ type stores struct {
 func openStores(ctx context.Context, c Config) (stores, error) {
 	if c.DynamoDBEndpoint == "" {
 		dir := filepath.Join(c.DataDir, "store")
-		fs, err := filestore.Open(dir, time.Now())
+		fs, err := ledgerfile.Open(dir, time.Now())
 		if err != nil {
 			return stores{}, fmt.Errorf("devstack: %w", err)
 		}
-		ev, err := filestore.OpenEvents(dir)
+		ev, err := eventfile.Open(dir)
 		if err != nil {
 			fs.Close()
 			return stores{}, fmt.Errorf("devstack: %w", err)
@@ -173,13 +177,13 @@ func openStores(ctx context.Context, c Config) (stores, error) {
 		return stores{}, fmt.Errorf("devstack: %w", err)
 	}
 	db := dynamo.NewClient(cfg, c.DynamoDBEndpoint)
-	if err := dynamo.EnsureTable(ctx, db, c.Authorize.TableName); err != nil {
+	if err := ledgertable.Create(ctx, db, c.Authorize.TableName); err != nil {
 		return stores{}, fmt.Errorf("devstack: %w", err)
 	}
-	if err := dynamo.EnsureEventsTable(ctx, db, c.Webhooks.TableName); err != nil {
+	if err := eventtable.Create(ctx, db, c.Webhooks.TableName); err != nil {
 		return stores{}, fmt.Errorf("devstack: %w", err)
 	}
-	return stores{ledger: dynamo.New(db, c.Authorize.TableName), events: dynamo.NewEvents(db, c.Webhooks.TableName)}, nil
+	return stores{ledger: ledgertable.New(db, c.Authorize.TableName), events: eventtable.New(db, c.Webhooks.TableName)}, nil
 }
 
 // debugger serves the signature debugger's static files under /debugger/.
@@ -192,4 +196,21 @@ func debugger(dir string) http.Handler {
 		}
 		files.ServeHTTP(w, r)
 	})
+}
+
+// Repair sets aside the damaged lines of the embedded stores' journals in
+// c.DataDir (make repair) and tells out what it did. The stack must not be
+// running.
+func Repair(c Config, out io.Writer) error {
+	reps, err := filestore.Repair(filepath.Join(c.DataDir, "store"))
+	for _, r := range reps {
+		fmt.Fprintln(out, r)
+	}
+	if err != nil {
+		return fmt.Errorf("devstack: %w", err)
+	}
+	if len(reps) == 0 {
+		fmt.Fprintf(out, "no journal in %s\n", filepath.Join(c.DataDir, "store"))
+	}
+	return nil
 }

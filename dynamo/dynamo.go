@@ -1,17 +1,16 @@
-// Package dynamo keeps the ledger and the idempotency records in one DynamoDB
-// table, committing each authorization as a single TransactWriteItems call.
-//
-// Layout of the table (partition key pk, sort key sk, both strings):
-//
-//	U#<user>  B#<currency>        balance: available (N, minor units)
-//	U#<user>  E#<class>#<txn id>  ledger entry; gsi1pk/gsi1sk order it by time
-//	I#<key>   I                   idempotency record; ttl lets DynamoDB expire it
+// Package dynamo is what every DynamoDB store of the project shares: the one
+// client constructor (round trips counted), the part of the client the
+// stores use, table creation for DynamoDB Local, and how an item's
+// attributes and DynamoDB's refusals are read. Each store, with its own key
+// layout, is a package below it (ledgertable, eventtable); nothing outside
+// dynamo/ knows a key layout.
 package dynamo
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -19,13 +18,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 
-	"github.com/tarjeta-dev/tarjeta/core/authorization"
-	"github.com/tarjeta-dev/tarjeta/core/idempotency"
-	"github.com/tarjeta-dev/tarjeta/core/ledger"
 	"github.com/tarjeta-dev/tarjeta/core/storable"
 )
 
-// API is the part of the DynamoDB client the store uses.
+// API is the part of the DynamoDB client the stores use.
 type API interface {
 	TransactWriteItems(context.Context, *dynamodb.TransactWriteItemsInput, ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
 	PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
@@ -34,92 +30,10 @@ type API interface {
 	Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 }
 
-// Store is the DynamoDB store.
-type Store struct {
-	db    API
-	table string
-}
-
-var _ authorization.Store = (*Store)(nil)
-
-// New returns a store over the named table.
-func New(db API, table string) *Store {
-	return &Store{db: db, table: table}
-}
-
-// maxConflictRetries bounds the retries of a transaction that collided with
-// another one on an account item (not on its own idempotency key).
-const maxConflictRetries = 3
-
-// Commit writes rec and applies p in one TransactWriteItems; see
-// authorization.Store for the errors it returns.
-func (s *Store) Commit(ctx context.Context, rec idempotency.Record, p *ledger.Posting) error {
-	if err := authorization.Check(rec, p); err != nil {
-		return fmt.Errorf("dynamo: commit: %w", err)
-	}
-	if p == nil {
-		return s.putRecord(ctx, rec)
-	}
-	items := []types.TransactWriteItem{{Put: &types.Put{
-		TableName:                           &s.table,
-		Item:                                recordItem(rec),
-		ConditionExpression:                 aws.String(recordFree),
-		ExpressionAttributeValues:           map[string]types.AttributeValue{":now": millis(rec.CreatedAt)},
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	}}}
-	items = append(items, s.postingItems(*p)...)
-	for attempt := 0; ; attempt++ {
-		_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-		if err == nil {
-			return nil
-		}
-		var tce *types.TransactionCanceledException
-		if !errors.As(err, &tce) {
-			return fmt.Errorf("dynamo: commit %s: %w", rec.Key, refused(err))
-		}
-		err = s.cancelled(ctx, rec, *p, tce.CancellationReasons)
-		if !errors.Is(err, errAccountConflict) || attempt == maxConflictRetries {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("dynamo: commit %s: %w", rec.Key, ctx.Err())
-		case <-time.After(time.Duration(attempt+1) * 5 * time.Millisecond):
-		}
-	}
-}
-
-// recordFree is the condition under which a record may be written: no record
-// holds the key (see idempotency.Blocks).
-const recordFree = "attribute_not_exists(pk) OR expires_at <= :now"
-
-// putRecord writes a record that comes with no posting: a single-item write
-// needs no transaction, which costs twice as much.
-func (s *Store) putRecord(ctx context.Context, rec idempotency.Record) error {
-	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:                           &s.table,
-		Item:                                recordItem(rec),
-		ConditionExpression:                 aws.String(recordFree),
-		ExpressionAttributeValues:           map[string]types.AttributeValue{":now": millis(rec.CreatedAt)},
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	})
-	var ccf *types.ConditionalCheckFailedException
-	var conflict *types.TransactionConflictException
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &ccf):
-		return s.held(ctx, rec.Key, ccf.Item)
-	case errors.As(err, &conflict):
-		return fmt.Errorf("dynamo: put record %s: %w", rec.Key, idempotency.ErrBusy)
-	}
-	return fmt.Errorf("dynamo: put record %s: %w", rec.Key, refused(err))
-}
-
-// refused marks an error of DynamoDB refusing the request as invalid with
+// Refused marks an error of DynamoDB refusing the request as invalid with
 // storable.ErrInvalid: the input can never be stored, so the caller must not
 // be told to retry it. Anything else is returned as it is.
-func refused(err error) error {
+func Refused(err error) error {
 	var api smithy.APIError
 	if errors.As(err, &api) && api.ErrorCode() == "ValidationException" {
 		return fmt.Errorf("%w: %w", storable.ErrInvalid, err)
@@ -127,86 +41,24 @@ func refused(err error) error {
 	return err
 }
 
-// held returns the HeldError for the record that refused a write; item is the
-// record as the refusal returned it, or nil when it did not.
-func (s *Store) held(ctx context.Context, key string, item map[string]types.AttributeValue) error {
-	if item == nil {
-		out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: recordKey(key), ConsistentRead: aws.Bool(true)})
-		if err != nil {
-			return fmt.Errorf("dynamo: read record %s: %w", key, err)
-		}
-		if out.Item == nil {
-			// Deleted since it refused us: someone is rewriting the key.
-			return fmt.Errorf("dynamo: record %s: %w", key, idempotency.ErrBusy)
-		}
-		item = out.Item
-	}
-	r, err := parseRecord(item)
-	if err != nil {
-		return fmt.Errorf("dynamo: record %s: %w", key, err)
-	}
-	return &idempotency.HeldError{Record: r}
-}
-
-var errAccountConflict = errors.New("dynamo: transaction conflict on an account item")
-
+// The cancellation reasons a store branches on.
 const (
-	codeConditionFailed = "ConditionalCheckFailed"
-	codeConflict        = "TransactionConflict"
+	ConditionFailed = "ConditionalCheckFailed"
+	Conflict        = "TransactionConflict"
 )
 
-// cancelled turns the cancellation reasons of a refused commit into the
-// caller's error. Reasons come in the order of the items: the idempotency
-// record, then the posting's items (see postingItems).
-func (s *Store) cancelled(ctx context.Context, rec idempotency.Record, p ledger.Posting, reasons []types.CancellationReason) error {
-	code := func(i int) string {
-		if i < len(reasons) && reasons[i].Code != nil {
-			return *reasons[i].Code
-		}
-		return ""
+// Reason is the code of the i-th cancellation reason of a refused
+// transaction, "" when there is none.
+func Reason(reasons []types.CancellationReason, i int) string {
+	if i < len(reasons) {
+		return aws.ToString(reasons[i].Code)
 	}
-	switch code(0) {
-	case codeConditionFailed:
-		return s.held(ctx, rec.Key, reasons[0].Item)
-	case codeConflict:
-		return fmt.Errorf("dynamo: commit %s: %w", rec.Key, idempotency.ErrBusy)
-	}
-	layout := layoutOf(p)
-	for i := range reasons {
-		if code(i) == codeConflict {
-			return errAccountConflict
-		}
-	}
-	switch {
-	case code(layout.entry) == codeConditionFailed:
-		return fmt.Errorf("%w: %s", ledger.ErrAlreadyPosted, p.Entry.Key())
-	case layout.original > 0 && code(layout.original) == codeConditionFailed:
-		return reversalFailure(p, reasons[layout.original].Item)
-	case layout.balance > 0 && code(layout.balance) == codeConditionFailed:
-		if p.RequireFunds {
-			// A balance that covers a debit is inside the bound after it.
-			return ledger.ErrInsufficientFunds
-		}
-		return ledger.ErrBalanceLimit
-	}
-	return fmt.Errorf("dynamo: commit %s: cancelled: %s", rec.Key, describe(reasons))
+	return ""
 }
 
-// reversalFailure says why the draw-down of an original entry was refused,
-// from the original as DynamoDB returned it (nil when it does not exist).
-func reversalFailure(p ledger.Posting, orig map[string]types.AttributeValue) error {
-	r := p.Reverses
-	if orig == nil || str(orig, "kind") != r.OriginalKind {
-		return fmt.Errorf("%w: %s", ledger.ErrOriginalNotFound, r.OriginalID)
-	}
-	if c := str(orig, "currency"); c != p.Entry.Currency {
-		return fmt.Errorf("%w: original %s is in %s", ledger.ErrCurrencyMismatch, r.OriginalID, c)
-	}
-	left, _ := num(orig, "reversible")
-	return fmt.Errorf("%w: %d left of %s", ledger.ErrReversalExceeds, left, r.OriginalID)
-}
-
-func describe(reasons []types.CancellationReason) string {
+// Describe lists the cancellation reasons of a refused transaction, for an
+// error message.
+func Describe(reasons []types.CancellationReason) string {
 	s := ""
 	for i, r := range reasons {
 		if i > 0 {
@@ -218,4 +70,39 @@ func describe(reasons []types.CancellationReason) string {
 		}
 	}
 	return s
+}
+
+// TimeLayout writes times in keys: fixed width, so that they sort as text.
+const TimeLayout = "2006-01-02T15:04:05.000000000Z"
+
+// S is a string attribute.
+func S(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+
+// N is a number attribute.
+func N(v int64) types.AttributeValue {
+	return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)}
+}
+
+// Millis is a time as a number attribute of epoch milliseconds.
+func Millis(t time.Time) types.AttributeValue { return N(t.UnixMilli()) }
+
+// Str reads a string attribute, "" when it is missing.
+func Str(item map[string]types.AttributeValue, name string) string {
+	if v, ok := item[name].(*types.AttributeValueMemberS); ok {
+		return v.Value
+	}
+	return ""
+}
+
+// Num reads a number attribute.
+func Num(item map[string]types.AttributeValue, name string) (int64, error) {
+	v, ok := item[name].(*types.AttributeValueMemberN)
+	if !ok {
+		return 0, fmt.Errorf("attribute %s is missing or not a number", name)
+	}
+	x, err := strconv.ParseInt(v.Value, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("attribute %s: %w", name, err)
+	}
+	return x, nil
 }

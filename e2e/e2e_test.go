@@ -11,6 +11,7 @@ import (
 
 	"github.com/tarjeta-dev/tarjeta/dynamo"
 	"github.com/tarjeta-dev/tarjeta/dynamo/dynamotest"
+	"github.com/tarjeta-dev/tarjeta/dynamo/ledgertable"
 	"github.com/tarjeta-dev/tarjeta/httpapi/apitest"
 	"github.com/tarjeta-dev/tarjeta/pomelosim"
 )
@@ -31,7 +32,7 @@ func newStack(t *testing.T, deadline time.Duration, client dynamo.API) *apitest.
 	if client == nil {
 		client = server.Client()
 	}
-	return apitest.New(t, dynamo.New(client, server.Table(t)), deadline)
+	return apitest.New(t, ledgertable.New(client, server.Table(t)), deadline)
 }
 
 // TestStoreCallsPerRequest reads the request log: every request logs one

@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
-	"github.com/tarjeta-dev/tarjeta/dynamo"
+	"github.com/tarjeta-dev/tarjeta/dynamo/eventtable"
 	"github.com/tarjeta-dev/tarjeta/httpapi/apitest"
 	"github.com/tarjeta-dev/tarjeta/pomelosim"
 	"github.com/tarjeta-dev/tarjeta/webhooksim"
@@ -152,7 +152,7 @@ func TestWebhookCrashes(t *testing.T) {
 				o.HTTPClient = h
 				o.RetryMaxAttempts = 1
 			})
-			store := dynamo.NewEvents(client, server.EventsTable(t))
+			store := eventtable.New(client, server.EventsTable(t))
 			s := apitest.NewWebhooks(t, store, nil)
 			body := webhooksim.Body(webhooksim.TD, "crash", 1)
 			req, err := s.Sender.Request(context.Background(), webhooksim.TD, body, webhooksim.Valid)

@@ -13,7 +13,7 @@ import (
 
 	"github.com/tarjeta-dev/tarjeta/apigateway"
 	"github.com/tarjeta-dev/tarjeta/core/signature"
-	"github.com/tarjeta-dev/tarjeta/dynamo"
+	"github.com/tarjeta-dev/tarjeta/dynamo/ledgertable"
 	"github.com/tarjeta-dev/tarjeta/httpapi/apitest"
 )
 
@@ -30,7 +30,7 @@ func TestLambdaEvent(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := func() time.Time { return time.Unix(1_700_000_002, 0) }
-	store := dynamo.New(server.Client(), server.Table(t))
+	store := ledgertable.New(server.Client(), server.Table(t))
 	handle := apigateway.Handler(apitest.Handler(t, apitest.Settings(0), store, &apitest.LogBuffer{}, now))
 
 	for range 2 { // the second time as Pomelo's retry: the same answer
@@ -60,7 +60,7 @@ func TestLambdaRepeatedHeader(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := func() time.Time { return time.Unix(1_700_000_002, 0) }
-	store := dynamo.New(server.Client(), server.Table(t))
+	store := ledgertable.New(server.Client(), server.Table(t))
 	logs := &apitest.LogBuffer{}
 	handle := apigateway.Handler(apitest.Handler(t, apitest.Settings(0), store, logs, now))
 	for _, name := range []string{"x-signature", "x-timestamp", "x-endpoint", "x-api-key", "x-idempotency-key"} {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
 	"github.com/tarjeta-dev/tarjeta/dynamo"
+	"github.com/tarjeta-dev/tarjeta/dynamo/eventtable"
 	"github.com/tarjeta-dev/tarjeta/httpapi/apitest"
 	"github.com/tarjeta-dev/tarjeta/streams"
 	"github.com/tarjeta-dev/tarjeta/webhooksim"
@@ -28,7 +29,7 @@ import (
 func TestStreamProcessing(t *testing.T) {
 	ctx := context.Background()
 	table := server.EventsTable(t)
-	store := dynamo.NewEvents(server.Client(), table)
+	store := eventtable.New(server.Client(), table)
 	s := apitest.NewWebhooks(t, store, nil)
 	s.PomeloAPI.Fail.Store(1) // the shipment's first fetch fails
 	// One clock for both deliveries of each kind: TD's duplicate comes with

@@ -6,8 +6,6 @@ import (
 	"hash/crc32"
 	"strconv"
 
-	"github.com/tarjeta-dev/tarjeta/core/idempotency"
-	"github.com/tarjeta-dev/tarjeta/core/ledger"
 	"github.com/tarjeta-dev/tarjeta/core/text"
 )
 
@@ -19,33 +17,27 @@ import (
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// beginLine starts a journal line at the end of b: the content goes after
-// it, and sealLine finishes it.
-func beginLine(b []byte) ([]byte, int) {
+// BeginLine starts a journal line at the end of b: the content goes after
+// it, and SealLine finishes it.
+func BeginLine(b []byte) ([]byte, int) {
 	return append(b, "00000000 "...), len(b)
 }
 
-// sealLine writes the checksum of the content of the line begun at start
+// SealLine writes the checksum of the content of the line begun at start
 // and ends the line.
-func sealLine(b []byte, start int) []byte {
+func SealLine(b []byte, start int) []byte {
 	var sum, hex [8]byte
 	binary.BigEndian.PutUint32(sum[:4], crc32.Checksum(b[start+9:], castagnoli))
 	copy(b[start:], text.AppendHex(hex[:0], sum[:4]))
 	return append(b, '\n')
 }
 
-// appendLine appends the journal line of a commit, newline included.
-func appendLine(b []byte, rec idempotency.Record, p *ledger.Posting) []byte {
-	b, start := beginLine(b)
-	return sealLine(appendCommit(b, rec, p), start)
-}
-
 // ErrDamaged reports a journal line that does not check out.
 var ErrDamaged = errors.New("filestore: journal line damaged")
 
 // DamagedError says which journal line is damaged and why. The store does
-// not open over it: restore the journal from a copy, or, to drop the line
-// and everything after it, cut the file at Offset.
+// not open over it: restore the journal from a copy, or set the damaged
+// lines aside with Repair (make repair).
 type DamagedError struct {
 	Line   int   // 1-based
 	Offset int64 // where the line starts
@@ -54,7 +46,7 @@ type DamagedError struct {
 
 func (e *DamagedError) Error() string {
 	return "journal line " + strconv.Itoa(e.Line) + " (byte " + strconv.FormatInt(e.Offset, 10) + ") is damaged: " +
-		e.Err.Error() + "; restore the journal, or cut it at byte " + strconv.FormatInt(e.Offset, 10) + " to drop that line and the ones after it"
+		e.Err.Error() + "; restore the journal, or set its damaged lines aside with `make repair`"
 }
 
 func (e *DamagedError) Unwrap() []error { return []error{ErrDamaged, e.Err} }

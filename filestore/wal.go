@@ -1,3 +1,8 @@
+// Package filestore is what the local stack's embedded stores share: a
+// journal (WAL) of checksummed lines, replayed when a store opens, written
+// in groups and fsynced before anything is acknowledged, that recovers by
+// itself from a failed write, and the repair of a damaged journal. Each
+// store, with its own lines, is a package below it (ledgerfile, eventfile).
 package filestore
 
 import (
@@ -11,38 +16,57 @@ import (
 	"sync/atomic"
 )
 
-// wal is an append-only journal of checksummed lines (see line.go), written
-// in groups: whoever waits for a line first writes and fsyncs every line
-// queued so far, and the others find theirs already durable.
-type wal struct {
+// File is what a WAL needs of its journal file once it is open: appending
+// whole groups of lines, syncing them, cutting off a group whose write
+// failed, and closing.
+type File interface {
+	io.WriteCloser
+	Sync() error
+	Truncate(size int64) error
+}
+
+// WAL is an append-only journal of checksummed lines (see BeginLine),
+// written in groups: whoever waits for a line first writes and fsyncs every
+// line queued so far, and the others find theirs already durable.
+//
+// A write or sync that fails stops the WAL: the store's memory may then
+// hold changes the journal lacks. Recover cuts the journal back to its last
+// durable line and replays it into a reset memory; every line of the failed
+// group is lost (its writer was told so), every line acknowledged is kept.
+type WAL struct {
+	path  string
+	apply func(content []byte) error
+
 	mu       sync.Mutex // guards the fields below it
 	pending  []byte     // lines queued, not yet written
 	spare    []byte     // the buffer of the last group written, reused for the next
 	appended uint64     // number of lines queued since open
+	last     uint64     // the last of them that is not lost
 	failed   error      // the write or sync that failed, after which nothing is queued
+	lost     []span     // the lines of failed groups, whose writers must hear so
 
-	wmu     sync.Mutex    // held while writing
-	durable atomic.Uint64 // number of lines written and synced
-	f       journal
+	wmu     sync.Mutex    // held while writing or recovering
+	durable atomic.Uint64 // number of lines resolved: written and synced, or lost
+	size    int64         // bytes of the journal written and synced; guarded by wmu
+	f       File
 }
 
-// journal is what a wal needs of its file once it is open: appending whole
-// groups of lines, syncing them and closing.
-type journal interface {
-	io.WriteCloser
-	Sync() error
-}
+// span is the sequence numbers (from, to] of lines a failed group lost.
+type span struct{ from, to uint64 }
 
-// openWAL opens (creating if needed) the journal name in dir and replays it:
+// OpenWAL opens (creating if needed) the journal name in dir and replays it:
 // apply gets the content of each line in order. A last line without its
 // newline was cut short by a crash before it was acknowledged, and is cut
 // off; any other line that does not check out fails with *DamagedError.
-func openWAL(dir, name string, apply func(content []byte) error) (*wal, error) {
+// wrap, when given, wraps the file (fault injection in tests).
+func OpenWAL(dir, name string, apply func(content []byte) error, wrap ...func(File) File) (*WAL, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("filestore: open %s: %w", dir, err)
 	}
 	path := filepath.Join(dir, name)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	// O_APPEND: after a group that failed half-written is cut off, the next
+	// write lands where the journal now ends.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("filestore: open %s: %w", path, err)
 	}
@@ -51,11 +75,19 @@ func openWAL(dir, name string, apply func(content []byte) error) (*wal, error) {
 		f.Close()
 		return nil, fmt.Errorf("filestore: open %s: %w", path, err)
 	}
-	if err := replay(f, apply); err != nil {
+	good, partial, err := scan(f, apply)
+	if err == nil && partial {
+		err = cut(f, good)
+	}
+	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("filestore: replay %s: %w", path, err)
 	}
-	return &wal{f: f}, nil
+	w := &WAL{path: path, apply: apply, f: f, size: good}
+	for _, wr := range wrap {
+		w.f = wr(w.f)
+	}
+	return w, nil
 }
 
 func syncDir(dir string) error {
@@ -67,51 +99,49 @@ func syncDir(dir string) error {
 	return d.Sync()
 }
 
-func replay(f *os.File, apply func(content []byte) error) error {
-	r := bufio.NewReaderSize(f, 1<<16)
-	var good int64
+func cut(f File, size int64) error {
+	if err := f.Truncate(size); err != nil {
+		return err
+	}
+	return f.Sync()
+}
+
+// scan applies every line of r and returns the length of the lines that
+// checked out, and whether a last line lacked its newline.
+func scan(r io.Reader, apply func(content []byte) error) (good int64, partial bool, err error) {
+	br := bufio.NewReaderSize(r, 1<<16)
 	checksummed := false
 	for n := 1; ; n++ {
-		line, err := r.ReadBytes('\n')
+		line, err := br.ReadBytes('\n')
 		if errors.Is(err, io.EOF) {
-			if len(line) > 0 {
-				if err := f.Truncate(good); err != nil {
-					return err
-				}
-				if err := f.Sync(); err != nil {
-					return err
-				}
-			}
-			break
+			return good, len(line) > 0, nil
 		}
 		if err != nil {
-			return err
+			return good, false, err
 		}
 		content, sum, err := checkLine(line[:len(line)-1], checksummed)
 		if err == nil {
 			err = apply(content)
 		}
 		if err != nil {
-			return &DamagedError{Line: n, Offset: good, Err: err}
+			return good, false, &DamagedError{Line: n, Offset: good, Err: err}
 		}
 		checksummed = checksummed || sum
 		good += int64(len(line))
 	}
-	_, err := f.Seek(good, io.SeekStart)
-	return err
 }
 
-// err returns the failure that stopped the journal, if any.
-func (w *wal) err() error {
+// Err returns the failure that stopped the journal, if any.
+func (w *WAL) Err() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.failed
 }
 
-// add queues a sealed line and returns its sequence number. Callers hold
+// Add queues a sealed line and returns its sequence number. Callers hold
 // their own lock around applying a change and adding its line, so that the
 // journal's order is the order changes were applied in.
-func (w *wal) add(line []byte) (uint64, error) {
+func (w *WAL) Add(line []byte) (uint64, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.failed != nil {
@@ -119,26 +149,33 @@ func (w *wal) add(line []byte) (uint64, error) {
 	}
 	w.pending = append(w.pending, line...)
 	w.appended++
+	w.last = w.appended
 	return w.appended, nil
 }
 
-// last is the sequence number of the last line queued.
-func (w *wal) last() uint64 {
+// Last is the sequence number of the last line queued and not lost: what a
+// read of the store's memory waits for.
+func (w *WAL) Last() uint64 {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.appended
+	return w.last
 }
 
-// wait returns once the first seq lines are written and synced, writing
-// every line queued so far if no one else is doing it.
-func (w *wal) wait(seq uint64) error {
+// ErrLost reports a line whose group failed to be written: its change is
+// not in the journal, nor, after Recover, in memory.
+var ErrLost = errors.New("filestore: the journal write of this change failed")
+
+// Wait returns once the first seq lines are written and synced, writing
+// every line queued so far if no one else is doing it. It fails with
+// ErrLost, or the write's error, when line seq was not kept.
+func (w *WAL) Wait(seq uint64) error {
 	if w.durable.Load() >= seq {
-		return nil
+		return w.check(seq)
 	}
 	w.wmu.Lock()
 	defer w.wmu.Unlock()
 	if w.durable.Load() >= seq { // the writer we waited for took our line
-		return nil
+		return w.check(seq)
 	}
 	w.mu.Lock()
 	failed, lines, last := w.failed, w.pending, w.appended
@@ -160,8 +197,68 @@ func (w *wal) wait(seq uint64) error {
 	if err != nil {
 		return fmt.Errorf("filestore: write journal: %w", err)
 	}
+	w.size += int64(len(lines))
 	w.durable.Store(last)
 	return nil
 }
 
-func (w *wal) Close() error { return w.f.Close() }
+// check reports whether resolved line seq was lost.
+func (w *WAL) check(seq uint64) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, l := range w.lost {
+		if seq > l.from && seq <= l.to {
+			return ErrLost
+		}
+	}
+	return nil
+}
+
+// Recover restarts a WAL stopped by a failed write: it cuts the journal
+// back to its last durable line, calls reset to empty the store's memory,
+// and replays the journal into it. The caller holds the lock it holds
+// around Add, so that nothing is applied meanwhile. It returns nil when
+// there was nothing to recover, and the failure again when the journal
+// still cannot be written (the disk still full).
+func (w *WAL) Recover(reset func()) error {
+	if w.Err() == nil {
+		return nil // the common case, without waiting for a write under way
+	}
+	w.wmu.Lock()
+	defer w.wmu.Unlock()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.failed == nil {
+		return nil
+	}
+	if err := cut(w.f, w.size); err != nil {
+		return fmt.Errorf("filestore: journal failed: %w (recovering: %w)", w.failed, err)
+	}
+	r, err := os.Open(w.path)
+	if err != nil {
+		return fmt.Errorf("filestore: journal failed: %w (recovering: %w)", w.failed, err)
+	}
+	defer r.Close()
+	reset()
+	if _, _, err := scan(io.LimitReader(r, w.size), w.apply); err != nil {
+		// Lines that replayed at open cannot stop replaying now but by a
+		// bug: stay stopped.
+		return fmt.Errorf("filestore: recover %s: %w", w.path, err)
+	}
+	if resolved := w.durable.Load(); w.appended > resolved {
+		w.lost = append(w.lost, span{resolved, w.appended})
+		// The last kept line is the last durable one before every lost span.
+		w.last = resolved
+		for i := len(w.lost) - 1; i >= 0; i-- {
+			if l := w.lost[i]; w.last > l.from && w.last <= l.to {
+				w.last = l.from
+			}
+		}
+	}
+	w.pending, w.failed = w.pending[:0], nil
+	w.durable.Store(w.appended)
+	return nil
+}
+
+// Close closes the journal.
+func (w *WAL) Close() error { return w.f.Close() }

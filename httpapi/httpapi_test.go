@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tarjeta-dev/tarjeta/filestore"
+	"github.com/tarjeta-dev/tarjeta/filestore/ledgerfile"
 	"github.com/tarjeta-dev/tarjeta/httpapi/apitest"
 	"github.com/tarjeta-dev/tarjeta/pomelosim"
 )
@@ -24,7 +24,7 @@ const (
 // newStack is the authorize function over a fresh embedded store.
 func newStack(t *testing.T) *apitest.Stack {
 	t.Helper()
-	store, err := filestore.Open(t.TempDir(), time.Now())
+	store, err := ledgerfile.Open(t.TempDir(), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
-	"github.com/tarjeta-dev/tarjeta/filestore"
+	"github.com/tarjeta-dev/tarjeta/filestore/eventfile"
 	"github.com/tarjeta-dev/tarjeta/httpapi/apitest"
 	"github.com/tarjeta-dev/tarjeta/webhooksim"
 )
@@ -236,7 +236,7 @@ func TestRefusalsSayWhy(t *testing.T) {
 // deliveries signed with either are kept; the function refuses a value
 // with spaces around it at start.
 func TestCredentialRotation(t *testing.T) {
-	store, err := filestore.OpenEvents(t.TempDir())
+	store, err := eventfile.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

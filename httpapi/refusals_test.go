@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/core/storable"
-	"github.com/tarjeta-dev/tarjeta/filestore"
+	"github.com/tarjeta-dev/tarjeta/filestore/ledgerfile"
 	"github.com/tarjeta-dev/tarjeta/httpapi/apitest"
 	"github.com/tarjeta-dev/tarjeta/pomelosim"
 )
@@ -164,7 +164,7 @@ func TestRepeatedHeaders(t *testing.T) {
 // arrives too slowly, is 400 BODY_UNREADABLE; 413 is only for a body over
 // the limit.
 func TestReadErrors(t *testing.T) {
-	store, err := filestore.Open(t.TempDir(), time.Now())
+	store, err := ledgerfile.Open(t.TempDir(), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

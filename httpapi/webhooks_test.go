@@ -14,7 +14,7 @@ import (
 
 	"github.com/tarjeta-dev/tarjeta/core/pomelo"
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
-	"github.com/tarjeta-dev/tarjeta/filestore"
+	"github.com/tarjeta-dev/tarjeta/filestore/eventfile"
 	"github.com/tarjeta-dev/tarjeta/httpapi/apitest"
 	"github.com/tarjeta-dev/tarjeta/webhooksim"
 )
@@ -22,7 +22,7 @@ import (
 // newWebhooks is the webhooks function over a fresh embedded store.
 func newWebhooks(t *testing.T) *apitest.WebhookStack {
 	t.Helper()
-	store, err := filestore.OpenEvents(t.TempDir())
+	store, err := eventfile.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,7 +258,7 @@ func TestBadDeliveries(t *testing.T) {
 // TestUnconfiguredRoutes: a route whose credential is unset refuses every
 // delivery with 401; Palenca without a secret keeps bodies as hints.
 func TestUnconfiguredRoutes(t *testing.T) {
-	store, err := filestore.OpenEvents(t.TempDir())
+	store, err := eventfile.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -344,7 +344,7 @@ func (failingStore) Receive(context.Context, webhook.Event, *webhook.SignUse) (b
 // TestStoreDown: a delivery that cannot be kept is not acknowledged (503,
 // the provider retries) and nothing is half-written.
 func TestStoreDown(t *testing.T) {
-	store, err := filestore.OpenEvents(t.TempDir())
+	store, err := eventfile.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

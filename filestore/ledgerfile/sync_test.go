@@ -1,4 +1,4 @@
-package filestore
+package ledgerfile
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/tarjeta-dev/tarjeta/core/idempotency"
 	"github.com/tarjeta-dev/tarjeta/core/ledger"
+	"github.com/tarjeta-dev/tarjeta/filestore"
 )
 
 // syncRecorder is a journal that tells what a power cut would keep: only
@@ -37,6 +38,8 @@ func (r *syncRecorder) Sync() error {
 
 func (r *syncRecorder) Close() error { return nil }
 
+func (r *syncRecorder) Truncate(int64) error { return nil }
+
 func (r *syncRecorder) durable() ([]byte, int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -47,13 +50,12 @@ func (r *syncRecorder) durable() ([]byte, int) {
 // synced, under concurrent commits.
 func TestAcknowledgedIsSynced(t *testing.T) {
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	s, err := Open(t.TempDir(), now)
+	rec := &syncRecorder{}
+	s, err := Open(t.TempDir(), now, func(filestore.File) filestore.File { return rec })
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	rec := &syncRecorder{}
-	s.log.f = rec
 	const writers, each = 8, 50
 	var wg sync.WaitGroup
 	for w := range writers {

@@ -1,4 +1,4 @@
-package dynamo
+package ledgertable
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/tarjeta-dev/tarjeta/core/ledger"
 	"github.com/tarjeta-dev/tarjeta/core/storable"
+	"github.com/tarjeta-dev/tarjeta/dynamo"
 )
 
 // entriesIndex orders a user's entries by time.
@@ -24,7 +25,7 @@ const entriesIndex = "entries_by_time"
 // entries. It fails with ledger.ErrCursor for a cursor it did not issue.
 func (st *Store) Statement(ctx context.Context, userID, cursor string, limit int) (ledger.Statement, error) {
 	if err := storable.CheckID("user id", userID); err != nil {
-		return ledger.Statement{}, fmt.Errorf("dynamo: statement: %w", err)
+		return ledger.Statement{}, fmt.Errorf("ledgertable: statement: %w", err)
 	}
 	pk := userPK(userID)
 	start, err := decodeCursor(cursor, pk)
@@ -36,36 +37,36 @@ func (st *Store) Statement(ctx context.Context, userID, cursor string, limit int
 		TableName:              &st.table,
 		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :b)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": s(pk), ":b": s("B#"),
+			":pk": dynamo.S(pk), ":b": dynamo.S("B#"),
 		},
 		ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
-		return out, fmt.Errorf("dynamo: balances: %w", refused(err))
+		return out, fmt.Errorf("ledgertable: balances: %w", dynamo.Refused(err))
 	}
 	for _, item := range bal.Items {
-		v, err := num(item, "available")
+		v, err := dynamo.Num(item, "available")
 		if err != nil {
-			return out, fmt.Errorf("dynamo: balance: %w", err)
+			return out, fmt.Errorf("ledgertable: balance: %w", err)
 		}
-		out.Balances = append(out.Balances, ledger.Balance{Currency: str(item, "currency"), Available: v})
+		out.Balances = append(out.Balances, ledger.Balance{Currency: dynamo.Str(item, "currency"), Available: v})
 	}
 	page, err := st.db.Query(ctx, &dynamodb.QueryInput{
 		TableName:                 &st.table,
 		IndexName:                 aws.String(entriesIndex),
 		KeyConditionExpression:    aws.String("gsi1pk = :pk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(pk)},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": dynamo.S(pk)},
 		ScanIndexForward:          aws.Bool(false),
 		Limit:                     aws.Int32(int32(limit)),
 		ExclusiveStartKey:         start,
 	})
 	if err != nil {
-		return out, fmt.Errorf("dynamo: entries: %w", refused(err))
+		return out, fmt.Errorf("ledgertable: entries: %w", dynamo.Refused(err))
 	}
 	for _, item := range page.Items {
 		e, err := parseEntry(item)
 		if err != nil {
-			return out, fmt.Errorf("dynamo: entry: %w", err)
+			return out, fmt.Errorf("ledgertable: entry: %w", err)
 		}
 		out.Entries = append(out.Entries, e)
 	}
@@ -81,7 +82,7 @@ var cursorAttrs = [...]string{"pk", "sk", "gsi1pk", "gsi1sk"}
 func encodeCursor(key map[string]types.AttributeValue) string {
 	m := make(map[string]string, len(cursorAttrs))
 	for _, a := range cursorAttrs {
-		m[a] = str(key, a)
+		m[a] = dynamo.Str(key, a)
 	}
 	b, _ := json.Marshal(m)
 	return base64.RawURLEncoding.EncodeToString(b)
@@ -101,7 +102,7 @@ func decodeCursor(c, pk string) (map[string]types.AttributeValue, error) {
 	}
 	key := make(map[string]types.AttributeValue, len(cursorAttrs))
 	for _, a := range cursorAttrs {
-		key[a] = s(m[a])
+		key[a] = dynamo.S(m[a])
 	}
 	return key, nil
 }
@@ -128,7 +129,7 @@ func validCursor(m map[string]string, pk string) bool {
 		return false
 	}
 	created, rest, ok := strings.Cut(m["gsi1sk"], "#")
-	if _, err := time.Parse(timeLayout, created); err != nil || !ok || rest != key {
+	if _, err := time.Parse(dynamo.TimeLayout, created); err != nil || !ok || rest != key {
 		return false
 	}
 	return true

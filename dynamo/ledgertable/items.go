@@ -1,8 +1,7 @@
-package dynamo
+package ledgertable
 
 import (
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/tarjeta-dev/tarjeta/core/idempotency"
 	"github.com/tarjeta-dev/tarjeta/core/ledger"
+	"github.com/tarjeta-dev/tarjeta/dynamo"
 )
 
 // ttlMargin keeps an expired record around a little longer than it counts, so
@@ -19,16 +19,16 @@ const ttlMargin = time.Hour
 func userPK(user string) string { return "U#" + user }
 
 func recordKey(key string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{"pk": s("I#" + key), "sk": s("I")}
+	return map[string]types.AttributeValue{"pk": dynamo.S("I#" + key), "sk": dynamo.S("I")}
 }
 
 func recordItem(r idempotency.Record) map[string]types.AttributeValue {
 	item := recordKey(r.Key)
 	item["fp"] = &types.AttributeValueMemberB{Value: r.Fingerprint[:]}
-	item["status"] = n(int64(r.Status))
-	item["created_at"] = millis(r.CreatedAt)
-	item["expires_at"] = millis(r.ExpiresAt)
-	item["ttl"] = n(r.ExpiresAt.Add(ttlMargin).Unix())
+	item["status"] = dynamo.N(int64(r.Status))
+	item["created_at"] = dynamo.Millis(r.CreatedAt)
+	item["expires_at"] = dynamo.Millis(r.ExpiresAt)
+	item["ttl"] = dynamo.N(r.ExpiresAt.Add(ttlMargin).Unix())
 	if len(r.Body) > 0 {
 		item["body"] = &types.AttributeValueMemberB{Value: r.Body}
 	}
@@ -37,7 +37,7 @@ func recordItem(r idempotency.Record) map[string]types.AttributeValue {
 
 func parseRecord(item map[string]types.AttributeValue) (idempotency.Record, error) {
 	var r idempotency.Record
-	key := str(item, "pk")
+	key := dynamo.Str(item, "pk")
 	if len(key) < 2 {
 		return r, fmt.Errorf("bad key %q", key)
 	}
@@ -46,7 +46,7 @@ func parseRecord(item map[string]types.AttributeValue) (idempotency.Record, erro
 	if fp == nil || copy(r.Fingerprint[:], fp.Value) != len(r.Fingerprint) {
 		return r, fmt.Errorf("record %q: bad fingerprint", r.Key)
 	}
-	status, err := num(item, "status")
+	status, err := dynamo.Num(item, "status")
 	if err != nil {
 		return r, err
 	}
@@ -54,11 +54,11 @@ func parseRecord(item map[string]types.AttributeValue) (idempotency.Record, erro
 	if b, ok := item["body"].(*types.AttributeValueMemberB); ok {
 		r.Body = b.Value
 	}
-	created, err := num(item, "created_at")
+	created, err := dynamo.Num(item, "created_at")
 	if err != nil {
 		return r, err
 	}
-	expires, err := num(item, "expires_at")
+	expires, err := dynamo.Num(item, "expires_at")
 	if err != nil {
 		return r, err
 	}
@@ -95,37 +95,37 @@ func (st *Store) postingItems(p ledger.Posting) []types.TransactWriteItem {
 	if e.Amount != 0 {
 		u := &types.Update{
 			TableName:        &st.table,
-			Key:              map[string]types.AttributeValue{"pk": s(pk), "sk": s("B#" + e.Currency)},
+			Key:              map[string]types.AttributeValue{"pk": dynamo.S(pk), "sk": dynamo.S("B#" + e.Currency)},
 			UpdateExpression: aws.String("SET currency = :cur ADD available :delta"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":cur":   s(e.Currency),
-				":delta": n(e.Amount),
+				":cur":   dynamo.S(e.Currency),
+				":delta": dynamo.N(e.Amount),
 			},
 		}
 		switch {
 		case p.RequireFunds:
 			u.ConditionExpression = aws.String("available >= :need")
-			u.ExpressionAttributeValues[":need"] = n(-e.Amount)
+			u.ExpressionAttributeValues[":need"] = dynamo.N(-e.Amount)
 		case e.Amount > 0:
 			// A missing balance is zero, and |amount| <= MaxBalance.
 			u.ConditionExpression = aws.String("attribute_not_exists(available) OR available <= :ceiling")
-			u.ExpressionAttributeValues[":ceiling"] = n(ledger.MaxBalance - e.Amount)
+			u.ExpressionAttributeValues[":ceiling"] = dynamo.N(ledger.MaxBalance - e.Amount)
 		default:
 			u.ConditionExpression = aws.String("attribute_not_exists(available) OR available >= :floor")
-			u.ExpressionAttributeValues[":floor"] = n(-ledger.MaxBalance - e.Amount)
+			u.ExpressionAttributeValues[":floor"] = dynamo.N(-ledger.MaxBalance - e.Amount)
 		}
 		items = append(items, types.TransactWriteItem{Update: u})
 	}
 	if r := p.Reverses; r != nil {
 		items = append(items, types.TransactWriteItem{Update: &types.Update{
 			TableName:           &st.table,
-			Key:                 map[string]types.AttributeValue{"pk": s(pk), "sk": s("E#" + ledger.EntryKey(ledger.ClassAuthorization, r.OriginalID))},
+			Key:                 map[string]types.AttributeValue{"pk": dynamo.S(pk), "sk": dynamo.S("E#" + ledger.EntryKey(ledger.ClassAuthorization, r.OriginalID))},
 			UpdateExpression:    aws.String("SET reversible = reversible - :amt"),
 			ConditionExpression: aws.String("attribute_exists(pk) AND kind = :kind AND currency = :cur AND reversible >= :amt"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":amt":  n(r.Amount),
-				":kind": s(r.OriginalKind),
-				":cur":  s(e.Currency),
+				":amt":  dynamo.N(r.Amount),
+				":kind": dynamo.S(r.OriginalKind),
+				":cur":  dynamo.S(e.Currency),
 			},
 			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 		}})
@@ -133,78 +133,50 @@ func (st *Store) postingItems(p ledger.Posting) []types.TransactWriteItem {
 	return items
 }
 
-// timeLayout sorts lexically in time order.
-const timeLayout = "2006-01-02T15:04:05.000000000Z"
+// dynamo.TimeLayout sorts lexically in time order.
 
 func entryItem(e ledger.Entry) map[string]types.AttributeValue {
-	created := e.CreatedAt.UTC().Format(timeLayout)
+	created := e.CreatedAt.UTC().Format(dynamo.TimeLayout)
 	item := map[string]types.AttributeValue{
-		"pk":         s(userPK(e.UserID)),
-		"sk":         s("E#" + e.Key()),
-		"gsi1pk":     s(userPK(e.UserID)),
-		"gsi1sk":     s(created + "#" + e.Key()),
-		"user_id":    s(e.UserID),
-		"currency":   s(e.Currency),
-		"txn_id":     s(e.TransactionID),
-		"class":      s(string(e.Class)),
-		"kind":       s(e.Kind),
-		"amount":     n(e.Amount),
-		"status":     s(string(e.Status)),
-		"reversible": n(e.Reversible),
-		"created_at": s(created),
+		"pk":         dynamo.S(userPK(e.UserID)),
+		"sk":         dynamo.S("E#" + e.Key()),
+		"gsi1pk":     dynamo.S(userPK(e.UserID)),
+		"gsi1sk":     dynamo.S(created + "#" + e.Key()),
+		"user_id":    dynamo.S(e.UserID),
+		"currency":   dynamo.S(e.Currency),
+		"txn_id":     dynamo.S(e.TransactionID),
+		"class":      dynamo.S(string(e.Class)),
+		"kind":       dynamo.S(e.Kind),
+		"amount":     dynamo.N(e.Amount),
+		"status":     dynamo.S(string(e.Status)),
+		"reversible": dynamo.N(e.Reversible),
+		"created_at": dynamo.S(created),
 	}
 	if e.Original != "" {
-		item["original"] = s(e.Original)
+		item["original"] = dynamo.S(e.Original)
 	}
 	return item
 }
 
 func parseEntry(item map[string]types.AttributeValue) (ledger.Entry, error) {
 	e := ledger.Entry{
-		UserID:        str(item, "user_id"),
-		Currency:      str(item, "currency"),
-		TransactionID: str(item, "txn_id"),
-		Class:         ledger.Class(str(item, "class")),
-		Kind:          str(item, "kind"),
-		Status:        ledger.Status(str(item, "status")),
-		Original:      str(item, "original"),
+		UserID:        dynamo.Str(item, "user_id"),
+		Currency:      dynamo.Str(item, "currency"),
+		TransactionID: dynamo.Str(item, "txn_id"),
+		Class:         ledger.Class(dynamo.Str(item, "class")),
+		Kind:          dynamo.Str(item, "kind"),
+		Status:        ledger.Status(dynamo.Str(item, "status")),
+		Original:      dynamo.Str(item, "original"),
 	}
 	var err error
-	if e.Amount, err = num(item, "amount"); err != nil {
+	if e.Amount, err = dynamo.Num(item, "amount"); err != nil {
 		return e, err
 	}
-	if e.Reversible, err = num(item, "reversible"); err != nil {
+	if e.Reversible, err = dynamo.Num(item, "reversible"); err != nil {
 		return e, err
 	}
-	if e.CreatedAt, err = time.Parse(timeLayout, str(item, "created_at")); err != nil {
+	if e.CreatedAt, err = time.Parse(dynamo.TimeLayout, dynamo.Str(item, "created_at")); err != nil {
 		return e, err
 	}
 	return e, nil
-}
-
-func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
-
-func n(v int64) types.AttributeValue {
-	return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)}
-}
-
-func millis(t time.Time) types.AttributeValue { return n(t.UnixMilli()) }
-
-func str(item map[string]types.AttributeValue, name string) string {
-	if v, ok := item[name].(*types.AttributeValueMemberS); ok {
-		return v.Value
-	}
-	return ""
-}
-
-func num(item map[string]types.AttributeValue, name string) (int64, error) {
-	v, ok := item[name].(*types.AttributeValueMemberN)
-	if !ok {
-		return 0, fmt.Errorf("attribute %s is missing or not a number", name)
-	}
-	x, err := strconv.ParseInt(v.Value, 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("attribute %s: %w", name, err)
-	}
-	return x, nil
 }

@@ -1,6 +1,6 @@
-// Package storetest is the conformance suite every store of the authorization
-// path passes: the embedded store and the DynamoDB adapter must behave alike,
-// and both like ledger.Book.
+// Package storetest holds the conformance suites the stores pass, one per
+// store interface: each embedded store and its DynamoDB twin must behave
+// alike (and the ledger's both like ledger.Book).
 package storetest
 
 import (
@@ -17,8 +17,8 @@ import (
 	"github.com/tarjeta-dev/tarjeta/core/storable"
 )
 
-// Store is what the suite exercises.
-type Store interface {
+// Ledger is what RunLedger exercises.
+type Ledger interface {
 	Commit(ctx context.Context, rec idempotency.Record, p *ledger.Posting) error
 	Statement(ctx context.Context, userID, cursor string, limit int) (ledger.Statement, error)
 }
@@ -26,11 +26,11 @@ type Store interface {
 // T0 is the suite's clock.
 var T0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 
-// Run runs the suite; open returns an empty store for each subtest.
-func Run(t *testing.T, open func(t *testing.T) Store) {
+// RunLedger runs the ledger suite; open returns an empty store for each subtest.
+func RunLedger(t *testing.T, open func(t *testing.T) Ledger) {
 	for _, tc := range []struct {
 		name string
-		run  func(t *testing.T, s Store)
+		run  func(t *testing.T, s Ledger)
 	}{
 		{"credit then debit", creditThenDebit},
 		{"debit without funds changes nothing", insufficientFunds},
@@ -73,12 +73,12 @@ func abs(x int64) int64 {
 	return x
 }
 
-func commit(t *testing.T, s Store, rec idempotency.Record, p *ledger.Posting) error {
+func commit(t *testing.T, s Ledger, rec idempotency.Record, p *ledger.Posting) error {
 	t.Helper()
 	return s.Commit(context.Background(), rec, p)
 }
 
-func mustCommit(t *testing.T, s Store, rec idempotency.Record, p *ledger.Posting) {
+func mustCommit(t *testing.T, s Ledger, rec idempotency.Record, p *ledger.Posting) {
 	t.Helper()
 	if err := commit(t, s, rec, p); err != nil {
 		t.Fatalf("Commit(%s): %v", rec.Key, err)
@@ -86,7 +86,7 @@ func mustCommit(t *testing.T, s Store, rec idempotency.Record, p *ledger.Posting
 }
 
 // Balance returns user u's ARS balance.
-func Balance(t *testing.T, s Store, u string) int64 {
+func Balance(t *testing.T, s Ledger, u string) int64 {
 	t.Helper()
 	st, err := s.Statement(context.Background(), u, "", 200)
 	if err != nil {
@@ -100,14 +100,14 @@ func Balance(t *testing.T, s Store, u string) int64 {
 	return 0
 }
 
-func wantBalance(t *testing.T, s Store, u string, want int64) {
+func wantBalance(t *testing.T, s Ledger, u string, want int64) {
 	t.Helper()
 	if got := Balance(t, s, u); got != want {
 		t.Errorf("balance of %s = %d, want %d", u, got, want)
 	}
 }
 
-func creditThenDebit(t *testing.T, s Store) {
+func creditThenDebit(t *testing.T, s Ledger) {
 	mustCommit(t, s, Rec("k1", "ok"), Move("u1", "t1", ledger.ClassAdjustmentCredit, "ADJUSTMENT_CREDIT", 100_00))
 	mustCommit(t, s, Rec("k2", "ok"), Move("u1", "t2", ledger.ClassAuthorization, "PURCHASE", -40_50))
 	wantBalance(t, s, "u1", 59_50)
@@ -116,7 +116,7 @@ func creditThenDebit(t *testing.T, s Store) {
 	wantBalance(t, s, "u1", 0)
 }
 
-func insufficientFunds(t *testing.T, s Store) {
+func insufficientFunds(t *testing.T, s Ledger) {
 	mustCommit(t, s, Rec("k1", "ok"), Move("u1", "t1", ledger.ClassAdjustmentCredit, "ADJUSTMENT_CREDIT", 10_00))
 	err := commit(t, s, Rec("k2", "ok"), Move("u1", "t2", ledger.ClassAuthorization, "PURCHASE", -10_01))
 	if !errors.Is(err, ledger.ErrInsufficientFunds) {
@@ -132,7 +132,7 @@ func insufficientFunds(t *testing.T, s Store) {
 	mustCommit(t, s, Rec("k2", "declined"), nil)
 }
 
-func heldKey(t *testing.T, s Store) {
+func heldKey(t *testing.T, s Ledger) {
 	first := Rec("k1", "first answer")
 	mustCommit(t, s, first, Move("u1", "t1", ledger.ClassAdjustmentCredit, "ADJUSTMENT_CREDIT", 5_00))
 	err := commit(t, s, Rec("k1", "second answer"), Move("u1", "t2", ledger.ClassAdjustmentCredit, "ADJUSTMENT_CREDIT", 7_00))
@@ -148,7 +148,7 @@ func heldKey(t *testing.T, s Store) {
 	wantBalance(t, s, "u1", 5_00)
 }
 
-func expiredRecord(t *testing.T, s Store) {
+func expiredRecord(t *testing.T, s Ledger) {
 	old := idempotency.Finish("k1", idempotency.FingerprintOf("/t", nil), 200, nil, T0.Add(-25*time.Hour), 24*time.Hour)
 	mustCommit(t, s, old, nil)
 	// Its retention ended an hour ago: the key is free for any request.
@@ -156,7 +156,7 @@ func expiredRecord(t *testing.T, s Store) {
 	wantBalance(t, s, "u1", 1_00)
 }
 
-func otherRequestsKey(t *testing.T, s Store) {
+func otherRequestsKey(t *testing.T, s Ledger) {
 	first := idempotency.Finish("k1", idempotency.FingerprintOf("/t", []byte("another request")), 200, nil, T0.Add(-time.Minute), 24*time.Hour)
 	mustCommit(t, s, first, nil)
 	rec := Rec("k1", "ok")
@@ -171,7 +171,7 @@ func otherRequestsKey(t *testing.T, s Store) {
 	wantBalance(t, s, "u1", 0)
 }
 
-func postsOnce(t *testing.T, s Store) {
+func postsOnce(t *testing.T, s Ledger) {
 	mustCommit(t, s, Rec("k1", "ok"), Move("u1", "t1", ledger.ClassAdjustmentCredit, "ADJUSTMENT_CREDIT", 100_00))
 	mustCommit(t, s, Rec("k2", "ok"), Move("u1", "t2", ledger.ClassAuthorization, "PURCHASE", -10_00))
 	// The same transaction id under a new idempotency key moves nothing...
@@ -184,7 +184,7 @@ func postsOnce(t *testing.T, s Store) {
 	wantBalance(t, s, "u1", 89_00)
 }
 
-func reversals(t *testing.T, s Store) {
+func reversals(t *testing.T, s Ledger) {
 	mustCommit(t, s, Rec("k1", "ok"), Move("u1", "fund", ledger.ClassAdjustmentCredit, "ADJUSTMENT_CREDIT", 100_00))
 	mustCommit(t, s, Rec("k2", "ok"), Move("u1", "buy", ledger.ClassAuthorization, "PURCHASE", -60_00))
 	rev := func(key, txn, origKind, currency string, amount int64) error {
@@ -224,13 +224,13 @@ func reversals(t *testing.T, s Store) {
 	}
 }
 
-func forcedDebit(t *testing.T, s Store) {
+func forcedDebit(t *testing.T, s Ledger) {
 	mustCommit(t, s, Rec("k1", "ok"), Move("u1", "t1", ledger.ClassAdjustmentCredit, "ADJUSTMENT_CREDIT", 3_00))
 	mustCommit(t, s, Rec("k2", "ok"), Move("u1", "t2", ledger.ClassAdjustmentDebit, "ADJUSTMENT_DEBIT", -10_25))
 	wantBalance(t, s, "u1", -7_25)
 }
 
-func longIdentifiers(t *testing.T, s Store) {
+func longIdentifiers(t *testing.T, s Ledger) {
 	longest := func(c byte) string { return strings.Repeat(string(c), storable.MaxID) }
 	user, txn, key := longest('u'), longest('t'), longest('k')
 	// The longest identifiers fit, in every key they become part of.
@@ -272,7 +272,7 @@ func longIdentifiers(t *testing.T, s Store) {
 	}
 }
 
-func balanceBound(t *testing.T, s Store) {
+func balanceBound(t *testing.T, s Ledger) {
 	credit := func(txn string, amount int64) *ledger.Posting {
 		return Move("u1", txn, ledger.ClassAdjustmentCredit, "ADJUSTMENT_CREDIT", amount)
 	}
@@ -310,7 +310,7 @@ func balanceBound(t *testing.T, s Store) {
 	wantBalance(t, s, "u2", -ledger.MaxBalance+1)
 }
 
-func paging(t *testing.T, s Store) {
+func paging(t *testing.T, s Ledger) {
 	const n = 7
 	for i := range n {
 		p := Move("u1", fmt.Sprintf("t%d", i), ledger.ClassAdjustmentCredit, "ADJUSTMENT_CREDIT", int64(i+1))
@@ -355,7 +355,7 @@ func paging(t *testing.T, s Store) {
 	}
 }
 
-func concurrentDuplicates(t *testing.T, s Store) {
+func concurrentDuplicates(t *testing.T, s Ledger) {
 	mustCommit(t, s, Rec("fund", "ok"), Move("u1", "t0", ledger.ClassAdjustmentCredit, "ADJUSTMENT_CREDIT", 1000_00))
 	const n = 50
 	errs := concurrently(n, func(int) error {
@@ -378,7 +378,7 @@ func concurrentDuplicates(t *testing.T, s Store) {
 	wantBalance(t, s, "u1", 999_00)
 }
 
-func concurrentDebits(t *testing.T, s Store) {
+func concurrentDebits(t *testing.T, s Ledger) {
 	mustCommit(t, s, Rec("fund", "ok"), Move("u1", "t0", ledger.ClassAdjustmentCredit, "ADJUSTMENT_CREDIT", 6_00))
 	errs := concurrently(10, func(i int) error {
 		return s.Commit(context.Background(), Rec(fmt.Sprint("k", i), "ok"), Move("u1", fmt.Sprint("t", i+1), ledger.ClassAuthorization, "PURCHASE", -1_00))

@@ -1,6 +1,6 @@
-// Package filestore is the embedded store of the local stack: the ledger and
-// the idempotency records in memory, made durable by an append-only journal
-// file that is replayed when the store opens.
+// Package ledgerfile is the embedded store of the authorize function in
+// the local stack: the ledger and the idempotency records in memory, made
+// durable by a journal (filestore.WAL) replayed when the store opens.
 //
 // Commits are checked and applied in memory under one lock, then written to
 // the journal in groups: each commit waits until a write(2) and an fsync(2)
@@ -9,14 +9,16 @@
 // that arrived while the previous one ran. A commit whose answer depends on
 // another commit (a duplicate, a repeated transaction id) is answered only
 // once that commit is in the journal too. After a failed journal write or
-// sync the store refuses every commit until it is reopened, since memory may
-// then hold commits the journal lacks.
+// sync the store refuses every commit, since memory may then hold commits
+// the journal lacks, until a write succeeds again: the next request cuts
+// the journal back to its last durable line and replays it into a fresh
+// memory (filestore.WAL.Recover), losing only the unacknowledged.
 //
 // Each line carries a CRC-32C of its content. On open, a last line without
 // its newline was cut short by a crash before it was acknowledged and is
 // dropped; any other line that does not check out is damage, and the store
 // refuses to open, naming the line and its byte offset (ErrDamaged).
-package filestore
+package ledgerfile
 
 import (
 	"context"
@@ -33,6 +35,7 @@ import (
 	"github.com/tarjeta-dev/tarjeta/core/idempotency"
 	"github.com/tarjeta-dev/tarjeta/core/ledger"
 	"github.com/tarjeta-dev/tarjeta/core/storable"
+	"github.com/tarjeta-dev/tarjeta/filestore"
 	"github.com/tarjeta-dev/tarjeta/roundtrip"
 )
 
@@ -45,7 +48,7 @@ type Store struct {
 	mu      sync.Mutex // guards the fields below it, and the order of lines in log
 	book    *ledger.Book
 	records map[string]held
-	log     *wal
+	log     *filestore.WAL
 }
 
 // held is a record with the sequence number of the commit that wrote it.
@@ -55,10 +58,12 @@ type held struct {
 }
 
 // Open opens (creating if needed) the store kept in dir, replaying its
-// journal and dropping idempotency records that expired before now.
-func Open(dir string, now time.Time) (*Store, error) {
-	s := &Store{book: ledger.NewBook(), records: make(map[string]held)}
-	log, err := openWAL(dir, JournalName, func(content []byte) error {
+// journal and dropping idempotency records that expired before now. wrap
+// wraps the journal file (fault injection in tests).
+func Open(dir string, now time.Time, wrap ...func(filestore.File) filestore.File) (*Store, error) {
+	s := &Store{}
+	s.reset()
+	log, err := filestore.OpenWAL(dir, JournalName, func(content []byte) error {
 		var c commit
 		if err := json.Unmarshal(content, &c); err != nil {
 			return err
@@ -74,12 +79,17 @@ func Open(dir string, now time.Time) (*Store, error) {
 			s.book.Restore(*p)
 		}
 		return nil
-	})
+	}, wrap...)
 	if err != nil {
 		return nil, err
 	}
 	s.log = log
 	return s, nil
+}
+
+// reset empties the memory, for the journal's replay.
+func (s *Store) reset() {
+	s.book, s.records = ledger.NewBook(), make(map[string]held)
 }
 
 // Close closes the journal.
@@ -94,18 +104,18 @@ func (s *Store) Commit(ctx context.Context, rec idempotency.Record, p *ledger.Po
 		return err
 	}
 	if err := authorization.Check(rec, p); err != nil {
-		return fmt.Errorf("filestore: commit: %w", err)
+		return fmt.Errorf("ledgerfile: commit: %w", err)
 	}
 	// Encoding needs no state: do it before taking the lock.
 	line := appendLine(make([]byte, 0, 1024), rec, p)
 	s.mu.Lock()
-	if err := s.log.err(); err != nil {
+	if err := s.log.Recover(s.reset); err != nil {
 		s.mu.Unlock()
-		return fmt.Errorf("filestore: commit %s: journal failed earlier: %w", rec.Key, err)
+		return fmt.Errorf("ledgerfile: commit %s: %w", rec.Key, err)
 	}
 	if old, ok := s.records[rec.Key]; ok && idempotency.Blocks(old.rec, rec.CreatedAt) {
 		s.mu.Unlock()
-		if err := s.log.wait(old.seq); err != nil {
+		if err := s.log.Wait(old.seq); err != nil {
 			return err
 		}
 		return &idempotency.HeldError{Record: old.rec}
@@ -114,22 +124,22 @@ func (s *Store) Commit(ctx context.Context, rec idempotency.Record, p *ledger.Po
 		if err := s.book.Apply(*p); err != nil {
 			// The commits this refusal rests on must be in the journal before
 			// the caller acts on it.
-			seq := s.log.last()
+			seq := s.log.Last()
 			s.mu.Unlock()
-			if werr := s.log.wait(seq); werr != nil {
+			if werr := s.log.Wait(seq); werr != nil {
 				return werr
 			}
 			return err
 		}
 	}
-	seq, err := s.log.add(line)
+	seq, err := s.log.Add(line)
 	if err != nil {
 		s.mu.Unlock()
 		return err
 	}
 	s.records[rec.Key] = held{rec: rec, seq: seq}
 	s.mu.Unlock()
-	return s.log.wait(seq)
+	return s.log.Wait(seq)
 }
 
 // Statement returns a page of the user's account; cursor is empty for the
@@ -137,7 +147,7 @@ func (s *Store) Commit(ctx context.Context, rec idempotency.Record, p *ledger.Po
 func (s *Store) Statement(ctx context.Context, userID, cursor string, limit int) (ledger.Statement, error) {
 	roundtrip.Count(ctx)
 	if err := storable.CheckID("user id", userID); err != nil {
-		return ledger.Statement{}, fmt.Errorf("filestore: statement: %w", err)
+		return ledger.Statement{}, fmt.Errorf("ledgerfile: statement: %w", err)
 	}
 	before := -1
 	if cursor != "" {
@@ -148,15 +158,19 @@ func (s *Store) Statement(ctx context.Context, userID, cursor string, limit int)
 		before = n
 	}
 	s.mu.Lock()
+	if err := s.log.Recover(s.reset); err != nil {
+		s.mu.Unlock()
+		return ledger.Statement{}, fmt.Errorf("ledgerfile: statement: %w", err)
+	}
 	entries, next := s.book.Entries(userID, before, limit)
 	st := ledger.Statement{UserID: userID, Balances: s.book.Balances(userID), Entries: entries}
-	seq := s.log.last()
+	seq := s.log.Last()
 	s.mu.Unlock()
 	if next >= 0 {
 		st.Next = formatCursor(next, userID)
 	}
 	// Show only what is in the journal: wait for what was read to get there.
-	if err := s.log.wait(seq); err != nil {
+	if err := s.log.Wait(seq); err != nil {
 		return ledger.Statement{}, err
 	}
 	return st, nil
@@ -177,4 +191,10 @@ func parseCursor(c, userID string) (int, bool) {
 func cursorTag(userID string) string {
 	sum := sha256.Sum256([]byte(userID))
 	return base64.RawURLEncoding.EncodeToString(sum[:12])
+}
+
+// appendLine appends the journal line of a commit, newline included.
+func appendLine(b []byte, rec idempotency.Record, p *ledger.Posting) []byte {
+	b, start := filestore.BeginLine(b)
+	return filestore.SealLine(appendCommit(b, rec, p), start)
 }

@@ -1,9 +1,8 @@
-package filestore_test
+package ledgerfile_test
 
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
@@ -14,16 +13,15 @@ import (
 	"testing"
 
 	"github.com/tarjeta-dev/tarjeta/core/idempotency"
-	"github.com/tarjeta-dev/tarjeta/core/inbound"
 	"github.com/tarjeta-dev/tarjeta/core/ledger"
-	"github.com/tarjeta-dev/tarjeta/core/webhook"
 	"github.com/tarjeta-dev/tarjeta/filestore"
+	"github.com/tarjeta-dev/tarjeta/filestore/ledgerfile"
 	. "github.com/tarjeta-dev/tarjeta/storetest"
 )
 
-func open(t *testing.T, dir string) *filestore.Store {
+func open(t *testing.T, dir string) *ledgerfile.Store {
 	t.Helper()
-	s, err := filestore.Open(dir, T0)
+	s, err := ledgerfile.Open(dir, T0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +41,7 @@ func TestRestart(t *testing.T) {
 	s.Close()
 
 	// The process died in the middle of writing a third commit.
-	path := filepath.Join(dir, filestore.JournalName)
+	path := filepath.Join(dir, ledgerfile.JournalName)
 	f, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
 	f.WriteString(`{"record":{"key":"k3","fingerp`)
 	f.Close()
@@ -74,8 +72,8 @@ func TestRestart(t *testing.T) {
 
 func TestCorruptJournal(t *testing.T) {
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, filestore.JournalName), []byte("not json\n"), 0o600)
-	if _, err := filestore.Open(dir, T0); !errors.Is(err, filestore.ErrDamaged) {
+	os.WriteFile(filepath.Join(dir, ledgerfile.JournalName), []byte("not json\n"), 0o600)
+	if _, err := ledgerfile.Open(dir, T0); !errors.Is(err, filestore.ErrDamaged) {
 		t.Errorf("Open = %v, want ErrDamaged", err)
 	}
 }
@@ -122,7 +120,7 @@ func TestDamagedLine(t *testing.T) {
 		}
 	}
 	s.Close()
-	path := filepath.Join(dir, filestore.JournalName)
+	path := filepath.Join(dir, ledgerfile.JournalName)
 	journal, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -146,7 +144,7 @@ func TestDamagedLine(t *testing.T) {
 			if err := os.WriteFile(path, damaged, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			_, err := filestore.Open(dir, T0)
+			_, err := ledgerfile.Open(dir, T0)
 			var de *filestore.DamagedError
 			if !errors.Is(err, filestore.ErrDamaged) || !errors.As(err, &de) || de.Line != 2 || de.Offset != int64(len(lines[0])) {
 				t.Fatalf("Open = %v, want line 2 at byte %d damaged", err, len(lines[0]))
@@ -164,7 +162,7 @@ func TestJournalWithoutChecksums(t *testing.T) {
 	dir := t.TempDir()
 	bare := `{"record":{"key":"k1","fingerprint":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=","status":200,"body":null,"created_at":"2026-11-23T12:00:00Z","expires_at":"2026-11-24T12:00:00Z"},` +
 		`"posting":{"entry":{"user_id":"u","currency":"ARS","transaction_id":"t1","class":"ADJ_CREDIT","kind":"ADJUSTMENT_CREDIT","amount":500,"status":"POSTED","created_at":"2026-11-23T12:00:00Z"}}}` + "\n"
-	path := filepath.Join(dir, filestore.JournalName)
+	path := filepath.Join(dir, ledgerfile.JournalName)
 	os.WriteFile(path, []byte(bare), 0o600)
 	s := open(t, dir)
 	if err := s.Commit(context.Background(), Rec("k2", "ok"), Move("u", "t2", ledger.ClassAdjustmentCredit, "ADJUSTMENT_CREDIT", 1_00)); err != nil {
@@ -180,81 +178,7 @@ func TestJournalWithoutChecksums(t *testing.T) {
 	f, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
 	f.WriteString(strings.Replace(bare, `"k1"`, `"k3"`, 1))
 	f.Close()
-	if _, err := filestore.Open(dir, T0); !errors.Is(err, filestore.ErrDamaged) {
+	if _, err := ledgerfile.Open(dir, T0); !errors.Is(err, filestore.ErrDamaged) {
 		t.Errorf("Open = %v, want ErrDamaged for a bare line after checksummed ones", err)
-	}
-}
-
-// TestEventsRestart: events, their settlements, records and TD signs survive
-// a restart of the embedded store.
-func TestEventsRestart(t *testing.T) {
-	dir := t.TempDir()
-	ctx := context.Background()
-	s, err := filestore.OpenEvents(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := Ev("td", "OK", "seq-1:OK", 0)
-	sign := &webhook.SignUse{Sign: []byte("s1"), BodyHash: sha256.Sum256(e.Body)}
-	if _, err := s.Receive(ctx, e, sign); err != nil {
-		t.Fatal(err)
-	}
-	rec := &inbound.Record{Kind: "k", ID: "r1", Version: T0, Data: []byte(`{}`)}
-	if err := s.Attempted(ctx, e.ID, webhook.Attempt{Status: webhook.Processed, Record: rec}); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
-
-	s, err = filestore.OpenEvents(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	got, err := s.Event(ctx, e.ID)
-	if err != nil || got.Status != webhook.Processed || got.Attempts != 1 || string(got.Body) != string(e.Body) {
-		t.Errorf("event after restart = %+v, %v", got, err)
-	}
-	if _, err := s.Record(ctx, "k", "r1"); err != nil {
-		t.Errorf("record after restart: %v", err)
-	}
-	other := Ev("td", "OK", "seq-2:OK", 1)
-	if _, err := s.Receive(ctx, other, &webhook.SignUse{Sign: []byte("s1"), BodyHash: sha256.Sum256(other.Body)}); !errors.Is(err, webhook.ErrSignReused) {
-		t.Errorf("sign after restart: err = %v, want ErrSignReused", err)
-	}
-	if dup, err := s.Receive(ctx, e, sign); !dup || err != nil {
-		t.Errorf("duplicate after restart: %v, %v", dup, err)
-	}
-}
-
-// TestRepeatedEventLine: a journal line that appears twice (pasted back
-// after a repair, say) is applied once: the event is listed once.
-func TestRepeatedEventLine(t *testing.T) {
-	dir := t.TempDir()
-	ctx := context.Background()
-	s, err := filestore.OpenEvents(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := Ev("belvo", "T", "w-1", 0)
-	if _, err := s.Receive(ctx, e, nil); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
-	path := filepath.Join(dir, filestore.EventsJournalName)
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, append(b, b...), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	s, err = filestore.OpenEvents(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	page, _, err := s.Events(ctx, webhook.Filter{}, "", 10)
-	if err != nil || len(page) != 1 {
-		t.Errorf("events after a repeated line = %d, %v; want 1", len(page), err)
 	}
 }

@@ -1,4 +1,4 @@
-package dynamo_test
+package ledgertable_test
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 
 	"github.com/tarjeta-dev/tarjeta/core/idempotency"
 	"github.com/tarjeta-dev/tarjeta/core/ledger"
-	"github.com/tarjeta-dev/tarjeta/dynamo"
+	"github.com/tarjeta-dev/tarjeta/dynamo/ledgertable"
 	"github.com/tarjeta-dev/tarjeta/roundtrip"
 	. "github.com/tarjeta-dev/tarjeta/storetest"
 )
@@ -15,7 +15,7 @@ import (
 // TestRoundTrips counts the DynamoDB calls of each kind of commit: the
 // authorization path's latency budget depends on them.
 func TestRoundTrips(t *testing.T) {
-	s := dynamo.New(server.Client(), server.Table(t))
+	s := ledgertable.New(server.Client(), server.Table(t))
 	calls := func(rec idempotency.Record, p *ledger.Posting) (int64, error) {
 		ctx, c := roundtrip.With(context.Background())
 		err := s.Commit(ctx, rec, p)

@@ -1,4 +1,7 @@
-package dynamo
+// Package eventtable keeps the webhooks function's events, TD signs and
+// processing records in their own DynamoDB table, whose stream feeds the
+// processor.
+package eventtable
 
 import (
 	"context"
@@ -16,51 +19,51 @@ import (
 	"github.com/tarjeta-dev/tarjeta/core/inbound"
 	"github.com/tarjeta-dev/tarjeta/core/text"
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
+	"github.com/tarjeta-dev/tarjeta/dynamo"
 )
 
-// Events keeps the webhooks function's events, TD signs and processing
-// records in their own table, whose stream feeds the processor:
+// Store is the events' DynamoDB store. Layout of the table:
 //
 //	EV#<event id>       EV    event; gsi1pk "EV" and gsi1sk "<received at>#<id>" order them by time
 //	TDSIGN#<sign>       SIGN  the body hash a TD sign was first used with
 //	REC#<kind>#<id>     REC   a processing record, the latest version
-type Events struct {
-	db    API
+type Store struct {
+	db    dynamo.API
 	table string
 }
 
-var _ webhook.Store = (*Events)(nil)
+var _ webhook.Store = (*Store)(nil)
 
-// NewEvents returns the events store over the named table.
-func NewEvents(db API, table string) *Events {
-	return &Events{db: db, table: table}
+// New returns the events store over the named table.
+func New(db dynamo.API, table string) *Store {
+	return &Store{db: db, table: table}
 }
 
 // eventsIndex orders events by the time they were received.
 const eventsIndex = "events_by_time"
 
 func eventKey(id string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{"pk": s("EV#" + id), "sk": s("EV")}
+	return map[string]types.AttributeValue{"pk": dynamo.S("EV#" + id), "sk": dynamo.S("EV")}
 }
 
 func eventItem(e webhook.Event) map[string]types.AttributeValue {
 	item := eventKey(e.ID)
-	received := e.ReceivedAt.UTC().Format(timeLayout)
-	item["gsi1pk"] = s("EV")
-	item["gsi1sk"] = s(received + "#" + e.ID)
-	item["id"] = s(e.ID)
-	item["provider"] = s(string(e.Provider))
-	item["route"] = s(string(e.Route))
-	item["type"] = s(e.Type)
-	item["dedupe_key"] = s(e.DedupeKey)
-	item["status"] = s(string(e.Status))
-	item["received_at"] = s(received)
-	item["attempts"] = n(0)
-	item["auth"] = s(e.Auth)
+	received := e.ReceivedAt.UTC().Format(dynamo.TimeLayout)
+	item["gsi1pk"] = dynamo.S("EV")
+	item["gsi1sk"] = dynamo.S(received + "#" + e.ID)
+	item["id"] = dynamo.S(e.ID)
+	item["provider"] = dynamo.S(string(e.Provider))
+	item["route"] = dynamo.S(string(e.Route))
+	item["type"] = dynamo.S(e.Type)
+	item["dedupe_key"] = dynamo.S(e.DedupeKey)
+	item["status"] = dynamo.S(string(e.Status))
+	item["received_at"] = dynamo.S(received)
+	item["attempts"] = dynamo.N(0)
+	item["auth"] = dynamo.S(e.Auth)
 	item["hint"] = &types.AttributeValueMemberBOOL{Value: e.Hint}
 	headers := make(map[string]types.AttributeValue, len(e.Headers))
 	for k, v := range e.Headers {
-		headers[k] = s(v)
+		headers[k] = dynamo.S(v)
 	}
 	item["headers"] = &types.AttributeValueMemberM{Value: headers}
 	item["body"] = &types.AttributeValueMemberB{Value: e.Body}
@@ -70,20 +73,20 @@ func eventItem(e webhook.Event) map[string]types.AttributeValue {
 // ParseEvent reads an event item, as the table and its stream hold it.
 func ParseEvent(item map[string]types.AttributeValue) (webhook.Event, error) {
 	e := webhook.Event{
-		ID: str(item, "id"), Provider: str(item, "provider"), Route: str(item, "route"),
-		Type: str(item, "type"), DedupeKey: str(item, "dedupe_key"), Status: webhook.Status(str(item, "status")),
-		LastError: str(item, "last_error"), Auth: str(item, "auth"),
+		ID: dynamo.Str(item, "id"), Provider: dynamo.Str(item, "provider"), Route: dynamo.Str(item, "route"),
+		Type: dynamo.Str(item, "type"), DedupeKey: dynamo.Str(item, "dedupe_key"), Status: webhook.Status(dynamo.Str(item, "status")),
+		LastError: dynamo.Str(item, "last_error"), Auth: dynamo.Str(item, "auth"),
 	}
 	if e.ID == "" {
-		return e, errors.New("dynamo: event item without id")
+		return e, errors.New("eventtable: event item without id")
 	}
 	var err error
-	if e.ReceivedAt, err = time.Parse(timeLayout, str(item, "received_at")); err != nil {
-		return e, fmt.Errorf("dynamo: event %s: %w", e.ID, err)
+	if e.ReceivedAt, err = time.Parse(dynamo.TimeLayout, dynamo.Str(item, "received_at")); err != nil {
+		return e, fmt.Errorf("eventtable: event %s: %w", e.ID, err)
 	}
-	attempts, err := num(item, "attempts")
+	attempts, err := dynamo.Num(item, "attempts")
 	if err != nil {
-		return e, fmt.Errorf("dynamo: event %s: %w", e.ID, err)
+		return e, fmt.Errorf("eventtable: event %s: %w", e.ID, err)
 	}
 	e.Attempts = int(attempts)
 	if h, ok := item["hint"].(*types.AttributeValueMemberBOOL); ok {
@@ -92,7 +95,7 @@ func ParseEvent(item map[string]types.AttributeValue) (webhook.Event, error) {
 	if m, ok := item["headers"].(*types.AttributeValueMemberM); ok {
 		e.Headers = make(map[string]string, len(m.Value))
 		for k := range m.Value {
-			e.Headers[k] = str(m.Value, k)
+			e.Headers[k] = dynamo.Str(m.Value, k)
 		}
 	}
 	if b, ok := item["body"].(*types.AttributeValueMemberB); ok {
@@ -103,9 +106,9 @@ func ParseEvent(item map[string]types.AttributeValue) (webhook.Event, error) {
 
 // Receive implements webhook.Store: one PutItem, or with a TD sign one
 // TransactWriteItems of the event and the sign.
-func (st *Events) Receive(ctx context.Context, e webhook.Event, sign *webhook.SignUse) (bool, error) {
+func (st *Store) Receive(ctx context.Context, e webhook.Event, sign *webhook.SignUse) (bool, error) {
 	if err := webhook.CheckEvent(e); err != nil {
-		return false, fmt.Errorf("dynamo: receive: %w", err)
+		return false, fmt.Errorf("eventtable: receive: %w", err)
 	}
 	put := &types.Put{TableName: &st.table, Item: eventItem(e), ConditionExpression: aws.String("attribute_not_exists(pk)")}
 	if sign == nil {
@@ -115,14 +118,14 @@ func (st *Events) Receive(ctx context.Context, e webhook.Event, sign *webhook.Si
 		case errors.As(err, &ccf):
 			return true, nil
 		case err != nil:
-			return false, fmt.Errorf("dynamo: receive %s: %w", e.ID, refused(err))
+			return false, fmt.Errorf("eventtable: receive %s: %w", e.ID, dynamo.Refused(err))
 		}
 		return false, nil
 	}
 	signPut := &types.Put{
 		TableName: &st.table,
 		Item: map[string]types.AttributeValue{
-			"pk": s(signPK(sign.Sign)), "sk": s("SIGN"), "event_id": s(e.ID),
+			"pk": dynamo.S(signPK(sign.Sign)), "sk": dynamo.S("SIGN"), "event_id": dynamo.S(e.ID),
 			"body_hash": &types.AttributeValueMemberB{Value: sign.BodyHash[:]},
 		},
 		ConditionExpression:       aws.String("attribute_not_exists(pk) OR body_hash = :h"),
@@ -134,11 +137,11 @@ func (st *Events) Receive(ctx context.Context, e webhook.Event, sign *webhook.Si
 	case err == nil:
 		return false, nil
 	case !errors.As(err, &tce):
-		return false, fmt.Errorf("dynamo: receive %s: %w", e.ID, refused(err))
-	case reason(tce, 1) == codeConditionFailed:
-		return false, fmt.Errorf("dynamo: receive %s: %w", e.ID, webhook.ErrSignReused)
-	case reason(tce, 0) != codeConditionFailed:
-		return false, fmt.Errorf("dynamo: receive %s: cancelled: %s", e.ID, describe(tce.CancellationReasons))
+		return false, fmt.Errorf("eventtable: receive %s: %w", e.ID, dynamo.Refused(err))
+	case dynamo.Reason(tce.CancellationReasons, 1) == dynamo.ConditionFailed:
+		return false, fmt.Errorf("eventtable: receive %s: %w", e.ID, webhook.ErrSignReused)
+	case dynamo.Reason(tce.CancellationReasons, 0) != dynamo.ConditionFailed:
+		return false, fmt.Errorf("eventtable: receive %s: cancelled: %s", e.ID, dynamo.Describe(tce.CancellationReasons))
 	}
 	// A duplicate: TD's retry, re-signed. Its sign is bound to the body
 	// too, with a second write, so that its URL takes no other body.
@@ -147,9 +150,9 @@ func (st *Events) Receive(ctx context.Context, e webhook.Event, sign *webhook.Si
 	var ccf *types.ConditionalCheckFailedException
 	switch {
 	case errors.As(err, &ccf):
-		return false, fmt.Errorf("dynamo: receive %s: %w", e.ID, webhook.ErrSignReused)
+		return false, fmt.Errorf("eventtable: receive %s: %w", e.ID, webhook.ErrSignReused)
 	case err != nil:
-		return false, fmt.Errorf("dynamo: receive %s: bind the sign: %w", e.ID, refused(err))
+		return false, fmt.Errorf("eventtable: receive %s: bind the sign: %w", e.ID, dynamo.Refused(err))
 	}
 	return true, nil
 }
@@ -158,21 +161,14 @@ func (st *Events) Receive(ctx context.Context, e webhook.Event, sign *webhook.Si
 // of one MAC is one item.
 func signPK(mac []byte) string { return "TDSIGN#" + string(text.AppendHex(nil, mac)) }
 
-func reason(tce *types.TransactionCanceledException, i int) string {
-	if i < len(tce.CancellationReasons) {
-		return aws.ToString(tce.CancellationReasons[i].Code)
-	}
-	return ""
-}
-
 // Event implements webhook.Store.
-func (st *Events) Event(ctx context.Context, id string) (webhook.Event, error) {
+func (st *Store) Event(ctx context.Context, id string) (webhook.Event, error) {
 	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: eventKey(id), ConsistentRead: aws.Bool(true)})
 	if err != nil {
-		return webhook.Event{}, fmt.Errorf("dynamo: event %s: %w", id, refused(err))
+		return webhook.Event{}, fmt.Errorf("eventtable: event %s: %w", id, dynamo.Refused(err))
 	}
 	if out.Item == nil {
-		return webhook.Event{}, fmt.Errorf("dynamo: event %s: %w", id, webhook.ErrNotFound)
+		return webhook.Event{}, fmt.Errorf("eventtable: event %s: %w", id, webhook.ErrNotFound)
 	}
 	return ParseEvent(out.Item)
 }
@@ -180,7 +176,7 @@ func (st *Events) Event(ctx context.Context, id string) (webhook.Event, error) {
 // Events implements webhook.Store: Queries on the time index, newest first,
 // filtered by DynamoDB, until limit+1 events match (so that the cursor of
 // the last page is empty) or the index ends.
-func (st *Events) Events(ctx context.Context, f webhook.Filter, cursor string, limit int) ([]webhook.Event, string, error) {
+func (st *Store) Events(ctx context.Context, f webhook.Filter, cursor string, limit int) ([]webhook.Event, string, error) {
 	start, err := decodeEventCursor(cursor)
 	if err != nil {
 		return nil, "", err
@@ -189,7 +185,7 @@ func (st *Events) Events(ctx context.Context, f webhook.Filter, cursor string, l
 		TableName:                 &st.table,
 		IndexName:                 aws.String(eventsIndex),
 		KeyConditionExpression:    aws.String("gsi1pk = :ev"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":ev": s("EV")},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":ev": dynamo.S("EV")},
 		ScanIndexForward:          aws.Bool(false),
 		ExclusiveStartKey:         start,
 		Limit:                     aws.Int32(int32(limit + 1)),
@@ -200,7 +196,7 @@ func (st *Events) Events(ctx context.Context, f webhook.Filter, cursor string, l
 		if v != "" {
 			conds = append(conds, "#"+name+" = :"+name)
 			names["#"+name] = name
-			in.ExpressionAttributeValues[":"+name] = s(v)
+			in.ExpressionAttributeValues[":"+name] = dynamo.S(v)
 		}
 	}
 	if len(conds) > 0 {
@@ -211,7 +207,7 @@ func (st *Events) Events(ctx context.Context, f webhook.Filter, cursor string, l
 	for {
 		page, err := st.db.Query(ctx, in)
 		if err != nil {
-			return nil, "", fmt.Errorf("dynamo: events: %w", refused(err))
+			return nil, "", fmt.Errorf("eventtable: events: %w", dynamo.Refused(err))
 		}
 		for _, item := range page.Items {
 			e, err := ParseEvent(item)
@@ -238,7 +234,7 @@ type eventCursor struct {
 }
 
 func encodeEventCursor(e webhook.Event) string {
-	b, _ := json.Marshal(eventCursor{ID: e.ID, ReceivedAt: e.ReceivedAt.UTC().Format(timeLayout)})
+	b, _ := json.Marshal(eventCursor{ID: e.ID, ReceivedAt: e.ReceivedAt.UTC().Format(dynamo.TimeLayout)})
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
@@ -252,14 +248,14 @@ func decodeEventCursor(c string) (map[string]types.AttributeValue, error) {
 		err = json.Unmarshal(b, &ec)
 	}
 	if err == nil {
-		_, err = time.Parse(timeLayout, ec.ReceivedAt)
+		_, err = time.Parse(dynamo.TimeLayout, ec.ReceivedAt)
 	}
 	if err != nil || !webhook.ValidID(ec.ID) {
-		return nil, fmt.Errorf("dynamo: events cursor %q: %w", c, webhook.ErrCursor)
+		return nil, fmt.Errorf("eventtable: events cursor %q: %w", c, webhook.ErrCursor)
 	}
 	key := eventKey(ec.ID)
-	key["gsi1pk"] = s("EV")
-	key["gsi1sk"] = s(ec.ReceivedAt + "#" + ec.ID)
+	key["gsi1pk"] = dynamo.S("EV")
+	key["gsi1sk"] = dynamo.S(ec.ReceivedAt + "#" + ec.ID)
 	return key, nil
 }
 
@@ -268,10 +264,10 @@ func decodeEventCursor(c string) (map[string]types.AttributeValue, error) {
 // Attempted implements webhook.Store: one UpdateItem, or with a record one
 // TransactWriteItems of the event's update and the record's put; when a
 // later version of the record is kept, the update goes alone.
-func (st *Events) Attempted(ctx context.Context, id string, set webhook.Attempt) error {
+func (st *Store) Attempted(ctx context.Context, id string, set webhook.Attempt) error {
 	if set.Record != nil {
 		if err := webhook.CheckRecord(*set.Record); err != nil {
-			return fmt.Errorf("dynamo: settle %s: %w", id, err)
+			return fmt.Errorf("eventtable: settle %s: %w", id, err)
 		}
 	}
 	update := &types.Update{
@@ -281,7 +277,7 @@ func (st *Events) Attempted(ctx context.Context, id string, set webhook.Attempt)
 		ConditionExpression:      aws.String("attribute_exists(pk) AND #status <> :processed"),
 		ExpressionAttributeNames: map[string]string{"#status": "status"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":s": s(string(set.Status)), ":e": s(set.Error), ":one": n(1), ":processed": s(string(webhook.Processed)),
+			":s": dynamo.S(string(set.Status)), ":e": dynamo.S(set.Error), ":one": dynamo.N(1), ":processed": dynamo.S(string(webhook.Processed)),
 		},
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	}
@@ -290,17 +286,17 @@ func (st *Events) Attempted(ctx context.Context, id string, set webhook.Attempt)
 		delete(update.ExpressionAttributeValues, ":e")
 	}
 	if r := set.Record; r != nil {
-		version := r.Version.UTC().Format(timeLayout)
+		version := r.Version.UTC().Format(dynamo.TimeLayout)
 		_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
 			{Update: update},
 			{Put: &types.Put{
 				TableName: &st.table,
 				Item: map[string]types.AttributeValue{
-					"pk": s("REC#" + r.Kind + "#" + r.ID), "sk": s("REC"), "kind": s(r.Kind), "id": s(r.ID),
-					"version": s(version), "event_id": s(id), "data": &types.AttributeValueMemberB{Value: r.Data},
+					"pk": dynamo.S("REC#" + r.Kind + "#" + r.ID), "sk": dynamo.S("REC"), "kind": dynamo.S(r.Kind), "id": dynamo.S(r.ID),
+					"version": dynamo.S(version), "event_id": dynamo.S(id), "data": &types.AttributeValueMemberB{Value: r.Data},
 				},
 				ConditionExpression:       aws.String("attribute_not_exists(pk) OR version <= :v"),
-				ExpressionAttributeValues: map[string]types.AttributeValue{":v": s(version)},
+				ExpressionAttributeValues: map[string]types.AttributeValue{":v": dynamo.S(version)},
 			}},
 		}})
 		var tce *types.TransactionCanceledException
@@ -308,11 +304,11 @@ func (st *Events) Attempted(ctx context.Context, id string, set webhook.Attempt)
 		case err == nil:
 			return nil
 		case !errors.As(err, &tce):
-			return fmt.Errorf("dynamo: settle %s: %w", id, refused(err))
-		case reason(tce, 0) == codeConditionFailed:
+			return fmt.Errorf("eventtable: settle %s: %w", id, dynamo.Refused(err))
+		case dynamo.Reason(tce.CancellationReasons, 0) == dynamo.ConditionFailed:
 			return settleRefusal(id, tce.CancellationReasons[0].Item)
-		case reason(tce, 1) != codeConditionFailed:
-			return fmt.Errorf("dynamo: settle %s: cancelled: %s", id, describe(tce.CancellationReasons))
+		case dynamo.Reason(tce.CancellationReasons, 1) != dynamo.ConditionFailed:
+			return fmt.Errorf("eventtable: settle %s: cancelled: %s", id, dynamo.Describe(tce.CancellationReasons))
 		}
 		// A later version is kept: settle the event alone.
 	}
@@ -326,7 +322,7 @@ func (st *Events) Attempted(ctx context.Context, id string, set webhook.Attempt)
 	case errors.As(err, &ccf):
 		return settleRefusal(id, ccf.Item)
 	case err != nil:
-		return fmt.Errorf("dynamo: settle %s: %w", id, refused(err))
+		return fmt.Errorf("eventtable: settle %s: %w", id, dynamo.Refused(err))
 	}
 	return nil
 }
@@ -335,29 +331,39 @@ func (st *Events) Attempted(ctx context.Context, id string, set webhook.Attempt)
 // the refusal returned it.
 func settleRefusal(id string, item map[string]types.AttributeValue) error {
 	if item == nil {
-		return fmt.Errorf("dynamo: settle %s: %w", id, webhook.ErrNotFound)
+		return fmt.Errorf("eventtable: settle %s: %w", id, webhook.ErrNotFound)
 	}
-	return fmt.Errorf("dynamo: settle %s: %w", id, webhook.ErrProcessed)
+	return fmt.Errorf("eventtable: settle %s: %w", id, webhook.ErrProcessed)
 }
 
 // Record implements webhook.Store.
-func (st *Events) Record(ctx context.Context, kind, id string) (inbound.Record, error) {
+func (st *Store) Record(ctx context.Context, kind, id string) (inbound.Record, error) {
 	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: &st.table, ConsistentRead: aws.Bool(true),
-		Key: map[string]types.AttributeValue{"pk": s("REC#" + kind + "#" + id), "sk": s("REC")},
+		Key: map[string]types.AttributeValue{"pk": dynamo.S("REC#" + kind + "#" + id), "sk": dynamo.S("REC")},
 	})
 	if err != nil {
-		return inbound.Record{}, fmt.Errorf("dynamo: record %s: %w", kind, refused(err))
+		return inbound.Record{}, fmt.Errorf("eventtable: record %s: %w", kind, dynamo.Refused(err))
 	}
 	if out.Item == nil {
-		return inbound.Record{}, fmt.Errorf("dynamo: record %s %q: %w", kind, id, webhook.ErrNotFound)
+		return inbound.Record{}, fmt.Errorf("eventtable: record %s %q: %w", kind, id, webhook.ErrNotFound)
 	}
-	r := inbound.Record{Kind: str(out.Item, "kind"), ID: str(out.Item, "id"), EventID: str(out.Item, "event_id")}
-	if r.Version, err = time.Parse(timeLayout, str(out.Item, "version")); err != nil {
-		return r, fmt.Errorf("dynamo: record %s: %w", kind, err)
+	r := inbound.Record{Kind: dynamo.Str(out.Item, "kind"), ID: dynamo.Str(out.Item, "id"), EventID: dynamo.Str(out.Item, "event_id")}
+	if r.Version, err = time.Parse(dynamo.TimeLayout, dynamo.Str(out.Item, "version")); err != nil {
+		return r, fmt.Errorf("eventtable: record %s: %w", kind, err)
 	}
 	if b, ok := out.Item["data"].(*types.AttributeValueMemberB); ok {
 		r.Data = b.Value
 	}
 	return r, nil
+}
+
+// Create creates the events table with the layout of template.yaml, its
+// stream of new images included, when it does not exist yet (DynamoDB
+// Local).
+func Create(ctx context.Context, db dynamo.TableAPI, table string) error {
+	return dynamo.Create(ctx, db, dynamo.Table{
+		Name: table, Stream: true,
+		Indexes: []dynamo.Index{{Name: eventsIndex, PK: "gsi1pk", SK: "gsi1sk"}},
+	})
 }

@@ -1,4 +1,4 @@
-package dynamo_test
+package ledgertable_test
 
 import (
 	"context"
@@ -12,10 +12,9 @@ import (
 
 	"github.com/tarjeta-dev/tarjeta/core/ledger"
 	"github.com/tarjeta-dev/tarjeta/core/storable"
-	"github.com/tarjeta-dev/tarjeta/core/webhook"
 
-	"github.com/tarjeta-dev/tarjeta/dynamo"
 	"github.com/tarjeta-dev/tarjeta/dynamo/dynamotest"
+	"github.com/tarjeta-dev/tarjeta/dynamo/ledgertable"
 	"github.com/tarjeta-dev/tarjeta/storetest"
 )
 
@@ -24,8 +23,8 @@ var server *dynamotest.Server
 func TestMain(m *testing.M) { dynamotest.Main(m, &server) }
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) storetest.Store {
-		return dynamo.New(server.Client(), server.Table(t))
+	storetest.RunLedger(t, func(t *testing.T) storetest.Ledger {
+		return ledgertable.New(server.Client(), server.Table(t))
 	})
 }
 
@@ -33,7 +32,7 @@ func TestConformance(t *testing.T) {
 // ValidationException (here an item over 400 KB) is storable.ErrInvalid, the
 // caller's error, never an outage to retry.
 func TestRefusedAsInvalid(t *testing.T) {
-	st := dynamo.New(server.Client(), server.Table(t))
+	st := ledgertable.New(server.Client(), server.Table(t))
 	huge := string(make([]byte, storable.ItemBytes+1))
 	for _, p := range []*ledger.Posting{nil, storetest.Move("u1", "t1", ledger.ClassAdjustmentCredit, "ADJUSTMENT_CREDIT", 1)} {
 		err := st.Commit(context.Background(), storetest.Rec("k1", huge), p)
@@ -49,7 +48,7 @@ func TestRefusedAsInvalid(t *testing.T) {
 // TestForgedCursor checks that every field of a cursor is validated before
 // it reaches DynamoDB.
 func TestForgedCursor(t *testing.T) {
-	st := dynamo.New(server.Client(), server.Table(t))
+	st := ledgertable.New(server.Client(), server.Table(t))
 	for i := range 3 {
 		p := storetest.Move("u1", fmt.Sprintf("t%d", i), ledger.ClassAdjustmentCredit, "ADJUSTMENT_CREDIT", 1)
 		if err := st.Commit(context.Background(), storetest.Rec(fmt.Sprintf("k%d", i), "ok"), p); err != nil {
@@ -97,10 +96,4 @@ func TestForgedCursor(t *testing.T) {
 			}
 		})
 	}
-}
-
-func TestEventsConformance(t *testing.T) {
-	storetest.RunEvents(t, func(t *testing.T) webhook.Store {
-		return dynamo.NewEvents(server.Client(), server.EventsTable(t))
-	})
 }
