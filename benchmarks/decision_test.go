@@ -14,7 +14,7 @@ import (
 	"github.com/tarjeta-dev/tarjeta/core/outcome"
 	"github.com/tarjeta-dev/tarjeta/core/signature"
 	"github.com/tarjeta-dev/tarjeta/filestore/ledgerfile"
-	"github.com/tarjeta-dev/tarjeta/pomelosim"
+	"github.com/tarjeta-dev/tarjeta/providers/pomelosim"
 )
 
 const (

@@ -11,7 +11,7 @@ import (
 	"github.com/tarjeta-dev/tarjeta/dynamo/dynamotest"
 	"github.com/tarjeta-dev/tarjeta/dynamo/eventtable"
 	"github.com/tarjeta-dev/tarjeta/httpapi/apitest"
-	"github.com/tarjeta-dev/tarjeta/webhooksim"
+	"github.com/tarjeta-dev/tarjeta/providers/webhooksim"
 )
 
 // BenchmarkWebhooksDynamoDB sends each provider's notifications, signed by

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"text/template"
+
+	"github.com/tarjeta-dev/tarjeta/config"
 )
 
 // CredentialsFile keeps generated credentials in DATA_DIR across restarts.
@@ -22,15 +24,15 @@ const ExampleFile = "try-authorization.sh"
 // localCredentials returns the configured credentials or, when none are, the
 // ones generated earlier into DATA_DIR, generating and announcing them the
 // first time.
-func localCredentials(c Config, out io.Writer, addr string, random io.Reader) (string, error) {
-	if c.Authorize.CredentialsSecretARN != "" {
+func localCredentials(p config.Pomelo, dataDir string, out io.Writer, addr string, random io.Reader) (string, error) {
+	if p.CredentialsSecretARN != "" {
 		return "", errors.New("devstack: POMELO_CREDENTIALS_SECRET_ARN is for AWS; set POMELO_API_CREDENTIALS or leave both unset")
 	}
-	if c.Authorize.Credentials != "" {
-		return c.Authorize.Credentials, nil
+	if p.Credentials != "" {
+		return p.Credentials, nil
 	}
-	path := filepath.Join(c.DataDir, CredentialsFile)
-	example := filepath.Join(c.DataDir, ExampleFile)
+	path := filepath.Join(dataDir, CredentialsFile)
+	example := filepath.Join(dataDir, ExampleFile)
 	b, err := os.ReadFile(path)
 	if err == nil {
 		fmt.Fprintf(out, "Pomelo credentials: %s (generated earlier). Signed example requests: sh %s\n", path, example)
@@ -48,7 +50,7 @@ func localCredentials(c Config, out io.Writer, addr string, random io.Reader) (s
 	}
 	apiKey := base64.StdEncoding.EncodeToString(key)
 	creds := apiKey + ":" + base64.StdEncoding.EncodeToString(secret)
-	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return "", fmt.Errorf("devstack: %w", err)
 	}
 	if err := os.WriteFile(path, []byte(creds+"\n"), 0o600); err != nil {

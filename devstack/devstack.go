@@ -1,10 +1,11 @@
-// Package devstack is the local stack `make run` starts: every function built
-// so far, exactly as Lambda serves it, on one loopback port over the
-// embedded store (or DynamoDB Local when DYNAMODB_ENDPOINT is set), with the
-// signature debugger beside it.
+// Package devstack is the local stack `make run` starts: every function,
+// exactly as Lambda serves it, on one loopback port over the embedded
+// stores (or DynamoDB Local when DYNAMODB_ENDPOINT is set), with the
+// signature debugger beside it and the providers' simulators in-process.
 package devstack
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -16,17 +17,15 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/sethvargo/go-envconfig"
 
-	"github.com/tarjeta-dev/tarjeta/config"
-	"github.com/tarjeta-dev/tarjeta/core/webhook"
+	"github.com/tarjeta-dev/tarjeta/config/authorize"
+	"github.com/tarjeta-dev/tarjeta/config/webhooks"
 	"github.com/tarjeta-dev/tarjeta/dynamo"
-	"github.com/tarjeta-dev/tarjeta/dynamo/eventtable"
-	"github.com/tarjeta-dev/tarjeta/dynamo/ledgertable"
 	"github.com/tarjeta-dev/tarjeta/filestore"
-	"github.com/tarjeta-dev/tarjeta/filestore/eventfile"
-	"github.com/tarjeta-dev/tarjeta/filestore/ledgerfile"
 	"github.com/tarjeta-dev/tarjeta/httpapi"
+	"github.com/tarjeta-dev/tarjeta/serve"
 )
 
 // Config is the local stack's configuration.
@@ -36,8 +35,8 @@ type Config struct {
 	DynamoDBEndpoint string `env:"DYNAMODB_ENDPOINT"`
 	// DebuggerDir holds the signature debugger as `make wasm` builds it.
 	DebuggerDir string `env:"DEBUGGER_DIR, default=bin/debugger"`
-	Authorize   config.Authorize
-	Webhooks    config.Webhooks
+	Authorize   authorize.Config
+	Webhooks    webhooks.Config
 }
 
 // Load reads the configuration from lookup (the environment for `make
@@ -50,88 +49,127 @@ func Load(ctx context.Context, lookup envconfig.Lookuper) (Config, error) {
 	return c, nil
 }
 
+// functions are the functions the stack serves, each started by its own
+// file of this package: a new function is one entry here and one file.
+var functions = []struct {
+	name  string
+	start func(ctx context.Context, s *Stack) (started, error)
+}{
+	{"authorize", startAuthorize},
+	{"webhooks", startWebhooks},
+}
+
+// started is a function as its entry started it.
+type started struct {
+	fn serve.Function
+	// changed says, when it can, that the function's store changed: Tick
+	// runs then instead of waiting for the next second.
+	changed <-chan struct{}
+}
+
 // Stack is a running local stack.
 type Stack struct {
 	// Addr is where it listens, e.g. "127.0.0.1:8080".
-	Addr    string
+	Addr string
+
+	c       Config
+	out     io.Writer
+	log     *slog.Logger
+	random  io.Reader
+	pomelo  string           // the Pomelo credentials every function signs with
+	db      *dynamodb.Client // nil over the embedded stores
 	server  *http.Server
-	ln      net.Listener
 	closers []func() error // run in order by Close
 }
 
-// Start opens the store, loads or generates the Pomelo credentials (telling
-// out about generated ones), and starts serving on 127.0.0.1:c.Port (a free
-// port when c.Port is 0). random supplies generated credentials.
+// Start starts every function on 127.0.0.1:c.Port (a free port when c.Port
+// is 0), loading or generating the credentials they need and telling out
+// about generated ones. random supplies generated credentials.
 func Start(ctx context.Context, c Config, out io.Writer, log *slog.Logger, random io.Reader) (*Stack, error) {
-	if err := c.Authorize.Validate(); err != nil {
-		return nil, fmt.Errorf("devstack: %w", err)
-	}
 	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", c.Port))
 	if err != nil {
 		return nil, fmt.Errorf("devstack: listen: %w", err)
 	}
-	s := &Stack{Addr: ln.Addr().String(), ln: ln}
+	s := &Stack{Addr: ln.Addr().String(), c: c, out: out, log: log, random: random}
 	fail := func(err error) (*Stack, error) {
 		ln.Close()
 		s.closeAll()
 		return nil, err
 	}
 	// The Pomelo banner ends with a snippet to paste: it goes last.
-	if err := localWebhookCredentials(&c.Webhooks, c.DataDir, out, random); err != nil {
+	var banner bytes.Buffer
+	if s.pomelo, err = localCredentials(c.Authorize.Pomelo, c.DataDir, &banner, s.Addr, random); err != nil {
 		return fail(err)
 	}
-	creds, err := localCredentials(c, out, s.Addr, random)
-	if err != nil {
-		return fail(err)
+	if c.DynamoDBEndpoint != "" {
+		cfg, err := dynamo.LocalConfig(ctx)
+		if err != nil {
+			return fail(fmt.Errorf("devstack: %w", err))
+		}
+		s.db = dynamo.NewClient(cfg, c.DynamoDBEndpoint)
 	}
-	c.Authorize.Credentials = creds
-	if c.Webhooks.CredentialsSecretARN == "" && c.Webhooks.Credentials == "" {
-		c.Webhooks.Credentials = creds
-	}
-	stopAPI, err := pomeloAPI(&c.Webhooks, random)
-	if err != nil {
-		return fail(err)
-	}
-	s.closers = append(s.closers, func() error { stopAPI(); return nil })
-	stores, err := openStores(ctx, c)
-	if err != nil {
-		return fail(err)
-	}
-	s.closers = append(s.closers, stores.close...)
-	authorize, err := c.Authorize.Handler(ctx, config.AuthorizeDeps{Store: stores.ledger, Log: log})
-	if err != nil {
-		return fail(err)
-	}
-	webhooks, err := c.Webhooks.Function(ctx, config.WebhooksDeps{Store: stores.events, Log: log})
-	if err != nil {
-		return fail(err)
-	}
-	pctx, stopProcessing := context.WithCancel(context.WithoutCancel(ctx))
-	processed := make(chan struct{})
-	go func() {
-		defer close(processed)
-		processEvents(pctx, stores.events, webhooks.Processor, stores.changed, c.Webhooks.MaxAttempts, log)
-	}()
-	// Stop processing before the stores close.
-	s.closers = append([]func() error{func() error { stopProcessing(); <-processed; return nil }}, s.closers...)
-
 	mux := http.NewServeMux()
-	mux.Handle("/", authorize)
-	mux.Handle("/webhooks/", webhooks.Handler)
-	// The functions log their own requests; the debugger's files are
-	// logged by the same middleware.
+	// Tick loops stop before the stores close.
+	pctx, stopTicks := context.WithCancel(context.WithoutCancel(ctx))
+	ticking := make(chan struct{})
+	ticks := 0
+	s.closers = append(s.closers, func() error {
+		stopTicks()
+		for range ticks {
+			<-ticking
+		}
+		return nil
+	})
+	for _, f := range functions {
+		st, err := f.start(ctx, s)
+		if err != nil {
+			return fail(fmt.Errorf("devstack: %s: %w", f.name, err))
+		}
+		for _, p := range st.fn.Paths {
+			mux.Handle(p, st.fn.HTTP)
+		}
+		if st.fn.Tick != nil {
+			ticks++
+			go func() {
+				defer func() { ticking <- struct{}{} }()
+				tick(pctx, f.name, st.fn.Tick, st.changed, log)
+			}()
+		}
+	}
+	// The functions log their own requests; the debugger's files and what
+	// no function serves are logged by the same middleware.
 	mux.Handle("/debugger/", httpapi.Logged(debugger(c.DebuggerDir), log, time.Now))
+	mux.Handle("/", httpapi.Logged(httpapi.Routed(http.NewServeMux()), log, time.Now))
 	s.server = &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	out.Write(banner.Bytes())
 	go s.server.Serve(ln)
 	return s, nil
 }
 
-// Close stops serving, letting requests in flight finish, stops processing
+// tick runs a function's Tick every time its store says something changed,
+// and every second (failed attempts are retried then), until ctx ends.
+func tick(ctx context.Context, name string, step func(context.Context) error, changed <-chan struct{}, log *slog.Logger) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		if err := step(ctx); err != nil && ctx.Err() == nil {
+			log.Error("tick", "function", name, "error", err.Error())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-changed:
+		case <-t.C:
+		}
+	}
+}
+
+// Close stops serving, letting requests in flight finish, stops the ticks
 // and closes the stores.
 func (s *Stack) Close(ctx context.Context) error {
 	err := s.server.Shutdown(ctx)
@@ -150,41 +188,8 @@ func (s *Stack) closeAll() error {
 	return errors.Join(errs...)
 }
 
-// stores are the two functions' stores and how to close them.
-type stores struct {
-	ledger  config.AuthorizeStore
-	events  webhook.Store
-	changed <-chan struct{} // signalled on changes to events; nil when the store cannot tell
-	close   []func() error
-}
-
-func openStores(ctx context.Context, c Config) (stores, error) {
-	if c.DynamoDBEndpoint == "" {
-		dir := filepath.Join(c.DataDir, "store")
-		fs, err := ledgerfile.Open(dir, time.Now())
-		if err != nil {
-			return stores{}, fmt.Errorf("devstack: %w", err)
-		}
-		ev, err := eventfile.Open(dir)
-		if err != nil {
-			fs.Close()
-			return stores{}, fmt.Errorf("devstack: %w", err)
-		}
-		return stores{ledger: fs, events: ev, changed: ev.Changed(), close: []func() error{fs.Close, ev.Close}}, nil
-	}
-	cfg, err := dynamo.LocalConfig(ctx)
-	if err != nil {
-		return stores{}, fmt.Errorf("devstack: %w", err)
-	}
-	db := dynamo.NewClient(cfg, c.DynamoDBEndpoint)
-	if err := ledgertable.Create(ctx, db, c.Authorize.TableName); err != nil {
-		return stores{}, fmt.Errorf("devstack: %w", err)
-	}
-	if err := eventtable.Create(ctx, db, c.Webhooks.TableName); err != nil {
-		return stores{}, fmt.Errorf("devstack: %w", err)
-	}
-	return stores{ledger: ledgertable.New(db, c.Authorize.TableName), events: eventtable.New(db, c.Webhooks.TableName)}, nil
-}
+// storeDir is where the embedded stores keep their journals.
+func (s *Stack) storeDir() string { return filepath.Join(s.c.DataDir, "store") }
 
 // debugger serves the signature debugger's static files under /debugger/.
 func debugger(dir string) http.Handler {
@@ -202,7 +207,8 @@ func debugger(dir string) http.Handler {
 // c.DataDir (make repair) and tells out what it did. The stack must not be
 // running.
 func Repair(c Config, out io.Writer) error {
-	reps, err := filestore.Repair(filepath.Join(c.DataDir, "store"))
+	dir := filepath.Join(c.DataDir, "store")
+	reps, err := filestore.Repair(dir)
 	for _, r := range reps {
 		fmt.Fprintln(out, r)
 	}
@@ -210,7 +216,7 @@ func Repair(c Config, out io.Writer) error {
 		return fmt.Errorf("devstack: %w", err)
 	}
 	if len(reps) == 0 {
-		fmt.Fprintf(out, "no journal in %s\n", filepath.Join(c.DataDir, "store"))
+		fmt.Fprintf(out, "no journal in %s\n", dir)
 	}
 	return nil
 }

@@ -23,8 +23,8 @@ import (
 	"github.com/tarjeta-dev/tarjeta/devstack"
 	"github.com/tarjeta-dev/tarjeta/dynamo/dynamotest"
 	"github.com/tarjeta-dev/tarjeta/httpapi/apitest"
-	"github.com/tarjeta-dev/tarjeta/pomelosim"
-	"github.com/tarjeta-dev/tarjeta/webhooksim"
+	"github.com/tarjeta-dev/tarjeta/providers/pomelosim"
+	"github.com/tarjeta-dev/tarjeta/providers/webhooksim"
 )
 
 func start(t *testing.T, dir string) (*devstack.Stack, string) {

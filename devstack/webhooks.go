@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -17,12 +16,52 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tarjeta-dev/tarjeta/config"
+	"github.com/tarjeta-dev/tarjeta/config/webhooks"
 	"github.com/tarjeta-dev/tarjeta/core/inbound"
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
-	"github.com/tarjeta-dev/tarjeta/pomelosim"
-	"github.com/tarjeta-dev/tarjeta/webhooksim"
+	"github.com/tarjeta-dev/tarjeta/dynamo/eventtable"
+	"github.com/tarjeta-dev/tarjeta/filestore/eventfile"
+	"github.com/tarjeta-dev/tarjeta/providers/pomelosim"
+	"github.com/tarjeta-dev/tarjeta/providers/webhooksim"
 )
+
+// startWebhooks starts the webhooks function over the events' embedded
+// store, or their table on DynamoDB, with the Pomelo API simulator when no
+// Pomelo API is configured and TD and Belvo credentials generated when none
+// are.
+func startWebhooks(ctx context.Context, s *Stack) (started, error) {
+	c := s.c.Webhooks
+	if err := localWebhookCredentials(&c, s.c.DataDir, s.out, s.random); err != nil {
+		return started{}, err
+	}
+	if !c.Pomelo.Set() {
+		c.Credentials = s.pomelo
+	}
+	stopAPI, err := pomeloAPI(&c, s.random)
+	if err != nil {
+		return started{}, err
+	}
+	s.closers = append(s.closers, func() error { stopAPI(); return nil })
+	var (
+		store   webhook.Store
+		changed <-chan struct{}
+	)
+	if s.db == nil {
+		fs, err := eventfile.Open(s.storeDir())
+		if err != nil {
+			return started{}, err
+		}
+		s.closers = append(s.closers, fs.Close)
+		store, changed = fs, fs.Changed()
+	} else {
+		if err := eventtable.Create(ctx, s.db, c.TableName); err != nil {
+			return started{}, err
+		}
+		store = eventtable.New(s.db, c.TableName)
+	}
+	fn, err := c.Function(ctx, webhooks.Deps{Store: store, Log: s.log, Now: time.Now})
+	return started{fn: fn, changed: changed}, err
+}
 
 // WebhookCredentialsFile keeps, in DATA_DIR, the TD and Belvo credentials the
 // local stack generated for itself, as NAME=value lines; `make simulate`
@@ -33,7 +72,7 @@ const WebhookCredentialsFile = "webhook-credentials"
 // the ones generated earlier into DATA_DIR, generating them the first time,
 // so that `make simulate` can sign for every provider. Palenca stays
 // unsigned unless PALENCA_WEBHOOK_SECRET is set: its bodies are hints.
-func localWebhookCredentials(c *config.Webhooks, dataDir string, out io.Writer, random io.Reader) error {
+func localWebhookCredentials(c *webhooks.Config, dataDir string, out io.Writer, random io.Reader) error {
 	path := filepath.Join(dataDir, WebhookCredentialsFile)
 	kept, err := ReadWebhookCredentials(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -100,7 +139,7 @@ func generateWebhookCredentials(path string, random io.Reader) (map[string]strin
 
 // pomeloAPI starts the Pomelo API simulator on a loopback port and points
 // the settings at it, when POMELO_API_BASE_URL is unset.
-func pomeloAPI(c *config.Webhooks, random io.Reader) (stop func(), err error) {
+func pomeloAPI(c *webhooks.Config, random io.Reader) (stop func(), err error) {
 	if c.PomeloAPIBaseURL != "" {
 		return func() {}, nil
 	}
@@ -118,25 +157,6 @@ func pomeloAPI(c *config.Webhooks, random io.Reader) (stop func(), err error) {
 	c.PomeloAPIBaseURL = "http://" + ln.Addr().String()
 	c.PomeloClientID, c.PomeloSecret, c.PomeloAudience = api.ClientID, api.ClientSecret, api.Audience
 	return func() { srv.Close() }, nil
-}
-
-// processEvents offers the events with processing left to p every time the
-// store says something changed, and every second (failed attempts are
-// retried then), until ctx ends.
-func processEvents(ctx context.Context, s webhook.Store, p *webhook.Processor, changed <-chan struct{}, maxAttempts int, log *slog.Logger) {
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
-	for {
-		if _, err := webhook.Drain(ctx, s, p, maxAttempts); err != nil && ctx.Err() == nil {
-			log.Error("webhook processing", "error", err.Error())
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-changed:
-		case <-tick.C:
-		}
-	}
 }
 
 // Sender is the providers' simulator set up to sign as the local stack kept

@@ -13,7 +13,7 @@ import (
 	"github.com/tarjeta-dev/tarjeta/dynamo/dynamotest"
 	"github.com/tarjeta-dev/tarjeta/dynamo/ledgertable"
 	"github.com/tarjeta-dev/tarjeta/httpapi/apitest"
-	"github.com/tarjeta-dev/tarjeta/pomelosim"
+	"github.com/tarjeta-dev/tarjeta/providers/pomelosim"
 )
 
 var server *dynamotest.Server

@@ -15,8 +15,8 @@ import (
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
 	"github.com/tarjeta-dev/tarjeta/dynamo/eventtable"
 	"github.com/tarjeta-dev/tarjeta/httpapi/apitest"
-	"github.com/tarjeta-dev/tarjeta/pomelosim"
-	"github.com/tarjeta-dev/tarjeta/webhooksim"
+	"github.com/tarjeta-dev/tarjeta/providers/pomelosim"
+	"github.com/tarjeta-dev/tarjeta/providers/webhooksim"
 )
 
 // fault is what happens to the next TransactWriteItems call.

@@ -1,7 +1,6 @@
 package e2e_test
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"os"
@@ -11,10 +10,10 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/tarjeta-dev/tarjeta/apigateway"
 	"github.com/tarjeta-dev/tarjeta/core/signature"
 	"github.com/tarjeta-dev/tarjeta/dynamo/ledgertable"
 	"github.com/tarjeta-dev/tarjeta/httpapi/apitest"
+	"github.com/tarjeta-dev/tarjeta/serve"
 )
 
 // TestLambdaEvent runs a recorded API Gateway (HTTP API, payload 2.0) event
@@ -31,13 +30,11 @@ func TestLambdaEvent(t *testing.T) {
 	}
 	now := func() time.Time { return time.Unix(1_700_000_002, 0) }
 	store := ledgertable.New(server.Client(), server.Table(t))
-	handle := apigateway.Handler(apitest.Handler(t, apitest.Settings(0), store, &apitest.LogBuffer{}, now))
+	fn := serve.Function{HTTP: apitest.Handler(t, apitest.Settings(0), store, &apitest.LogBuffer{}, now)}
 
 	for range 2 { // the second time as Pomelo's retry: the same answer
-		res, err := handle(context.Background(), ev)
-		if err != nil {
-			t.Fatal(err)
-		}
+		var res events.APIGatewayV2HTTPResponse
+		apitest.Invoke(t, fn, ev, &res)
 		want := `{"status":"REJECTED","message":"insufficient funds","status_detail":"INSUFFICIENT_FUNDS"}`
 		if res.StatusCode != 200 || res.Body != want || res.IsBase64Encoded {
 			t.Fatalf("response = %d %s, want 200 %s", res.StatusCode, res.Body, want)
@@ -62,7 +59,7 @@ func TestLambdaRepeatedHeader(t *testing.T) {
 	now := func() time.Time { return time.Unix(1_700_000_002, 0) }
 	store := ledgertable.New(server.Client(), server.Table(t))
 	logs := &apitest.LogBuffer{}
-	handle := apigateway.Handler(apitest.Handler(t, apitest.Settings(0), store, logs, now))
+	fn := serve.Function{HTTP: apitest.Handler(t, apitest.Settings(0), store, logs, now)}
 	for _, name := range []string{"x-signature", "x-timestamp", "x-endpoint", "x-api-key", "x-idempotency-key"} {
 		var ev events.APIGatewayV2HTTPRequest
 		if err := json.Unmarshal(b, &ev); err != nil {
@@ -73,10 +70,8 @@ func TestLambdaRepeatedHeader(t *testing.T) {
 			t.Fatalf("the recorded event has no %s", name)
 		}
 		ev.Headers[name] = v + "," + v
-		res, err := handle(context.Background(), ev)
-		if err != nil {
-			t.Fatal(err)
-		}
+		var res events.APIGatewayV2HTTPResponse
+		apitest.Invoke(t, fn, ev, &res)
 		if res.StatusCode != 400 || !strings.Contains(res.Body, `"REPEATED_HEADER"`) {
 			t.Errorf("%s repeated: %d %s, want 400 REPEATED_HEADER", name, res.StatusCode, res.Body)
 		}

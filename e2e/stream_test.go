@@ -2,7 +2,6 @@ package e2e_test
 
 import (
 	"context"
-	"log/slog"
 	"sort"
 	"testing"
 	"time"
@@ -13,12 +12,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 	streamtypes "github.com/aws/aws-sdk-go-v2/service/dynamodbstreams/types"
 
+	"github.com/tarjeta-dev/tarjeta/config/webhooks"
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
 	"github.com/tarjeta-dev/tarjeta/dynamo"
 	"github.com/tarjeta-dev/tarjeta/dynamo/eventtable"
 	"github.com/tarjeta-dev/tarjeta/httpapi/apitest"
-	"github.com/tarjeta-dev/tarjeta/streams"
-	"github.com/tarjeta-dev/tarjeta/webhooksim"
+	"github.com/tarjeta-dev/tarjeta/providers/outbound"
+	"github.com/tarjeta-dev/tarjeta/providers/webhooksim"
 )
 
 // TestStreamProcessing runs the path events take in AWS: deliveries kept in
@@ -30,8 +30,9 @@ func TestStreamProcessing(t *testing.T) {
 	ctx := context.Background()
 	table := server.EventsTable(t)
 	store := eventtable.New(server.Client(), table)
-	s := apitest.NewWebhooks(t, store, nil)
-	s.PomeloAPI.Fail.Store(1) // the shipment's first fetch fails
+	s := apitest.NewWebhooks(t, store, nil, func(d *webhooks.Deps) { d.Stream = eventtable.Inserted })
+	// The shipment's first processing attempt fails: every call of it.
+	s.PomeloAPI.Fail.Store(outbound.DefaultRetries + 1)
 	// One clock for both deliveries of each kind: TD's duplicate comes with
 	// the same sign, whose second write changes nothing.
 	at := time.Now()
@@ -46,11 +47,11 @@ func TestStreamProcessing(t *testing.T) {
 	if len(batch.Records) != 4 { // three events and TD's sign, each written once
 		t.Fatalf("%d stream records, want 4", len(batch.Records))
 	}
-	handle := streams.Handler(s.Processor, slog.New(slog.DiscardHandler))
-	res, err := handle(ctx, batch)
-	if err != nil {
-		t.Fatal(err)
+	handle := func(batch events.DynamoDBEvent) (res events.DynamoDBEventResponse, err error) {
+		apitest.Invoke(t, s.Function, batch, &res)
+		return res, nil
 	}
+	res, _ := handle(batch)
 	if len(res.BatchItemFailures) != 1 {
 		t.Fatalf("batch item failures = %+v, want the shipment's", res.BatchItemFailures)
 	}
@@ -78,11 +79,11 @@ func TestStreamProcessing(t *testing.T) {
 			retry.Records = batch.Records[i:]
 		}
 	}
-	if res, err := handle(ctx, retry); err != nil || len(res.BatchItemFailures) != 0 {
+	if res, err := handle(retry); err != nil || len(res.BatchItemFailures) != 0 {
 		t.Fatalf("retry: %+v, %v", res, err)
 	}
 	// A redelivered batch (Lambda's at-least-once) processes nothing twice.
-	if res, err := handle(ctx, batch); err != nil || len(res.BatchItemFailures) != 0 {
+	if res, err := handle(batch); err != nil || len(res.BatchItemFailures) != 0 {
 		t.Fatalf("redelivery: %+v, %v", res, err)
 	}
 	for _, tc := range []struct {

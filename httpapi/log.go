@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"time"
@@ -73,33 +74,45 @@ func (w *logWriter) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the connection.
 func (w *logWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// record sets the outcome the request log gives the request w answers; it
+// Record sets the outcome the request log gives the request w answers; it
 // does nothing outside Logged.
-func record(w http.ResponseWriter, o outcome.Outcome) {
+func Record(w http.ResponseWriter, o outcome.Outcome) {
 	if lw, ok := w.(*logWriter); ok {
 		lw.outcome = o
 	}
 }
 
-// writeError answers {"error":{"code","message"}} with code's status.
-func writeError(w http.ResponseWriter, code outcome.Code, message string) {
-	record(w, outcome.Failed(code))
-	write(w, outcome.Status(code), outcome.ErrorBody(code, message))
+// WriteError answers {"error":{"code","message"}} with code's status.
+func WriteError(w http.ResponseWriter, code outcome.Code, message string) {
+	Record(w, outcome.Failed(code))
+	Write(w, outcome.Status(code), outcome.ErrorBody(code, message))
 }
 
-// writeFailure answers code for a failure of ours, keeping its cause for the
+// WriteFailure answers code for a failure of ours, keeping its cause for the
 // log.
-func writeFailure(w http.ResponseWriter, code outcome.Code, cause error, message string) {
+func WriteFailure(w http.ResponseWriter, code outcome.Code, cause error, message string) {
 	o := outcome.Failed(code)
 	o.Error = cause.Error()
-	record(w, o)
-	write(w, outcome.Status(code), outcome.ErrorBody(code, message))
+	Record(w, o)
+	Write(w, outcome.Status(code), outcome.ErrorBody(code, message))
 }
 
-func write(w http.ResponseWriter, status int, body []byte) {
+// Write answers status with body, a JSON document.
+func Write(w http.ResponseWriter, status int, body []byte) {
 	if body != nil {
 		w.Header().Set("Content-Type", "application/json")
 	}
 	w.WriteHeader(status)
 	w.Write(body)
+}
+
+// WriteJSON answers 200 with v encoded, the request's outcome ok.
+func WriteJSON(w http.ResponseWriter, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		WriteFailure(w, outcome.Internal, err, "the answer could not be encoded")
+		return
+	}
+	Record(w, outcome.Outcome{Result: outcome.OK})
+	Write(w, http.StatusOK, b)
 }

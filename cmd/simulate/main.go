@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/devstack"
-	"github.com/tarjeta-dev/tarjeta/webhooksim"
+	"github.com/tarjeta-dev/tarjeta/providers/webhooksim"
 )
 
 func main() {

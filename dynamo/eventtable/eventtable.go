@@ -20,6 +20,7 @@ import (
 	"github.com/tarjeta-dev/tarjeta/core/text"
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
 	"github.com/tarjeta-dev/tarjeta/dynamo"
+	"github.com/tarjeta-dev/tarjeta/serve"
 )
 
 // Store is the events' DynamoDB store. Layout of the table:
@@ -366,4 +367,18 @@ func Create(ctx context.Context, db dynamo.TableAPI, table string) error {
 		Name: table, Stream: true,
 		Indexes: []dynamo.Index{{Name: eventsIndex, PK: "gsi1pk", SK: "gsi1sk"}},
 	})
+}
+
+// Inserted reads the event a change of the table's stream inserted: ok is
+// false for any other change (a modification, a TD sign, a processing
+// record), which the processor has nothing to do with.
+func Inserted(c serve.Change) (e webhook.Event, ok bool, err error) {
+	if c.Name != "INSERT" || !strings.HasPrefix(dynamo.Str(c.NewImage, "pk"), "EV#") {
+		return webhook.Event{}, false, nil
+	}
+	e, err = ParseEvent(c.NewImage)
+	if err != nil {
+		return webhook.Event{}, false, fmt.Errorf("eventtable: stream record %s: %w", c.Sequence, err)
+	}
+	return e, true, nil
 }

@@ -19,7 +19,9 @@ import (
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/config"
-	"github.com/tarjeta-dev/tarjeta/pomelosim"
+	"github.com/tarjeta-dev/tarjeta/config/authorize"
+	"github.com/tarjeta-dev/tarjeta/providers/pomelosim"
+	"github.com/tarjeta-dev/tarjeta/serve"
 )
 
 // The key pair of Pomelo's documentation, also in testdata of core/signature.
@@ -37,24 +39,24 @@ const (
 
 // Settings returns the authorize function's settings for tests: the key pair
 // above and deadline (the default when zero).
-func Settings(deadline time.Duration) config.Authorize {
+func Settings(deadline time.Duration) authorize.Config {
 	if deadline == 0 {
 		deadline = 1500 * time.Millisecond
 	}
-	return config.Authorize{
-		Credentials: APIKey + ":" + APISecret, Tolerance: time.Minute, Deadline: deadline,
-		Retention: 24 * time.Hour, TableName: "unused",
+	return authorize.Config{
+		Pomelo:   config.Pomelo{Credentials: APIKey + ":" + APISecret, Tolerance: time.Minute},
+		Deadline: deadline, Retention: 24 * time.Hour,
 	}
 }
 
 // Handler returns the authorize function over store, logging to log.
-func Handler(t testing.TB, c config.Authorize, store config.AuthorizeStore, log io.Writer, now func() time.Time) http.Handler {
+func Handler(t testing.TB, c authorize.Config, store authorize.Store, log io.Writer, now func() time.Time) http.Handler {
 	t.Helper()
-	h, err := c.Handler(context.Background(), config.AuthorizeDeps{Store: store, Log: slog.New(slog.NewJSONHandler(log, nil)), Now: now})
+	fn, err := c.Function(context.Background(), authorize.Deps{Store: store, Log: slog.New(slog.NewJSONHandler(log, nil)), Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return h
+	return fn.HTTP
 }
 
 // Stack is the authorize function behind an HTTP server.
@@ -66,7 +68,7 @@ type Stack struct {
 
 // New starts the authorize function over store with the given deadline (the
 // default when zero), closed when the test ends.
-func New(t testing.TB, store config.AuthorizeStore, deadline time.Duration) *Stack {
+func New(t testing.TB, store authorize.Store, deadline time.Duration) *Stack {
 	t.Helper()
 	logs := &LogBuffer{}
 	ts := httptest.NewServer(Handler(t, Settings(deadline), store, logs, time.Now))
@@ -196,4 +198,50 @@ func (l *LogBuffer) Last(t testing.TB) map[string]any {
 		t.Fatal("no log line")
 	}
 	return lines[len(lines)-1]
+}
+
+// Do sends req and returns its answer, body read.
+func Do(t testing.TB, req *http.Request) (*http.Response, []byte) {
+	t.Helper()
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, body
+}
+
+// ErrorCode is the code of an error answer {"error":{"code"}}, "" for
+// another body.
+func ErrorCode(body []byte) string {
+	var e struct {
+		Error struct{ Code string } `json:"error"`
+	}
+	json.Unmarshal(body, &e)
+	return e.Error.Code
+}
+
+// Invoke runs event through fn as Lambda would (marshalled, handed to the
+// one dispatcher) and decodes what fn answered into out.
+func Invoke(t testing.TB, fn serve.Function, event, out any) {
+	t.Helper()
+	raw, err := json.Marshal(event)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := serve.Lambda(fn, slog.New(slog.DiscardHandler))(context.Background(), raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -11,10 +11,12 @@ import (
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/config"
+	"github.com/tarjeta-dev/tarjeta/config/webhooks"
 	"github.com/tarjeta-dev/tarjeta/core/palenca"
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
-	"github.com/tarjeta-dev/tarjeta/pomelosim"
-	"github.com/tarjeta-dev/tarjeta/webhooksim"
+	"github.com/tarjeta-dev/tarjeta/providers/pomelosim"
+	"github.com/tarjeta-dev/tarjeta/providers/webhooksim"
+	"github.com/tarjeta-dev/tarjeta/serve"
 )
 
 // The webhook credentials of the tests.
@@ -28,13 +30,13 @@ const (
 
 // WebhookSettings returns the webhooks function's settings for tests: every
 // provider configured, and Pomelo's API at apiURL.
-func WebhookSettings(apiURL string) config.Webhooks {
-	return config.Webhooks{
-		Credentials: APIKey + ":" + APISecret, Tolerance: time.Minute,
+func WebhookSettings(apiURL string) webhooks.Config {
+	return webhooks.Config{
+		Pomelo:        config.Pomelo{Credentials: APIKey + ":" + APISecret, Tolerance: time.Minute},
 		TDPartnerCode: TDPartnerCode, TDAccessKey: TDAccessKey, TDAccessSecret: TDAccessSecret, TDTolerance: 10 * time.Minute,
 		BelvoAuthorization: BelvoAuthorization, PalencaSecret: PalencaSecret, PalencaHeader: palenca.DefaultHeader,
 		PomeloAPIBaseURL: apiURL, PomeloClientID: "client", PomeloSecret: "secret", PomeloAudience: "audience",
-		TableName: "unused", MaxAttempts: 3,
+		PomeloAPITimeout: 5 * time.Second, PomeloAPIRetries: 2, TableName: "unused", MaxAttempts: 3,
 	}
 }
 
@@ -44,14 +46,15 @@ type WebhookStack struct {
 	URL       string
 	Store     webhook.Store
 	Sender    *webhooksim.Sender
-	Processor *webhook.Processor
+	Function  serve.Function
 	PomeloAPI *pomelosim.API
 	Logs      *LogBuffer
 }
 
 // NewWebhooks starts the webhooks function over store with settings c
-// (WebhookSettings when nil; its Pomelo API is the simulator's).
-func NewWebhooks(t testing.TB, store webhook.Store, c *config.Webhooks) *WebhookStack {
+// (WebhookSettings when nil; its Pomelo API is the simulator's); edit
+// changes its dependencies first.
+func NewWebhooks(t testing.TB, store webhook.Store, c *webhooks.Config, edit ...func(*webhooks.Deps)) *WebhookStack {
 	t.Helper()
 	api := &pomelosim.API{ClientID: "client", ClientSecret: "secret", Audience: "audience"}
 	apiServer := httptest.NewServer(api)
@@ -61,15 +64,19 @@ func NewWebhooks(t testing.TB, store webhook.Store, c *config.Webhooks) *Webhook
 		settings = *c
 	}
 	logs := &LogBuffer{}
-	fn, err := settings.Function(context.Background(), config.WebhooksDeps{Store: store, Log: slog.New(slog.NewJSONHandler(logs, nil))})
+	deps := webhooks.Deps{Store: store, Log: slog.New(slog.NewJSONHandler(logs, nil)), Now: time.Now}
+	for _, e := range edit {
+		e(&deps)
+	}
+	fn, err := settings.Function(context.Background(), deps)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(fn.Handler)
+	ts := httptest.NewServer(fn.HTTP)
 	t.Cleanup(ts.Close)
 	secret, _ := base64.StdEncoding.DecodeString(APISecret)
 	return &WebhookStack{
-		URL: ts.URL, Store: store, Processor: fn.Processor, PomeloAPI: api, Logs: logs,
+		URL: ts.URL, Store: store, Function: fn, PomeloAPI: api, Logs: logs,
 		Sender: &webhooksim.Sender{
 			BaseURL: ts.URL, HTTP: ts.Client(), PomeloAPIKey: APIKey, PomeloSecret: secret,
 			TDPartnerCode: settings.TDPartnerCode, TDAccessKey: settings.TDAccessKey, TDAccessSecret: settings.TDAccessSecret,
@@ -82,7 +89,7 @@ func NewWebhooks(t testing.TB, store webhook.Store, c *config.Webhooks) *Webhook
 // loop does.
 func (s *WebhookStack) Drain(t testing.TB) {
 	t.Helper()
-	if _, err := webhook.Drain(context.Background(), s.Store, s.Processor, 3); err != nil {
+	if err := s.Function.Tick(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 }

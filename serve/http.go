@@ -1,6 +1,4 @@
-// Package apigateway runs an http.Handler behind API Gateway HTTP APIs
-// (payload format 2.0), so that Lambda and the local stack share one code path.
-package apigateway
+package serve
 
 import (
 	"bytes"
@@ -17,21 +15,21 @@ import (
 	"github.com/tarjeta-dev/tarjeta/core/outcome"
 )
 
-// Handler adapts h to a Lambda handler for HTTP API events.
-func Handler(h http.Handler) func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	return func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-		r, err := Request(ctx, ev)
-		if err != nil {
-			return events.APIGatewayV2HTTPResponse{
-				StatusCode: outcome.Status(outcome.BadEvent),
-				Headers:    map[string]string{"Content-Type": "application/json"},
-				Body:       string(outcome.ErrorBody(outcome.BadEvent, "the request could not be read")),
-			}, nil
+// serveHTTP runs h on an HTTP API (payload format 2.0) request, so that
+// Lambda and the local stack share one code path. A request that cannot be
+// read is answered 400 BAD_EVENT.
+func serveHTTP(ctx context.Context, h http.Handler, ev events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse {
+	r, err := Request(ctx, ev)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{
+			StatusCode: outcome.Status(outcome.BadEvent),
+			Headers:    map[string]string{"Content-Type": "application/json"},
+			Body:       string(outcome.ErrorBody(outcome.BadEvent, "the request could not be read")),
 		}
-		w := &recorder{header: make(http.Header), status: http.StatusOK}
-		h.ServeHTTP(w, r)
-		return w.response(), nil
 	}
+	w := &recorder{header: make(http.Header), status: http.StatusOK}
+	h.ServeHTTP(w, r)
+	return w.response()
 }
 
 // Request builds the http.Request an HTTP API event describes. The path and
@@ -42,7 +40,7 @@ func Request(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (*http.Requ
 	if ev.IsBase64Encoded {
 		b, err := base64.StdEncoding.DecodeString(ev.Body)
 		if err != nil {
-			return nil, fmt.Errorf("apigateway: body: %w", err)
+			return nil, fmt.Errorf("serve: body: %w", err)
 		}
 		body = b
 	}
@@ -52,7 +50,7 @@ func Request(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (*http.Requ
 	}
 	r, err := http.NewRequestWithContext(ctx, ev.RequestContext.HTTP.Method, u.String(), bytes.NewReader(body))
 	if err != nil {
-		return nil, fmt.Errorf("apigateway: request: %w", err)
+		return nil, fmt.Errorf("serve: request: %w", err)
 	}
 	r.RequestURI = u.RequestURI()
 	r.RemoteAddr = ev.RequestContext.HTTP.SourceIP

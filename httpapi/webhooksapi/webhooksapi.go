@@ -1,7 +1,8 @@
-package httpapi
+// Package webhooksapi serves the webhooks function's routes: one delivery
+// route per row of the routes table, and the events API.
+package webhooksapi
 
 import (
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"github.com/tarjeta-dev/tarjeta/core/inbound"
 	"github.com/tarjeta-dev/tarjeta/core/outcome"
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
+	"github.com/tarjeta-dev/tarjeta/httpapi"
 )
 
 // Page sizes of GET /webhooks/events.
@@ -21,40 +23,40 @@ const (
 	MaxEventsPage     = 100
 )
 
-// Webhooks returns the webhooks function's handler: a POST route per row of
+// Handler returns the webhooks function's handler: a POST route per row of
 // routes, GET /webhooks/events and GET /webhooks/events/{id}, behind the
 // request log.
-func Webhooks(recv *webhook.Receiver, routes webhook.Routes, events webhook.Store, log *slog.Logger, now func() time.Time) http.Handler {
+func Handler(recv *webhook.Receiver, routes webhook.Routes, events webhook.Store, log *slog.Logger, now func() time.Time) http.Handler {
 	mux := http.NewServeMux()
 	for _, route := range routes {
 		mux.Handle("POST "+route.Path(), delivery(recv, route))
 	}
 	mux.Handle("GET /webhooks/events", eventList(events, routes.Providers()))
 	mux.Handle("GET /webhooks/events/{id}", eventDetail(events))
-	return Logged(Routed(mux), log, now)
+	return httpapi.Logged(httpapi.Routed(mux), log, now)
 }
 
 func delivery(recv *webhook.Receiver, route webhook.Route) http.HandlerFunc {
-	once := canonical(route.Once...)
+	once := httpapi.Canonical(route.Once...)
 	return func(w http.ResponseWriter, r *http.Request) {
-		if name, ok := repeated(r.Header, once); ok {
+		if name, ok := httpapi.Repeated(r.Header, once); ok {
 			writeDelivery(w, route.Refuse(outcome.RepeatedHeader, name+" must appear once and hold no comma"))
 			return
 		}
-		body, failed := readBody(w, r, webhook.MaxBody)
+		body, failed := httpapi.ReadBody(w, r, webhook.MaxBody)
 		if failed != nil {
-			res := route.Refuse(failed.code, failed.message)
-			res.Outcome = failed.outcome()
+			res := route.Refuse(failed.Code, failed.Message)
+			res.Outcome = failed.Outcome()
 			writeDelivery(w, res)
 			return
 		}
-		writeDelivery(w, recv.Receive(r.Context(), route, inbound.Delivery{Called: called(r), Header: r.Header, Body: body}))
+		writeDelivery(w, recv.Receive(r.Context(), route, inbound.Delivery{Called: httpapi.Called(r), Header: r.Header, Body: body}))
 	}
 }
 
 func writeDelivery(w http.ResponseWriter, res webhook.Response) {
-	record(w, res.Outcome)
-	write(w, res.Status, res.Body)
+	httpapi.Record(w, res.Outcome)
+	httpapi.Write(w, res.Status, res.Body)
 }
 
 // eventJSON is an event as the events API lists it: every field always
@@ -96,20 +98,20 @@ func eventList(events webhook.Store, providers []string) http.HandlerFunc {
 		q := r.URL.Query()
 		f := webhook.Filter{Provider: q.Get("provider"), Status: webhook.Status(q.Get("status")), Type: q.Get("type")}
 		if f.Provider != "" && !slices.Contains(providers, f.Provider) {
-			writeError(w, outcome.InvalidFilter, "provider must be one of "+strings.Join(providers, ", "))
+			httpapi.WriteError(w, outcome.InvalidFilter, "provider must be one of "+strings.Join(providers, ", "))
 			return
 		}
 		switch f.Status {
 		case "", webhook.Received, webhook.Processed, webhook.Failed, webhook.Unhandled:
 		default:
-			writeError(w, outcome.InvalidFilter, "status must be RECEIVED, PROCESSED, FAILED or UNHANDLED")
+			httpapi.WriteError(w, outcome.InvalidFilter, "status must be RECEIVED, PROCESSED, FAILED or UNHANDLED")
 			return
 		}
 		limit := DefaultEventsPage
 		if v := q.Get("limit"); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 || n > MaxEventsPage {
-				writeError(w, outcome.InvalidLimit, "limit must be an integer from 1 to 100")
+				httpapi.WriteError(w, outcome.InvalidLimit, "limit must be an integer from 1 to 100")
 				return
 			}
 			limit = n
@@ -117,10 +119,10 @@ func eventList(events webhook.Store, providers []string) http.HandlerFunc {
 		page, next, err := events.Events(r.Context(), f, q.Get("cursor"), limit)
 		switch {
 		case errors.Is(err, webhook.ErrCursor):
-			writeError(w, outcome.InvalidCursor, "cursor was not issued by this endpoint")
+			httpapi.WriteError(w, outcome.InvalidCursor, "cursor was not issued by this endpoint")
 			return
 		case err != nil:
-			writeFailure(w, outcome.StoreUnavailable, err, "the events could not be read; retry")
+			httpapi.WriteFailure(w, outcome.StoreUnavailable, err, "the events could not be read; retry")
 			return
 		}
 		out := struct {
@@ -133,7 +135,7 @@ func eventList(events webhook.Store, providers []string) http.HandlerFunc {
 		if next != "" {
 			out.NextCursor = &next
 		}
-		writeJSON(w, out)
+		httpapi.WriteJSON(w, out)
 	}
 }
 
@@ -141,34 +143,24 @@ func eventDetail(events webhook.Store) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		if !webhook.ValidID(id) {
-			writeError(w, outcome.NoRoute, "no event with this id")
+			httpapi.WriteError(w, outcome.NoRoute, "no event with this id")
 			return
 		}
 		e, err := events.Event(r.Context(), id)
 		switch {
 		case errors.Is(err, webhook.ErrNotFound):
-			writeError(w, outcome.NoRoute, "no event with this id")
+			httpapi.WriteError(w, outcome.NoRoute, "no event with this id")
 			return
 		case err != nil:
-			writeFailure(w, outcome.StoreUnavailable, err, "the event could not be read; retry")
+			httpapi.WriteFailure(w, outcome.StoreUnavailable, err, "the event could not be read; retry")
 			return
 		}
 		headers := e.Headers
 		if headers == nil {
 			headers = map[string]string{}
 		}
-		writeJSON(w, eventDetailJSON{
+		httpapi.WriteJSON(w, eventDetailJSON{
 			eventJSON: eventOf(e), Route: string(e.Route), Auth: e.Auth, Hint: e.Hint, Headers: headers, Body: string(e.Body),
 		})
 	}
-}
-
-func writeJSON(w http.ResponseWriter, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		writeFailure(w, outcome.Internal, err, "the answer could not be encoded")
-		return
-	}
-	record(w, outcome.Outcome{Result: outcome.OK})
-	write(w, http.StatusOK, b)
 }

@@ -10,26 +10,29 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"sync"
 	"time"
+
+	"github.com/tarjeta-dev/tarjeta/providers/outbound"
 )
 
 // DefaultTokenPath is where the token is asked for. Pomelo's document shows
 // POST /oauth/token in its example and /oauth/v1/token in its prose.
 const DefaultTokenPath = "/oauth/token"
 
-// Client is a Pomelo API client. It is safe for concurrent use.
+// Client is a Pomelo API client. It is safe for concurrent use. Out and Now
+// are required.
 type Client struct {
 	BaseURL      string
 	ClientID     string
 	ClientSecret string
 	Audience     string
 	TokenPath    string // DefaultTokenPath when empty
-	HTTP         *http.Client
-	Now          func() time.Time
+	// Out sends every call: timeouts, retries, the log.
+	Out *outbound.Client
+	Now func() time.Time
 
 	mu      sync.Mutex
 	token   string
@@ -38,9 +41,6 @@ type Client struct {
 
 // tokenMargin is how long before its expiry a token is replaced.
 const tokenMargin = time.Minute
-
-// maxResponse bounds what is read of an answer.
-const maxResponse = 1 << 20
 
 // ErrStatus reports an answer that is not a success.
 var ErrStatus = errors.New("pomeloapi: unexpected status")
@@ -72,39 +72,18 @@ func (c *Client) get(ctx context.Context, path string) ([]byte, error) {
 			return nil, err
 		}
 		req.Header.Set("Authorization", "Bearer "+token)
-		status, body, err := c.do(req)
+		a, err := c.Out.Do(req)
 		if err != nil {
 			return nil, err
 		}
-		if status == http.StatusUnauthorized && attempt == 0 {
+		if a.Status == http.StatusUnauthorized && attempt == 0 {
 			continue
 		}
-		if status != http.StatusOK {
-			return nil, fmt.Errorf("%w %d", ErrStatus, status)
+		if a.Status != http.StatusOK {
+			return nil, fmt.Errorf("%w %d", ErrStatus, a.Status)
 		}
-		return body, nil
+		return a.Body, nil
 	}
-}
-
-func (c *Client) do(req *http.Request) (int, []byte, error) {
-	hc := c.HTTP
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	res, err := hc.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(res.Body, maxResponse))
-	return res.StatusCode, body, err
-}
-
-func (c *Client) now() time.Time {
-	if c.Now != nil {
-		return c.Now()
-	}
-	return time.Now()
 }
 
 // bearer returns the cached token, or a new one when there is none, it is
@@ -112,7 +91,7 @@ func (c *Client) now() time.Time {
 func (c *Client) bearer(ctx context.Context, refresh bool) (string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !refresh && c.token != "" && c.now().Before(c.expires) {
+	if !refresh && c.token != "" && c.Now().Before(c.expires) {
 		return c.token, nil
 	}
 	body, _ := json.Marshal(map[string]string{
@@ -127,13 +106,15 @@ func (c *Client) bearer(ctx context.Context, refresh bool) (string, error) {
 		return "", err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	status, answer, err := c.do(req)
+	// Asking for a token again changes nothing: safe to retry.
+	a, err := c.Out.DoIdempotent(req)
 	if err != nil {
 		return "", fmt.Errorf("pomeloapi: token: %w", err)
 	}
-	if status != http.StatusOK {
-		return "", fmt.Errorf("pomeloapi: token: %w %d", ErrStatus, status)
+	if a.Status != http.StatusOK {
+		return "", fmt.Errorf("pomeloapi: token: %w %d", ErrStatus, a.Status)
 	}
+	answer := a.Body
 	var t struct {
 		AccessToken string `json:"access_token"`
 		ExpiresIn   int64  `json:"expires_in"`
@@ -142,6 +123,6 @@ func (c *Client) bearer(ctx context.Context, refresh bool) (string, error) {
 		return "", errors.New("pomeloapi: token: the answer has no access_token and expires_in")
 	}
 	c.token = t.AccessToken
-	c.expires = c.now().Add(time.Duration(t.ExpiresIn)*time.Second - tokenMargin)
+	c.expires = c.Now().Add(time.Duration(t.ExpiresIn)*time.Second - tokenMargin)
 	return c.token, nil
 }

@@ -1,16 +1,17 @@
-package apigateway_test
+package serve_test
 
 import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/tarjeta-dev/tarjeta/apigateway"
+	"github.com/tarjeta-dev/tarjeta/serve"
 )
 
 func load(t testing.TB, name string) events.APIGatewayV2HTTPRequest {
@@ -36,7 +37,7 @@ func TestRequest(t *testing.T) {
 			map[string]string{"Cookie": "a=1; b=2", "X-Multi": "one,two"}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			r, err := apigateway.Request(context.Background(), load(t, tc.file))
+			r, err := serve.Request(context.Background(), load(t, tc.file))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -54,7 +55,7 @@ func TestRequest(t *testing.T) {
 }
 
 func TestHandler(t *testing.T) {
-	h := apigateway.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := httpOnly(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Signature", "sig")
 		w.Header().Add("Vary", "a")
 		w.Header().Add("Vary", "b")
@@ -65,7 +66,7 @@ func TestHandler(t *testing.T) {
 		w.WriteHeader(http.StatusTooEarly)
 		w.Write([]byte(`{"status":"REJECTED"}`))
 	}))
-	res, err := h(context.Background(), load(t, "authorization-base64.json"))
+	res, err := h(load(t, "authorization-base64.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,13 +75,29 @@ func TestHandler(t *testing.T) {
 	}
 	ev := load(t, "ledger-query.json")
 	ev.RawPath = "/binary"
-	res, _ = h(context.Background(), ev)
+	res, _ = h(ev)
 	if res.StatusCode != 200 || !res.IsBase64Encoded || res.Body != "//4=" {
 		t.Errorf("binary response = %+v", res)
 	}
 	ev.IsBase64Encoded, ev.Body = true, "%%%"
-	if res, _ := h(context.Background(), ev); res.StatusCode != 400 {
+	if res, _ := h(ev); res.StatusCode != 400 {
 		t.Errorf("undecodable body: status %d, want 400", res.StatusCode)
+	}
+}
+
+// httpOnly runs h as the Lambda of a function that serves only HTTP.
+func httpOnly(h http.Handler) func(events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	handle := serve.Lambda(serve.Function{HTTP: h}, slog.New(slog.DiscardHandler))
+	return func(ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		raw, err := json.Marshal(ev)
+		if err != nil {
+			return events.APIGatewayV2HTTPResponse{}, err
+		}
+		out, err := handle(context.Background(), raw)
+		if err != nil {
+			return events.APIGatewayV2HTTPResponse{}, err
+		}
+		return out.(events.APIGatewayV2HTTPResponse), nil
 	}
 }
 
@@ -96,7 +113,7 @@ func FuzzRequest(f *testing.F) {
 		if json.Unmarshal(raw, &ev) != nil {
 			return
 		}
-		r, err := apigateway.Request(context.Background(), ev)
+		r, err := serve.Request(context.Background(), ev)
 		if err != nil {
 			return
 		}

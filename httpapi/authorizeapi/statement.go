@@ -1,4 +1,4 @@
-package httpapi
+package authorizeapi
 
 import (
 	"encoding/json"
@@ -11,6 +11,7 @@ import (
 	"github.com/tarjeta-dev/tarjeta/core/money"
 	"github.com/tarjeta-dev/tarjeta/core/outcome"
 	"github.com/tarjeta-dev/tarjeta/core/storable"
+	"github.com/tarjeta-dev/tarjeta/httpapi"
 )
 
 // Page sizes of GET /ledger/accounts/{user_id}.
@@ -47,7 +48,7 @@ func statement(accounts Statements) http.HandlerFunc {
 		if v := r.URL.Query().Get("limit"); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 || n > MaxPageSize {
-				writeError(w, outcome.InvalidLimit, "limit must be an integer from 1 to 200")
+				httpapi.WriteError(w, outcome.InvalidLimit, "limit must be an integer from 1 to 200")
 				return
 			}
 			limit = n
@@ -55,22 +56,22 @@ func statement(accounts Statements) http.HandlerFunc {
 		st, err := accounts.Statement(r.Context(), r.PathValue("user_id"), r.URL.Query().Get("cursor"), limit)
 		switch {
 		case errors.Is(err, ledger.ErrCursor):
-			writeError(w, outcome.InvalidCursor, "cursor was not issued by this endpoint for this user")
+			httpapi.WriteError(w, outcome.InvalidCursor, "cursor was not issued by this endpoint for this user")
 			return
 		case errors.Is(err, storable.ErrInvalid):
-			writeFailure(w, outcome.InvalidInput, err, "the user id or the cursor holds a value no store can take (identifiers are at most 480 bytes)")
+			httpapi.WriteFailure(w, outcome.InvalidInput, err, "the user id or the cursor holds a value no store can take (identifiers are at most 480 bytes)")
 			return
 		case err != nil:
-			writeFailure(w, outcome.StoreUnavailable, err, "the ledger could not be read; retry")
+			httpapi.WriteFailure(w, outcome.StoreUnavailable, err, "the ledger could not be read; retry")
 			return
 		}
 		b, err := json.Marshal(statementOf(st))
 		if err != nil {
-			writeFailure(w, outcome.Internal, err, "the statement could not be encoded")
+			httpapi.WriteFailure(w, outcome.Internal, err, "the statement could not be encoded")
 			return
 		}
-		record(w, outcome.Outcome{Result: outcome.OK})
-		write(w, http.StatusOK, b)
+		httpapi.Record(w, outcome.Outcome{Result: outcome.OK})
+		httpapi.Write(w, http.StatusOK, b)
 	}
 }
 

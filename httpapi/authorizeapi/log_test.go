@@ -1,4 +1,4 @@
-package httpapi_test
+package authorizeapi_test
 
 import (
 	"bytes"
@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tarjeta-dev/tarjeta/httpapi"
 	"github.com/tarjeta-dev/tarjeta/httpapi/apitest"
-	"github.com/tarjeta-dev/tarjeta/pomelosim"
+	"github.com/tarjeta-dev/tarjeta/httpapi/authorizeapi"
+	"github.com/tarjeta-dev/tarjeta/providers/pomelosim"
 )
 
 // TestRequestLog: every request gets exactly one log line with its route,
@@ -38,7 +38,7 @@ func TestRequestLog(t *testing.T) {
 		{"unknown adjustment type", func() *http.Request { return signed(t, s, "/transactions/adjustments/sideways", body) },
 			404, "POST /transactions/adjustments/{type}", "not_found", "UNKNOWN_ADJUSTMENT_TYPE"},
 		{"body too large", func() *http.Request {
-			return signed(t, s, authPath, append([]byte(`{"x":"`), bytes.Repeat([]byte("a"), httpapi.MaxBodyBytes)...))
+			return signed(t, s, authPath, append([]byte(`{"x":"`), bytes.Repeat([]byte("a"), authorizeapi.MaxBodyBytes)...))
 		}, 413, "POST /transactions/authorizations", "bad_request", "BODY_TOO_LARGE"},
 		{"unsigned", func() *http.Request {
 			r := signed(t, s, authPath, body)

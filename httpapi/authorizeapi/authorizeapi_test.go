@@ -1,4 +1,4 @@
-package httpapi_test
+package authorizeapi_test
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 
 	"github.com/tarjeta-dev/tarjeta/filestore/ledgerfile"
 	"github.com/tarjeta-dev/tarjeta/httpapi/apitest"
-	"github.com/tarjeta-dev/tarjeta/pomelosim"
+	"github.com/tarjeta-dev/tarjeta/providers/pomelosim"
 )
 
 const (

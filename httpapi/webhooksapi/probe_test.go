@@ -1,4 +1,4 @@
-package httpapi_test
+package webhooksapi_test
 
 import (
 	"bytes"
@@ -14,7 +14,7 @@ import (
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
 	"github.com/tarjeta-dev/tarjeta/filestore/eventfile"
 	"github.com/tarjeta-dev/tarjeta/httpapi/apitest"
-	"github.com/tarjeta-dev/tarjeta/webhooksim"
+	"github.com/tarjeta-dev/tarjeta/providers/webhooksim"
 )
 
 // The outside probe's findings on the webhooks routes, one test each.
@@ -28,7 +28,7 @@ func post(t *testing.T, target string, header http.Header, body []byte) (int, st
 	for k, v := range header {
 		req.Header[k] = v
 	}
-	res, answer := do(t, req)
+	res, answer := apitest.Do(t, req)
 	return res.StatusCode, string(answer)
 }
 
@@ -129,7 +129,7 @@ func TestUnpairedSurrogates(t *testing.T) {
 	s := newWebhooks(t)
 	for _, id := range []string{`\ud800`, `\udbff`} {
 		body := `{"webhook_id":"w` + id + `","webhook_type":"EMPLOYMENT_RECORDS","webhook_code":"historical_update"}`
-		if status, answer := send(t, s, webhooksim.Belvo, []byte(body), nil); status != 400 || errorCode([]byte(answer)) != "MALFORMED_PAYLOAD" {
+		if status, answer := send(t, s, webhooksim.Belvo, []byte(body), nil); status != 400 || apitest.ErrorCode([]byte(answer)) != "MALFORMED_PAYLOAD" {
 			t.Errorf("%s: %d %s, want 400 MALFORMED_PAYLOAD", id, status, answer)
 		}
 	}
@@ -179,7 +179,7 @@ func TestRepeatedAuthHeaders(t *testing.T) {
 		status, answer := send(t, s, tc.kind, webhooksim.Body(tc.kind, "rh", 1), func(r *http.Request) {
 			r.Header.Add(tc.header, "second value")
 		})
-		if status != 400 || errorCode([]byte(answer)) != "REPEATED_HEADER" {
+		if status != 400 || apitest.ErrorCode([]byte(answer)) != "REPEATED_HEADER" {
 			t.Errorf("%s: %d %s, want 400 REPEATED_HEADER", tc.kind, status, answer)
 		}
 	}
@@ -222,7 +222,7 @@ func TestRefusalsSayWhy(t *testing.T) {
 				if !strings.HasPrefix(answer, `{"code":401,"message":`) {
 					t.Errorf("TD answer %s, want TD's shape", answer)
 				}
-			} else if errorCode([]byte(answer)) != tc.code {
+			} else if apitest.ErrorCode([]byte(answer)) != tc.code {
 				t.Errorf("answer %s, want code %s", answer, tc.code)
 			}
 			if got := s.Logs.Last(t)["error"]; got != tc.code {

@@ -1,4 +1,4 @@
-package httpapi_test
+package webhooksapi_test
 
 import (
 	"bytes"
@@ -16,7 +16,8 @@ import (
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
 	"github.com/tarjeta-dev/tarjeta/filestore/eventfile"
 	"github.com/tarjeta-dev/tarjeta/httpapi/apitest"
-	"github.com/tarjeta-dev/tarjeta/webhooksim"
+	"github.com/tarjeta-dev/tarjeta/providers/outbound"
+	"github.com/tarjeta-dev/tarjeta/providers/webhooksim"
 )
 
 // newWebhooks is the webhooks function over a fresh embedded store.
@@ -97,7 +98,7 @@ func send(t *testing.T, s *apitest.WebhookStack, kind webhooksim.Kind, body []by
 	if edit != nil {
 		edit(req)
 	}
-	res, answer := do(t, req)
+	res, answer := apitest.Do(t, req)
 	return res.StatusCode, string(answer)
 }
 
@@ -224,7 +225,7 @@ func TestBadDeliveries(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			status, answer := send(t, s, tc.kind, []byte(tc.body), tc.edit)
-			if status != tc.status || tc.code != "" && errorCode([]byte(answer)) != tc.code {
+			if status != tc.status || tc.code != "" && apitest.ErrorCode([]byte(answer)) != tc.code {
 				t.Errorf("%d %s, want %d %s", status, answer, tc.status, tc.code)
 			}
 			if tc.kind == webhooksim.TD && !strings.HasPrefix(answer, `{"code":`+strconv.Itoa(tc.status)+`,"message":`) {
@@ -369,7 +370,7 @@ func TestStoreDown(t *testing.T) {
 // the token is fetched once and refreshed once when Pomelo's API forgets it.
 func TestProcessingRetried(t *testing.T) {
 	s := newWebhooks(t)
-	s.PomeloAPI.Fail.Store(1)
+	s.PomeloAPI.Fail.Store(outbound.DefaultRetries + 1) // every call of one attempt
 	if _, err := s.Sender.Send(context.Background(), webhooksim.PomeloShipping, webhooksim.Valid); err != nil {
 		t.Fatal(err)
 	}
@@ -461,14 +462,14 @@ func TestEventsAPI(t *testing.T) {
 		}
 	}
 	req, _ := http.NewRequest("GET", s.URL+"/webhooks/events/"+all.Events[5].ID, nil)
-	res, body := do(t, req)
+	res, body := apitest.Do(t, req)
 	if res.StatusCode != 200 || !strings.Contains(string(body), `"body":"{\"sequence_id\"`) ||
 		!strings.Contains(string(body), `"query":"partner_code=`) || !strings.Contains(string(body), `"auth":"td-hmac-sha1 hex-lower"`) ||
 		!strings.Contains(string(body), `"hint":true`) {
 		t.Errorf("event detail: %d %s", res.StatusCode, body)
 	}
 	req, _ = http.NewRequest("GET", s.URL+"/webhooks/events/evt_nope", nil)
-	if res, _ := do(t, req); res.StatusCode != 404 {
+	if res, _ := apitest.Do(t, req); res.StatusCode != 404 {
 		t.Errorf("unknown event: %d, want 404", res.StatusCode)
 	}
 }

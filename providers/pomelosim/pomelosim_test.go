@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/core/signature"
-	"github.com/tarjeta-dev/tarjeta/pomelosim"
+	"github.com/tarjeta-dev/tarjeta/providers/pomelosim"
 )
 
 // TestRetries checks that the simulator resends the same request, same key,

@@ -8,14 +8,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tarjeta-dev/tarjeta/pomeloapi"
-	"github.com/tarjeta-dev/tarjeta/pomelosim"
+	"github.com/tarjeta-dev/tarjeta/providers/outbound"
+	"github.com/tarjeta-dev/tarjeta/providers/pomeloapi"
+	"github.com/tarjeta-dev/tarjeta/providers/pomelosim"
 )
 
 func client(t *testing.T, api *pomelosim.API, now func() time.Time) *pomeloapi.Client {
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
-	return &pomeloapi.Client{BaseURL: srv.URL, ClientID: "id", ClientSecret: "secret", Audience: "aud", HTTP: srv.Client(), Now: now}
+	return &pomeloapi.Client{BaseURL: srv.URL, ClientID: "id", ClientSecret: "secret", Audience: "aud", Out: &outbound.Client{HTTP: srv.Client(), Backoff: time.Millisecond}, Now: now}
 }
 
 // TestToken: the token is asked for once, reused until a minute before it
@@ -50,12 +51,16 @@ func TestToken(t *testing.T) {
 
 func TestFailures(t *testing.T) {
 	api := &pomelosim.API{ClientID: "id", ClientSecret: "secret", Audience: "aud"}
-	c := client(t, api, nil)
+	c := client(t, api, time.Now)
 	api.Fail.Store(1)
-	if _, err := c.Shipment(context.Background(), "shi-1"); !errors.Is(err, pomeloapi.ErrStatus) || !strings.Contains(err.Error(), "502") {
-		t.Errorf("a 502: err = %v", err)
+	if _, err := c.Shipment(context.Background(), "shi-1"); err != nil {
+		t.Errorf("one 502, retried: err = %v", err)
 	}
-	c2 := client(t, &pomelosim.API{ClientID: "id", ClientSecret: "secret", Audience: "aud"}, nil)
+	api.Fail.Store(outbound.DefaultRetries + 1)
+	if _, err := c.Shipment(context.Background(), "shi-1"); !errors.Is(err, pomeloapi.ErrStatus) || !strings.Contains(err.Error(), "502") {
+		t.Errorf("a 502 on every attempt: err = %v", err)
+	}
+	c2 := client(t, &pomelosim.API{ClientID: "id", ClientSecret: "secret", Audience: "aud"}, time.Now)
 	c2.ClientSecret = "wrong"
 	if _, err := c2.Shipment(context.Background(), "shi-1"); !errors.Is(err, pomeloapi.ErrStatus) || !strings.Contains(err.Error(), "token") {
 		t.Errorf("wrong client secret: err = %v", err)

@@ -1,11 +1,9 @@
-package httpapi_test
+package authorizeapi_test
 
 import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -16,32 +14,8 @@ import (
 	"github.com/tarjeta-dev/tarjeta/core/storable"
 	"github.com/tarjeta-dev/tarjeta/filestore/ledgerfile"
 	"github.com/tarjeta-dev/tarjeta/httpapi/apitest"
-	"github.com/tarjeta-dev/tarjeta/pomelosim"
+	"github.com/tarjeta-dev/tarjeta/providers/pomelosim"
 )
-
-// do sends req and returns the response with its whole body.
-func do(t *testing.T, req *http.Request) (*http.Response, []byte) {
-	t.Helper()
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res, body
-}
-
-// errorCode returns the code of an error body, or "" when there is none.
-func errorCode(body []byte) string {
-	var e struct {
-		Error struct{ Code string } `json:"error"`
-	}
-	json.Unmarshal(body, &e)
-	return e.Error.Code
-}
 
 // TestUnstorableAndAmbiguousBodies: a body a store could not keep, or one
 // two JSON readers would read differently, is a 400 that writes nothing,
@@ -71,7 +45,7 @@ func TestUnstorableAndAmbiguousBodies(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if r.Status != 400 || errorCode(r.Body) != "MALFORMED_PAYLOAD" {
+				if r.Status != 400 || apitest.ErrorCode(r.Body) != "MALFORMED_PAYLOAD" {
 					t.Fatalf("answer %d %s, want 400 MALFORMED_PAYLOAD", r.Status, r.Body)
 				}
 			}
@@ -94,7 +68,7 @@ func TestBalanceLimit(t *testing.T) {
 	s.Send(t, creditPath, pomelosim.Transaction{Type: "PAYMENT", ID: "c1", UserID: "u-1", Total: most}, "k-c1")
 	for range 2 {
 		r := s.Send(t, creditPath, pomelosim.Transaction{Type: "PAYMENT", ID: "c2", UserID: "u-1", Total: "0.01"}, "k-c2")
-		if r.Status != 422 || errorCode(r.Body) != "BALANCE_LIMIT" {
+		if r.Status != 422 || apitest.ErrorCode(r.Body) != "BALANCE_LIMIT" {
 			t.Fatalf("credit beyond the limit: %d %s, want 422 BALANCE_LIMIT", r.Status, r.Body)
 		}
 	}
@@ -125,8 +99,8 @@ func TestMethodNotAllowed(t *testing.T) {
 		{"POST", "/ledger/accounts/u-1", "GET, HEAD"},
 	} {
 		req, _ := http.NewRequest(tc.method, s.URL+tc.path, nil)
-		res, body := do(t, req)
-		if res.StatusCode != 405 || res.Header.Get("Allow") != tc.allow || errorCode(body) != "METHOD_NOT_ALLOWED" {
+		res, body := apitest.Do(t, req)
+		if res.StatusCode != 405 || res.Header.Get("Allow") != tc.allow || apitest.ErrorCode(body) != "METHOD_NOT_ALLOWED" {
 			t.Errorf("%s %s: %d Allow %q %s, want 405 Allow %q METHOD_NOT_ALLOWED", tc.method, tc.path, res.StatusCode, res.Header.Get("Allow"), body, tc.allow)
 		}
 	}
@@ -149,8 +123,8 @@ func TestRepeatedHeaders(t *testing.T) {
 				t.Fatal(err)
 			}
 			edit(req.Header)
-			res, answer := do(t, req)
-			if res.StatusCode != 400 || errorCode(answer) != "REPEATED_HEADER" {
+			res, answer := apitest.Do(t, req)
+			if res.StatusCode != 400 || apitest.ErrorCode(answer) != "REPEATED_HEADER" {
 				t.Errorf("%s %s: %d %s, want 400 REPEATED_HEADER", name, form, res.StatusCode, answer)
 			}
 		}
@@ -202,7 +176,7 @@ func TestReadErrors(t *testing.T) {
 			}
 			var b bytes.Buffer
 			b.ReadFrom(res.Body)
-			if res.StatusCode != 400 || errorCode(b.Bytes()) != "BODY_UNREADABLE" {
+			if res.StatusCode != 400 || apitest.ErrorCode(b.Bytes()) != "BODY_UNREADABLE" {
 				t.Errorf("answer %d %s, want 400 BODY_UNREADABLE", res.StatusCode, b.String())
 			}
 		})

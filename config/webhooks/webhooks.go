@@ -1,4 +1,7 @@
-package config
+// Package webhooks is the webhooks function as Lambda and the local stack
+// both build it: its settings, their checks, the table of its routes, and
+// Function.
+package webhooks
 
 import (
 	"context"
@@ -8,26 +11,29 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/sethvargo/go-envconfig"
+	"github.com/tarjeta-dev/tarjeta/config"
 	"github.com/tarjeta-dev/tarjeta/core/belvo"
 	"github.com/tarjeta-dev/tarjeta/core/inbound"
 	"github.com/tarjeta-dev/tarjeta/core/palenca"
 	"github.com/tarjeta-dev/tarjeta/core/pomelo"
-	"github.com/tarjeta-dev/tarjeta/core/signature"
 	"github.com/tarjeta-dev/tarjeta/core/td"
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
-	"github.com/tarjeta-dev/tarjeta/httpapi"
-	"github.com/tarjeta-dev/tarjeta/pomeloapi"
+	"github.com/tarjeta-dev/tarjeta/dynamo"
+	"github.com/tarjeta-dev/tarjeta/dynamo/eventtable"
+	"github.com/tarjeta-dev/tarjeta/httpapi/webhooksapi"
+	"github.com/tarjeta-dev/tarjeta/providers/outbound"
+	"github.com/tarjeta-dev/tarjeta/providers/pomeloapi"
+	"github.com/tarjeta-dev/tarjeta/serve"
 )
 
-// Webhooks is the configuration of the webhooks function. A provider whose
+// Config is the configuration of the webhooks function. A provider whose
 // credential is unset has its route refuse every delivery with 401, except
 // Palenca, whose unsigned notifications are kept as hints.
-type Webhooks struct {
+type Config struct {
 	// Pomelo's keys, as for the authorize function.
-	Credentials          string        `env:"POMELO_API_CREDENTIALS"`
-	CredentialsSecretARN string        `env:"POMELO_CREDENTIALS_SECRET_ARN"`
-	Tolerance            time.Duration `env:"POMELO_SIGNATURE_TOLERANCE, default=60s"`
-	BasePath             string        `env:"POMELO_ENDPOINT_BASE_PATH"`
+	config.Pomelo
 
 	TDPartnerCode  string        `env:"TD_PARTNER_CODE"`
 	TDAccessKey    string        `env:"TD_ACCESS_KEY"`
@@ -45,16 +51,23 @@ type Webhooks struct {
 	PomeloSecret     string `env:"POMELO_CLIENT_SECRET"`
 	PomeloAudience   string `env:"POMELO_AUDIENCE"`
 	PomeloTokenPath  string `env:"POMELO_TOKEN_PATH, default=/oauth/token"`
+	// How long each call to Pomelo's API may take, and how often a call
+	// that is safe to repeat is retried.
+	PomeloAPITimeout time.Duration `env:"POMELO_API_TIMEOUT, default=5s"`
+	PomeloAPIRetries int           `env:"POMELO_API_RETRIES, default=2"`
 
 	TableName   string `env:"WEBHOOKS_TABLE_NAME, default=tarjeta-webhooks"`
 	MaxAttempts int    `env:"WEBHOOK_MAX_ATTEMPTS, default=5"`
 }
 
 // Validate reports settings that cannot work.
-func (c Webhooks) Validate() error {
-	var errs []error
-	if c.Tolerance <= 0 {
-		errs = append(errs, errors.New("POMELO_SIGNATURE_TOLERANCE must be positive"))
+func (c Config) Validate() error {
+	errs := []error{c.Pomelo.Validate()}
+	if c.PomeloAPITimeout <= 0 || c.PomeloAPITimeout > 25*time.Second {
+		errs = append(errs, errors.New("POMELO_API_TIMEOUT must be between 0 and 25s: the stream's batch has 30s"))
+	}
+	if c.PomeloAPIRetries < 0 || c.PomeloAPIRetries > 5 {
+		errs = append(errs, errors.New("POMELO_API_RETRIES must be from 0 to 5"))
 	}
 	if c.TDTolerance <= 0 {
 		errs = append(errs, errors.New("TD_SIGNATURE_TOLERANCE must be positive"))
@@ -89,7 +102,7 @@ func credentials(name, setting string) ([]string, error) {
 	return v, nil
 }
 
-func (c Webhooks) tdKeys() ([]td.Key, error) {
+func (c Config) tdKeys() ([]td.Key, error) {
 	keys, err := credentials("TD_ACCESS_KEY", c.TDAccessKey)
 	if err != nil {
 		return nil, err
@@ -105,59 +118,92 @@ func (c Webhooks) tdKeys() ([]td.Key, error) {
 	return pairs, nil
 }
 
-// WebhooksDeps are what the webhooks function runs on besides its settings.
-type WebhooksDeps struct {
+// Deps are what the webhooks function runs on besides its settings.
+type Deps struct {
 	Store   webhook.Store
-	Secrets SecretReader // needed when CredentialsSecretARN is set
+	Secrets config.SecretReader // needed when CredentialsSecretARN is set
 	Log     *slog.Logger
-	Now     func() time.Time // time.Now when nil
-	HTTP    *http.Client     // for Pomelo's API; http.DefaultClient when nil
+	Now     func() time.Time
+	HTTP    *http.Client // carries outbound calls; http.DefaultClient when nil
+	// Handoff takes the events of the routes without a Keep (TD, Belvo,
+	// Palenca); nil leaves them RECEIVED.
+	Handoff webhook.Handoff
+	// Stream reads the event of a change of the store's stream: ok is false
+	// for a change that is not a new event. Nil in the local stack, which
+	// has no stream.
+	Stream func(c serve.Change) (e webhook.Event, ok bool, err error)
 }
 
-// WebhooksFunction is the webhooks function as both Lambda and the local stack run
-// it: the handler of its routes and the processor of its events.
-type WebhooksFunction struct {
-	Handler   http.Handler
-	Processor *webhook.Processor
-}
-
-// Function builds the webhooks function over d.Store.
-func (c Webhooks) Function(ctx context.Context, d WebhooksDeps) (WebhooksFunction, error) {
+// Function builds the webhooks function over d.Store: its routes, their
+// processing from the store's stream, and locally the processing loop's
+// step (Tick).
+func (c Config) Function(ctx context.Context, d Deps) (serve.Function, error) {
 	if err := c.Validate(); err != nil {
-		return WebhooksFunction{}, fmt.Errorf("config: %w", err)
-	}
-	if d.Now == nil {
-		d.Now = time.Now
+		return serve.Function{}, fmt.Errorf("config: %w", err)
 	}
 	routes, err := c.Routes(ctx, d)
 	if err != nil {
-		return WebhooksFunction{}, err
+		return serve.Function{}, err
 	}
-	p := &webhook.Processor{Store: d.Store, Routes: routes}
-	recv := webhook.NewReceiver(d.Store, d.Now)
-	return WebhooksFunction{Handler: httpapi.Webhooks(recv, routes, d.Store, d.Log, d.Now), Processor: p}, nil
+	p := &webhook.Processor{Store: d.Store, Routes: routes, Handoff: d.Handoff}
+	fn := serve.Function{
+		HTTP:  webhooksapi.Handler(webhook.NewReceiver(d.Store, d.Now), routes, d.Store, d.Log, d.Now),
+		Paths: []string{"/webhooks/"},
+		Tick: func(ctx context.Context) error {
+			_, err := webhook.Drain(ctx, d.Store, p, c.MaxAttempts)
+			return err
+		},
+	}
+	if d.Stream != nil {
+		fn.Stream = func(ctx context.Context, ch serve.Change) error {
+			e, ok, err := d.Stream(ch)
+			if err != nil || !ok {
+				return err
+			}
+			return p.Process(ctx, e)
+		}
+	}
+	return fn, nil
+}
+
+// Lambda builds the function in AWS: settings from the environment, the
+// events on DynamoDB (its stream feeding the processor), the Pomelo keys
+// from Secrets Manager.
+func Lambda(ctx context.Context, env serve.Env) (serve.Function, error) {
+	var c Config
+	if err := envconfig.Process(ctx, &c); err != nil {
+		return serve.Function{}, err
+	}
+	return c.Function(ctx, Deps{
+		Store:   eventtable.New(dynamo.NewClient(env.AWS, ""), c.TableName),
+		Stream:  eventtable.Inserted,
+		Secrets: secretsmanager.NewFromConfig(env.AWS),
+		Log:     env.Log,
+		Now:     time.Now,
+	})
 }
 
 // Routes is the table of webhook routes these settings describe: one row
 // per route, each provider's parts from its own package. A provider whose
 // credential is unset keeps its row, refusing every delivery.
-func (c Webhooks) Routes(ctx context.Context, d WebhooksDeps) (webhook.Routes, error) {
+func (c Config) Routes(ctx context.Context, d Deps) (webhook.Routes, error) {
 	tdKeys, _ := c.tdKeys()
 	belvoValues, _ := credentials("BELVO_WEBHOOK_AUTHORIZATION", c.BelvoAuthorization)
 	palencaSecrets, _ := credentials("PALENCA_WEBHOOK_SECRET", c.PalencaSecret)
 	var pomeloScheme webhook.Scheme
-	if c.Credentials != "" || c.CredentialsSecretARN != "" {
-		keys, err := readKeyring(ctx, d.Secrets, c.Credentials, c.CredentialsSecretARN)
+	if c.Pomelo.Set() {
+		keys, err := c.Keyring(ctx, d.Secrets)
 		if err != nil {
 			return nil, err
 		}
-		pomeloScheme = pomelo.Scheme{Verifier: signature.Verifier{Keys: keys, Tolerance: c.Tolerance, BasePath: c.BasePath}}
+		pomeloScheme = pomelo.Scheme{Verifier: c.Verifier(keys)}
 	}
 	shipments := pomelo.ShipmentKeeper{Now: d.Now}
 	if c.PomeloAPIBaseURL != "" {
 		shipments.API = &pomeloapi.Client{
 			BaseURL: c.PomeloAPIBaseURL, ClientID: c.PomeloClientID, ClientSecret: c.PomeloSecret,
-			Audience: c.PomeloAudience, TokenPath: c.PomeloTokenPath, HTTP: d.HTTP, Now: d.Now,
+			Audience: c.PomeloAudience, TokenPath: c.PomeloTokenPath, Now: d.Now,
+			Out: &outbound.Client{HTTP: d.HTTP, Timeout: c.PomeloAPITimeout, Retries: retries(c.PomeloAPIRetries), Log: d.Log},
 		}
 	}
 	palencaScheme := palenca.Scheme{Secrets: palencaSecrets, Header: c.PalencaHeader}
@@ -175,4 +221,13 @@ func (c Webhooks) Routes(ctx context.Context, d WebhooksDeps) (webhook.Routes, e
 		{Name: "palenca", Provider: palenca.Provider, Scheme: palencaScheme, Namer: palenca.Name,
 			Replies: palenca.Replies, Once: []string{palencaScheme.HeaderName()}},
 	}, nil
+}
+
+// retries is a retries setting as outbound.Client takes it, where zero is
+// the default.
+func retries(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }

@@ -1,0 +1,66 @@
+// Package functions_test checks what each function's binary links: only its
+// own path, so that a change to one function redeploys only that one.
+package functions_test
+
+import (
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/tarjeta-dev/tarjeta/"
+
+// own lists the packages that belong to one function's path alone. Shared
+// by design: core/pomelo (authorizations and notices alike) and the
+// provider-neutral core/inbound it implements.
+var own = map[string][]string{
+	"authorize": {"core/authorization", "core/envelope", "core/ledger", "core/idempotency",
+		"config/authorize", "httpapi/authorizeapi", "dynamo/ledgertable"},
+	"webhooks": {"core/webhook", "core/td", "core/belvo", "core/palenca",
+		"config/webhooks", "httpapi/webhooksapi", "dynamo/eventtable", "providers/pomeloapi", "providers/outbound"},
+}
+
+// local are the packages of the local stack and the tests, which no
+// function links.
+var local = []string{"devstack", "filestore", "storetest", "providers/pomelosim", "providers/webhooksim",
+	"httpapi/apitest", "dynamo/dynamotest", "core/signature/diagnosis", "core/capture"}
+
+func TestEachFunctionLinksOnlyItsPath(t *testing.T) {
+	for name := range own {
+		t.Run(name, func(t *testing.T) {
+			out, err := exec.Command("go", "list", "-deps", "./"+name).Output()
+			if err != nil {
+				t.Fatalf("go list: %v", err)
+			}
+			var deps []string
+			for _, p := range strings.Fields(string(out)) {
+				if rest, ok := strings.CutPrefix(p, module); ok {
+					deps = append(deps, rest)
+				}
+			}
+			for _, p := range own[name] {
+				if !slices.Contains(deps, p) {
+					t.Errorf("%s does not link %s, its own: update the table", name, p)
+				}
+			}
+			for other, pkgs := range own {
+				if other == name {
+					continue
+				}
+				for _, p := range pkgs {
+					if slices.Contains(deps, p) {
+						t.Errorf("%s links %s, of the %s function", name, p, other)
+					}
+				}
+			}
+			for _, p := range deps {
+				for _, l := range local {
+					if p == l || strings.HasPrefix(p, l+"/") {
+						t.Errorf("%s links %s, of the local stack or the tests", name, p)
+					}
+				}
+			}
+		})
+	}
+}

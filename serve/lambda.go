@@ -1,0 +1,100 @@
+package serve
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+)
+
+// ErrEvent reports an invocation whose event is of no shape the dispatcher
+// knows, or of one the function does not serve.
+var ErrEvent = errors.New("serve: event not served")
+
+// Lambda returns the Lambda handler of fn: each invocation goes, by its
+// event's shape, to the handler fn declared for it.
+func Lambda(fn Function, log *slog.Logger) func(context.Context, json.RawMessage) (any, error) {
+	return func(ctx context.Context, raw json.RawMessage) (any, error) {
+		var probe struct {
+			Version        string `json:"version"`
+			RequestContext struct {
+				HTTP struct {
+					Method string `json:"method"`
+				} `json:"http"`
+			} `json:"requestContext"`
+			Records []struct {
+				EventSource string `json:"eventSource"`
+			} `json:"Records"`
+			DetailType string `json:"detail-type"`
+			Source     string `json:"source"`
+		}
+		if err := json.Unmarshal(raw, &probe); err != nil {
+			return nil, fmt.Errorf("%w: not a JSON object: %w", ErrEvent, err)
+		}
+		switch {
+		case len(probe.Records) > 0 && probe.Records[0].EventSource == "aws:dynamodb":
+			if fn.Stream == nil {
+				return nil, fmt.Errorf("%w: this function has no DynamoDB stream", ErrEvent)
+			}
+			var batch events.DynamoDBEvent
+			if err := json.Unmarshal(raw, &batch); err != nil {
+				return nil, fmt.Errorf("%w: DynamoDB stream batch: %w", ErrEvent, err)
+			}
+			return streamBatch(ctx, fn.Stream, batch, log), nil
+		case probe.Version == "2.0" && probe.RequestContext.HTTP.Method != "":
+			if fn.HTTP == nil {
+				return nil, fmt.Errorf("%w: this function serves no HTTP API", ErrEvent)
+			}
+			var req events.APIGatewayV2HTTPRequest
+			if err := json.Unmarshal(raw, &req); err != nil {
+				return nil, fmt.Errorf("%w: HTTP API request: %w", ErrEvent, err)
+			}
+			return serveHTTP(ctx, fn.HTTP, req), nil
+		case probe.DetailType == "Scheduled Event" && probe.Source == "aws.events":
+			if fn.Schedule == nil {
+				return nil, fmt.Errorf("%w: this function has no schedule", ErrEvent)
+			}
+			var ev events.EventBridgeEvent
+			if err := json.Unmarshal(raw, &ev); err != nil {
+				return nil, fmt.Errorf("%w: scheduled event: %w", ErrEvent, err)
+			}
+			s := Scheduled{Time: ev.Time, Detail: ev.Detail}
+			if len(ev.Resources) > 0 {
+				s.Rule = ev.Resources[0]
+			}
+			return nil, fn.Schedule(ctx, s)
+		}
+		return nil, fmt.Errorf("%w: neither an HTTP API (payload 2.0) request, a DynamoDB stream batch nor an EventBridge scheduled event", ErrEvent)
+	}
+}
+
+// Env is what a function built in AWS starts from.
+type Env struct {
+	AWS aws.Config
+	Log *slog.Logger
+}
+
+// Start builds the function with build and serves it in Lambda, as every
+// functions/<name>/main.go does; a function that cannot be built is logged
+// and the process exits, so that Lambda reports the failed start.
+func Start(build func(ctx context.Context, env Env) (Function, error)) {
+	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	ctx := context.Background()
+	cfg, err := awsconfig.LoadDefaultConfig(ctx)
+	var fn Function
+	if err == nil {
+		fn, err = build(ctx, Env{AWS: cfg, Log: log})
+	}
+	if err != nil {
+		log.Error("startup", "error", err.Error())
+		os.Exit(1)
+	}
+	lambda.Start(Lambda(fn, log))
+}
