@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -264,5 +265,43 @@ func TestCredentialRotation(t *testing.T) {
 	c.BelvoAuthorization = "Bearer new-value, Bearer old"
 	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "BELVO_WEBHOOK_AUTHORIZATION") {
 		t.Errorf("Validate = %v, want BELVO_WEBHOOK_AUTHORIZATION refused", err)
+	}
+}
+
+// TestEventsAPIShowsNoPersonalData: the detail of a TD event masks the
+// name, CURP and NSS of its body and redacts the sign of its query, and
+// says so; the kept event stays whole for processing.
+func TestEventsAPIShowsNoPersonalData(t *testing.T) {
+	s := newWebhooks(t)
+	body := `{"sequence_id":"pd1","result":"OK","curp":"HEGG560427MVZRRL04","nss_number":"12345678901",` +
+		`"social_security_info":{"name":"David HE","work_detail":[{"daily_salary":"$334.26"}]}}`
+	if status, answer := send(t, s, webhooksim.TD, []byte(body), nil); status != 200 {
+		t.Fatalf("%d %s", status, answer)
+	}
+	_, page := s.Events(t, "")
+	res, err := http.Get(s.URL + "/webhooks/events/" + page.Events[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var detail struct {
+		Body    string            `json:"body"`
+		Masked  bool              `json:"masked"`
+		Headers map[string]string `json:"headers"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&detail); err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{"David", "560427MV", "5678", apitest.TDAccessKey} {
+		if strings.Contains(detail.Body, secret) || strings.Contains(detail.Headers["query"], secret) {
+			t.Errorf("the detail shows %q: %s %v", secret, detail.Body, detail.Headers)
+		}
+	}
+	if !detail.Masked || !strings.Contains(detail.Body, `"D. H."`) || !strings.Contains(detail.Headers["query"], "sign=[redacted]") {
+		t.Errorf("detail = %+v", detail)
+	}
+	kept, err := s.Store.Event(context.Background(), page.Events[0].ID)
+	if err != nil || string(kept.Body) != body {
+		t.Errorf("the kept body changed: %s, %v", kept.Body, err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/core/inbound"
+	"github.com/tarjeta-dev/tarjeta/core/mask"
 	"github.com/tarjeta-dev/tarjeta/core/outcome"
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
 	"github.com/tarjeta-dev/tarjeta/httpapi"
@@ -80,6 +81,9 @@ type eventDetailJSON struct {
 	Hint    bool              `json:"hint"`
 	Headers map[string]string `json:"headers"`
 	Body    string            `json:"body"`
+	// Masked says the body shown is not the one kept: its personal data
+	// is masked.
+	Masked bool `json:"masked"`
 }
 
 func eventOf(e webhook.Event) eventJSON {
@@ -155,12 +159,11 @@ func eventDetail(events webhook.Store) http.HandlerFunc {
 			httpapi.WriteFailure(w, outcome.StoreUnavailable, err, "the event could not be read; retry")
 			return
 		}
-		headers := e.Headers
-		if headers == nil {
-			headers = map[string]string{}
-		}
+		// Shown, not processed: the kept event stays whole.
+		body, masked := mask.JSON(e.Body)
 		httpapi.WriteJSON(w, eventDetailJSON{
-			eventJSON: eventOf(e), Route: string(e.Route), Auth: e.Auth, Hint: e.Hint, Headers: headers, Body: string(e.Body),
+			eventJSON: eventOf(e), Route: e.Route, Auth: e.Auth, Hint: e.Hint,
+			Headers: mask.Headers(e.Headers), Body: string(body), Masked: masked,
 		})
 	}
 }

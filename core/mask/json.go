@@ -1,0 +1,144 @@
+package mask
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"strings"
+)
+
+// How a member is masked, by its key (lower-cased).
+var byKey = map[string]func(string) string{
+	"curp": CURP, "id_number": CURP,
+	"nss": NSS, "nss_number": NSS, "social_security_number": NSS,
+	"name": Name, "full_name": Name, "first_name": Name, "last_name": Name,
+	"second_last_name": Name, "names": Name, "nombre": Name, "nombres": Name,
+	"apellido": Name, "apellidos": Name, "apellido_paterno": Name, "apellido_materno": Name,
+}
+
+// JSON returns body with every personal member masked, keys and order kept:
+// the members named in byKey, and any string shaped like a CURP wherever it
+// is. changed says whether anything was; a body that is not JSON is
+// returned as it is, unchanged (the receiver refused it if it mattered).
+func JSON(body []byte) (masked []byte, changed bool) {
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.UseNumber()
+	var out bytes.Buffer
+	var stack []*frame
+	sep := func() {
+		if len(stack) == 0 {
+			return
+		}
+		top := stack[len(stack)-1]
+		if top.object && !top.key {
+			out.WriteByte(':')
+			return
+		}
+		if top.n > 0 {
+			out.WriteByte(',')
+		}
+		top.n++
+	}
+	after := func() {
+		if len(stack) > 0 && stack[len(stack)-1].object {
+			stack[len(stack)-1].key = !stack[len(stack)-1].key
+		}
+	}
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return body, false
+		}
+		switch v := tok.(type) {
+		case json.Delim:
+			switch v {
+			case '{', '[':
+				sep()
+				out.WriteByte(byte(v))
+				stack = append(stack, &frame{object: v == '{', key: v == '{'})
+				continue
+			default:
+				stack = stack[:len(stack)-1]
+				out.WriteByte(byte(v))
+				after()
+				continue
+			}
+		case string:
+			top := (*frame)(nil)
+			if len(stack) > 0 {
+				top = stack[len(stack)-1]
+			}
+			if top != nil && top.object && top.key {
+				sep()
+				top.name = strings.ToLower(v)
+				writeString(&out, v)
+				after()
+				continue
+			}
+			sep()
+			m := v
+			if top != nil && top.object {
+				if f, ok := byKey[top.name]; ok {
+					m = f(v)
+				}
+			}
+			if m == v && isCURP(v) {
+				m = CURP(v)
+			}
+			changed = changed || m != v
+			writeString(&out, m)
+		case json.Number:
+			sep()
+			top := (*frame)(nil)
+			if len(stack) > 0 {
+				top = stack[len(stack)-1]
+			}
+			if f, ok := byKey[top.member()]; ok {
+				writeString(&out, f(v.String()))
+				changed = true
+			} else {
+				out.WriteString(v.String())
+			}
+		case bool:
+			sep()
+			if v {
+				out.WriteString("true")
+			} else {
+				out.WriteString("false")
+			}
+		case nil:
+			sep()
+			out.WriteString("null")
+		}
+		after()
+	}
+	if !changed {
+		return body, false
+	}
+	return out.Bytes(), true
+}
+
+// frame is an object or array being copied.
+type frame struct {
+	object bool
+	key    bool   // the next string is a key
+	name   string // the member's key, in an object
+	n      int    // elements written
+}
+
+// member is the key of the member being copied, "" outside an object.
+func (f *frame) member() string {
+	if f == nil || !f.object {
+		return ""
+	}
+	return f.name
+}
+
+func writeString(out *bytes.Buffer, s string) {
+	b, _ := json.Marshal(s)
+	out.Write(b)
+}
