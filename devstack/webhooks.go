@@ -47,7 +47,7 @@ func startWebhooks(ctx context.Context, s *Stack) (started, error) {
 		changed <-chan struct{}
 	)
 	if s.db == nil {
-		fs, err := eventfile.Open(s.storeDir())
+		fs, err := eventfile.Open(s.storeDir(), time.Now())
 		if err != nil {
 			return started{}, err
 		}

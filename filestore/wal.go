@@ -262,3 +262,27 @@ func (w *WAL) Recover(reset func()) error {
 
 // Close closes the journal.
 func (w *WAL) Close() error { return w.f.Close() }
+
+// Rewrite replaces the journal name in dir with lines, atomically: the
+// new journal is written and synced beside it, then renamed over it. The
+// journal must not be open.
+func Rewrite(dir, name string, lines [][]byte) error {
+	path := filepath.Join(dir, name)
+	tmp := path + ".rewriting"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp) // gone once renamed
+	w := bufio.NewWriter(f)
+	for _, l := range lines {
+		w.Write(l)
+	}
+	if err := errors.Join(w.Flush(), f.Sync(), f.Close()); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	return syncDir(dir)
+}

@@ -24,6 +24,7 @@ func RunEvents(t *testing.T, open func(t *testing.T) webhook.Store) {
 		{"an event is kept once", receivedOnce},
 		{"a TD sign binds its body", signBindsBody},
 		{"events page newest first, filtered", eventPages},
+		{"every filter combination follows attempts", filterCombinations},
 		{"settling counts attempts and happens once", settleOnce},
 		{"the latest record wins", latestRecordWins},
 		{"concurrent deliveries keep one event", concurrentDeliveries},
@@ -39,6 +40,7 @@ func Ev(p, typ, key string, n int) webhook.Event {
 	return webhook.Event{
 		ID: webhook.IDOf(p, key), Provider: p, Route: p, Type: typ, DedupeKey: key,
 		Status: webhook.Received, ReceivedAt: T0.Add(time.Duration(n) * time.Second), Auth: "test",
+		ExpiresAt: T0.Add(90 * 24 * time.Hour),
 		Headers: map[string]string{"Content-Type": "application/json"}, Body: []byte(`{"k":"` + key + `"}`),
 	}
 }
@@ -131,6 +133,63 @@ func eventPages(t *testing.T, s webhook.Store) {
 	if _, _, err := s.Events(context.Background(), webhook.Filter{}, "not-a-cursor", 2); !errors.Is(err, webhook.ErrCursor) {
 		t.Errorf("bad cursor: err = %v, want ErrCursor", err)
 	}
+	// A cursor belongs to its filter.
+	_, next, err = s.Events(context.Background(), webhook.Filter{Provider: "pomelo"}, "", 1)
+	if err != nil || next == "" {
+		t.Fatalf("first pomelo page: next %q, %v", next, err)
+	}
+	if _, _, err := s.Events(context.Background(), webhook.Filter{Provider: "td"}, next, 1); !errors.Is(err, webhook.ErrCursor) {
+		t.Errorf("a pomelo cursor with provider=td: err = %v, want ErrCursor", err)
+	}
+	// A listing holds no headers and no body: Event has them.
+	page, _, _ = s.Events(context.Background(), webhook.Filter{}, "", 1)
+	if len(page) != 1 || page[0].Body != nil || page[0].Headers != nil || page[0].DedupeKey != "k6" || !page[0].ExpiresAt.Equal(T0.Add(90*24*time.Hour)) {
+		t.Errorf("listed event = %+v", page)
+	}
+}
+
+// filterCombinations: every combination of provider, status and type
+// lists exactly its events, and a status filter follows the attempts.
+func filterCombinations(t *testing.T, s webhook.Store) {
+	ctx := context.Background()
+	evs := []webhook.Event{Ev("td", "OK", "a", 0), Ev("td", "ERROR", "b", 1), Ev("belvo", "OK", "c", 2), Ev("td", "OK", "d", 3)}
+	for _, e := range evs {
+		receive(t, s, e, nil)
+	}
+	if err := s.Attempted(ctx, evs[0], webhook.Attempt{Status: webhook.Processed}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Attempted(ctx, evs[3], webhook.Attempt{Status: webhook.Failed, Error: "down"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		f    webhook.Filter
+		want string
+	}{
+		{webhook.Filter{}, "d c b a"},
+		{webhook.Filter{Provider: "td"}, "d b a"},
+		{webhook.Filter{Status: webhook.Received}, "c b"},
+		{webhook.Filter{Type: "OK"}, "d c a"},
+		{webhook.Filter{Provider: "td", Status: webhook.Processed}, "a"},
+		{webhook.Filter{Provider: "td", Type: "OK"}, "d a"},
+		{webhook.Filter{Status: webhook.Failed, Type: "OK"}, "d"},
+		{webhook.Filter{Provider: "td", Status: webhook.Received, Type: "ERROR"}, "b"},
+		{webhook.Filter{Provider: "palenca", Status: webhook.Received}, ""},
+	} {
+		if got := pageAll(t, s, tc.f, 1); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.f, got, tc.want)
+		}
+	}
+	// An attempt must name the kept event's provider and type, of which
+	// the listings are keyed.
+	wrong := evs[1]
+	wrong.Type = "OTHER"
+	if err := s.Attempted(ctx, wrong, webhook.Attempt{Status: webhook.Processed}); err == nil {
+		t.Error("an attempt naming another type was recorded")
+	}
+	if got, _ := s.Event(ctx, wrong.ID); got.Status != webhook.Received || got.Attempts != 0 {
+		t.Errorf("after a refused attempt: %s, %d attempts", got.Status, got.Attempts)
+	}
 }
 
 // pageAll lists every event matching f, limit at a time, as their dedupe
@@ -164,7 +223,7 @@ func settleOnce(t *testing.T, s webhook.Store) {
 	ctx := context.Background()
 	e := Ev("pomelo", "ACTIVITY_CREATED", "act-1", 0)
 	receive(t, s, e, nil)
-	if err := s.Attempted(ctx, e.ID, webhook.Attempt{Status: webhook.Failed, Error: "pomelo: 502"}); err != nil {
+	if err := s.Attempted(ctx, e, webhook.Attempt{Status: webhook.Failed, Error: "pomelo: 502"}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := s.Event(ctx, e.ID)
@@ -172,7 +231,7 @@ func settleOnce(t *testing.T, s webhook.Store) {
 		t.Errorf("after a failed attempt: %+v", got)
 	}
 	rec := &inbound.Record{Kind: "activity", ID: "a-1", Version: T0, Data: []byte(`{"v":1}`)}
-	if err := s.Attempted(ctx, e.ID, webhook.Attempt{Status: webhook.Processed, Record: rec}); err != nil {
+	if err := s.Attempted(ctx, e, webhook.Attempt{Status: webhook.Processed, Record: rec}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ = s.Event(ctx, e.ID)
@@ -184,13 +243,13 @@ func settleOnce(t *testing.T, s webhook.Store) {
 		t.Errorf("record = %+v, %v", kept, err)
 	}
 	// Processing happens once.
-	if err := s.Attempted(ctx, e.ID, webhook.Attempt{Status: webhook.Processed}); !errors.Is(err, webhook.ErrProcessed) {
+	if err := s.Attempted(ctx, e, webhook.Attempt{Status: webhook.Processed}); !errors.Is(err, webhook.ErrProcessed) {
 		t.Errorf("second settlement: err = %v, want ErrProcessed", err)
 	}
 	if got, _ = s.Event(ctx, e.ID); got.Attempts != 2 {
 		t.Errorf("attempts = %d after a refused settlement, want 2", got.Attempts)
 	}
-	if err := s.Attempted(ctx, "evt_none", webhook.Attempt{Status: webhook.Processed}); !errors.Is(err, webhook.ErrNotFound) {
+	if err := s.Attempted(ctx, webhook.Event{ID: "evt_none", Provider: "pomelo", Type: "T"}, webhook.Attempt{Status: webhook.Processed}); !errors.Is(err, webhook.ErrNotFound) {
 		t.Errorf("unknown event: err = %v, want ErrNotFound", err)
 	}
 	if _, err := s.Record(ctx, "activity", "a-2"); !errors.Is(err, webhook.ErrNotFound) {
@@ -206,7 +265,7 @@ func latestRecordWins(t *testing.T, s webhook.Store) {
 	settle := func(e webhook.Event, version time.Time, data string) {
 		t.Helper()
 		rec := &inbound.Record{Kind: "activity", ID: "a-1", Version: version, Data: []byte(data)}
-		if err := s.Attempted(ctx, e.ID, webhook.Attempt{Status: webhook.Processed, Record: rec}); err != nil {
+		if err := s.Attempted(ctx, e, webhook.Attempt{Status: webhook.Processed, Record: rec}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -262,7 +321,7 @@ func eventLimits(t *testing.T, s webhook.Store) {
 	e := Ev("pomelo", "ACTIVITY_CREATED", "act-1", 0)
 	receive(t, s, e, nil)
 	rec := &inbound.Record{Kind: "activity", ID: strings.Repeat("a", storable.MaxID+1)}
-	if err := s.Attempted(ctx, e.ID, webhook.Attempt{Status: webhook.Processed, Record: rec}); !errors.Is(err, storable.ErrInvalid) {
+	if err := s.Attempted(ctx, e, webhook.Attempt{Status: webhook.Processed, Record: rec}); !errors.Is(err, storable.ErrInvalid) {
 		t.Errorf("record id over MaxID: err = %v, want storable.ErrInvalid", err)
 	}
 	if got, _ := s.Event(ctx, e.ID); got.Status != webhook.Received || got.Attempts != 0 {

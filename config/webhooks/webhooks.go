@@ -56,8 +56,11 @@ type Config struct {
 	PomeloAPITimeout time.Duration `env:"POMELO_API_TIMEOUT, default=5s"`
 	PomeloAPIRetries int           `env:"POMELO_API_RETRIES, default=2"`
 
-	TableName   string `env:"WEBHOOKS_TABLE_NAME, default=tarjeta-webhooks"`
-	MaxAttempts int    `env:"WEBHOOK_MAX_ATTEMPTS, default=5"`
+	TableName string `env:"WEBHOOKS_TABLE_NAME, default=tarjeta-webhooks"`
+	// Retention is how long events are kept: DynamoDB's TTL removes them
+	// after, the embedded store compacts them away when it opens.
+	Retention   time.Duration `env:"WEBHOOK_RETENTION, default=2160h"`
+	MaxAttempts int           `env:"WEBHOOK_MAX_ATTEMPTS, default=5"`
 }
 
 // Validate reports settings that cannot work.
@@ -86,6 +89,9 @@ func (c Config) Validate() error {
 	}
 	if c.TableName == "" {
 		errs = append(errs, errors.New("WEBHOOKS_TABLE_NAME must not be empty"))
+	}
+	if c.Retention < 24*time.Hour {
+		errs = append(errs, errors.New("WEBHOOK_RETENTION must be at least 24h: providers retry for hours, and a duplicate after it would be kept again"))
 	}
 	if c.MaxAttempts < 1 {
 		errs = append(errs, errors.New("WEBHOOK_MAX_ATTEMPTS must be at least 1"))
@@ -147,7 +153,7 @@ func (c Config) Function(ctx context.Context, d Deps) (serve.Function, error) {
 	}
 	p := &webhook.Processor{Store: d.Store, Routes: routes, Handoff: d.Handoff}
 	fn := serve.Function{
-		HTTP:  webhooksapi.Handler(webhook.NewReceiver(d.Store, d.Now), routes, d.Store, d.Log, d.Now),
+		HTTP:  webhooksapi.Handler(webhook.NewReceiver(d.Store, d.Now, c.Retention), routes, d.Store, d.Log, d.Now),
 		Paths: []string{"/webhooks/"},
 		Tick: func(ctx context.Context) error {
 			_, err := webhook.Drain(ctx, d.Store, p, c.MaxAttempts)

@@ -34,8 +34,10 @@ type Event struct {
 	Type      string // the provider's own event type
 	DedupeKey string // holds the provider's identifier verbatim
 	Status    Status
-	// ReceivedAt is when the first delivery arrived.
+	// ReceivedAt is when the first delivery arrived; the event is kept
+	// until ExpiresAt (the stores expire it after).
 	ReceivedAt time.Time
+	ExpiresAt  time.Time
 	// Attempts counts processing attempts, the successful one included.
 	Attempts  int
 	LastError string

@@ -56,46 +56,68 @@ func (p *Processor) Process(ctx context.Context, e Event) error {
 		err = p.Handoff.Take(ctx, e)
 	}
 	if err != nil {
-		if serr := p.Store.Attempted(ctx, e.ID, Attempt{Status: Failed, Error: err.Error()}); serr != nil && !errors.Is(serr, ErrProcessed) {
+		if serr := p.Store.Attempted(ctx, e, Attempt{Status: Failed, Error: err.Error()}); serr != nil && !errors.Is(serr, ErrProcessed) {
 			return serr
 		}
 		return text.Wrap(ErrAttempt, err)
 	}
-	err = p.Store.Attempted(ctx, e.ID, Attempt{Status: Processed, Record: rec})
+	err = p.Store.Attempted(ctx, e, Attempt{Status: Processed, Record: rec})
 	if errors.Is(err, ErrProcessed) {
 		return nil // another attempt processed it first
 	}
 	return err
 }
 
-// Drain offers every event that has processing left to p: RECEIVED ones, and
-// FAILED ones with fewer than maxAttempts attempts. It is the local stack's
-// processor loop body; in AWS the table's stream offers each event instead.
-// It returns the number of events offered.
+// Drain offers every event that has processing left to p: RECEIVED ones,
+// and FAILED ones with fewer than maxAttempts attempts, of the providers
+// that have processing (a route with a Keep, or a Handoff to take it). It
+// is the local stack's processor loop body; in AWS the table's stream
+// offers each event instead. It returns the number of events offered.
 func Drain(ctx context.Context, s Store, p *Processor, maxAttempts int) (int, error) {
 	offered := 0
-	// Failed events first: one that fails in this pass is retried in the next.
-	for _, status := range []Status{Failed, Received} {
-		cursor := ""
-		for {
-			page, next, err := s.Events(ctx, Filter{Status: status}, cursor, 100)
-			if err != nil {
-				return offered, err
-			}
-			for _, e := range page {
-				if e.Status == Failed && e.Attempts >= maxAttempts {
-					continue
-				}
-				offered++
-				if err := p.Process(ctx, e); err != nil && !errors.Is(err, ErrAttempt) {
+	for _, provider := range p.processed() {
+		// Failed events first: one that fails in this pass is retried in
+		// the next.
+		for _, status := range []Status{Failed, Received} {
+			cursor := ""
+			for {
+				page, next, err := s.Events(ctx, Filter{Provider: provider, Status: status}, cursor, 100)
+				if err != nil {
 					return offered, err
 				}
+				for _, listed := range page {
+					if listed.Status == Failed && listed.Attempts >= maxAttempts {
+						continue
+					}
+					e, err := s.Event(ctx, listed.ID) // the listing has no body
+					if err != nil {
+						return offered, err
+					}
+					offered++
+					if err := p.Process(ctx, e); err != nil && !errors.Is(err, ErrAttempt) {
+						return offered, err
+					}
+				}
+				if next == "" {
+					break
+				}
+				cursor = next
 			}
-			if next == "" {
-				break
-			}
-			cursor = next
 		}
 	}
 	return offered, nil
+}
+
+// processed lists the providers whose events p has something to do with.
+func (p *Processor) processed() []string {
+	var out []string
+	for _, provider := range p.Routes.Providers() {
+		for _, r := range p.Routes {
+			if r.Provider == provider && (r.Keep != nil || p.Handoff != nil) {
+				out = append(out, provider)
+				break
+			}
+		}
+	}
+	return out
 }

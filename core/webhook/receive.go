@@ -16,13 +16,23 @@ import (
 // Receiver authenticates deliveries, names them and keeps them before they
 // are acknowledged.
 type Receiver struct {
-	store Store
-	now   func() time.Time
+	store     Store
+	now       func() time.Time
+	retention time.Duration
 }
 
-// NewReceiver returns a Receiver over store; now is its clock.
-func NewReceiver(store Store, now func() time.Time) *Receiver {
-	return &Receiver{store: store, now: now}
+// DefaultRetention is how long an event is kept when NewReceiver is given
+// no retention.
+const DefaultRetention = 90 * 24 * time.Hour
+
+// NewReceiver returns a Receiver over store; now is its clock, and events
+// it keeps expire retention after they were received (DefaultRetention
+// when zero).
+func NewReceiver(store Store, now func() time.Time, retention time.Duration) *Receiver {
+	if retention <= 0 {
+		retention = DefaultRetention
+	}
+	return &Receiver{store: store, now: now, retention: retention}
 }
 
 // Response is the answer to a delivery, in its provider's shape.
@@ -56,7 +66,7 @@ func (r *Receiver) Receive(ctx context.Context, route Route, d inbound.Delivery)
 	}
 	e := Event{
 		ID: IDOf(route.Name, n.Parts...), Provider: route.Provider, Route: route.Name,
-		Type: n.Type, DedupeKey: n.Key, Status: Received, ReceivedAt: now,
+		Type: n.Type, DedupeKey: n.Key, Status: Received, ReceivedAt: now, ExpiresAt: now.Add(r.retention),
 		Auth: proof.Auth, Hint: proof.Hint, Headers: keptHeaders(d, proof), Body: d.Body,
 	}
 	if !n.Known {

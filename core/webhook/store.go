@@ -20,15 +20,19 @@ type Store interface {
 	// Event returns the event with id, or ErrNotFound.
 	Event(ctx context.Context, id string) (Event, error)
 	// Events returns a page of events matching f, newest first, and the
-	// cursor of the next page ("" on the last). A cursor the store did not
-	// issue for f fails with ErrCursor.
+	// cursor of the next page ("" on the last), each without its Headers
+	// and Body (Event has them): a page costs reads in proportion to its
+	// size, whatever the filter. A cursor the store did not issue for f
+	// fails with ErrCursor.
 	Events(ctx context.Context, f Filter, cursor string, limit int) ([]Event, string, error)
-	// Attempted records one processing attempt of event id: its status
-	// becomes a.Status and its attempts grow by one, and a Processed
-	// attempt keeps a.Record in the same write, unless a record of the same
-	// kind and id with a later version is kept. An event already PROCESSED
-	// fails with ErrProcessed and changes nothing: processing happens once.
-	Attempted(ctx context.Context, id string, a Attempt) error
+	// Attempted records one processing attempt of event e (as kept: its
+	// ID, Provider and Type): its status becomes a.Status and its attempts
+	// grow by one, and a Processed attempt keeps a.Record in the same
+	// write, unless a record of the same kind and id with a later version is
+	// kept. An event already PROCESSED fails with ErrProcessed and changes
+	// nothing: processing happens once. An unknown event fails with
+	// ErrNotFound.
+	Attempted(ctx context.Context, e Event, a Attempt) error
 	// Record returns the kept record of kind and id, or ErrNotFound.
 	Record(ctx context.Context, kind, id string) (inbound.Record, error)
 }

@@ -32,7 +32,7 @@ type Store struct {
 	events  map[string]*webhook.Event
 	order   []*webhook.Event  // in the order received
 	seqs    map[string]uint64 // the journal line that wrote each event
-	signs   map[string][sha256.Size]byte
+	signs   map[string]bound
 	records map[recordKey]inbound.Record
 	log     *filestore.WAL
 	changed chan struct{}
@@ -42,29 +42,77 @@ type recordKey struct{ kind, id string }
 
 var _ webhook.Store = (*Store)(nil)
 
-// Open opens (creating if needed) the events kept in dir. wrap wraps the
-// journal file (fault injection in tests).
-func Open(dir string, wrap ...func(filestore.File) filestore.File) (*Store, error) {
+// Open opens (creating if needed) the events kept in dir. Events that
+// expired before now, and the TD signs that did, are compacted away: the
+// journal is rewritten without them. wrap wraps the journal file (fault
+// injection in tests).
+func Open(dir string, now time.Time, wrap ...func(filestore.File) filestore.File) (*Store, error) {
 	s := &Store{changed: make(chan struct{}, 1)}
-	s.reset()
-	log, err := filestore.OpenWAL(dir, JournalName, func(content []byte) error {
-		var l eventLine
-		if err := json.Unmarshal(content, &l); err != nil {
-			return err
-		}
-		return s.apply(l)
-	}, wrap...)
-	if err != nil {
+	open := func() error {
+		s.reset()
+		log, err := filestore.OpenWAL(dir, JournalName, func(content []byte) error {
+			var l eventLine
+			if err := json.Unmarshal(content, &l); err != nil {
+				return err
+			}
+			return s.apply(l)
+		}, wrap...)
+		s.log = log
+		return err
+	}
+	if err := open(); err != nil {
 		return nil, err
 	}
-	s.log = log
+	if lines, ok := s.compacted(now); ok {
+		s.log.Close()
+		if err := filestore.Rewrite(dir, JournalName, lines); err != nil {
+			return nil, fmt.Errorf("eventfile: compact: %w", err)
+		}
+		if err := open(); err != nil {
+			return nil, err
+		}
+	}
 	return s, nil
+}
+
+// compacted returns the journal's lines without what expired before now,
+// each event in one line with its state; ok is false when nothing expired.
+func (s *Store) compacted(now time.Time) (lines [][]byte, ok bool) {
+	expired := func(at time.Time) bool { return !at.IsZero() && at.Before(now) }
+	for _, e := range s.order {
+		ok = ok || expired(e.ExpiresAt)
+	}
+	for _, g := range s.signs {
+		ok = ok || expired(g.expires)
+	}
+	if !ok {
+		return nil, false
+	}
+	line := func(l eventLine) {
+		content, _ := json.Marshal(l)
+		b, start := filestore.BeginLine(make([]byte, 0, len(content)+10))
+		lines = append(lines, filestore.SealLine(append(b, content...), start))
+	}
+	for _, e := range s.order {
+		if !expired(e.ExpiresAt) {
+			line(eventLine{Event: eventLineOf(*e)})
+		}
+	}
+	for sign, g := range s.signs {
+		if !expired(g.expires) {
+			line(eventLine{Sign: &signJSON{Sign: sign, BodyHash: g.body[:], ExpiresAt: g.expires}})
+		}
+	}
+	for _, r := range s.records {
+		line(eventLine{Record: &recordJSON{Kind: r.Kind, ID: r.ID, Version: r.Version, EventID: r.EventID, Data: r.Data}})
+	}
+	return lines, true
 }
 
 // reset empties the memory, for the journal's replay.
 func (s *Store) reset() {
 	s.events, s.order, s.seqs = make(map[string]*webhook.Event), nil, make(map[string]uint64)
-	s.signs, s.records = make(map[string][sha256.Size]byte), make(map[recordKey]inbound.Record)
+	s.signs, s.records = make(map[string]bound), make(map[recordKey]inbound.Record)
 }
 
 // lock takes s.mu, restarting the journal first if a write failed; on an
@@ -109,15 +157,34 @@ type eventJSON struct {
 	DedupeKey  string            `json:"dedupe_key"`
 	Status     string            `json:"status"`
 	ReceivedAt time.Time         `json:"received_at"`
+	ExpiresAt  time.Time         `json:"expires_at,omitzero"`
 	Auth       string            `json:"auth"`
 	Hint       bool              `json:"hint,omitempty"`
 	Headers    map[string]string `json:"headers,omitempty"`
 	Body       []byte            `json:"body"`
+	// A compacted journal writes each event's processing in its line.
+	Attempts  int    `json:"attempts,omitempty"`
+	LastError string `json:"last_error,omitempty"`
+}
+
+func eventLineOf(e webhook.Event) *eventJSON {
+	return &eventJSON{
+		ID: e.ID, Provider: e.Provider, Route: e.Route, Type: e.Type, DedupeKey: e.DedupeKey,
+		Status: string(e.Status), ReceivedAt: e.ReceivedAt.UTC(), ExpiresAt: e.ExpiresAt.UTC(), Auth: e.Auth, Hint: e.Hint,
+		Headers: e.Headers, Body: e.Body, Attempts: e.Attempts, LastError: e.LastError,
+	}
 }
 
 type signJSON struct {
-	Sign     string `json:"sign"`
-	BodyHash []byte `json:"body_hash"`
+	Sign      string    `json:"sign"`
+	BodyHash  []byte    `json:"body_hash"`
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
+}
+
+// bound is what a sign is bound to.
+type bound struct {
+	body    [sha256.Size]byte
+	expires time.Time
 }
 
 type attemptJSON struct {
@@ -144,8 +211,8 @@ func (s *Store) apply(l eventLine) error {
 		}
 		ev := &webhook.Event{
 			ID: e.ID, Provider: e.Provider, Route: e.Route, Type: e.Type,
-			DedupeKey: e.DedupeKey, Status: webhook.Status(e.Status), ReceivedAt: e.ReceivedAt,
-			Auth: e.Auth, Hint: e.Hint, Headers: e.Headers, Body: e.Body,
+			DedupeKey: e.DedupeKey, Status: webhook.Status(e.Status), ReceivedAt: e.ReceivedAt, ExpiresAt: e.ExpiresAt,
+			Auth: e.Auth, Hint: e.Hint, Headers: e.Headers, Body: e.Body, Attempts: e.Attempts, LastError: e.LastError,
 		}
 		s.events[ev.ID] = ev
 		s.order = append(s.order, ev)
@@ -155,15 +222,15 @@ func (s *Store) apply(l eventLine) error {
 		if copy(h[:], g.BodyHash) != len(h) {
 			return fmt.Errorf("sign %q: short body hash", g.Sign)
 		}
-		s.signs[g.Sign] = h
+		s.signs[g.Sign] = bound{body: h, expires: g.ExpiresAt}
 	}
 	if st := l.Attempt; st != nil {
-		ev, ok := s.events[st.ID]
-		if !ok {
-			return fmt.Errorf("attempt on unknown event %s", st.ID)
+		// An attempt on an event the journal no longer holds (set aside by
+		// a repair) has nothing left to change.
+		if ev, ok := s.events[st.ID]; ok {
+			ev.Status, ev.LastError = webhook.Status(st.Status), st.Error
+			ev.Attempts++
 		}
-		ev.Status, ev.LastError = webhook.Status(st.Status), st.Error
-		ev.Attempts++
 	}
 	if r := l.Record; r != nil {
 		s.records[recordKey{r.Kind, r.ID}] = inbound.Record{Kind: r.Kind, ID: r.ID, Version: r.Version, EventID: r.EventID, Data: r.Data}
@@ -200,14 +267,14 @@ func (s *Store) Receive(ctx context.Context, e webhook.Event, sign *webhook.Sign
 	var signLine *signJSON
 	if sign != nil {
 		key := signKey(sign.Sign)
-		h, bound := s.signs[key]
-		if bound && h != sign.BodyHash {
+		b, ok := s.signs[key]
+		if ok && b.body != sign.BodyHash {
 			seq := s.log.Last()
 			s.mu.Unlock()
 			return false, errorAfter(s.log.Wait(seq), webhook.ErrSignReused)
 		}
-		if !bound {
-			signLine = &signJSON{Sign: key, BodyHash: sign.BodyHash[:]}
+		if !ok {
+			signLine = &signJSON{Sign: key, BodyHash: sign.BodyHash[:], ExpiresAt: e.ExpiresAt.UTC()}
 		}
 	}
 	if _, dup := s.events[e.ID]; dup {
@@ -224,11 +291,7 @@ func (s *Store) Receive(ctx context.Context, e webhook.Event, sign *webhook.Sign
 		s.mu.Unlock()
 		return true, s.log.Wait(seq)
 	}
-	l := eventLine{Event: &eventJSON{
-		ID: e.ID, Provider: e.Provider, Route: e.Route, Type: e.Type, DedupeKey: e.DedupeKey,
-		Status: string(e.Status), ReceivedAt: e.ReceivedAt.UTC(), Auth: e.Auth, Hint: e.Hint, Headers: e.Headers, Body: e.Body,
-	}}
-	l.Sign = signLine
+	l := eventLine{Event: eventLineOf(e), Sign: signLine}
 	seq, err := s.commit(l)
 	if err != nil {
 		s.mu.Unlock()
@@ -300,7 +363,9 @@ func (s *Store) Events(ctx context.Context, f webhook.Filter, cursor string, lim
 			next = "p" + strconv.Itoa(i+1) + "." + filterTag(f)
 			break
 		}
-		out = append(out, *s.order[i])
+		listed := *s.order[i]
+		listed.Headers, listed.Body = nil, nil
+		out = append(out, listed)
 	}
 	seq := s.log.Last()
 	s.mu.Unlock()
@@ -308,8 +373,9 @@ func (s *Store) Events(ctx context.Context, f webhook.Filter, cursor string, lim
 }
 
 // Attempted implements webhook.Store.
-func (s *Store) Attempted(ctx context.Context, id string, st webhook.Attempt) error {
+func (s *Store) Attempted(ctx context.Context, e webhook.Event, st webhook.Attempt) error {
 	roundtrip.Count(ctx)
+	id := e.ID
 	if st.Record != nil {
 		if err := webhook.CheckRecord(*st.Record); err != nil {
 			return fmt.Errorf("eventfile: settle %s: %w", id, err)
@@ -319,6 +385,10 @@ func (s *Store) Attempted(ctx context.Context, id string, st webhook.Attempt) er
 		return err
 	}
 	ev, ok := s.events[id]
+	if ok && (ev.Provider != e.Provider || ev.Type != e.Type) {
+		s.mu.Unlock()
+		return fmt.Errorf("eventfile: attempt on %s: provider %q and type %q are not the kept event's", id, e.Provider, e.Type)
+	}
 	if !ok || ev.Status == webhook.Processed {
 		seq := s.log.Last()
 		s.mu.Unlock()

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/tarjeta-dev/tarjeta/core/inbound"
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
@@ -18,7 +19,7 @@ import (
 
 func TestEventsConformance(t *testing.T) {
 	RunEvents(t, func(t *testing.T) webhook.Store {
-		s, err := eventfile.Open(t.TempDir())
+		s, err := eventfile.Open(t.TempDir(), T0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -32,7 +33,7 @@ func TestEventsConformance(t *testing.T) {
 func TestEventsRestart(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	s, err := eventfile.Open(dir)
+	s, err := eventfile.Open(dir, T0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,12 +43,12 @@ func TestEventsRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := &inbound.Record{Kind: "k", ID: "r1", Version: T0, Data: []byte(`{}`)}
-	if err := s.Attempted(ctx, e.ID, webhook.Attempt{Status: webhook.Processed, Record: rec}); err != nil {
+	if err := s.Attempted(ctx, e, webhook.Attempt{Status: webhook.Processed, Record: rec}); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
 
-	s, err = eventfile.Open(dir)
+	s, err = eventfile.Open(dir, T0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +74,7 @@ func TestEventsRestart(t *testing.T) {
 func TestRepeatedEventLine(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	s, err := eventfile.Open(dir)
+	s, err := eventfile.Open(dir, T0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +91,7 @@ func TestRepeatedEventLine(t *testing.T) {
 	if err := os.WriteFile(path, append(b, b...), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s, err = eventfile.Open(dir)
+	s, err = eventfile.Open(dir, T0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +108,7 @@ func TestRepeatedEventLine(t *testing.T) {
 func TestDiskFull(t *testing.T) {
 	ctx := context.Background()
 	disk := &filestoretest.FullDisk{}
-	s, err := eventfile.Open(t.TempDir(), disk.Wrap)
+	s, err := eventfile.Open(t.TempDir(), T0, disk.Wrap)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,5 +129,56 @@ func TestDiskFull(t *testing.T) {
 	page, _, err := s.Events(ctx, webhook.Filter{}, "", 10)
 	if err != nil || len(page) != 3 {
 		t.Errorf("events after recovery = %d, %v; want w-1, w-2, w-3 once each", len(page), err)
+	}
+}
+
+// TestCompaction: events and signs past their ExpiresAt are compacted away
+// when the store opens; what is left keeps its state, and the journal
+// shrinks.
+func TestCompaction(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := eventfile.Open(dir, T0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, kept := Ev("td", "OK", "old:OK", 0), Ev("td", "OK", "kept:OK", 1)
+	old.ExpiresAt, kept.ExpiresAt = T0.Add(time.Hour), T0.Add(100*time.Hour)
+	if _, err := s.Receive(ctx, old, &webhook.SignUse{Sign: []byte("s-old"), BodyHash: sha256.Sum256(old.Body)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Receive(ctx, kept, &webhook.SignUse{Sign: []byte("s-kept"), BodyHash: sha256.Sum256(kept.Body)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Attempted(ctx, kept, webhook.Attempt{Status: webhook.Failed, Error: "down"}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	path := filepath.Join(dir, eventfile.JournalName)
+	before, _ := os.ReadFile(path)
+
+	s, err = eventfile.Open(dir, T0.Add(2*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	after, _ := os.ReadFile(path)
+	if len(after) >= len(before) {
+		t.Errorf("journal of %d bytes after compaction, %d before", len(after), len(before))
+	}
+	if _, err := s.Event(ctx, old.ID); !errors.Is(err, webhook.ErrNotFound) {
+		t.Errorf("the expired event is still kept: %v", err)
+	}
+	got, err := s.Event(ctx, kept.ID)
+	if err != nil || got.Status != webhook.Failed || got.Attempts != 1 || got.LastError != "down" || string(got.Body) != string(kept.Body) {
+		t.Errorf("the live event after compaction = %+v, %v", got, err)
+	}
+	// The live sign is still bound; the expired one is free.
+	other := Ev("td", "OK", "other:OK", 2)
+	if _, err := s.Receive(ctx, other, &webhook.SignUse{Sign: []byte("s-kept"), BodyHash: sha256.Sum256(other.Body)}); !errors.Is(err, webhook.ErrSignReused) {
+		t.Errorf("the live sign over another body: %v", err)
+	}
+	if _, err := s.Receive(ctx, other, &webhook.SignUse{Sign: []byte("s-old"), BodyHash: sha256.Sum256(other.Body)}); err != nil {
+		t.Errorf("the expired sign: %v", err)
 	}
 }

@@ -36,7 +36,7 @@ func WebhookSettings(apiURL string) webhooks.Config {
 		TDPartnerCode: TDPartnerCode, TDAccessKey: TDAccessKey, TDAccessSecret: TDAccessSecret, TDTolerance: 10 * time.Minute,
 		BelvoAuthorization: BelvoAuthorization, PalencaSecret: PalencaSecret, PalencaHeader: palenca.DefaultHeader,
 		PomeloAPIBaseURL: apiURL, PomeloClientID: "client", PomeloSecret: "secret", PomeloAudience: "audience",
-		PomeloAPITimeout: 5 * time.Second, PomeloAPIRetries: 2, TableName: "unused", MaxAttempts: 3,
+		PomeloAPITimeout: 5 * time.Second, PomeloAPIRetries: 2, TableName: "unused", Retention: 2160 * time.Hour, MaxAttempts: 3,
 	}
 }
 

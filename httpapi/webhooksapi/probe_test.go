@@ -8,7 +8,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -237,7 +239,7 @@ func TestRefusalsSayWhy(t *testing.T) {
 // deliveries signed with either are kept; the function refuses a value
 // with spaces around it at start.
 func TestCredentialRotation(t *testing.T) {
-	store, err := eventfile.Open(t.TempDir())
+	store, err := eventfile.Open(t.TempDir(), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,5 +305,52 @@ func TestEventsAPIShowsNoPersonalData(t *testing.T) {
 	kept, err := s.Store.Event(context.Background(), page.Events[0].ID)
 	if err != nil || string(kept.Body) != body {
 		t.Errorf("the kept body changed: %s, %v", kept.Body, err)
+	}
+}
+
+// countingStore counts the events a store hands out.
+type countingStore struct {
+	webhook.Store
+	listed, read atomic.Int64
+}
+
+func (c *countingStore) Events(ctx context.Context, f webhook.Filter, cursor string, limit int) ([]webhook.Event, string, error) {
+	page, next, err := c.Store.Events(ctx, f, cursor, limit)
+	c.listed.Add(int64(len(page)))
+	return page, next, err
+}
+
+func (c *countingStore) Event(ctx context.Context, id string) (webhook.Event, error) {
+	c.read.Add(1)
+	return c.Store.Event(ctx, id)
+}
+
+// TestProcessingReadsOnlyWork: the local processing loop reads no event it
+// has nothing to do with: TD events waiting for the verify function are
+// not read again on every tick.
+func TestProcessingReadsOnlyWork(t *testing.T) {
+	kept, err := eventfile.Open(t.TempDir(), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kept.Close()
+	store := &countingStore{Store: kept}
+	s := apitest.NewWebhooks(t, store, nil)
+	start := time.Now()
+	for i := range 5 {
+		// A millisecond apart: pushes signed in the same one share a sign.
+		s.Sender.Now = func() time.Time { return start.Add(time.Duration(i) * time.Millisecond) }
+		if status, answer := send(t, s, webhooksim.TD, webhooksim.Body(webhooksim.TD, "w"+strconv.Itoa(i), 1), nil); status != 200 {
+			t.Fatalf("%d %s", status, answer)
+		}
+	}
+	if status, _ := send(t, s, webhooksim.PomeloActivity, webhooksim.Body(webhooksim.PomeloActivity, "a1", 1), nil); status != 204 {
+		t.Fatal("activity refused")
+	}
+	for range 3 {
+		s.Drain(t)
+	}
+	if listed, read := store.listed.Load(), store.read.Load(); listed != 1 || read != 1 {
+		t.Errorf("three ticks listed %d events and read %d, want the activity once", listed, read)
 	}
 }

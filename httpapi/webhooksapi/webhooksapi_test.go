@@ -23,7 +23,7 @@ import (
 // newWebhooks is the webhooks function over a fresh embedded store.
 func newWebhooks(t *testing.T) *apitest.WebhookStack {
 	t.Helper()
-	store, err := eventfile.Open(t.TempDir())
+	store, err := eventfile.Open(t.TempDir(), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,7 +259,7 @@ func TestBadDeliveries(t *testing.T) {
 // TestUnconfiguredRoutes: a route whose credential is unset refuses every
 // delivery with 401; Palenca without a secret keeps bodies as hints.
 func TestUnconfiguredRoutes(t *testing.T) {
-	store, err := eventfile.Open(t.TempDir())
+	store, err := eventfile.Open(t.TempDir(), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -345,7 +345,7 @@ func (failingStore) Receive(context.Context, webhook.Event, *webhook.SignUse) (b
 // TestStoreDown: a delivery that cannot be kept is not acknowledged (503,
 // the provider retries) and nothing is half-written.
 func TestStoreDown(t *testing.T) {
-	store, err := eventfile.Open(t.TempDir())
+	store, err := eventfile.Open(t.TempDir(), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
