@@ -99,6 +99,7 @@ bench: deps build
 	$(GO) test -run '^$$' -bench 'DecisionPath' -benchmem -benchtime 300000x -count 3 ./benchmarks/
 	$(GO) test -run '^$$' -bench 'HTTPDynamoDB' -benchtime 4000x ./benchmarks/
 	$(GO) test -run '^$$' -bench 'WebhooksDynamoDB' -benchtime 300x ./benchmarks/
+	$(GO) test -run '^$$' -bench 'EventsDynamoDB' -benchtime 20x ./benchmarks/
 	@for f in $(FUNCTIONS); do echo "artifact bin/$$f/bootstrap: $$(du -k bin/$$f/bootstrap | cut -f1) KiB, $$(gzip -c bin/$$f/bootstrap | wc -c | awk '{printf "%d", $$1/1024}') KiB gzipped"; done
 	$(MAKE) --no-print-directory bench-wasm
 
