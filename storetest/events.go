@@ -25,7 +25,7 @@ func RunEvents(t *testing.T, open func(t *testing.T) webhook.Store) {
 		{"a TD sign binds its body", signBindsBody},
 		{"events page newest first, filtered", eventPages},
 		{"every filter combination follows attempts", filterCombinations},
-		{"settling counts attempts and happens once", settleOnce},
+		{"attempts are counted and processing happens once", attemptedOnce},
 		{"the latest record wins", latestRecordWins},
 		{"concurrent deliveries keep one event", concurrentDeliveries},
 		{"what no store can take is refused", eventLimits},
@@ -219,7 +219,7 @@ func pageAll(t *testing.T, s webhook.Store, f webhook.Filter, limit int) string 
 	}
 }
 
-func settleOnce(t *testing.T, s webhook.Store) {
+func attemptedOnce(t *testing.T, s webhook.Store) {
 	ctx := context.Background()
 	e := Ev("pomelo", "ACTIVITY_CREATED", "act-1", 0)
 	receive(t, s, e, nil)
@@ -244,10 +244,10 @@ func settleOnce(t *testing.T, s webhook.Store) {
 	}
 	// Processing happens once.
 	if err := s.Attempted(ctx, e, webhook.Attempt{Status: webhook.Processed}); !errors.Is(err, webhook.ErrProcessed) {
-		t.Errorf("second settlement: err = %v, want ErrProcessed", err)
+		t.Errorf("second processed attempt: err = %v, want ErrProcessed", err)
 	}
 	if got, _ = s.Event(ctx, e.ID); got.Attempts != 2 {
-		t.Errorf("attempts = %d after a refused settlement, want 2", got.Attempts)
+		t.Errorf("attempts = %d after a refused attempt, want 2", got.Attempts)
 	}
 	if err := s.Attempted(ctx, webhook.Event{ID: "evt_none", Provider: "pomelo", Type: "T"}, webhook.Attempt{Status: webhook.Processed}); !errors.Is(err, webhook.ErrNotFound) {
 		t.Errorf("unknown event: err = %v, want ErrNotFound", err)
@@ -262,15 +262,15 @@ func latestRecordWins(t *testing.T, s webhook.Store) {
 	newer, older := Ev("pomelo", "ACTIVITY_UPDATED", "u-2", 0), Ev("pomelo", "ACTIVITY_CREATED", "u-1", 1)
 	receive(t, s, newer, nil)
 	receive(t, s, older, nil)
-	settle := func(e webhook.Event, version time.Time, data string) {
+	attempt := func(e webhook.Event, version time.Time, data string) {
 		t.Helper()
 		rec := &inbound.Record{Kind: "activity", ID: "a-1", Version: version, Data: []byte(data)}
 		if err := s.Attempted(ctx, e, webhook.Attempt{Status: webhook.Processed, Record: rec}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	settle(newer, T0.Add(time.Hour), `{"status":"APPROVED"}`)
-	settle(older, T0, `{"status":"PENDING"}`) // arrives late: processed, but not kept
+	attempt(newer, T0.Add(time.Hour), `{"status":"APPROVED"}`)
+	attempt(older, T0, `{"status":"PENDING"}`) // arrives late: processed, but not kept
 	kept, err := s.Record(ctx, "activity", "a-1")
 	if err != nil || string(kept.Data) != `{"status":"APPROVED"}` || kept.EventID != newer.ID {
 		t.Errorf("record = %+v, %v; want the later version", kept, err)
@@ -325,6 +325,6 @@ func eventLimits(t *testing.T, s webhook.Store) {
 		t.Errorf("record id over MaxID: err = %v, want storable.ErrInvalid", err)
 	}
 	if got, _ := s.Event(ctx, e.ID); got.Status != webhook.Received || got.Attempts != 0 {
-		t.Errorf("a refused settlement changed the event: %+v", got)
+		t.Errorf("a refused attempt changed the event: %+v", got)
 	}
 }

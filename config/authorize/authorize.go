@@ -83,6 +83,9 @@ func (c Config) Function(ctx context.Context, d Deps) (serve.Function, error) {
 	if err := c.Validate(); err != nil {
 		return serve.Function{}, fmt.Errorf("config: %w", err)
 	}
+	if d.Store == nil || d.Now == nil {
+		return serve.Function{}, errors.New("config: authorize needs a store and a clock")
+	}
 	keys, err := c.Keyring(ctx, d.Secrets)
 	if err != nil {
 		return serve.Function{}, err

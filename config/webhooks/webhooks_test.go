@@ -10,6 +10,7 @@ import (
 
 	"github.com/tarjeta-dev/tarjeta/config"
 	"github.com/tarjeta-dev/tarjeta/config/webhooks"
+	"github.com/tarjeta-dev/tarjeta/filestore/eventfile"
 )
 
 func TestSettings(t *testing.T) {
@@ -34,8 +35,17 @@ func TestSettings(t *testing.T) {
 			t.Errorf("Validate = %v, want %s named", err, name)
 		}
 	}
+	store, err := eventfile.Open(t.TempDir(), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	d := webhooks.Deps{Store: store, Now: time.Now}
+	if _, err := c.Function(context.Background(), d); err != nil {
+		t.Errorf("defaults: %v", err)
+	}
 	c.Pomelo = config.Pomelo{Credentials: "k:PQ==", Tolerance: time.Minute}
-	if _, err := c.Function(context.Background(), webhooks.Deps{Now: time.Now}); err == nil {
-		t.Error("a one-byte Pomelo secret was accepted")
+	if _, err := c.Function(context.Background(), d); err == nil || !strings.Contains(err.Error(), "16 bytes") && !strings.Contains(err.Error(), "secret") {
+		t.Errorf("a one-byte Pomelo secret: err = %v", err)
 	}
 }

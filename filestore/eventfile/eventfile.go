@@ -130,7 +130,7 @@ func (s *Store) lock() error {
 func (s *Store) Close() error { return s.log.Close() }
 
 // Changed is signalled, without blocking, whenever an event is received or
-// settled: the local processor waits on it.
+// attempted: the local processor waits on it.
 func (s *Store) Changed() <-chan struct{} { return s.changed }
 
 func (s *Store) signal() {
@@ -378,7 +378,7 @@ func (s *Store) Attempted(ctx context.Context, e webhook.Event, st webhook.Attem
 	id := e.ID
 	if st.Record != nil {
 		if err := webhook.CheckRecord(*st.Record); err != nil {
-			return fmt.Errorf("eventfile: settle %s: %w", id, err)
+			return fmt.Errorf("eventfile: attempt on %s: %w", id, err)
 		}
 	}
 	if err := s.lock(); err != nil {
@@ -392,9 +392,9 @@ func (s *Store) Attempted(ctx context.Context, e webhook.Event, st webhook.Attem
 	if !ok || ev.Status == webhook.Processed {
 		seq := s.log.Last()
 		s.mu.Unlock()
-		refusal := fmt.Errorf("eventfile: settle %s: %w", id, webhook.ErrProcessed)
+		refusal := fmt.Errorf("eventfile: attempt on %s: %w", id, webhook.ErrProcessed)
 		if !ok {
-			refusal = fmt.Errorf("eventfile: settle %s: %w", id, webhook.ErrNotFound)
+			refusal = fmt.Errorf("eventfile: attempt on %s: %w", id, webhook.ErrNotFound)
 		}
 		return errorAfter(s.log.Wait(seq), refusal)
 	}
@@ -407,7 +407,7 @@ func (s *Store) Attempted(ctx context.Context, e webhook.Event, st webhook.Attem
 	seq, err := s.commit(l)
 	s.mu.Unlock()
 	if err != nil {
-		return fmt.Errorf("eventfile: settle %s: %w", id, err)
+		return fmt.Errorf("eventfile: attempt on %s: %w", id, err)
 	}
 	if err := s.log.Wait(seq); err != nil {
 		return err
