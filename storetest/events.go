@@ -41,7 +41,7 @@ func Ev(p, typ, key string, n int) webhook.Event {
 		ID: webhook.IDOf(p, key), Provider: p, Route: p, Type: typ, DedupeKey: key,
 		Status: webhook.Received, ReceivedAt: T0.Add(time.Duration(n) * time.Second), Auth: "test",
 		ExpiresAt: T0.Add(90 * 24 * time.Hour),
-		Headers: map[string]string{"Content-Type": "application/json"}, Body: []byte(`{"k":"` + key + `"}`),
+		Headers:   map[string]string{"Content-Type": "application/json"}, Body: []byte(`{"k":"` + key + `"}`),
 	}
 }
 
