@@ -22,6 +22,10 @@ var byKey = map[string]func(string) string{
 // is. changed says whether anything was; a body that is not JSON is
 // returned as it is, unchanged (the receiver refused it if it mattered).
 func JSON(body []byte) (masked []byte, changed bool) {
+	// The decoder's tokens would end quietly at an object never closed.
+	if !json.Valid(body) {
+		return body, false
+	}
 	d := json.NewDecoder(bytes.NewReader(body))
 	d.UseNumber()
 	var out bytes.Buffer

@@ -34,6 +34,7 @@ func TestJSON(t *testing.T) {
 		{"a CURP anywhere", `{"note":["HEGG560427MVZRRL04"]}`, `{"note":["HEGG5604****ZRRL04"]}`, true},
 		{"nothing personal", `{"webhook_id": "w", "n": 1.50}`, `{"webhook_id": "w", "n": 1.50}`, false},
 		{"not JSON", `{"a":`, `{"a":`, false},
+		{"an object never closed", `{"":"AAAA000000XAAAAA00"`, `{"":"AAAA000000XAAAAA00"`, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, changed := mask.JSON([]byte(tc.in))
