@@ -50,12 +50,14 @@ func allowed(mux *http.ServeMux, r *http.Request) string {
 	return strings.Join(allow, ", ")
 }
 
-// Canonical returns names in canonical header form.
+// Canonical returns a copy of names in canonical header form: the caller's
+// slice (a provider's list of headers, shared) is left as it is.
 func Canonical(names ...string) []string {
+	out := make([]string, len(names))
 	for i, n := range names {
-		names[i] = http.CanonicalHeaderKey(n)
+		out[i] = http.CanonicalHeaderKey(n)
 	}
-	return names
+	return out
 }
 
 // Repeated returns the first of names that h holds more than once, or with

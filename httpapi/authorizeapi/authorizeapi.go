@@ -6,13 +6,14 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/core/authorization"
 	"github.com/tarjeta-dev/tarjeta/core/envelope"
 	"github.com/tarjeta-dev/tarjeta/core/ledger"
 	"github.com/tarjeta-dev/tarjeta/core/outcome"
-	"github.com/tarjeta-dev/tarjeta/core/signature"
+	"github.com/tarjeta-dev/tarjeta/core/pomelo"
 	"github.com/tarjeta-dev/tarjeta/httpapi"
 )
 
@@ -30,9 +31,9 @@ type Statements interface {
 // for the log.
 func Handler(auth *authorization.Service, accounts Statements, log *slog.Logger, now func() time.Time) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("POST /transactions/authorizations", pomelo(auth, authorization.Authorize))
-	mux.Handle("POST /transactions/adjustments/debit", pomelo(auth, authorization.AdjustDebit))
-	mux.Handle("POST /transactions/adjustments/credit", pomelo(auth, authorization.AdjustCredit))
+	mux.Handle("POST /transactions/authorizations", transaction(auth, authorization.Authorize))
+	mux.Handle("POST /transactions/adjustments/debit", transaction(auth, authorization.AdjustDebit))
+	mux.Handle("POST /transactions/adjustments/credit", transaction(auth, authorization.AdjustCredit))
 	mux.HandleFunc("POST /transactions/adjustments/{type}", func(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteError(w, outcome.UnknownAdjustmentType, "adjustment type must be debit or credit")
 	})
@@ -44,10 +45,9 @@ func Handler(auth *authorization.Service, accounts Statements, log *slog.Logger,
 // form. HTTP lets a header repeat, and API Gateway joins repeated headers
 // with commas, so a repeat, or a comma that may be one, is refused: two
 // readers of one header must never see two different values.
-var pomeloHeaders = httpapi.Canonical(signature.HeaderSignature, signature.HeaderTimestamp,
-	signature.HeaderEndpoint, signature.HeaderAPIKey, authorization.HeaderIdempotencyKey)
+var pomeloHeaders = httpapi.Canonical(append(slices.Clone(pomelo.SignedHeaders), authorization.HeaderIdempotencyKey)...)
 
-func pomelo(auth *authorization.Service, route authorization.Route) http.HandlerFunc {
+func transaction(auth *authorization.Service, route authorization.Route) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if name, ok := httpapi.Repeated(r.Header, pomeloHeaders); ok {
 			httpapi.WriteError(w, outcome.RepeatedHeader, name+" must appear once and hold no comma")
