@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/tidwall/gjson"
 )
 
 // ErrEvent reports an invocation whose event is of no shape the dispatcher
@@ -22,24 +23,13 @@ var ErrEvent = errors.New("serve: event not served")
 // event's shape, to the handler fn declared for it.
 func Lambda(fn Function, log *slog.Logger) func(context.Context, json.RawMessage) (any, error) {
 	return func(ctx context.Context, raw json.RawMessage) (any, error) {
-		var probe struct {
-			Version        string `json:"version"`
-			RequestContext struct {
-				HTTP struct {
-					Method string `json:"method"`
-				} `json:"http"`
-			} `json:"requestContext"`
-			Records []struct {
-				EventSource string `json:"eventSource"`
-			} `json:"Records"`
-			DetailType string `json:"detail-type"`
-			Source     string `json:"source"`
-		}
-		if err := json.Unmarshal(raw, &probe); err != nil {
-			return nil, fmt.Errorf("%w: not a JSON object: %w", ErrEvent, err)
-		}
+		// The shape is told from four fields, read where they are without
+		// decoding the event: it is decoded once, by the handler's type.
+		// An event that is not JSON is refused by the decoding or falls
+		// through to the refusal below.
+		shape := gjson.GetManyBytes(raw, "Records.0.eventSource", "version", "requestContext.http.method", "detail-type", "source")
 		switch {
-		case len(probe.Records) > 0 && probe.Records[0].EventSource == "aws:dynamodb":
+		case shape[0].String() == "aws:dynamodb":
 			if fn.Stream == nil {
 				return nil, fmt.Errorf("%w: this function has no DynamoDB stream", ErrEvent)
 			}
@@ -48,7 +38,7 @@ func Lambda(fn Function, log *slog.Logger) func(context.Context, json.RawMessage
 				return nil, fmt.Errorf("%w: DynamoDB stream batch: %w", ErrEvent, err)
 			}
 			return streamBatch(ctx, fn.Stream, batch, log), nil
-		case probe.Version == "2.0" && probe.RequestContext.HTTP.Method != "":
+		case shape[1].String() == "2.0" && shape[2].String() != "":
 			if fn.HTTP == nil {
 				return nil, fmt.Errorf("%w: this function serves no HTTP API", ErrEvent)
 			}
@@ -57,7 +47,7 @@ func Lambda(fn Function, log *slog.Logger) func(context.Context, json.RawMessage
 				return nil, fmt.Errorf("%w: HTTP API request: %w", ErrEvent, err)
 			}
 			return serveHTTP(ctx, fn.HTTP, req), nil
-		case probe.DetailType == "Scheduled Event" && probe.Source == "aws.events":
+		case shape[3].String() == "Scheduled Event" && shape[4].String() == "aws.events":
 			if fn.Schedule == nil {
 				return nil, fmt.Errorf("%w: this function has no schedule", ErrEvent)
 			}
