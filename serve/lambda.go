@@ -23,7 +23,7 @@ var ErrEvent = errors.New("serve: event not served")
 // event's shape, to the handler fn declared for it.
 func Lambda(fn Function, log *slog.Logger) func(context.Context, json.RawMessage) (any, error) {
 	return func(ctx context.Context, raw json.RawMessage) (any, error) {
-		// The shape is told from four fields, read where they are without
+		// The shape is told from five fields, read where they are without
 		// decoding the event: it is decoded once, by the handler's type.
 		// An event that is not JSON is refused by the decoding or falls
 		// through to the refusal below.

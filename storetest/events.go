@@ -78,6 +78,13 @@ func receivedOnce(t *testing.T, s webhook.Store) {
 	if _, err := s.Event(context.Background(), "evt_none"); !errors.Is(err, webhook.ErrNotFound) {
 		t.Errorf("unknown event: err = %v, want ErrNotFound", err)
 	}
+	// An id no event can have, however long, is not found: never a store
+	// error that would invite a retry.
+	for _, id := range []string{webhook.IDOf("pomelo", "none"), strings.Repeat("e", 3000), "evt_" + strings.Repeat("a", 2000)} {
+		if _, err := s.Event(context.Background(), id); !errors.Is(err, webhook.ErrNotFound) {
+			t.Errorf("event %.12s...: err = %v, want ErrNotFound", id, err)
+		}
+	}
 }
 
 func signBindsBody(t *testing.T, s webhook.Store) {

@@ -174,6 +174,10 @@ func signPK(mac []byte) string { return "TDSIGN#" + string(text.AppendHex(nil, m
 
 // Event implements webhook.Store.
 func (st *Store) Event(ctx context.Context, id string) (webhook.Event, error) {
+	if !webhook.ValidID(id) {
+		// No such event can exist, and DynamoDB would refuse the key.
+		return webhook.Event{}, fmt.Errorf("eventtable: event: %w", webhook.ErrNotFound)
+	}
 	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: eventKey(id), ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return webhook.Event{}, fmt.Errorf("eventtable: event %s: %w", id, dynamo.Refused(err))

@@ -145,12 +145,7 @@ func eventList(events webhook.Store, providers []string) http.HandlerFunc {
 
 func eventDetail(events webhook.Store) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		id := r.PathValue("id")
-		if !webhook.ValidID(id) {
-			httpapi.WriteError(w, outcome.NoRoute, "no event with this id")
-			return
-		}
-		e, err := events.Event(r.Context(), id)
+		e, err := events.Event(r.Context(), r.PathValue("id"))
 		switch {
 		case errors.Is(err, webhook.ErrNotFound):
 			httpapi.WriteError(w, outcome.NoRoute, "no event with this id")
