@@ -1,12 +1,12 @@
 package filestore
 
 import (
-	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -51,31 +51,15 @@ func Repair(dir string) ([]Repaired, error) {
 
 func repair(path string) (Repaired, error) {
 	rep := Repaired{Journal: path, AsideFile: path + ".damaged"}
-	in, err := os.Open(path)
+	b, err := os.ReadFile(path) // a local stack's journal: read whole
 	if err != nil {
 		return rep, err
 	}
-	defer in.Close()
-	tmp := path + ".repairing"
-	kept, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return rep, err
-	}
-	defer os.Remove(tmp) // gone once renamed
-	defer kept.Close()
+	var kept [][]byte
 	var aside []byte
-	kw := bufio.NewWriter(kept)
-	br := bufio.NewReaderSize(in, 1<<16)
 	var offset int64
 	checksummed := false
-	for n := 1; ; n++ {
-		line, err := br.ReadBytes('\n')
-		if err != nil && !errors.Is(err, io.EOF) {
-			return rep, err
-		}
-		if len(line) == 0 {
-			break
-		}
+	for n, line := range slices.Collect(bytes.Lines(b)) {
 		reason := ""
 		if line[len(line)-1] != '\n' {
 			reason = "cut short (no newline): never acknowledged"
@@ -85,10 +69,9 @@ func repair(path string) (Repaired, error) {
 			checksummed = checksummed || sum
 		}
 		if reason == "" {
-			kw.Write(line)
-			rep.Kept++
+			kept = append(kept, line)
 		} else {
-			rep.Aside = append(rep.Aside, Damage{Line: n, Offset: offset, Reason: reason})
+			rep.Aside = append(rep.Aside, Damage{Line: n + 1, Offset: offset, Reason: reason})
 			aside = append(aside, line...)
 			if line[len(line)-1] != '\n' {
 				aside = append(aside, '\n')
@@ -96,6 +79,7 @@ func repair(path string) (Repaired, error) {
 		}
 		offset += int64(len(line))
 	}
+	rep.Kept = len(kept)
 	if len(rep.Aside) == 0 {
 		return rep, nil
 	}
@@ -111,13 +95,7 @@ func repair(path string) (Repaired, error) {
 	if err := errors.Join(af.Sync(), af.Close()); err != nil {
 		return rep, err
 	}
-	if err := errors.Join(kw.Flush(), kept.Sync()); err != nil {
-		return rep, err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return rep, err
-	}
-	return rep, syncDir(filepath.Dir(path))
+	return rep, Rewrite(filepath.Dir(path), filepath.Base(path), kept)
 }
 
 // String says what was done, for the person who ran the repair.
