@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -111,13 +112,10 @@ func Start(ctx context.Context, c Config, out io.Writer, log *slog.Logger, rando
 	mux := http.NewServeMux()
 	// Tick loops stop before the stores close.
 	pctx, stopTicks := context.WithCancel(context.WithoutCancel(ctx))
-	ticking := make(chan struct{})
-	ticks := 0
+	var ticking sync.WaitGroup
 	s.closers = append(s.closers, func() error {
 		stopTicks()
-		for range ticks {
-			<-ticking
-		}
+		ticking.Wait()
 		return nil
 	})
 	for _, f := range functions {
@@ -129,11 +127,7 @@ func Start(ctx context.Context, c Config, out io.Writer, log *slog.Logger, rando
 			mux.Handle(p, st.fn.HTTP)
 		}
 		if st.fn.Tick != nil {
-			ticks++
-			go func() {
-				defer func() { ticking <- struct{}{} }()
-				tick(pctx, f.name, st.fn.Tick, st.changed, log)
-			}()
+			ticking.Go(func() { tick(pctx, f.name, st.fn.Tick, st.changed, log) })
 		}
 	}
 	// The functions log their own requests; the debugger's files and what

@@ -5,6 +5,7 @@
 package inbound
 
 import (
+	"strings"
 	"time"
 )
 
@@ -51,14 +52,7 @@ type Name struct {
 
 // NameOf returns the Name of type t keyed by parts.
 func NameOf(t string, known bool, parts ...string) Name {
-	key := ""
-	for i, p := range parts {
-		if i > 0 {
-			key += ":"
-		}
-		key += p
-	}
-	return Name{Type: t, Key: key, Parts: parts, Known: known}
+	return Name{Type: t, Key: strings.Join(parts, ":"), Parts: parts, Known: known}
 }
 
 // Record is what processing an event keeps: one per kind and id, the one

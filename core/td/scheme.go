@@ -22,21 +22,14 @@ type Key struct {
 // each, or the one access key with each secret (a secret rotated under the
 // same key).
 func Keys(accessKeys, secrets []string) ([]Key, error) {
-	switch {
-	case len(accessKeys) == 1:
-		keys := make([]Key, len(secrets))
-		for i, s := range secrets {
-			keys[i] = Key{accessKeys[0], s}
-		}
-		return keys, nil
-	case len(accessKeys) == len(secrets):
-		keys := make([]Key, len(secrets))
-		for i, s := range secrets {
-			keys[i] = Key{accessKeys[i], s}
-		}
-		return keys, nil
+	if len(accessKeys) != 1 && len(accessKeys) != len(secrets) {
+		return nil, errors.New("td: give one access key, or as many access keys as secrets")
 	}
-	return nil, errors.New("td: give one access key, or as many access keys as secrets")
+	keys := make([]Key, len(secrets))
+	for i, s := range secrets {
+		keys[i] = Key{AccessKey: accessKeys[min(i, len(accessKeys)-1)], Secret: s}
+	}
+	return keys, nil
 }
 
 // Scheme checks TD's push: partner_code ours, access_key one of Keys, sign =
