@@ -63,6 +63,8 @@ check:
 	  [ -z "$$bad" ] || { echo "core/ may import only the standard library (no net/http, syscall/js, os/exec) and $(CORE_ALLOWED); it imports: $$bad"; exit 1; }
 	@heavy=$$($(GO) list -deps -test ./core/... ./httpapi/... ./filestore/... | grep -E 'dynamotest' || true); \
 	  [ -z "$$heavy" ] || { echo "the HTTP and core tests must run with Go alone (no DynamoDB Local); they import: $$heavy"; exit 1; }
+	@now=$$(grep -rln 'time\.Now' core --include='*.go' | grep -v '_test\.go$$' || true); \
+	  [ -z "$$now" ] || { echo "core/ is handed its clock and never reads it itself; time.Now in: $$now"; exit 1; }
 	GOOS=js GOARCH=wasm $(GO) build ./core/...
 	cfn-lint template.yaml
 
