@@ -75,13 +75,7 @@ func (c Config) Validate() error {
 	if c.TDTolerance <= 0 {
 		errs = append(errs, errors.New("TD_SIGNATURE_TOLERANCE must be positive"))
 	}
-	if _, err := c.tdKeys(); err != nil {
-		errs = append(errs, err)
-	}
-	if _, err := credentials("BELVO_WEBHOOK_AUTHORIZATION", c.BelvoAuthorization); err != nil {
-		errs = append(errs, err)
-	}
-	if _, err := credentials("PALENCA_WEBHOOK_SECRET", c.PalencaSecret); err != nil {
+	if _, err := c.credentials(); err != nil {
 		errs = append(errs, err)
 	}
 	if c.PalencaHeader == "" {
@@ -99,29 +93,43 @@ func (c Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-// credentials splits a setting that may hold several values, for rotation.
-func credentials(name, setting string) ([]string, error) {
-	v, err := inbound.SplitCredentials(setting)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	return v, nil
+// keys are the providers' credentials, each setting split into the values
+// it holds for rotation.
+type keys struct {
+	td             []td.Key
+	belvo, palenca []string
 }
 
-func (c Config) tdKeys() ([]td.Key, error) {
-	keys, err := credentials("TD_ACCESS_KEY", c.TDAccessKey)
-	if err != nil {
-		return nil, err
+// credentials splits the credential settings.
+func (c Config) credentials() (keys, error) {
+	var (
+		k               keys
+		tdKeys, secrets []string
+		errs            []error
+	)
+	for _, s := range []struct {
+		name, setting string
+		dst           *[]string
+	}{
+		{"TD_ACCESS_KEY", c.TDAccessKey, &tdKeys},
+		{"TD_ACCESS_SECRET", c.TDAccessSecret, &secrets},
+		{"BELVO_WEBHOOK_AUTHORIZATION", c.BelvoAuthorization, &k.belvo},
+		{"PALENCA_WEBHOOK_SECRET", c.PalencaSecret, &k.palenca},
+	} {
+		v, err := inbound.SplitCredentials(s.setting)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", s.name, err))
+		}
+		*s.dst = v
 	}
-	secrets, err := credentials("TD_ACCESS_SECRET", c.TDAccessSecret)
-	if err != nil || len(keys) == 0 && len(secrets) == 0 {
-		return nil, err
+	if len(tdKeys) > 0 || len(secrets) > 0 {
+		pairs, err := td.Keys(tdKeys, secrets)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("TD_ACCESS_KEY and TD_ACCESS_SECRET: %w", err))
+		}
+		k.td = pairs
 	}
-	pairs, err := td.Keys(keys, secrets)
-	if err != nil {
-		return nil, fmt.Errorf("TD_ACCESS_KEY and TD_ACCESS_SECRET: %w", err)
-	}
-	return pairs, nil
+	return k, errors.Join(errs...)
 }
 
 // Deps are what the webhooks function runs on besides its settings.
@@ -196,9 +204,10 @@ func Lambda(ctx context.Context, env serve.Env) (serve.Function, error) {
 // per route, each provider's parts from its own package. A provider whose
 // credential is unset keeps its row, refusing every delivery.
 func (c Config) Routes(ctx context.Context, d Deps) (webhook.Routes, error) {
-	tdKeys, _ := c.tdKeys()
-	belvoValues, _ := credentials("BELVO_WEBHOOK_AUTHORIZATION", c.BelvoAuthorization)
-	palencaSecrets, _ := credentials("PALENCA_WEBHOOK_SECRET", c.PalencaSecret)
+	k, err := c.credentials()
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
 	var pomeloScheme webhook.Scheme
 	if c.Pomelo.Set() {
 		keys, err := c.Keyring(ctx, d.Secrets)
@@ -215,7 +224,7 @@ func (c Config) Routes(ctx context.Context, d Deps) (webhook.Routes, error) {
 			Out: &outbound.Client{HTTP: d.HTTP, Timeout: c.PomeloAPITimeout, Retries: retries(c.PomeloAPIRetries), Log: d.Log},
 		}
 	}
-	palencaScheme := palenca.Scheme{Secrets: palencaSecrets, Header: c.PalencaHeader}
+	palencaScheme := palenca.Scheme{Secrets: k.palenca, Header: c.PalencaHeader}
 	return webhook.Routes{
 		{Name: "pomelo/shipping/updates", Provider: pomelo.Provider, Scheme: pomeloScheme, Namer: pomelo.NameShipping,
 			Replies: pomelo.Replies, Keep: shipments.Keep, Once: pomelo.SignedHeaders},
@@ -223,9 +232,9 @@ func (c Config) Routes(ctx context.Context, d Deps) (webhook.Routes, error) {
 			Replies: pomelo.Replies, Keep: pomelo.KeepActivity, Once: pomelo.SignedHeaders},
 		{Name: "pomelo/identity", Provider: pomelo.Provider, Scheme: pomeloScheme, Namer: pomelo.NameIdentity,
 			Replies: pomelo.Replies, Keep: pomelo.KeepIdentity, Once: pomelo.SignedHeaders},
-		{Name: "td", Provider: td.Provider, Scheme: td.Scheme{PartnerCode: c.TDPartnerCode, Keys: tdKeys, Tolerance: c.TDTolerance},
+		{Name: "td", Provider: td.Provider, Scheme: td.Scheme{PartnerCode: c.TDPartnerCode, Keys: k.td, Tolerance: c.TDTolerance},
 			Namer: td.Name, Replies: td.Replies{}},
-		{Name: "belvo", Provider: belvo.Provider, Scheme: belvo.Scheme{Authorizations: belvoValues}, Namer: belvo.Name,
+		{Name: "belvo", Provider: belvo.Provider, Scheme: belvo.Scheme{Authorizations: k.belvo}, Namer: belvo.Name,
 			Replies: belvo.Replies, Once: []string{belvo.HeaderAuthorization}},
 		{Name: "palenca", Provider: palenca.Provider, Scheme: palencaScheme, Namer: palenca.Name,
 			Replies: palenca.Replies, Once: []string{palencaScheme.HeaderName()}},
