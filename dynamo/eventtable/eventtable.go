@@ -75,9 +75,9 @@ func eventItem(e webhook.Event) map[string]types.AttributeValue {
 	return item
 }
 
-// ParseEvent reads an event item, as the table and its stream hold it, or
+// parseEvent reads an event item, as the table and its stream hold it, or
 // as a listing index projects it (without its auth, headers and body).
-func ParseEvent(item map[string]types.AttributeValue) (webhook.Event, error) {
+func parseEvent(item map[string]types.AttributeValue) (webhook.Event, error) {
 	e := webhook.Event{
 		ID: dynamo.Str(item, "id"), Provider: dynamo.Str(item, "provider"), Route: dynamo.Str(item, "route"),
 		Type: dynamo.Str(item, "type"), DedupeKey: dynamo.Str(item, "dedupe_key"), Status: webhook.Status(dynamo.Str(item, "status")),
@@ -185,7 +185,7 @@ func (st *Store) Event(ctx context.Context, id string) (webhook.Event, error) {
 	if out.Item == nil {
 		return webhook.Event{}, fmt.Errorf("eventtable: event %s: %w", id, webhook.ErrNotFound)
 	}
-	return ParseEvent(out.Item)
+	return parseEvent(out.Item)
 }
 
 // Record implements webhook.Store.
@@ -217,7 +217,7 @@ func Inserted(c serve.Change) (e webhook.Event, ok bool, err error) {
 	if c.Name != "INSERT" || !strings.HasPrefix(dynamo.Str(c.NewImage, "pk"), "EV#") {
 		return webhook.Event{}, false, nil
 	}
-	e, err = ParseEvent(c.NewImage)
+	e, err = parseEvent(c.NewImage)
 	if err != nil {
 		return webhook.Event{}, false, fmt.Errorf("eventtable: stream record %s: %w", c.Sequence, err)
 	}

@@ -104,7 +104,7 @@ func (st *Store) Events(ctx context.Context, f webhook.Filter, cursor string, li
 			return nil, "", fmt.Errorf("eventtable: events: %w", dynamo.Refused(err))
 		}
 		for _, item := range page.Items {
-			e, err := ParseEvent(item)
+			e, err := parseEvent(item)
 			if err != nil {
 				return nil, "", err
 			}
