@@ -159,7 +159,7 @@ func TestRefusals(t *testing.T) {
 func TestSeedExamples(t *testing.T) {
 	ok := read(t, "push-ok.json")
 	r, err := td.DecodeReport(ok)
-	if err != nil || r.SequenceID != "1699272744735016I303341798930550" || r.Name != "David HE" || r.WorkingWeek != "200" || len(r.Work) != 2 ||
+	if err != nil || r.SequenceID != "1699272744735016I303341798930550" || r.Name != "David HE" || r.Contributed != "200" || len(r.Work) != 2 ||
 		r.Work[0].State != "MÉXICO" || r.Work[0].Workplace != "CAPITAL ARRECIFE" || r.Work[1].IMSSCode != "Y64****210" || r.Work[0].DailySalary != "$334.26" {
 		t.Errorf("DecodeReport(push-ok) = %+v, %v", r, err)
 	}

@@ -112,3 +112,18 @@ func TestWrap(t *testing.T) {
 		t.Errorf("Wrap = %q, Is outer %v, Is inner %v", err, errors.Is(err, outer), errors.Is(err, inner))
 	}
 }
+
+func TestFold(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"La CURP proporcionada no fue localizada en la entidad externa RENAPO", "la curp proporcionada no fue localizada en la entidad externa renapo"},
+		{"  Modificación de   salario. ", "modificacion de salario"},
+		{"CAMBIOS EN LA RAZÓN SOCIAL", "cambios en la razon social"},
+		{"Work in progress", "work in progress"},
+		{"¿Ñandú?", "¿nandu"},
+		{"", ""},
+	} {
+		if got := text.Fold(tc.in); got != tc.want {
+			t.Errorf("Fold(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

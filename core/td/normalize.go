@@ -1,0 +1,112 @@
+package td
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/tarjeta-dev/tarjeta/core/employment"
+	"github.com/tarjeta-dev/tarjeta/core/text"
+)
+
+// current is how TD writes the end date of a job that has not ended.
+const current = "vigente"
+
+// Normalize reads an OK result into the one employment report, computed
+// against today. source says when it was read and whether TD's query
+// confirmed it; its provider and reference are TD and the sequence_id.
+func Normalize(r Report, source employment.Source, today employment.Date) (employment.Report, error) {
+	if r.Result != ResultOK {
+		return employment.Report{}, fmt.Errorf("td: normalize a %q result", r.Result)
+	}
+	var weeks employment.Weeks
+	for _, w := range []struct {
+		name, text string
+		into       *int
+	}{{"contributed", r.Contributed, &weeks.Contributed}, {"discounted", r.Discounted, &weeks.Discounted}, {"reinstated", r.Reinstated, &weeks.Reinstated}} {
+		n, err := count(w.text)
+		if err != nil {
+			return employment.Report{}, fmt.Errorf("td: %s weeks: %w", w.name, err)
+		}
+		*w.into = n
+	}
+	jobs := make([]employment.Job, 0, len(r.Work))
+	for i, w := range r.Work {
+		j, err := job(w)
+		if err != nil {
+			return employment.Report{}, fmt.Errorf("td: job %d: %w", i+1, err)
+		}
+		jobs = append(jobs, j)
+	}
+	source.Provider, source.Reference = Provider, r.SequenceID
+	return employment.Build(employment.Person{Name: r.Name, CURP: r.CURP, NSS: r.NSS}, weeks, jobs, source, today)
+}
+
+// count reads a number of weeks: "200", 200, or nothing (0).
+func count(s string) (int, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 || n > 100_000 {
+		return 0, fmt.Errorf("%q is not a number of weeks", s)
+	}
+	return n, nil
+}
+
+func job(w Work) (employment.Job, error) {
+	j := employment.Job{Employer: w.Workplace, EmployerRegistration: w.IMSSCode, State: w.State}
+	var err error
+	if j.Start, err = employment.ParseDate(w.StartDate); err != nil {
+		return employment.Job{}, fmt.Errorf("start date: %w", err)
+	}
+	if !strings.EqualFold(strings.TrimSpace(w.EndDate), current) {
+		if j.End, err = employment.ParseDate(w.EndDate); err != nil {
+			return employment.Job{}, fmt.Errorf("end date: %w", err)
+		}
+	}
+	if strings.TrimSpace(w.DailySalary) != "" {
+		if j.DailySalary, err = employment.ParseSalary(w.DailySalary); err != nil {
+			return employment.Job{}, fmt.Errorf("daily salary: %w", err)
+		}
+	}
+	for _, m := range w.Movements {
+		mv := employment.Movement{Type: movementType(m.Type)}
+		if mv.Date, err = employment.ParseDate(m.Date); err != nil {
+			return employment.Job{}, fmt.Errorf("movement date: %w", err)
+		}
+		if strings.TrimSpace(m.Salary) != "" {
+			if mv.DailySalary, err = employment.ParseSalary(m.Salary); err != nil {
+				return employment.Job{}, fmt.Errorf("movement salary: %w", err)
+			}
+		}
+		j.Movements = append(j.Movements, mv)
+	}
+	return j, nil
+}
+
+// movementTypes are 002's type_movement values, in Spanish and in the
+// English of its table, folded (text.Fold).
+var movementTypes = map[string]employment.MovementType{
+	"alta":                       employment.Hired,
+	"registration":               employment.Hired,
+	"baja":                       employment.Dismissed,
+	"dismissal":                  employment.Dismissed,
+	"reingreso":                  employment.Reentry,
+	"reentry":                    employment.Reentry,
+	"modificacion de salario":    employment.SalaryChange,
+	"salary modification":        employment.SalaryChange,
+	"cambios de jornada laboral": employment.WorkdayChange,
+	"cambio de jornada laboral":  employment.WorkdayChange,
+	"working day changes":        employment.WorkdayChange,
+	"cambios en la razon social o estructura de la empresa": employment.EmployerChange,
+	"cambio en la razon social o estructura de la empresa":  employment.EmployerChange,
+}
+
+func movementType(s string) employment.MovementType {
+	if t, ok := movementTypes[text.Fold(s)]; ok {
+		return t
+	}
+	return employment.OtherMovement
+}
