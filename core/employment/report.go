@@ -32,6 +32,21 @@ type Person struct {
 	NSS  string
 }
 
+// Fill returns p with its empty fields taken from q: the CURP and NSS a
+// verification was asked about, filled with what the provider found.
+func (p Person) Fill(q Person) Person {
+	if p.Name == "" {
+		p.Name = q.Name
+	}
+	if p.CURP == "" {
+		p.CURP = q.CURP
+	}
+	if p.NSS == "" {
+		p.NSS = q.NSS
+	}
+	return p
+}
+
 // Weeks are the weeks contributed to IMSS, those discounted (used in
 // advance, during unemployment) and those reinstated.
 type Weeks struct {

@@ -48,3 +48,20 @@ func allDigits(s string) bool {
 	}
 	return true
 }
+
+// ParseWeeks reads a number of weeks as providers write it: "200", 200, or
+// nothing (0).
+func ParseWeeks(s string) (int, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, nil
+	}
+	if !allDigits(s) || len(s) > 6 {
+		return 0, fmt.Errorf("employment: %q is not a number of weeks", s)
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, nil
+}

@@ -122,3 +122,26 @@ func BodySum(body []byte) string {
 	sum := sha256.Sum256(body)
 	return string(text.AppendHex(nil, sum[:]))
 }
+
+// Each calls read with the Fields of every object of the list at path,
+// none when it is absent or null, and fails when it is not a list of
+// objects or read fails.
+func (f *Fields) Each(path string, read func(*Fields)) {
+	v := f.Root.Get(path)
+	if v.Exists() && v.Type != gjson.Null && !v.IsArray() {
+		f.Fail(path + " must be a list")
+		return
+	}
+	v.ForEach(func(_, item gjson.Result) bool {
+		if !item.IsObject() {
+			f.Fail(path + "[] must be an object")
+			return false
+		}
+		w := Within(item)
+		read(w)
+		if w.err != nil {
+			f.Fail(path + "[]: " + w.err.Error())
+		}
+		return f.err == nil
+	})
+}

@@ -77,12 +77,17 @@ func (s Scheme) Authenticate(d inbound.Delivery, _ time.Time) (inbound.Proof, er
 	return inbound.Proof{Auth: "palenca-hmac-sha256", Headers: []string{header}}, nil
 }
 
-// Notice is a Palenca webhook.
+// Notice is a Palenca webhook. Its members sit at the top level in 000
+// and inside data in Palenca's newer reference; both places are read, data
+// first.
 type Notice struct {
-	Action    string // webhook_action
-	WebhookID string // data.webhook_id, else webhook_id
-	UserID    string
-	AccountID string
+	Action        string // webhook_action
+	WebhookID     string
+	UserID        string
+	AccountID     string
+	ExternalID    string
+	Platform      string
+	StatusDetails string // why a login failed: not_registered, curp_not_in_platform, ...
 }
 
 // actions are the webhook_action values processed; others are kept
@@ -90,15 +95,17 @@ type Notice struct {
 var actions = map[string]bool{"login.success": true, "login.error": true, "employment.updated": true}
 
 // Name reads what a webhook is kept under: webhook_action as the type, and
-// data.webhook_id, else webhook_id, else the body's SHA-256 ("sha256:<hex>")
-// as the key.
+// its webhook_id, else the body's SHA-256 ("sha256:<hex>") as the key.
 func Name(body []byte) (inbound.Name, error) {
 	f, err := inbound.Object(body)
 	if err != nil {
 		return inbound.Name{}, err
 	}
-	action := f.Required("webhook_action")
-	id := webhookID(f)
+	action := member(f, "webhook_action", f.Str)
+	if action == "" {
+		f.Fail("webhook_action is required")
+	}
+	id := member(f, "webhook_id", f.OptionalID)
 	if err := f.Err(); err != nil {
 		return inbound.Name{}, err
 	}
@@ -108,11 +115,12 @@ func Name(body []byte) (inbound.Name, error) {
 	return inbound.NameOf(action, actions[action], id), nil
 }
 
-func webhookID(f *inbound.Fields) string {
-	if id := f.OptionalID("data.webhook_id"); id != "" {
-		return id
+// member reads name inside data, else at the top level.
+func member(f *inbound.Fields, name string, read func(string) string) string {
+	if v := read("data." + name); v != "" {
+		return v
 	}
-	return f.OptionalID("webhook_id")
+	return read(name)
 }
 
 // Decode reads a Palenca webhook. It fails with inbound.ErrPayload.
@@ -121,7 +129,14 @@ func Decode(body []byte) (Notice, error) {
 	if err != nil {
 		return Notice{}, err
 	}
-	n := Notice{Action: f.Required("webhook_action"), WebhookID: webhookID(f),
-		UserID: f.OptionalID("data.user_id"), AccountID: f.OptionalID("data.account_id")}
+	n := Notice{
+		Action: member(f, "webhook_action", f.Str), WebhookID: member(f, "webhook_id", f.OptionalID),
+		UserID: member(f, "user_id", f.OptionalID), AccountID: member(f, "account_id", f.OptionalID),
+		ExternalID: member(f, "external_id", f.OptionalID), Platform: member(f, "platform", f.Str),
+		StatusDetails: member(f, "status_details", f.Str),
+	}
+	if n.Action == "" {
+		f.Fail("webhook_action is required")
+	}
 	return n, f.Err()
 }

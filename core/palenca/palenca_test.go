@@ -77,8 +77,27 @@ func TestName(t *testing.T) {
 		t.Errorf("a numeric webhook_id: err = %v", err)
 	}
 	n, err := palenca.Decode([]byte(`{"webhook_action":"login.success","data":{"user_id":"u-1","account_id":"a-1"},"webhook_id":"w-9"}`))
-	if err != nil || n.WebhookID != "w-9" || n.UserID != "u-1" || n.AccountID != "a-1" {
+	if err != nil || n.WebhookID != "w-9" || n.UserID != "u-1" || n.AccountID != "a-1" || n.Action != "login.success" {
 		t.Errorf("Decode = %+v, %v", n, err)
+	}
+}
+
+// TestNewerShape: Palenca's newer reference puts webhook_action and the
+// rest inside data, with status_details on a failed login.
+func TestNewerShape(t *testing.T) {
+	b := []byte(`{"data":{"webhook_id":"w-2","account_id":"a-1","external_id":null,"platform":"imss","user_id":"u-1","status_details":"curp_not_in_platform","webhook_action":"login.error"},"webhook_url":"https://example.com/webhooks/palenca"}`)
+	nm, err := palenca.Name(b)
+	if err != nil || nm.Type != "login.error" || nm.Key != "w-2" || !nm.Known {
+		t.Errorf("Name = %+v, %v", nm, err)
+	}
+	n, err := palenca.Decode(b)
+	if err != nil || n.Action != "login.error" || n.StatusDetails != "curp_not_in_platform" || n.AccountID != "a-1" || n.Platform != "imss" {
+		t.Errorf("Decode = %+v, %v", n, err)
+	}
+	for _, bad := range []string{`{"data":{}}`, `{"data":{"webhook_action":7}}`} {
+		if _, err := palenca.Decode([]byte(bad)); !errors.Is(err, inbound.ErrPayload) {
+			t.Errorf("Decode(%s) = %v, want ErrPayload", bad, err)
+		}
 	}
 }
 

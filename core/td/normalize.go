@@ -2,7 +2,6 @@ package td
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/tarjeta-dev/tarjeta/core/employment"
@@ -12,10 +11,12 @@ import (
 // current is how TD writes the end date of a job that has not ended.
 const current = "vigente"
 
-// Normalize reads an OK result into the one employment report, computed
-// against today. source says when it was read and whether TD's query
-// confirmed it; its provider and reference are TD and the sequence_id.
-func Normalize(r Report, source employment.Source, today employment.Date) (employment.Report, error) {
+// Normalize reads an OK result into the one employment report about known
+// (the CURP and NSS asked about; the name and what known lacks come from
+// TD), computed against today. source says when it was read and whether
+// TD's query confirmed it; its provider and reference are TD and the
+// sequence_id.
+func Normalize(r Report, known employment.Person, source employment.Source, today employment.Date) (employment.Report, error) {
 	if r.Result != ResultOK {
 		return employment.Report{}, fmt.Errorf("td: normalize a %q result", r.Result)
 	}
@@ -24,7 +25,7 @@ func Normalize(r Report, source employment.Source, today employment.Date) (emplo
 		name, text string
 		into       *int
 	}{{"contributed", r.Contributed, &weeks.Contributed}, {"discounted", r.Discounted, &weeks.Discounted}, {"reinstated", r.Reinstated, &weeks.Reinstated}} {
-		n, err := count(w.text)
+		n, err := employment.ParseWeeks(w.text)
 		if err != nil {
 			return employment.Report{}, fmt.Errorf("td: %s weeks: %w", w.name, err)
 		}
@@ -39,20 +40,7 @@ func Normalize(r Report, source employment.Source, today employment.Date) (emplo
 		jobs = append(jobs, j)
 	}
 	source.Provider, source.Reference = Provider, r.SequenceID
-	return employment.Build(employment.Person{Name: r.Name, CURP: r.CURP, NSS: r.NSS}, weeks, jobs, source, today)
-}
-
-// count reads a number of weeks: "200", 200, or nothing (0).
-func count(s string) (int, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 0 || n > 100_000 {
-		return 0, fmt.Errorf("%q is not a number of weeks", s)
-	}
-	return n, nil
+	return employment.Build(known.Fill(employment.Person{Name: r.Name, CURP: r.CURP, NSS: r.NSS}), weeks, jobs, source, today)
 }
 
 func job(w Work) (employment.Job, error) {

@@ -20,6 +20,9 @@ var update = flag.Bool("update", false, "rewrite the golden reports")
 // today is the day the goldens are computed against.
 var today = employment.Date{Year: 2024, Month: time.January, Day: 15}
 
+// known is the person the goldens' verification asked about.
+var known = employment.Person{CURP: "GUPN890412HNECRR06"}
+
 // TestNormalizeGoldens: every report example of TD's documents, both
 // formats, normalized into the one report. push-ok.json is 001's push
 // example, query-ok.json its query example (whose data is the report), and
@@ -40,7 +43,7 @@ func TestNormalizeGoldens(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rep, err := td.Normalize(r, employment.Source{RetrievedAt: time.Date(2024, 1, 15, 18, 4, 5, 0, time.UTC)}, today)
+			rep, err := td.Normalize(r, known, employment.Source{RetrievedAt: time.Date(2024, 1, 15, 18, 4, 5, 0, time.UTC)}, today)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -80,7 +83,7 @@ func TestNormalizeRefuses(t *testing.T) {
 			t.Errorf("DecodeReport(%s): %v", body, err)
 			continue
 		}
-		if rep, err := td.Normalize(r, employment.Source{}, today); err == nil {
+		if rep, err := td.Normalize(r, known, employment.Source{}, today); err == nil {
 			t.Errorf("Normalize(%s) = %+v, want an error", body, rep)
 		}
 	}
@@ -93,7 +96,7 @@ func TestWorksBesideReportBase(t *testing.T) {
 	if err != nil || r.Format != 2 || len(r.Work) != 1 || r.Contributed != "3" {
 		t.Fatalf("DecodeReport = %+v, %v", r, err)
 	}
-	rep, err := td.Normalize(r, employment.Source{}, today)
+	rep, err := td.Normalize(r, known, employment.Source{}, today)
 	if err != nil || !rep.Jobs[0].Current() || rep.Insights.MonthlyIncomeEstimate.String() != "9120.00" {
 		t.Errorf("Normalize = %+v, %v", rep, err)
 	}
@@ -153,7 +156,7 @@ func FuzzNormalize(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if rep, err := td.Normalize(r, employment.Source{}, today); err == nil {
+		if rep, err := td.Normalize(r, known, employment.Source{}, today); err == nil {
 			if _, err := json.Marshal(rep); err != nil {
 				t.Fatalf("Marshal: %v", err)
 			}

@@ -69,7 +69,7 @@ func decode001(f *inbound.Fields, r *Report) {
 	r.Contributed = f.Decimal("social_security_info.working_time_detail.working_week")
 	r.Reinstated = f.Decimal("social_security_info.working_time_detail.reinstated_week")
 	r.Discounted = f.Decimal("social_security_info.working_time_detail.discounted_week")
-	each(f, "social_security_info.work_detail", f.Root.Get("social_security_info.work_detail"), func(w *inbound.Fields) {
+	f.Each("social_security_info.work_detail", func(w *inbound.Fields) {
 		r.Work = append(r.Work, Work{
 			StartDate: w.Str("start_date"), EndDate: w.Str("end_date"), DailySalary: w.Decimal("daily_salary"),
 			State:     w.Either("state_workplace", "state_workpalce"),
@@ -90,40 +90,19 @@ func decode002(f *inbound.Fields, base gjson.Result, r *Report) {
 	if err := b.Err(); err != nil {
 		f.Fail("report_base: " + err.Error())
 	}
-	path, works := "report_base.works", base.Get("works")
-	if !works.Exists() {
-		path, works = "works", f.Root.Get("works")
+	path := "report_base.works"
+	if !base.Get("works").Exists() {
+		path = "works"
 	}
-	each(f, path, works, func(w *inbound.Fields) {
+	f.Each(path, func(w *inbound.Fields) {
 		work := Work{
 			StartDate: w.Str("date_registration"), EndDate: w.Str("date_de_registration"),
 			DailySalary: w.Decimal("base_salary_contribution"), State: w.Str("federal_entity"),
 			Workplace: w.Str("employer_name"), IMSSCode: w.Str("employer_registration"),
 		}
-		each(w, "detail", w.Root.Get("detail"), func(d *inbound.Fields) {
+		w.Each("detail", func(d *inbound.Fields) {
 			work.Movements = append(work.Movements, Movement{Type: d.Str("type_movement"), Date: d.Str("date_movement"), Salary: d.Decimal("salary_base")})
 		})
 		r.Work = append(r.Work, work)
-	})
-}
-
-// each calls read with the Fields of every object of the list v at path,
-// and fails f when v is not a list of objects or read fails.
-func each(f *inbound.Fields, path string, v gjson.Result, read func(*inbound.Fields)) {
-	if v.Exists() && v.Type != gjson.Null && !v.IsArray() {
-		f.Fail(path + " must be a list")
-		return
-	}
-	v.ForEach(func(_, item gjson.Result) bool {
-		if !item.IsObject() {
-			f.Fail(path + "[] must be an object")
-			return false
-		}
-		w := inbound.Within(item)
-		read(w)
-		if w.Err() != nil {
-			f.Fail(path + "[]: " + w.Err().Error())
-		}
-		return f.Err() == nil
 	})
 }
