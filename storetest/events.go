@@ -238,12 +238,15 @@ func attemptedOnce(t *testing.T, s webhook.Store) {
 		t.Errorf("after a failed attempt: %+v", got)
 	}
 	rec := &inbound.Record{Kind: "activity", ID: "a-1", Version: T0, Data: []byte(`{"v":1}`)}
-	if err := s.Attempted(ctx, e, webhook.Attempt{Status: webhook.Processed, Record: rec}); err != nil {
+	if err := s.Attempted(ctx, e, webhook.Attempt{Status: webhook.Processed, Note: "about no request of ours", Record: rec}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ = s.Event(ctx, e.ID)
-	if got.Status != webhook.Processed || got.Attempts != 2 || got.LastError != "" {
+	if got.Status != webhook.Processed || got.Attempts != 2 || got.LastError != "" || got.Note != "about no request of ours" {
 		t.Errorf("after processing: %+v", got)
+	}
+	if page, _, err := s.Events(ctx, webhook.Filter{Provider: "pomelo", Status: webhook.Processed}, "", 10); err != nil || len(page) != 1 || page[0].Note != got.Note {
+		t.Errorf("the listing: %+v, %v; want the note", page, err)
 	}
 	kept, err := s.Record(ctx, "activity", "a-1")
 	if err != nil || string(kept.Data) != `{"v":1}` || kept.EventID != e.ID || !kept.Version.Equal(T0) {

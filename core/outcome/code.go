@@ -50,6 +50,17 @@ const (
 	SignatureEncoding  Code = "SIGNATURE_ENCODING"  // a TD sign that is neither hex nor base64 of a MAC
 )
 
+// The codes of the verify function's own routes.
+const (
+	InvalidCURP         Code = "INVALID_CURP"
+	InvalidNSS          Code = "INVALID_NSS"
+	InvalidProvider     Code = "INVALID_PROVIDER"
+	InvalidExternalID   Code = "INVALID_EXTERNAL_ID"
+	ExternalIDReused    Code = "EXTERNAL_ID_REUSED" // an external_id already used with another input
+	DailyLimitExceeded  Code = "DAILY_LIMIT_EXCEEDED"
+	UnknownVerification Code = "VERIFICATION_NOT_FOUND"
+)
+
 // statuses is the one table from error code to HTTP status.
 var statuses = map[Code]int{
 	MalformedPayload:      400,
@@ -74,6 +85,13 @@ var statuses = map[Code]int{
 	UnknownAdjustmentType: 404,
 	BodyTooLarge:          413,
 	BalanceLimit:          422,
+	InvalidCURP:           400,
+	InvalidNSS:            400,
+	InvalidProvider:       400,
+	InvalidExternalID:     400,
+	ExternalIDReused:      409,
+	DailyLimitExceeded:    429,
+	UnknownVerification:   404,
 	Internal:              500,
 	StoreUnavailable:      503,
 

@@ -41,6 +41,9 @@ type Event struct {
 	// Attempts counts processing attempts, the successful one included.
 	Attempts  int
 	LastError string
+	// Note is what the processing that settled the event said of it (an
+	// event the verify function found no verification for, say).
+	Note string
 	// Auth says how the delivery was authenticated, and Hint that its body
 	// is not covered by what was verified (TD's sign covers the query only;
 	// Palenca's notifications may be unsigned).

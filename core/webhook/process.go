@@ -10,9 +10,11 @@ import (
 
 // Handoff takes the events of the routes without a Keep: those whose
 // bodies the verify function confirms with the provider's own API before
-// believing them (TD, Belvo and Palenca).
+// believing them (TD, Belvo and Palenca). A nil error settles the event
+// PROCESSED, with note when there is one (an event about no request of
+// ours); an error records a FAILED attempt, offered again.
 type Handoff interface {
-	Take(ctx context.Context, e Event) error
+	Take(ctx context.Context, e Event) (note string, err error)
 }
 
 // Processor processes events: each attempt is recorded with
@@ -37,8 +39,9 @@ func (p *Processor) Process(ctx context.Context, e Event) error {
 		return nil
 	}
 	var (
-		rec *inbound.Record
-		err error
+		rec  *inbound.Record
+		note string
+		err  error
 	)
 	route, ok := p.Routes.Find(e.Route)
 	switch {
@@ -53,7 +56,7 @@ func (p *Processor) Process(ctx context.Context, e Event) error {
 	case p.Handoff == nil:
 		return nil
 	default:
-		err = p.Handoff.Take(ctx, e)
+		note, err = p.Handoff.Take(ctx, e)
 	}
 	if err != nil {
 		if serr := p.Store.Attempted(ctx, e, Attempt{Status: Failed, Error: err.Error()}); serr != nil && !errors.Is(serr, ErrProcessed) {
@@ -61,7 +64,7 @@ func (p *Processor) Process(ctx context.Context, e Event) error {
 		}
 		return text.Wrap(ErrAttempt, err)
 	}
-	err = p.Store.Attempted(ctx, e, Attempt{Status: Processed, Record: rec})
+	err = p.Store.Attempted(ctx, e, Attempt{Status: Processed, Note: note, Record: rec})
 	if errors.Is(err, ErrProcessed) {
 		return nil // another attempt processed it first
 	}

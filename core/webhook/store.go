@@ -62,6 +62,7 @@ func (f Filter) Matches(e Event) bool {
 type Attempt struct {
 	Status Status // Processed or Failed
 	Error  string // why a Failed attempt failed
+	Note   string // what a Processed attempt says of the event, if anything
 	Record *inbound.Record
 }
 

@@ -38,12 +38,16 @@ func (st *Store) Attempted(ctx context.Context, e webhook.Event, set webhook.Att
 		}
 	}
 	expr := "SET " + strings.Join(sets, ", ")
-	if set.Error != "" {
-		expr += ", last_error = :e ADD attempts :one"
-		values[":e"] = dynamo.S(set.Error)
-	} else {
-		expr += " REMOVE last_error ADD attempts :one"
+	var removes []string
+	for _, attr := range []struct{ name, value string }{{"last_error", set.Error}, {"note", set.Note}} {
+		if attr.value == "" {
+			removes = append(removes, attr.name)
+			continue
+		}
+		expr += ", " + attr.name + " = :" + attr.name
+		values[":"+attr.name] = dynamo.S(attr.value)
 	}
+	expr += " REMOVE " + strings.Join(removes, ", ") + " ADD attempts :one"
 	update := &types.Update{
 		TableName:        &st.table,
 		Key:              eventKey(id),

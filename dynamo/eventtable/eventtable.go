@@ -81,7 +81,7 @@ func parseEvent(item map[string]types.AttributeValue) (webhook.Event, error) {
 	e := webhook.Event{
 		ID: dynamo.Str(item, "id"), Provider: dynamo.Str(item, "provider"), Route: dynamo.Str(item, "route"),
 		Type: dynamo.Str(item, "type"), DedupeKey: dynamo.Str(item, "dedupe_key"), Status: webhook.Status(dynamo.Str(item, "status")),
-		LastError: dynamo.Str(item, "last_error"), Auth: dynamo.Str(item, "auth"),
+		LastError: dynamo.Str(item, "last_error"), Note: dynamo.Str(item, "note"), Auth: dynamo.Str(item, "auth"),
 	}
 	if e.ID == "" {
 		return e, errors.New("eventtable: event item without id")

@@ -47,7 +47,7 @@ var listings = [8]listing{
 
 // listed are the attributes the listings project: what the events API
 // lists, without an event's headers and body.
-var listed = []string{"id", "provider", "route", "type", "dedupe_key", "status", "received_at", "expires_at", "attempts", "last_error"}
+var listed = []string{"id", "provider", "route", "type", "dedupe_key", "status", "received_at", "expires_at", "attempts", "last_error", "note"}
 
 // value is the listing's partition key for an event.
 func (l listing) value(provider string, status webhook.Status, kind string) string {

@@ -165,13 +165,14 @@ type eventJSON struct {
 	// A compacted journal writes each event's processing in its line.
 	Attempts  int    `json:"attempts,omitempty"`
 	LastError string `json:"last_error,omitempty"`
+	Note      string `json:"note,omitempty"`
 }
 
 func eventLineOf(e webhook.Event) *eventJSON {
 	return &eventJSON{
 		ID: e.ID, Provider: e.Provider, Route: e.Route, Type: e.Type, DedupeKey: e.DedupeKey,
 		Status: string(e.Status), ReceivedAt: e.ReceivedAt.UTC(), ExpiresAt: e.ExpiresAt.UTC(), Auth: e.Auth, Hint: e.Hint,
-		Headers: e.Headers, Body: e.Body, Attempts: e.Attempts, LastError: e.LastError,
+		Headers: e.Headers, Body: e.Body, Attempts: e.Attempts, LastError: e.LastError, Note: e.Note,
 	}
 }
 
@@ -191,6 +192,7 @@ type attemptJSON struct {
 	ID     string `json:"id"`
 	Status string `json:"status"`
 	Error  string `json:"error,omitempty"`
+	Note   string `json:"note,omitempty"`
 }
 
 type recordJSON struct {
@@ -212,7 +214,7 @@ func (s *Store) apply(l eventLine) error {
 		ev := &webhook.Event{
 			ID: e.ID, Provider: e.Provider, Route: e.Route, Type: e.Type,
 			DedupeKey: e.DedupeKey, Status: webhook.Status(e.Status), ReceivedAt: e.ReceivedAt, ExpiresAt: e.ExpiresAt,
-			Auth: e.Auth, Hint: e.Hint, Headers: e.Headers, Body: e.Body, Attempts: e.Attempts, LastError: e.LastError,
+			Auth: e.Auth, Hint: e.Hint, Headers: e.Headers, Body: e.Body, Attempts: e.Attempts, LastError: e.LastError, Note: e.Note,
 		}
 		s.events[ev.ID] = ev
 		s.order = append(s.order, ev)
@@ -228,7 +230,7 @@ func (s *Store) apply(l eventLine) error {
 		// An attempt on an event the journal no longer holds (set aside by
 		// a repair) has nothing left to change.
 		if ev, ok := s.events[st.ID]; ok {
-			ev.Status, ev.LastError = webhook.Status(st.Status), st.Error
+			ev.Status, ev.LastError, ev.Note = webhook.Status(st.Status), st.Error, st.Note
 			ev.Attempts++
 		}
 	}
@@ -398,7 +400,7 @@ func (s *Store) Attempted(ctx context.Context, e webhook.Event, st webhook.Attem
 		}
 		return errorAfter(s.log.Wait(seq), refusal)
 	}
-	l := eventLine{Attempt: &attemptJSON{ID: id, Status: string(st.Status), Error: st.Error}}
+	l := eventLine{Attempt: &attemptJSON{ID: id, Status: string(st.Status), Error: st.Error, Note: st.Note}}
 	if r := st.Record; r != nil {
 		if old, ok := s.records[recordKey{r.Kind, r.ID}]; !ok || !old.Version.After(r.Version) {
 			l.Record = &recordJSON{Kind: r.Kind, ID: r.ID, Version: r.Version.UTC(), EventID: id, Data: r.Data}

@@ -104,6 +104,7 @@ type ListedEvent struct {
 	ReceivedAt string  `json:"received_at"`
 	Attempts   int     `json:"attempts"`
 	LastError  *string `json:"last_error"`
+	Note       *string `json:"note"`
 }
 
 // EventPage is the answer of GET /webhooks/events.

@@ -71,6 +71,8 @@ type eventJSON struct {
 	ReceivedAt string  `json:"received_at"`
 	Attempts   int     `json:"attempts"`
 	LastError  *string `json:"last_error"`
+	// Note is what the processing that settled the event said of it.
+	Note *string `json:"note"`
 }
 
 // eventDetailJSON adds what GET /webhooks/events/{id} shows.
@@ -93,6 +95,9 @@ func eventOf(e webhook.Event) eventJSON {
 	}
 	if e.LastError != "" {
 		out.LastError = &e.LastError
+	}
+	if e.Note != "" {
+		out.Note = &e.Note
 	}
 	return out
 }

@@ -1,0 +1,168 @@
+package verification_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/tarjeta-dev/tarjeta/core/employment"
+	"github.com/tarjeta-dev/tarjeta/core/verification"
+)
+
+// memory is an in-memory verification.Store for the service's unit tests;
+// the real stores pass storetest.RunVerifications.
+type memory struct {
+	mu      sync.Mutex
+	byID    map[string]verification.Verification
+	ext     map[string]string
+	refs    map[verification.Reference]string
+	windows map[string]verification.Window
+	saves   int
+}
+
+func newMemory() *memory {
+	return &memory{byID: map[string]verification.Verification{}, ext: map[string]string{},
+		refs: map[verification.Reference]string{}, windows: map[string]verification.Window{}}
+}
+
+func (m *memory) Window(_ context.Context, key string) (verification.Window, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	w, ok := m.windows[key]
+	if !ok {
+		return verification.Window{Key: key}, nil
+	}
+	w.Created = slices.Clone(w.Created)
+	return w, nil
+}
+
+func (m *memory) Create(_ context.Context, v verification.Verification, w verification.Window) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.ext[v.ExternalID]; ok && v.ExternalID != "" {
+		return verification.ErrExternalID
+	}
+	if m.windows[w.Key].Version != w.Version {
+		return verification.ErrConflict
+	}
+	w.Version++
+	m.windows[w.Key] = w
+	if v.ExternalID != "" {
+		m.ext[v.ExternalID] = v.ID
+	}
+	m.byID[v.ID] = v
+	return nil
+}
+
+func (m *memory) Get(_ context.Context, id string) (verification.Verification, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v, ok := m.byID[id]
+	if !ok {
+		return v, verification.ErrNotFound
+	}
+	return v, nil
+}
+
+func (m *memory) ByExternalID(ctx context.Context, ext string) (verification.Verification, error) {
+	m.mu.Lock()
+	id, ok := m.ext[ext]
+	m.mu.Unlock()
+	if !ok {
+		return verification.Verification{}, verification.ErrNotFound
+	}
+	return m.Get(ctx, id)
+}
+
+func (m *memory) ByReference(ctx context.Context, provider, ref string) (verification.Verification, error) {
+	m.mu.Lock()
+	id, ok := m.refs[verification.Reference{Provider: provider, Reference: ref}]
+	m.mu.Unlock()
+	if !ok {
+		return verification.Verification{}, verification.ErrNotFound
+	}
+	return m.Get(ctx, id)
+}
+
+func (m *memory) Save(_ context.Context, v verification.Verification, ref *verification.Reference) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.byID[v.ID].Version != v.Version-1 {
+		return verification.ErrConflict
+	}
+	m.byID[v.ID] = v
+	if ref != nil {
+		m.refs[*ref] = v.ID
+	}
+	m.saves++
+	return nil
+}
+
+func (m *memory) Due(_ context.Context, now time.Time, limit int) ([]verification.Verification, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []verification.Verification
+	for _, v := range m.byID {
+		if v.Status == verification.Pending && !v.NextCheck.After(now) {
+			out = append(out, v)
+		}
+	}
+	slices.SortFunc(out, func(a, b verification.Verification) int { return a.NextCheck.Compare(b.NextCheck) })
+	return out[:min(limit, len(out))], nil
+}
+
+// provider is a scripted verification.Provider.
+type provider struct {
+	name   string
+	window time.Duration
+	mu     sync.Mutex
+	starts int
+	checks int
+	// start answers Start: a reference, or an error.
+	start func(in verification.Input) (string, error)
+	// check answers Check by reference.
+	check func(ref string) (verification.Result, error)
+	// notice answers Notice.
+	notice func(typ string, body []byte) (verification.Notice, error)
+}
+
+func (p *provider) Start(_ context.Context, id string, in verification.Input) (string, error) {
+	p.mu.Lock()
+	p.starts++
+	p.mu.Unlock()
+	return p.start(in)
+}
+
+func (p *provider) Check(_ context.Context, ref string, known employment.Person, source employment.Source, today employment.Date) (verification.Result, error) {
+	p.mu.Lock()
+	p.checks++
+	p.mu.Unlock()
+	res, err := p.check(ref)
+	if res.Report != nil {
+		r, berr := employment.Build(known, res.Report.Weeks, res.Report.Jobs, employment.Source{Provider: p.name, Reference: ref, RetrievedAt: source.RetrievedAt, Confirmed: true}, today)
+		if berr != nil {
+			return verification.Result{}, berr
+		}
+		res.Report = &r
+	}
+	return res, err
+}
+
+func (p *provider) Notice(typ string, body []byte) (verification.Notice, error) {
+	if p.notice == nil {
+		return verification.Notice{Reference: string(body)}, nil
+	}
+	return p.notice(typ, body)
+}
+
+func (p *provider) Window() time.Duration { return p.window }
+
+func (p *provider) counts() (starts, checks int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.starts, p.checks
+}
+
+var errDown = errors.New("connection refused")

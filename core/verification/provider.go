@@ -1,0 +1,47 @@
+package verification
+
+import (
+	"context"
+	"time"
+
+	"github.com/tarjeta-dev/tarjeta/core/employment"
+)
+
+// Provider is one provider's adapter: its HTTP client and the decoders of
+// its own core package.
+type Provider interface {
+	// Start asks the provider about in and returns its reference for the
+	// request. An employment.Problem error is the provider's answer; any
+	// other error is a failure to reach it.
+	Start(ctx context.Context, id string, in Input) (reference string, err error)
+	// Check asks for the result of reference, read into a report about
+	// known, from source, against today. An error is a failure to ask: the
+	// attempt stays as it was.
+	Check(ctx context.Context, reference string, known employment.Person, source employment.Source, today employment.Date) (Result, error)
+	// Notice reads a notification of the provider (its event type and
+	// body, as the webhooks function kept them).
+	Notice(eventType string, body []byte) (Notice, error)
+	// Window is how long after its start an attempt may still be answered.
+	Window() time.Duration
+}
+
+// Result is what a Check found: a report, the provider's problem with the
+// attempt, or neither (not yet).
+type Result struct {
+	Report  *employment.Report
+	Problem *employment.Problem
+}
+
+// Notice is what a notification says.
+type Notice struct {
+	// Reference is the request it is about; "" for a notification about
+	// none of ours (another product's, a test).
+	Reference string
+	// Problem is a failure the notification reports by itself (Palenca's
+	// login.error), which no API can confirm.
+	Problem *employment.Problem
+	// Claim reads the report a notification's body carries (TD's push),
+	// nil when it carries none. A claim is never believed: the Check's
+	// report is kept, and a difference is reported.
+	Claim func(known employment.Person, source employment.Source, today employment.Date) (employment.Report, error)
+}

@@ -1,0 +1,352 @@
+package verification
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tarjeta-dev/tarjeta/core/employment"
+	"github.com/tarjeta-dev/tarjeta/core/outcome"
+	"github.com/tarjeta-dev/tarjeta/core/storable"
+)
+
+// Service runs verifications. Now and Random are its clock and its source
+// of ids; Log gets one line per change, with no CURP, NSS or name.
+type Service struct {
+	Store     Store
+	Providers map[string]Provider
+	// Order is the failover order of the providers (VERIFY_PROVIDER_ORDER).
+	Order []string
+	// PollAfter is how long an attempt without a notification waits
+	// before the follow-up polls it (VERIFY_POLL_AFTER).
+	PollAfter time.Duration
+	// Retention is how long a verification is kept (VERIFY_RETENTION).
+	Retention time.Duration
+	Now       func() time.Time
+	Random    io.Reader
+	Log       *slog.Logger
+}
+
+// DailyLimit is how many verifications of one CURP the guard lets start in
+// 24 hours: IMSS answers a CURP three times a day.
+const DailyLimit = 3
+
+// Mexico is the zone of the day a report is computed against: central
+// Mexico, UTC-6 all year since 2022.
+var Mexico = time.FixedZone("CST", -6*60*60)
+
+const (
+	// startGrace keeps the follow-up off a verification its creator is
+	// still starting; a creator that crashed leaves it to the follow-up.
+	startGrace = time.Minute
+	// retryCheck is how soon a check that could not reach the provider
+	// is tried again.
+	retryCheck = 30 * time.Second
+	// maxReport keeps a report within one store item.
+	maxReport = storable.ItemBytes / 2
+	saveTries = 5
+)
+
+// Start checks r, calls no one when it is wrong (a *FieldError), applies
+// the daily guard (ErrDailyLimit), and keeps a new verification, which it
+// starts with the first provider that takes it. A repeat of an external_id
+// with the same input returns the verification it made, created false; with
+// another input it fails with ErrExternalIDReused.
+func (s *Service) Start(ctx context.Context, r Request) (v Verification, created bool, err error) {
+	in, ext, err := s.check(r)
+	if err != nil {
+		return Verification{}, false, err
+	}
+	key := windowKey(in.CURP)
+	for range saveTries {
+		now := s.Now()
+		w, err := s.Store.Window(ctx, key)
+		if err != nil {
+			return Verification{}, false, err
+		}
+		recent := within(w.Created, now.Add(-24*time.Hour))
+		if len(recent) >= DailyLimit {
+			if ext != "" {
+				if v, err := s.repeat(ctx, ext, in); !errors.Is(err, ErrNotFound) {
+					return v, false, err
+				}
+			}
+			return Verification{}, false, ErrDailyLimit
+		}
+		id, err := s.newID()
+		if err != nil {
+			return Verification{}, false, err
+		}
+		v = Verification{
+			ID: id, ExternalID: ext, Input: in, Status: Pending, CreatedAt: now, UpdatedAt: now,
+			ExpiresAt: now.Add(s.Retention), NextCheck: now.Add(startGrace), Version: 1,
+		}
+		err = s.Store.Create(ctx, v, Window{Key: key, Created: append(recent, now), Version: w.Version})
+		switch {
+		case err == nil:
+			s.log(v, "created")
+			v, err = s.update(ctx, v, func(v *Verification) (*Reference, bool) {
+				return s.begin(ctx, v), true
+			})
+			return v, true, err
+		case errors.Is(err, ErrExternalID):
+			v, err := s.repeat(ctx, ext, in)
+			if errors.Is(err, ErrNotFound) {
+				continue // claimed by a write that has since gone
+			}
+			return v, false, err
+		case errors.Is(err, ErrConflict):
+			continue // the window moved: count again
+		default:
+			return Verification{}, false, err
+		}
+	}
+	return Verification{}, false, fmt.Errorf("verification: start: %w", ErrConflict)
+}
+
+// repeat returns the verification ext claimed, if it asked for in.
+func (s *Service) repeat(ctx context.Context, ext string, in Input) (Verification, error) {
+	v, err := s.Store.ByExternalID(ctx, ext)
+	if err != nil {
+		return Verification{}, err
+	}
+	if v.Input != in {
+		return Verification{}, ErrExternalIDReused
+	}
+	return v, nil
+}
+
+// Get returns the verification with id, or ErrNotFound.
+func (s *Service) Get(ctx context.Context, id string) (Verification, error) {
+	if !ValidID(id) {
+		return Verification{}, ErrNotFound
+	}
+	return s.Store.Get(ctx, id)
+}
+
+// ByExternalID returns the verification that claimed ext, or ErrNotFound.
+func (s *Service) ByExternalID(ctx context.Context, ext string) (Verification, error) {
+	if storable.CheckID("external_id", ext) != nil {
+		return Verification{}, ErrNotFound
+	}
+	return s.Store.ByExternalID(ctx, ext)
+}
+
+// begin starts v with the next provider that takes it: the pinned one, or
+// each of Order not yet tried. A provider failing for its own reasons
+// passes v to the next; one failing about the person ends v. It returns
+// the reference to claim for the attempt started, if any.
+func (s *Service) begin(ctx context.Context, v *Verification) *Reference {
+	var last *employment.Problem
+	for _, name := range s.candidates(v) {
+		now := s.Now()
+		v.Provider = name
+		ref, err := s.Providers[name].Start(ctx, v.ID, v.Input)
+		if err == nil {
+			v.Attempts = append(v.Attempts, Attempt{Provider: name, Status: Pending, Reference: ref, StartedAt: now})
+			v.NextCheck = now.Add(s.PollAfter)
+			s.log(*v, "started", slog.String("provider", name))
+			return &Reference{Provider: name, Reference: ref}
+		}
+		p := problemOf(err)
+		v.Attempts = append(v.Attempts, Attempt{Provider: name, Status: Failed, Error: &p, StartedAt: now})
+		s.log(*v, "attempt failed", slog.String("provider", name), slog.String("code", string(p.Code)))
+		if p.About == outcome.Person {
+			s.finish(v, Failed, &p)
+			return nil
+		}
+		last = &p
+	}
+	if last == nil {
+		p := employment.ProblemOf(outcome.ProviderError, "")
+		last = &p
+	}
+	s.finish(v, Failed, last)
+	return nil
+}
+
+// candidates are the providers v may still try, in order.
+func (s *Service) candidates(v *Verification) []string {
+	order := s.Order
+	if v.Input.Provider != "" {
+		order = []string{v.Input.Provider}
+	}
+	var out []string
+	for _, name := range order {
+		tried := slices.ContainsFunc(v.Attempts, func(a Attempt) bool { return a.Provider == name })
+		if _, ok := s.Providers[name]; ok && !tried {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// follow looks at the current attempt of v: it asks the provider, and
+// completes, fails over, fails, expires or waits. claim is what a
+// notification claimed, compared with what the provider answers.
+func (s *Service) follow(ctx context.Context, v *Verification, claim func(employment.Person, employment.Source, employment.Date) (employment.Report, error)) *Reference {
+	a := v.current()
+	if a == nil {
+		return s.begin(ctx, v) // its creator stopped before starting it
+	}
+	p, ok := s.Providers[a.Provider]
+	if !ok {
+		return s.fail(ctx, v, employment.ProblemOf(outcome.ProviderError, a.Provider+" is no longer configured"))
+	}
+	now := s.Now()
+	known := employment.Person{CURP: v.Input.CURP, NSS: v.Input.NSS}
+	source := employment.Source{RetrievedAt: now, Confirmed: true}
+	today := employment.DateOf(now.In(Mexico))
+	res, err := p.Check(ctx, a.Reference, known, source, today)
+	late := now.After(a.StartedAt.Add(p.Window()))
+	switch {
+	case err != nil || res.Report == nil && res.Problem == nil:
+		if err != nil {
+			s.log(*v, "check failed", slog.String("provider", a.Provider), slog.String("error", err.Error()))
+		}
+		if late {
+			a.Status = Expired
+			e := employment.ProblemOf(outcome.VerificationExpiry, "")
+			a.Error = &e
+			s.finish(v, Expired, &e)
+			return nil
+		}
+		v.NextCheck = now.Add(s.PollAfter)
+		switch {
+		case err != nil:
+			v.NextCheck = now.Add(retryCheck)
+		case a.Notified:
+			v.NextCheck = now.Add(time.Second) // told of a result: look again at the next tick
+		}
+		return nil
+	case res.Problem != nil:
+		return s.fail(ctx, v, *res.Problem)
+	}
+	body, err := json.Marshal(res.Report)
+	if err != nil || len(body) > maxReport {
+		return s.fail(ctx, v, employment.ProblemOf(outcome.ProviderBadData, "the report does not fit one verification"))
+	}
+	if claim != nil {
+		claimed, err := claim(known, source, today)
+		if err != nil || !employment.SameData(claimed, *res.Report) {
+			s.log(*v, "notification contradicted by the provider's API: its body is discarded", slog.String("provider", a.Provider))
+		}
+	}
+	a.Status = Completed
+	v.Report = body
+	s.finish(v, Completed, nil)
+	return nil
+}
+
+// fail ends the current attempt with p, and fails over when p is the
+// provider's and v is not pinned to it.
+func (s *Service) fail(ctx context.Context, v *Verification, p employment.Problem) *Reference {
+	a := v.current()
+	a.Status, a.Error = Failed, &p
+	s.log(*v, "attempt failed", slog.String("provider", a.Provider), slog.String("code", string(p.Code)))
+	if p.About == outcome.Provider && len(s.candidates(v)) > 0 {
+		return s.begin(ctx, v)
+	}
+	s.finish(v, Failed, &p)
+	return nil
+}
+
+func (s *Service) finish(v *Verification, st Status, p *employment.Problem) {
+	v.Status, v.Error, v.NextCheck = st, p, time.Time{}
+	s.log(*v, "finished")
+}
+
+// update applies change to v and saves it, reading it again and
+// re-applying change when another writer saved it first. change reports
+// whether it changed anything.
+func (s *Service) update(ctx context.Context, v Verification, change func(*Verification) (*Reference, bool)) (Verification, error) {
+	for range saveTries {
+		ref, changed := change(&v)
+		if !changed {
+			return v, nil
+		}
+		v.Version++
+		v.UpdatedAt = s.Now()
+		err := s.Store.Save(ctx, v, ref)
+		if !errors.Is(err, ErrConflict) {
+			return v, err
+		}
+		if v, err = s.Store.Get(ctx, v.ID); err != nil {
+			return Verification{}, err
+		}
+	}
+	return Verification{}, fmt.Errorf("verification: save %s: %w", v.ID, ErrConflict)
+}
+
+// problemOf reads a provider's error: its problem, or the failure to reach
+// it.
+func problemOf(err error) employment.Problem {
+	var p employment.Problem
+	switch {
+	case errors.As(err, &p):
+		return p
+	case errors.Is(err, context.DeadlineExceeded):
+		return employment.ProblemOf(outcome.ProviderTimeout, "")
+	}
+	return employment.ProblemOf(outcome.ProviderDown, "")
+}
+
+func (s *Service) log(v Verification, msg string, attrs ...slog.Attr) {
+	if s.Log == nil {
+		return
+	}
+	attrs = append(attrs, slog.String("verification", v.ID), slog.String("status", string(v.Status)))
+	s.Log.LogAttrs(context.Background(), slog.LevelInfo, "verification "+msg, attrs...)
+}
+
+// windowKey is the store key of a CURP's window: a hash, so that no key
+// holds the CURP.
+func windowKey(curp string) string {
+	sum := sha256.Sum256([]byte("curp\x00" + curp))
+	return hex.EncodeToString(sum[:16])
+}
+
+func within(times []time.Time, since time.Time) []time.Time {
+	var out []time.Time
+	for _, t := range times {
+		if t.After(since) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+// newID returns "ver_" and 26 letters and digits: 128 random bits.
+func (s *Service) newID() (string, error) {
+	var b [16]byte
+	if _, err := io.ReadFull(s.Random, b[:]); err != nil {
+		return "", fmt.Errorf("verification: id: %w", err)
+	}
+	return "ver_" + idEncoding.EncodeToString(b[:]), nil
+}
+
+// ValidID reports whether id has the shape of a verification's id: any
+// other names none.
+func ValidID(id string) bool {
+	rest, ok := strings.CutPrefix(id, "ver_")
+	if !ok || len(rest) != 26 {
+		return false
+	}
+	for i := 0; i < len(rest); i++ {
+		if c := rest[i]; !(c >= 'a' && c <= 'z' || c >= '2' && c <= '7') {
+			return false
+		}
+	}
+	return true
+}

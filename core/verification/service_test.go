@@ -1,0 +1,423 @@
+package verification_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tarjeta-dev/tarjeta/core/employment"
+	"github.com/tarjeta-dev/tarjeta/core/money"
+	"github.com/tarjeta-dev/tarjeta/core/outcome"
+	"github.com/tarjeta-dev/tarjeta/core/verification"
+	"github.com/tarjeta-dev/tarjeta/core/webhook"
+)
+
+const (
+	curp  = "HEGG560427MVZRRL04"
+	curp2 = "GUPN890412HNECRR06"
+)
+
+var t0 = time.Date(2024, 1, 15, 12, 0, 0, 0, time.UTC)
+
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+type rig struct {
+	svc                *verification.Service
+	store              *memory
+	clock              *clock
+	td, palenca, belvo *provider
+	logs               *bytes.Buffer
+}
+
+// pending starts every request and leaves it waiting.
+func pending(name string) *provider {
+	n := 0
+	var mu sync.Mutex
+	return &provider{name: name, window: 24 * time.Hour,
+		start: func(verification.Input) (string, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			n++
+			return fmt.Sprintf("%s-ref-%d", name, n), nil
+		},
+		check: func(string) (verification.Result, error) { return verification.Result{}, nil },
+	}
+}
+
+func newRig(t *testing.T) *rig {
+	t.Helper()
+	r := &rig{store: newMemory(), clock: &clock{now: t0}, td: pending("td"), palenca: pending("palenca"), belvo: pending("belvo"), logs: &bytes.Buffer{}}
+	r.svc = &verification.Service{
+		Store:     r.store,
+		Providers: map[string]verification.Provider{"td": r.td, "palenca": r.palenca, "belvo": r.belvo},
+		Order:     []string{"td", "palenca", "belvo"},
+		PollAfter: 2 * time.Minute, Retention: 720 * time.Hour,
+		Now: r.clock.Now, Random: rand.Reader,
+		Log: slog.New(slog.NewJSONHandler(&lockedWriter{w: r.logs}, nil)),
+	}
+	return r
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (l *lockedWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(b)
+}
+
+func (r *rig) start(t *testing.T, req verification.Request) verification.Verification {
+	t.Helper()
+	v, created, err := r.svc.Start(context.Background(), req)
+	if err != nil || !created {
+		t.Fatalf("Start(%+v) = %+v, %v, %v", req, v, created, err)
+	}
+	return v
+}
+
+func (r *rig) get(t *testing.T, id string) verification.Verification {
+	t.Helper()
+	v, err := r.svc.Get(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func report() *employment.Report {
+	salary, _ := money.Parse("500", "MXN")
+	return &employment.Report{Weeks: employment.Weeks{Contributed: 100},
+		Jobs: []employment.Job{{Employer: "ACME", EmployerRegistration: "R1", Start: employment.Date{Year: 2020, Month: 1, Day: 1}, DailySalary: salary}}}
+}
+
+func problem(code outcome.Code) error { return employment.ProblemOf(code, "as the provider said it") }
+
+func TestStartRefusesBadInput(t *testing.T) {
+	r := newRig(t)
+	for _, tc := range []struct {
+		req   verification.Request
+		field string
+		code  outcome.Code
+		says  string
+	}{
+		{verification.Request{}, "curp", outcome.InvalidCURP, "required"},
+		{verification.Request{CURP: "HEGG560427MVZRRL0"}, "curp", outcome.InvalidCURP, "length"},
+		{verification.Request{CURP: "HEGG561327MVZRRL04"}, "curp", outcome.InvalidCURP, "date"},
+		{verification.Request{CURP: "HEGG560427FVZRRL04"}, "curp", outcome.InvalidCURP, "sex"},
+		{verification.Request{CURP: "HEGG560427MXXRRL04"}, "curp", outcome.InvalidCURP, "state"},
+		{verification.Request{CURP: "HEGG560427MVZARL04"}, "curp", outcome.InvalidCURP, "format"},
+		{verification.Request{CURP: "HEGG560427MVZRRL05"}, "curp", outcome.InvalidCURP, "check digit"},
+		{verification.Request{CURP: curp, NSS: "1234567890"}, "nss", outcome.InvalidNSS, "11 digits"},
+		{verification.Request{CURP: curp, NSS: "12345678904"}, "nss", outcome.InvalidNSS, "check digit"},
+		{verification.Request{CURP: curp, Provider: "equifax"}, "provider", outcome.InvalidProvider, "td, palenca, belvo"},
+		{verification.Request{CURP: curp, ExternalID: strings.Repeat("x", 481)}, "external_id", outcome.InvalidExternalID, "longer"},
+		{verification.Request{CURP: curp, ExternalID: "a\x00b"}, "external_id", outcome.InvalidExternalID, "printable"},
+		{verification.Request{CURP: curp, ExternalID: " a"}, "external_id", outcome.InvalidExternalID, "printable"},
+	} {
+		_, _, err := r.svc.Start(context.Background(), tc.req)
+		var fe *verification.FieldError
+		if !errors.As(err, &fe) || fe.Field != tc.field || fe.Code != tc.code || !strings.Contains(fe.Message, tc.says) {
+			t.Errorf("Start(%+v) = %v; want %s on %s saying %q", tc.req, err, tc.code, tc.field, tc.says)
+		}
+	}
+	if starts, _ := r.td.counts(); starts != 0 || len(r.store.byID) != 0 || len(r.store.windows) != 0 {
+		t.Errorf("a refused request called TD %d times and kept %d verifications", starts, len(r.store.byID))
+	}
+}
+
+func TestStart(t *testing.T) {
+	r := newRig(t)
+	v := r.start(t, verification.Request{CURP: " hegg560427mvzrrl04 ", NSS: "12345678903", ExternalID: "loan-1"})
+	if v.Status != verification.Pending || v.Provider != "td" || len(v.Attempts) != 1 || v.Attempts[0].Reference != "td-ref-1" ||
+		v.Input.CURP != curp || !v.ExpiresAt.Equal(t0.Add(720*time.Hour)) || !verification.ValidID(v.ID) {
+		t.Fatalf("started %+v", v)
+	}
+	byRef, err := r.store.ByReference(context.Background(), "td", "td-ref-1")
+	if err != nil || byRef.ID != v.ID {
+		t.Errorf("ByReference = %+v, %v", byRef, err)
+	}
+	if strings.Contains(r.logs.String(), curp) || strings.Contains(r.logs.String(), "12345678903") {
+		t.Errorf("the log holds the CURP or the NSS:\n%s", r.logs)
+	}
+}
+
+// TestRepeats: an external_id repeated with the same input answers its
+// verification, with another input fails; 20 at once make one
+// verification and call the provider once.
+func TestRepeats(t *testing.T) {
+	r := newRig(t)
+	first := r.start(t, verification.Request{CURP: curp, ExternalID: "loan-1"})
+	again, created, err := r.svc.Start(context.Background(), verification.Request{CURP: curp, ExternalID: "loan-1"})
+	if err != nil || created || again.ID != first.ID {
+		t.Errorf("a repeat = %+v, %v, %v; want the first, not created", again, created, err)
+	}
+	if _, _, err := r.svc.Start(context.Background(), verification.Request{CURP: curp, NSS: "12345678903", ExternalID: "loan-1"}); !errors.Is(err, verification.ErrExternalIDReused) {
+		t.Errorf("another input: err = %v, want ErrExternalIDReused", err)
+	}
+
+	ids := make(chan string, 20)
+	var made sync.WaitGroup
+	createdN := 0
+	var mu sync.Mutex
+	for range 20 {
+		made.Go(func() {
+			v, created, err := r.svc.Start(context.Background(), verification.Request{CURP: curp2, ExternalID: "loan-2"})
+			if err != nil {
+				t.Errorf("a concurrent start: %v", err)
+				return
+			}
+			mu.Lock()
+			if created {
+				createdN++
+			}
+			mu.Unlock()
+			ids <- v.ID
+		})
+	}
+	made.Wait()
+	close(ids)
+	seen := map[string]bool{}
+	for id := range ids {
+		seen[id] = true
+	}
+	if starts, _ := r.td.counts(); len(seen) != 1 || createdN != 1 || starts != 2 {
+		t.Errorf("20 concurrent starts: %d ids, %d created, TD called %d times (once for loan-1); want 1, 1, 2", len(seen), createdN, starts)
+	}
+}
+
+// TestDailyGuard: a fourth verification of a CURP within 24 hours is
+// refused before anyone is called; repeats and refusals do not count.
+func TestDailyGuard(t *testing.T) {
+	r := newRig(t)
+	for i := range 3 {
+		r.start(t, verification.Request{CURP: curp, ExternalID: fmt.Sprint("e-", i)})
+		r.clock.advance(time.Hour)
+	}
+	if _, _, err := r.svc.Start(context.Background(), verification.Request{CURP: curp, ExternalID: "e-0"}); err != nil {
+		t.Errorf("a repeat at the limit: %v", err)
+	}
+	if _, _, err := r.svc.Start(context.Background(), verification.Request{CURP: curp}); !errors.Is(err, verification.ErrDailyLimit) {
+		t.Fatalf("a fourth: err = %v, want ErrDailyLimit", err)
+	}
+	if starts, _ := r.td.counts(); starts != 3 || len(r.store.byID) != 3 {
+		t.Errorf("TD called %d times, %d kept; want 3 and 3", starts, len(r.store.byID))
+	}
+	r.start(t, verification.Request{CURP: curp2}) // another CURP is not limited
+	r.clock.advance(21*time.Hour + time.Second)   // the first is more than 24 hours old
+	r.start(t, verification.Request{CURP: curp})
+}
+
+func TestFailover(t *testing.T) {
+	r := newRig(t)
+	r.td.start = func(verification.Input) (string, error) { return "", problem(outcome.ProviderBalance) }
+	r.palenca.start = func(verification.Input) (string, error) { return "", errDown }
+	v := r.start(t, verification.Request{CURP: curp})
+	if v.Status != verification.Pending || v.Provider != "belvo" || len(v.Attempts) != 3 ||
+		v.Attempts[0].Error.Code != outcome.ProviderBalance || v.Attempts[1].Error.Code != outcome.ProviderDown || v.Attempts[2].Status != verification.Pending {
+		t.Fatalf("failed over to %+v", v)
+	}
+
+	// Pinned: no failover.
+	v = r.start(t, verification.Request{CURP: curp2, Provider: "td"})
+	if v.Status != verification.Failed || v.Provider != "td" || len(v.Attempts) != 1 || v.Error.Code != outcome.ProviderBalance {
+		t.Errorf("pinned to TD: %+v", v)
+	}
+
+	// Every provider down: the last one's problem.
+	r.belvo.start = func(verification.Input) (string, error) { return "", context.DeadlineExceeded }
+	v = r.start(t, verification.Request{CURP: "PEXA010101XDFRRXA0"})
+	if v.Status != verification.Failed || len(v.Attempts) != 3 || v.Error.Code != outcome.ProviderTimeout {
+		t.Errorf("all down: %+v", v)
+	}
+}
+
+// TestPersonProblemIsFinal: a problem about the person ends the
+// verification with no other provider asked.
+func TestPersonProblemIsFinal(t *testing.T) {
+	r := newRig(t)
+	r.td.start = func(verification.Input) (string, error) { return "", problem(outcome.CURPNotFound) }
+	v := r.start(t, verification.Request{CURP: curp})
+	if starts, _ := r.palenca.counts(); v.Status != verification.Failed || v.Error.Code != outcome.CURPNotFound || v.Error.About != outcome.Person || starts != 0 {
+		t.Errorf("%+v, Palenca called %d times", v, starts)
+	}
+}
+
+func event(provider, body string) webhook.Event {
+	return webhook.Event{ID: "evt_x", Provider: provider, Type: "T", Body: []byte(body), Status: webhook.Received}
+}
+
+// TestNotification: a notification makes the service ask the provider and
+// complete; the same notification again changes nothing; one about no
+// verification of ours is noted.
+func TestNotification(t *testing.T) {
+	r := newRig(t)
+	ready := false
+	r.td.check = func(string) (verification.Result, error) {
+		if !ready {
+			return verification.Result{}, nil
+		}
+		return verification.Result{Report: report()}, nil
+	}
+	v := r.start(t, verification.Request{CURP: curp})
+	ready = true
+	r.clock.advance(10 * time.Second)
+	note, err := r.svc.Take(context.Background(), event("td", "td-ref-1"))
+	if err != nil || note != "" {
+		t.Fatalf("Take = %q, %v", note, err)
+	}
+	got := r.get(t, v.ID)
+	if got.Status != verification.Completed || got.Attempts[0].Status != verification.Completed || !got.Attempts[0].Notified || !got.NextCheck.IsZero() {
+		t.Fatalf("after the notification: %+v", got)
+	}
+	var rep struct {
+		Person struct{ CURP string }
+		Source struct {
+			Provider  string
+			Confirmed bool
+		}
+	}
+	if err := json.Unmarshal(got.Report, &rep); err != nil || rep.Person.CURP != curp || rep.Source.Provider != "td" || !rep.Source.Confirmed {
+		t.Errorf("report %s: %v", got.Report, err)
+	}
+
+	saves := r.store.saves
+	note, err = r.svc.Take(context.Background(), event("td", "td-ref-1"))
+	if err != nil || !strings.Contains(note, "no longer waits") || r.store.saves != saves || r.get(t, v.ID).Version != got.Version {
+		t.Errorf("the same notification again: %q, %v; saves %d → %d", note, err, saves, r.store.saves)
+	}
+	note, err = r.svc.Take(context.Background(), event("td", "someone-elses"))
+	if err != nil || !strings.Contains(note, "no verification") {
+		t.Errorf("an unknown reference: %q, %v", note, err)
+	}
+	if _, err := r.svc.Take(context.Background(), event("equifax", "x")); err == nil {
+		t.Error("an event of an unconfigured provider was taken")
+	}
+}
+
+// TestClaimContradicted: what a notification's body claims is never the
+// report; the provider's API is, and the difference is logged.
+func TestClaimContradicted(t *testing.T) {
+	r := newRig(t)
+	r.td.check = func(string) (verification.Result, error) { return verification.Result{Report: report()}, nil }
+	r.td.notice = func(_ string, body []byte) (verification.Notice, error) {
+		return verification.Notice{Reference: string(body), Claim: func(known employment.Person, source employment.Source, today employment.Date) (employment.Report, error) {
+			rich := report()
+			rich.Jobs[0].DailySalary.Minor *= 10
+			return employment.Build(known, rich.Weeks, rich.Jobs, source, today)
+		}}, nil
+	}
+	v := r.start(t, verification.Request{CURP: curp})
+	if _, err := r.svc.Take(context.Background(), event("td", "td-ref-1")); err != nil {
+		t.Fatal(err)
+	}
+	got := r.get(t, v.ID)
+	if got.Status != verification.Completed || !strings.Contains(string(got.Report), `"daily_salary":"500.00"`) {
+		t.Errorf("report %s", got.Report)
+	}
+	if !strings.Contains(r.logs.String(), "contradicted") {
+		t.Errorf("no log line says the claim was contradicted:\n%s", r.logs)
+	}
+}
+
+// TestNotifiedProblem: a failure the notification reports (Palenca's
+// login.error) fails the attempt, and over when it is the provider's.
+func TestNotifiedProblem(t *testing.T) {
+	r := newRig(t)
+	r.td.notice = func(_ string, body []byte) (verification.Notice, error) {
+		p := employment.ProblemOf(outcome.ProviderDown, "platform_unavailable")
+		return verification.Notice{Reference: string(body), Problem: &p}, nil
+	}
+	v := r.start(t, verification.Request{CURP: curp})
+	if _, err := r.svc.Take(context.Background(), event("td", "td-ref-1")); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.get(t, v.ID); got.Provider != "palenca" || got.Status != verification.Pending || got.Attempts[0].Error.ProviderMessage != "platform_unavailable" {
+		t.Errorf("%+v", got)
+	}
+}
+
+// TestFollowUp: an attempt without a notification is polled after
+// PollAfter; one that cannot be checked is tried again; one past its
+// provider's window expires.
+func TestFollowUp(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	var answer verification.Result
+	var fail error
+	r.td.check = func(string) (verification.Result, error) { return answer, fail }
+	v := r.start(t, verification.Request{CURP: curp})
+
+	r.clock.advance(time.Minute)
+	if n, err := r.svc.FollowUp(ctx); n != 0 || err != nil {
+		t.Errorf("before VERIFY_POLL_AFTER: looked at %d, %v", n, err)
+	}
+	r.clock.advance(time.Minute)
+	fail = errDown
+	if n, err := r.svc.FollowUp(ctx); n != 1 || err != nil {
+		t.Fatalf("after VERIFY_POLL_AFTER: looked at %d, %v", n, err)
+	}
+	if got := r.get(t, v.ID); got.Status != verification.Pending || !got.NextCheck.Equal(r.clock.Now().Add(30*time.Second)) {
+		t.Errorf("a check that failed: %+v", got)
+	}
+	fail = nil
+	answer = verification.Result{Report: report()}
+	r.clock.advance(30 * time.Second)
+	r.svc.FollowUp(ctx)
+	if got := r.get(t, v.ID); got.Status != verification.Completed {
+		t.Errorf("polled: %+v", got)
+	}
+
+	answer = verification.Result{}
+	w := r.start(t, verification.Request{CURP: curp2})
+	r.clock.advance(24*time.Hour + time.Second)
+	r.svc.FollowUp(ctx)
+	got := r.get(t, w.ID)
+	if got.Status != verification.Expired || got.Error.Code != outcome.VerificationExpiry || got.Attempts[0].Status != verification.Expired {
+		t.Errorf("past the window: %+v", got)
+	}
+	if _, checks := r.td.counts(); checks != 3 {
+		t.Errorf("TD checked %d times, want 3", checks)
+	}
+}
+
+// TestFollowUpStartsWhatItsCreatorLeft: a verification kept but never
+// started (its creator stopped) is started by the follow-up.
+func TestFollowUpStartsWhatItsCreatorLeft(t *testing.T) {
+	r := newRig(t)
+	v := verification.Verification{ID: "ver_aaaaaaaaaaaaaaaaaaaaaaaaaa", Input: verification.Input{CURP: curp}, Status: verification.Pending,
+		CreatedAt: t0, NextCheck: t0.Add(time.Minute), Version: 1}
+	if err := r.store.Create(context.Background(), v, verification.Window{Key: "k"}); err != nil {
+		t.Fatal(err)
+	}
+	r.clock.advance(time.Minute)
+	r.svc.FollowUp(context.Background())
+	if got := r.get(t, v.ID); got.Provider != "td" || len(got.Attempts) != 1 || got.Status != verification.Pending {
+		t.Errorf("%+v", got)
+	}
+}
