@@ -64,3 +64,22 @@ func (p Problem) MarshalJSON() ([]byte, error) {
 		ProviderMessage *string       `json:"provider_message"`
 	}{p.Code, p.Message, p.Retryable, p.About, orNull(p.ProviderMessage)})
 }
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (p *Problem) UnmarshalJSON(b []byte) error {
+	var in struct {
+		Code            outcome.Code  `json:"code"`
+		Message         string        `json:"message"`
+		Retryable       bool          `json:"retryable"`
+		About           outcome.About `json:"about"`
+		ProviderMessage *string       `json:"provider_message"`
+	}
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	*p = Problem{Code: in.Code, Message: in.Message, Retryable: in.Retryable, About: in.About}
+	if in.ProviderMessage != nil {
+		p.ProviderMessage = *in.ProviderMessage
+	}
+	return nil
+}

@@ -96,22 +96,20 @@ func (s *Server) Client(opts ...func(*middleware.Stack) error) *dynamodb.Client 
 	return dynamo.NewClient(cfg, s.Endpoint, opts...)
 }
 
-// Table creates a fresh table with the store's layout and returns its name.
-func (s *Server) Table(tb testing.TB) string {
-	tb.Helper()
-	name := fmt.Sprintf("t%d-%d", os.Getpid(), s.tables.Add(1))
-	if err := ledgertable.Create(context.Background(), s.Client(), name); err != nil {
-		tb.Fatal(err)
-	}
-	return name
-}
+// Table creates a fresh table with the ledger's layout and returns its
+// name.
+func (s *Server) Table(tb testing.TB) string { return s.Fresh(tb, ledgertable.Create) }
 
 // EventsTable creates a fresh table with the events store's layout and
 // returns its name.
-func (s *Server) EventsTable(tb testing.TB) string {
+func (s *Server) EventsTable(tb testing.TB) string { return s.Fresh(tb, eventtable.Create) }
+
+// Fresh creates a fresh table with create (a store's layout) and returns
+// its name.
+func (s *Server) Fresh(tb testing.TB, create func(context.Context, dynamo.TableAPI, string) error) string {
 	tb.Helper()
-	name := fmt.Sprintf("e%d-%d", os.Getpid(), s.tables.Add(1))
-	if err := eventtable.Create(context.Background(), s.Client(), name); err != nil {
+	name := fmt.Sprintf("t%d-%d", os.Getpid(), s.tables.Add(1))
+	if err := create(context.Background(), s.Client(), name); err != nil {
 		tb.Fatal(err)
 	}
 	return name
