@@ -102,6 +102,53 @@ type Sender struct {
 
 	PalencaSecret string // unsigned when empty
 	PalencaHeader string // palenca.DefaultHeader when empty
+
+	// RetryDelay is the wait between the sends of Deliver (DefaultRetryDelay
+	// when zero).
+	RetryDelay time.Duration
+}
+
+// Retries is how many times Deliver sends a notification again while it is
+// not acknowledged: TD's 001 says 3; Belvo's and Palenca's documents say
+// they retry without saying how often, and get the same.
+const Retries = 3
+
+// DefaultRetryDelay is the wait between Deliver's sends.
+const DefaultRetryDelay = time.Second
+
+// Deliver sends body as kind, signed correctly, as the provider does with a
+// result: again, up to Retries times, while the answer is not a success
+// (TD: not 200). It returns every exchange.
+func (s *Sender) Deliver(ctx context.Context, kind Kind, body []byte) ([]Exchange, error) {
+	delay := s.RetryDelay
+	if delay <= 0 {
+		delay = DefaultRetryDelay
+	}
+	var out []Exchange
+	for attempt := 0; ; attempt++ {
+		req, err := s.Request(ctx, kind, body, Valid)
+		if err != nil {
+			return out, err
+		}
+		x, err := s.do(req, body)
+		if err == nil {
+			out = append(out, x)
+			if x.Status == http.StatusOK || kind != TD && x.Status/100 == 2 {
+				return out, nil
+			}
+		}
+		if attempt == Retries {
+			if err == nil {
+				err = fmt.Errorf("webhooksim: %s answered %d %d times", kind.Path(), x.Status, attempt+1)
+			}
+			return out, err
+		}
+		select {
+		case <-ctx.Done():
+			return out, ctx.Err()
+		case <-time.After(delay):
+		}
+	}
 }
 
 // Exchange is one request sent and what came back.
