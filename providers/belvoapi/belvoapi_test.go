@@ -1,0 +1,149 @@
+package belvoapi_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tarjeta-dev/tarjeta/core/belvo"
+	"github.com/tarjeta-dev/tarjeta/core/employment"
+	"github.com/tarjeta-dev/tarjeta/core/inbound"
+	"github.com/tarjeta-dev/tarjeta/core/outcome"
+	"github.com/tarjeta-dev/tarjeta/core/verification"
+	"github.com/tarjeta-dev/tarjeta/providers/belvoapi"
+	"github.com/tarjeta-dev/tarjeta/providers/belvosim"
+	"github.com/tarjeta-dev/tarjeta/providers/outbound"
+	"github.com/tarjeta-dev/tarjeta/providers/people"
+	"github.com/tarjeta-dev/tarjeta/providers/webhooksim"
+)
+
+const authorization = "Bearer belvo-webhook-secret"
+
+var today = employment.Date{Year: 2024, Month: 6, Day: 1}
+
+// hooks is the stack's /webhooks/belvo: it authenticates each webhook as
+// the webhooks function does and keeps it.
+type hooks struct {
+	mu     sync.Mutex
+	bodies [][]byte
+}
+
+func (h *hooks) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	if _, err := (belvo.Scheme{Authorizations: []string{authorization}}).Authenticate(inbound.Delivery{Header: r.Header, Body: body}, time.Now()); err != nil {
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	h.mu.Lock()
+	h.bodies = append(h.bodies, body)
+	h.mu.Unlock()
+	w.Write([]byte(`{"received":true}`))
+}
+
+func (h *hooks) wait(t *testing.T) []byte {
+	t.Helper()
+	for range 200 {
+		h.mu.Lock()
+		var first []byte
+		if len(h.bodies) > 0 {
+			first = h.bodies[0]
+		}
+		h.mu.Unlock()
+		if first != nil {
+			return first
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("no webhook arrived")
+	return nil
+}
+
+func setup(t *testing.T) (*belvoapi.Client, *belvosim.Server, *hooks) {
+	h := &hooks{}
+	stack := httptest.NewServer(h)
+	t.Cleanup(stack.Close)
+	sim := &belvosim.Server{SecretID: "sid", SecretPassword: "spw", Delay: 20 * time.Millisecond, Now: time.Now,
+		Push: &webhooksim.Sender{BaseURL: stack.URL, BelvoAuthorization: authorization, RetryDelay: time.Millisecond}}
+	srv := httptest.NewServer(sim.Handler())
+	t.Cleanup(func() { srv.Close(); sim.Close() })
+	return &belvoapi.Client{BaseURL: srv.URL, SecretID: "sid", SecretPassword: "spw", Out: &outbound.Client{Timeout: time.Second}}, sim, h
+}
+
+func person(s people.Scenario) people.Person {
+	for _, p := range people.Known {
+		if p.Scenario == s {
+			return p
+		}
+	}
+	panic(s)
+}
+
+// TestRichHistory: a link, its historical_update, and its records over two
+// pages, merged.
+func TestRichHistory(t *testing.T) {
+	client, _, h := setup(t)
+	ctx := context.Background()
+	p := person(people.Rich)
+	known := employment.Person{CURP: p.CURP}
+	link, err := client.Start(ctx, "ver_x", verification.Input{CURP: p.CURP})
+	if err != nil || link == "" {
+		t.Fatalf("Start = %q, %v", link, err)
+	}
+	if res, err := client.Check(ctx, link, known, employment.Source{}, today); err != nil || res.Report != nil || res.Problem != nil {
+		t.Errorf("Check before the records = %+v, %v; want pending", res, err)
+	}
+	n, err := client.Notice("EMPLOYMENT_RECORDS", h.wait(t))
+	if err != nil || n.Reference != link {
+		t.Fatalf("Notice = %+v, %v", n, err)
+	}
+	res, err := client.Check(ctx, link, known, employment.Source{}, today)
+	if err != nil || res.Report == nil {
+		t.Fatalf("Check = %+v, %v", res, err)
+	}
+	r := res.Report
+	if len(r.Jobs) != 4 || r.Person.NSS != p.NSS || r.Person.Name != p.Name || r.Weeks.Contributed != p.Contributed || r.Source.Reference != link {
+		t.Errorf("report %+v", r)
+	}
+}
+
+func TestRefusals(t *testing.T) {
+	client, _, _ := setup(t)
+	ctx := context.Background()
+	for s, want := range map[people.Scenario]outcome.Code{
+		people.CURPNotFound: outcome.CURPNotFound,
+		people.NSSNotFound:  outcome.NSSNotFound,
+		people.DailyLimit:   outcome.IMSSDailyLimit,
+		people.AllDown:      outcome.ProviderDown,
+	} {
+		_, err := client.Start(ctx, "ver_x", verification.Input{CURP: person(s).CURP})
+		var p employment.Problem
+		if !errors.As(err, &p) || p.Code != want || p.ProviderMessage == "" {
+			t.Errorf("%s: Start = %v; want %s with Belvo's message", s, err, want)
+		}
+	}
+	client.SecretPassword = "wrong"
+	_, err := client.Start(ctx, "ver_x", verification.Input{CURP: person(people.Rich).CURP})
+	var p employment.Problem
+	if !errors.As(err, &p) || p.Code != outcome.ProviderAuth {
+		t.Errorf("wrong secret: %v", err)
+	}
+}
+
+// TestNextOffHost: a next link to another host is not followed with our
+// credentials.
+func TestNextOffHost(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"count":2,"next":"https://elsewhere.example/api/employment-records/?page=2","previous":null,"results":[{"employment_records":[]}]}`))
+	}))
+	defer srv.Close()
+	client := &belvoapi.Client{BaseURL: srv.URL, Out: &outbound.Client{}}
+	res, err := client.Check(context.Background(), "l", employment.Person{}, employment.Source{}, today)
+	if err != nil || res.Problem == nil || res.Problem.Code != outcome.ProviderBadData {
+		t.Errorf("Check = %+v, %v; want PROVIDER_BAD_DATA", res, err)
+	}
+}
