@@ -1,0 +1,148 @@
+// Package palencaapi calls Palenca's API for the verify function: it
+// creates a user with an IMSS account for a CURP and reads the account's
+// employment. It is the verify function's Palenca provider.
+package palencaapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/tarjeta-dev/tarjeta/core/employment"
+	"github.com/tarjeta-dev/tarjeta/core/inbound"
+	"github.com/tarjeta-dev/tarjeta/core/outcome"
+	"github.com/tarjeta-dev/tarjeta/core/palenca"
+	"github.com/tarjeta-dev/tarjeta/core/verification"
+	"github.com/tarjeta-dev/tarjeta/providers/outbound"
+)
+
+// DefaultWindow is how long an account's employment is waited for:
+// Palenca says a login takes 10 to 180 seconds and names no limit.
+const DefaultWindow = 24 * time.Hour
+
+// Client is Palenca's client. BaseURL is the base as Palenca publishes it,
+// version included (PALENCA_API_URL, https://sandbox.palenca.com/v1).
+type Client struct {
+	BaseURL  string
+	APIKey   string
+	WidgetID string // sent when set (PALENCA_WIDGET_ID)
+	Platform string // "imss" when empty
+	Out      *outbound.Client
+}
+
+var _ verification.Provider = (*Client)(nil)
+
+func (c *Client) request(ctx context.Context, method, path string, body []byte) (outbound.Answer, error) {
+	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, bytes.NewReader(body))
+	if err != nil {
+		return outbound.Answer{}, fmt.Errorf("palencaapi: %w", err)
+	}
+	req.Header.Set("x-api-key", c.APIKey)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	} else {
+		req.Body = http.NoBody
+	}
+	return c.Out.Do(req)
+}
+
+func problem(a outbound.Answer) employment.Problem {
+	code, message := palenca.DecodeError(a.Body)
+	return palenca.Classify(a.Status, code, message)
+}
+
+// Start implements verification.Provider: POST /users/accounts with the
+// CURP as the identifier of an IMSS account, the verification's id as
+// external_id. It is not retried: a second account would be a second IMSS
+// query of the CURP.
+func (c *Client) Start(ctx context.Context, id string, in verification.Input) (string, error) {
+	platform := c.Platform
+	if platform == "" {
+		platform = "imss"
+	}
+	req := map[string]string{"identifier": in.CURP, "country": "mx", "platform": platform, "external_id": id}
+	if c.WidgetID != "" {
+		req["widget_id"] = c.WidgetID
+	}
+	body, _ := json.Marshal(req)
+	a, err := c.request(ctx, http.MethodPost, "/users/accounts", body)
+	if err != nil {
+		return "", err
+	}
+	if a.Status != http.StatusCreated && a.Status != http.StatusOK {
+		return "", problem(a)
+	}
+	f, err := inbound.Object(a.Body)
+	if err != nil {
+		return "", employment.ProblemOf(outcome.ProviderBadData, "the answer is not a JSON object")
+	}
+	account := f.ID("data.account_id")
+	if f.Err() != nil {
+		return "", employment.ProblemOf(outcome.ProviderBadData, "the answer has no usable account_id")
+	}
+	return account, nil
+}
+
+// Check implements verification.Provider: GET
+// /accounts/{account_id}/employment. Not found is a login still in
+// progress (pending); a refusal naming a reason in the taxonomy is the
+// attempt's problem; a server error is a failure to ask.
+func (c *Client) Check(ctx context.Context, account string, known employment.Person, source employment.Source, today employment.Date) (verification.Result, error) {
+	a, err := c.request(ctx, http.MethodGet, "/accounts/"+url.PathEscape(account)+"/employment", nil)
+	switch {
+	case err != nil:
+		return verification.Result{}, err
+	case a.Status == http.StatusNotFound:
+		return verification.Result{}, nil
+	case a.Status >= 500 || a.Status == http.StatusTooManyRequests && !reason(a):
+		return verification.Result{}, fmt.Errorf("palencaapi: employment: %w", problem(a))
+	case a.Status != http.StatusOK:
+		p := problem(a)
+		return verification.Result{Problem: &p}, nil
+	}
+	e, err := palenca.DecodeEmployment(a.Body)
+	if err != nil {
+		return bad("employment: " + err.Error())
+	}
+	rep, err := palenca.Normalize(e, known, source, today)
+	if err != nil {
+		return bad(err.Error())
+	}
+	return verification.Result{Report: &rep}, nil
+}
+
+// reason reports whether a refusal names a code Palenca documents.
+func reason(a outbound.Answer) bool {
+	code, _ := palenca.DecodeError(a.Body)
+	return code != ""
+}
+
+func bad(detail string) (verification.Result, error) {
+	p := employment.ProblemOf(outcome.ProviderBadData, detail)
+	return verification.Result{Problem: &p}, nil
+}
+
+// Notice implements verification.Provider: login.success and
+// employment.updated name their account; login.error names it with its
+// problem, which no API call confirms.
+func (c *Client) Notice(_ string, body []byte) (verification.Notice, error) {
+	n, err := palenca.Decode(body)
+	if err != nil {
+		return verification.Notice{}, err
+	}
+	switch n.Action {
+	case "login.success", "employment.updated":
+		return verification.Notice{Reference: n.AccountID}, nil
+	case "login.error":
+		p := palenca.Classify(0, n.StatusDetails, "")
+		return verification.Notice{Reference: n.AccountID, Problem: &p}, nil
+	}
+	return verification.Notice{}, nil
+}
+
+// Window implements verification.Provider.
+func (c *Client) Window() time.Duration { return DefaultWindow }

@@ -1,0 +1,147 @@
+package palencaapi_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tarjeta-dev/tarjeta/core/employment"
+	"github.com/tarjeta-dev/tarjeta/core/inbound"
+	"github.com/tarjeta-dev/tarjeta/core/outcome"
+	"github.com/tarjeta-dev/tarjeta/core/palenca"
+	"github.com/tarjeta-dev/tarjeta/core/verification"
+	"github.com/tarjeta-dev/tarjeta/providers/outbound"
+	"github.com/tarjeta-dev/tarjeta/providers/palencaapi"
+	"github.com/tarjeta-dev/tarjeta/providers/palencasim"
+	"github.com/tarjeta-dev/tarjeta/providers/people"
+	"github.com/tarjeta-dev/tarjeta/providers/webhooksim"
+)
+
+const secret = "palenca-webhook-secret"
+
+var today = employment.Date{Year: 2024, Month: 6, Day: 1}
+
+// hooks is the stack's /webhooks/palenca: it checks each webhook's
+// signature as the webhooks function does and keeps it.
+type hooks struct {
+	mu     sync.Mutex
+	bodies map[string][]byte // by account
+}
+
+func (h *hooks) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	if _, err := (palenca.Scheme{Secrets: []string{secret}}).Authenticate(inbound.Delivery{Header: r.Header, Body: body}, time.Now()); err != nil {
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	n, _ := palenca.Decode(body)
+	h.mu.Lock()
+	h.bodies[n.AccountID] = body
+	h.mu.Unlock()
+	w.Write([]byte(`{"received":true}`))
+}
+
+func (h *hooks) wait(t *testing.T, account string) []byte {
+	t.Helper()
+	for range 200 {
+		h.mu.Lock()
+		b := h.bodies[account]
+		h.mu.Unlock()
+		if b != nil {
+			return b
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("no webhook for %s", account)
+	return nil
+}
+
+func setup(t *testing.T) (*palencaapi.Client, *hooks) {
+	h := &hooks{bodies: map[string][]byte{}}
+	stack := httptest.NewServer(h)
+	t.Cleanup(stack.Close)
+	sim := &palencasim.Server{APIKey: "pk", Delay: 20 * time.Millisecond, Now: time.Now,
+		Push: &webhooksim.Sender{BaseURL: stack.URL, PalencaSecret: secret, RetryDelay: time.Millisecond}}
+	srv := httptest.NewServer(sim.Handler())
+	t.Cleanup(func() { srv.Close(); sim.Close() })
+	return &palencaapi.Client{BaseURL: srv.URL, APIKey: "pk", WidgetID: "2b0956a2-58e7-4e97-804d-2852d40f05d7", Out: &outbound.Client{Timeout: time.Second}}, h
+}
+
+func person(s people.Scenario) people.Person {
+	for _, p := range people.Known {
+		if p.Scenario == s {
+			return p
+		}
+	}
+	panic(s)
+}
+
+func TestRichHistory(t *testing.T) {
+	client, h := setup(t)
+	ctx := context.Background()
+	p := person(people.Rich)
+	known := employment.Person{CURP: p.CURP, NSS: p.NSS}
+	account, err := client.Start(ctx, "ver_x", verification.Input{CURP: p.CURP})
+	if err != nil || account == "" {
+		t.Fatalf("Start = %q, %v", account, err)
+	}
+	if res, err := client.Check(ctx, account, known, employment.Source{}, today); err != nil || res.Report != nil || res.Problem != nil {
+		t.Errorf("Check during the login = %+v, %v; want pending", res, err)
+	}
+	n, err := client.Notice("login.success", h.wait(t, account))
+	if err != nil || n.Reference != account || n.Problem != nil {
+		t.Fatalf("Notice = %+v, %v", n, err)
+	}
+	res, err := client.Check(ctx, account, known, employment.Source{}, today)
+	if err != nil || res.Report == nil {
+		t.Fatalf("Check = %+v, %v", res, err)
+	}
+	r := res.Report
+	if len(r.Jobs) != 4 || !r.Jobs[0].Current() || r.Jobs[0].State != "GUANAJUATO" || len(r.Jobs[0].Movements) != 3 || r.Weeks.Contributed != p.Contributed || r.Person.CURP != p.CURP {
+		t.Errorf("report %+v", r)
+	}
+}
+
+// TestLoginErrors: a failed login's webhook carries its status_details,
+// read into the taxonomy; the employment endpoint refuses alike.
+func TestLoginErrors(t *testing.T) {
+	client, h := setup(t)
+	ctx := context.Background()
+	for s, want := range map[people.Scenario]outcome.Code{
+		people.CURPNotFound: outcome.CURPNotFound,
+		people.NSSNotFound:  outcome.NoNSS,
+		people.DailyLimit:   outcome.IMSSDailyLimit,
+	} {
+		p := person(s)
+		account, err := client.Start(ctx, "ver_x", verification.Input{CURP: p.CURP})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := client.Notice("login.error", h.wait(t, account))
+		if err != nil || n.Problem == nil || n.Problem.Code != want {
+			t.Errorf("%s: Notice = %+v, %v; want %s", s, n, err, want)
+		}
+		res, err := client.Check(ctx, account, employment.Person{CURP: p.CURP}, employment.Source{}, today)
+		if err != nil || res.Problem == nil || res.Problem.Code != want {
+			t.Errorf("%s: Check = %+v, %v; want %s", s, res, err, want)
+		}
+	}
+}
+
+func TestRefusals(t *testing.T) {
+	client, _ := setup(t)
+	_, err := client.Start(context.Background(), "ver_x", verification.Input{CURP: person(people.AllDown).CURP})
+	var p employment.Problem
+	if !errors.As(err, &p) || p.Code != outcome.ProviderDown {
+		t.Errorf("down: %v", err)
+	}
+	client.APIKey = "wrong"
+	if _, err := client.Start(context.Background(), "ver_x", verification.Input{CURP: person(people.Rich).CURP}); !errors.As(err, &p) || p.Code != outcome.ProviderAuth {
+		t.Errorf("wrong key: %v", err)
+	}
+}

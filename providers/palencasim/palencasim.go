@@ -1,0 +1,293 @@
+// Package palencasim plays Palenca's API for IMSS and ISSSTE accounts for
+// the local stack and the tests: users and accounts by CURP (x-api-key),
+// answers {"success","error","data"}; the login's webhook (login.success,
+// or login.error with its status_details) to /webhooks/palenca, signed and
+// retried by webhooksim; and the account's employment. What it answers
+// about a CURP is people's scenario for it.
+package palencasim
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/tarjeta-dev/tarjeta/core/identity"
+	"github.com/tarjeta-dev/tarjeta/providers/people"
+	"github.com/tarjeta-dev/tarjeta/providers/webhooksim"
+)
+
+// Server is the simulated Palenca. Set its fields before serving; Close
+// waits for the webhooks in flight.
+type Server struct {
+	APIKey string
+	// Push delivers webhooks to the stack's /webhooks/palenca; nil sends
+	// none.
+	Push  *webhooksim.Sender
+	Delay time.Duration // how long a login takes
+	Now   func() time.Time
+	Log   *slog.Logger
+
+	mu       sync.Mutex
+	users    map[string]string // user id → external id
+	accounts map[string]account
+	n        int
+	pushes   sync.WaitGroup
+	ctx      context.Context
+	stop     context.CancelFunc
+	once     sync.Once
+}
+
+type account struct {
+	id, userID, externalID, platform string
+	person                           people.Person
+	at                               time.Time
+}
+
+func (s *Server) init() {
+	s.once.Do(func() {
+		s.users, s.accounts = make(map[string]string), make(map[string]account)
+		s.ctx, s.stop = context.WithCancel(context.Background())
+	})
+}
+
+// Handler serves Palenca's API.
+func (s *Server) Handler() http.Handler {
+	s.init()
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /users", s.auth(s.createUser))
+	mux.HandleFunc("POST /accounts", s.auth(s.createAccount))
+	mux.HandleFunc("POST /users/accounts", s.auth(s.createAccount))
+	mux.HandleFunc("GET /accounts/{account_id}/employment", s.auth(s.employment))
+	return mux
+}
+
+// Close stops the webhooks waiting to be sent and waits for those being
+// sent.
+func (s *Server) Close() {
+	s.init()
+	s.stop()
+	s.pushes.Wait()
+}
+
+// Accounts counts the accounts created.
+func (s *Server) Accounts() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.n
+}
+
+func answer(w http.ResponseWriter, status int, data any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]any{"success": true, "error": nil, "data": data})
+}
+
+func refuse(w http.ResponseWriter, status int, code, message string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]any{"success": false, "error": map[string]string{"code": code, "message": message}, "data": nil})
+}
+
+func (s *Server) auth(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		switch key := r.Header.Get("x-api-key"); {
+		case key == "":
+			refuse(w, http.StatusUnauthorized, "missing_api_key", "The x-api-key header is currently missing.")
+		case key != s.APIKey:
+			refuse(w, http.StatusUnauthorized, "invalid_api_key", "The API key is invalid.")
+		default:
+			next(w, r)
+		}
+	}
+}
+
+func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		WidgetID   string `json:"widget_id"`
+		ExternalID string `json:"external_id"`
+	}
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<16))
+	if json.Unmarshal(body, &in) != nil {
+		refuse(w, http.StatusUnprocessableEntity, "bad_request", "The request body is not valid JSON.")
+		return
+	}
+	id := uuid()
+	s.mu.Lock()
+	s.users[id] = in.ExternalID
+	s.mu.Unlock()
+	answer(w, http.StatusCreated, map[string]any{"user_id": id, "external_id": nullable(in.ExternalID)})
+}
+
+// createAccount serves POST /accounts (for a user) and POST
+// /users/accounts (the user made on the way), both in 000.
+func (s *Server) createAccount(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		UserID     string `json:"user_id"`
+		WidgetID   string `json:"widget_id"`
+		ExternalID string `json:"external_id"`
+		Country    string `json:"country"`
+		Platform   string `json:"platform"`
+		Identifier string `json:"identifier"`
+	}
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<16))
+	if json.Unmarshal(body, &in) != nil {
+		refuse(w, http.StatusUnprocessableEntity, "bad_request", "The request body is not valid JSON.")
+		return
+	}
+	s.mu.Lock()
+	_, knownUser := s.users[in.UserID]
+	s.mu.Unlock()
+	switch {
+	case in.Country != "mx":
+		refuse(w, http.StatusUnprocessableEntity, "bad_request", "country must be mx")
+		return
+	case in.Platform != "imss" && in.Platform != "issste":
+		refuse(w, http.StatusUnprocessableEntity, "bad_request", "platform must be imss or issste")
+		return
+	case r.URL.Path == "/accounts" && !knownUser:
+		refuse(w, http.StatusNotFound, "not_found", "User not found")
+		return
+	}
+	if _, err := identity.CURP(in.Identifier); err != nil {
+		refuse(w, http.StatusUnprocessableEntity, "bad_request", "identifier must be a valid CURP")
+		return
+	}
+	p := people.Find(in.Identifier)
+	if !p.Answers("palenca") {
+		refuse(w, http.StatusServiceUnavailable, "platform_unavailable", "The platform is currently unavailable.")
+		return
+	}
+	now := s.Now()
+	a := account{id: uuid(), userID: in.UserID, externalID: in.ExternalID, platform: in.Platform, person: p, at: now}
+	if a.userID == "" {
+		a.userID = uuid()
+	}
+	s.mu.Lock()
+	s.n++
+	s.users[a.userID] = in.ExternalID
+	s.accounts[a.id] = a
+	s.mu.Unlock()
+	if p.Pushed() && s.Push != nil {
+		s.pushes.Add(1)
+		go s.push(a)
+	}
+	answer(w, http.StatusCreated, map[string]any{
+		"user_id": a.userID, "account_id": a.id, "external_id": nullable(in.ExternalID),
+		"country": "mx", "platform": in.Platform, "identifier": in.Identifier,
+	})
+}
+
+// failure is the status_details of p's login, "" when it succeeds.
+func failure(p people.Person) string {
+	switch p.Scenario {
+	case people.CURPNotFound:
+		return "curp_not_in_platform"
+	case people.NSSNotFound:
+		return "not_registered"
+	case people.DailyLimit:
+		return "too_many_requests"
+	}
+	return ""
+}
+
+// push sends the login's webhook in Palenca's newer shape: everything
+// inside data.
+func (s *Server) push(a account) {
+	defer s.pushes.Done()
+	select {
+	case <-s.ctx.Done():
+		return
+	case <-time.After(s.Delay):
+	}
+	action, details := "login.success", failure(a.person)
+	if details != "" {
+		action = "login.error"
+	}
+	body, _ := json.Marshal(map[string]any{
+		"data": map[string]any{
+			"webhook_id": uuid(), "account_id": a.id, "external_id": nullable(a.externalID), "platform": a.platform,
+			"user_id": a.userID, "status_details": nullable(details), "webhook_action": action,
+		},
+		"webhook_url": s.Push.BaseURL + webhooksim.Palenca.Path(),
+	})
+	if _, err := s.Push.Deliver(s.ctx, webhooksim.Palenca, body); err != nil && s.Log != nil {
+		s.Log.Warn("palencasim: webhook not acknowledged", "account", a.id, "error", err.Error())
+	}
+}
+
+func (s *Server) employment(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	a, ok := s.accounts[r.PathValue("account_id")]
+	s.mu.Unlock()
+	switch {
+	case !ok:
+		refuse(w, http.StatusNotFound, "not_found", "Account not found")
+		return
+	case s.Now().Sub(a.at) < s.Delay:
+		refuse(w, http.StatusNotFound, "not_found", "Employment not found: the login is still in progress")
+		return
+	case failure(a.person) != "":
+		refuse(w, http.StatusUnprocessableEntity, failure(a.person), "The login failed")
+		return
+	}
+	p := a.person
+	history, events := []any{}, []any{}
+	for _, j := range p.Jobs {
+		history = append(history, map[string]any{
+			"employer": j.Employer, "employer_registration": j.Registration, "start_date": j.Start, "end_date": nullable(j.End),
+			"job_title": nil, "federal_entity": j.State, "base_salary": json.Number(j.DailySalary), "monthly_salary": nil,
+			"quoted_days": nil, "payment_frequency": nil, "payment_days": nil, "designation": nil, "modality": nil,
+		})
+		for _, m := range j.Movements {
+			events = append(events, map[string]any{"event_type": eventType(m.Type), "employer": j.Employer, "event_date": m.Date,
+				"event_end_date": nil, "base_salary": json.Number(m.Salary)})
+		}
+	}
+	status := "unemployed"
+	if len(p.Jobs) > 0 && p.Jobs[0].End == "" {
+		status = "employed"
+	}
+	answer(w, http.StatusOK, map[string]any{
+		"platform": a.platform, "account_id": a.id, "external_id": nullable(a.externalID),
+		"employment_info": map[string]any{
+			"id_type": "curp", "quoted_weeks": p.Contributed, "discounted_weeks": p.Discounted, "reintegrated_weeks": p.Reinstated,
+			"end_of_rights": nil, "status": status, "employment_files": []any{}, "employment_history_status": "complete",
+		},
+		"employment_history": history, "employment_events": events,
+	})
+}
+
+// eventType is Palenca's event_type for a movement of TD's words.
+func eventType(tdType string) string {
+	switch tdType {
+	case "Alta":
+		return "registration"
+	case "Baja":
+		return "discharge"
+	case "Reingreso":
+		return "reentry"
+	case "Modificación de salario":
+		return "salary_modification"
+	}
+	return "workday_modification"
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func uuid() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	b[6], b[8] = b[6]&0x0f|0x40, b[8]&0x3f|0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
