@@ -22,7 +22,9 @@ import (
 	"github.com/sethvargo/go-envconfig"
 
 	"github.com/tarjeta-dev/tarjeta/config/authorize"
+	"github.com/tarjeta-dev/tarjeta/config/verify"
 	"github.com/tarjeta-dev/tarjeta/config/webhooks"
+	"github.com/tarjeta-dev/tarjeta/core/webhook"
 	"github.com/tarjeta-dev/tarjeta/dynamo"
 	"github.com/tarjeta-dev/tarjeta/filestore"
 	"github.com/tarjeta-dev/tarjeta/httpapi"
@@ -38,6 +40,7 @@ type Config struct {
 	DebuggerDir string `env:"DEBUGGER_DIR, default=bin/debugger"`
 	Authorize   authorize.Config
 	Webhooks    webhooks.Config
+	Verify      verify.Config
 }
 
 // Load reads the configuration from lookup (the environment for `make
@@ -57,6 +60,7 @@ var functions = []struct {
 	start func(ctx context.Context, s *Stack) (started, error)
 }{
 	{"authorize", startAuthorize},
+	{"verify", startVerify}, // before webhooks, which hands its events to it
 	{"webhooks", startWebhooks},
 }
 
@@ -64,8 +68,10 @@ var functions = []struct {
 type started struct {
 	fn serve.Function
 	// changed says, when it can, that the function's store changed: Tick
-	// runs then instead of waiting for the next second.
+	// runs then instead of waiting for the next one.
 	changed <-chan struct{}
+	// every is how often Tick runs; every second when zero.
+	every time.Duration
 }
 
 // Stack is a running local stack.
@@ -79,6 +85,7 @@ type Stack struct {
 	random  io.Reader
 	pomelo  string           // the Pomelo credentials every function signs with
 	db      *dynamodb.Client // nil over the embedded stores
+	handoff webhook.Handoff  // the verify function's, for the webhooks function
 	server  *http.Server
 	closers []func() error // run in order by Close
 }
@@ -127,7 +134,7 @@ func Start(ctx context.Context, c Config, out io.Writer, log *slog.Logger, rando
 			mux.Handle(p, st.fn.HTTP)
 		}
 		if st.fn.Tick != nil {
-			ticking.Go(func() { tick(pctx, f.name, st.fn.Tick, st.changed, log) })
+			ticking.Go(func() { tick(pctx, f.name, st.fn.Tick, st.changed, st.every, log) })
 		}
 	}
 	// The functions log their own requests; the debugger's files and what
@@ -146,9 +153,13 @@ func Start(ctx context.Context, c Config, out io.Writer, log *slog.Logger, rando
 }
 
 // tick runs a function's Tick every time its store says something changed,
-// and every second (failed attempts are retried then), until ctx ends.
-func tick(ctx context.Context, name string, step func(context.Context) error, changed <-chan struct{}, log *slog.Logger) {
-	t := time.NewTicker(time.Second)
+// and every so often (every second when zero; failed attempts are retried
+// then), until ctx ends.
+func tick(ctx context.Context, name string, step func(context.Context) error, changed <-chan struct{}, every time.Duration, log *slog.Logger) {
+	if every <= 0 {
+		every = time.Second
+	}
+	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		if err := step(ctx); err != nil && ctx.Err() == nil {

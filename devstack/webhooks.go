@@ -59,7 +59,7 @@ func startWebhooks(ctx context.Context, s *Stack) (started, error) {
 		}
 		store = eventtable.New(s.db, c.TableName)
 	}
-	fn, err := c.Function(ctx, webhooks.Deps{Store: store, Log: s.log, Now: time.Now})
+	fn, err := c.Function(ctx, webhooks.Deps{Store: store, Log: s.log, Now: time.Now, Handoff: s.handoff})
 	return started{fn: fn, changed: changed}, err
 }
 

@@ -13,17 +13,31 @@ const module = "github.com/tarjeta-dev/tarjeta/"
 
 // own lists the packages that belong to one function's path alone. Shared
 // by design: core/pomelo (authorizations and notices alike) and the
-// provider-neutral core/inbound it implements.
+// provider-neutral core/inbound it implements; and what the table shared
+// lists.
 var own = map[string][]string{
 	"authorize": {"core/authorization", "core/envelope", "core/ledger", "core/idempotency",
 		"config/authorize", "httpapi/authorizeapi", "dynamo/ledgertable"},
-	"webhooks": {"core/webhook", "core/td", "core/belvo", "core/palenca",
-		"config/webhooks", "httpapi/webhooksapi", "dynamo/eventtable", "providers/pomeloapi", "providers/outbound"},
+	"webhooks": {"config/webhooks", "httpapi/webhooksapi", "providers/pomeloapi"},
+	"verify": {"core/verification", "core/identity", "config/verify", "httpapi/verifyapi",
+		"dynamo/verifytable", "providers/tdapi", "providers/belvoapi", "providers/palencaapi"},
+}
+
+// shared lists what some functions share, and who may link it.
+var shared = map[string][]string{
+	"core/webhook":       {"webhooks", "verify"},
+	"core/employment":    {"webhooks", "verify"}, // the providers' packages read their reports into it
+	"core/td":            {"webhooks", "verify"},
+	"core/belvo":         {"webhooks", "verify"},
+	"core/palenca":       {"webhooks", "verify"},
+	"dynamo/eventtable":  {"webhooks", "verify"},
+	"providers/outbound": {"webhooks", "verify"},
 }
 
 // local are the packages of the local stack and the tests, which no
 // function links.
 var local = []string{"devstack", "filestore", "storetest", "providers/pomelosim", "providers/webhooksim",
+	"providers/tdsim", "providers/belvosim", "providers/palencasim", "providers/people",
 	"httpapi/apitest", "dynamo/dynamotest", "core/signature/diagnosis", "core/capture"}
 
 func TestEachFunctionLinksOnlyItsPath(t *testing.T) {
@@ -52,6 +66,11 @@ func TestEachFunctionLinksOnlyItsPath(t *testing.T) {
 					if slices.Contains(deps, p) {
 						t.Errorf("%s links %s, of the %s function", name, p, other)
 					}
+				}
+			}
+			for p, who := range shared {
+				if slices.Contains(deps, p) && !slices.Contains(who, name) {
+					t.Errorf("%s links %s, shared by %v only", name, p, who)
 				}
 			}
 			for _, p := range deps {

@@ -167,7 +167,7 @@ func (c Config) Function(ctx context.Context, d Deps) (serve.Function, error) {
 		HTTP:  webhooksapi.Handler(webhook.NewReceiver(d.Store, d.Now, c.Retention), routes, d.Store, d.Log, d.Now),
 		Paths: []string{"/webhooks/"},
 		Tick: func(ctx context.Context) error {
-			_, err := webhook.Drain(ctx, d.Store, p, c.MaxAttempts)
+			_, err := webhook.Drain(ctx, d.Store, p.Providers(), c.MaxAttempts, time.Time{}, p.Process)
 			return err
 		},
 	}

@@ -3,6 +3,7 @@ package webhook
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/tarjeta-dev/tarjeta/core/inbound"
 	"github.com/tarjeta-dev/tarjeta/core/text"
@@ -38,47 +39,59 @@ func (p *Processor) Process(ctx context.Context, e Event) error {
 	if e.Status == Processed || e.Status == Unhandled {
 		return nil
 	}
-	var (
-		rec  *inbound.Record
-		note string
-		err  error
-	)
 	route, ok := p.Routes.Find(e.Route)
 	switch {
 	case !ok:
-		err = text.Annotate(inbound.ErrPayload, "unknown route "+e.Route)
+		return settle(ctx, p.Store, e, nil, "", text.Annotate(inbound.ErrPayload, "unknown route "+e.Route))
 	case route.Keep != nil:
-		var r inbound.Record
-		if r, err = route.Keep(ctx, e.Body, e.ReceivedAt); err == nil {
-			r.EventID = e.ID
-			rec = &r
+		r, err := route.Keep(ctx, e.Body, e.ReceivedAt)
+		if err != nil {
+			return settle(ctx, p.Store, e, nil, "", err)
 		}
+		r.EventID = e.ID
+		return settle(ctx, p.Store, e, &r, "", nil)
 	case p.Handoff == nil:
 		return nil
-	default:
-		note, err = p.Handoff.Take(ctx, e)
 	}
+	return Hand(ctx, p.Store, p.Handoff, e)
+}
+
+// Hand makes one attempt at e through h, and records it in s: the verify
+// function settles the events it takes from the store's stream so. It
+// returns as Process does.
+func Hand(ctx context.Context, s Store, h Handoff, e Event) error {
+	if e.Status == Processed || e.Status == Unhandled {
+		return nil
+	}
+	note, err := h.Take(ctx, e)
+	return settle(ctx, s, e, nil, note, err)
+}
+
+// settle records the attempt that ended with err (PROCESSED when nil).
+func settle(ctx context.Context, s Store, e Event, rec *inbound.Record, note string, err error) error {
 	if err != nil {
-		if serr := p.Store.Attempted(ctx, e, Attempt{Status: Failed, Error: err.Error()}); serr != nil && !errors.Is(serr, ErrProcessed) {
+		if serr := s.Attempted(ctx, e, Attempt{Status: Failed, Error: err.Error()}); serr != nil && !errors.Is(serr, ErrProcessed) {
 			return serr
 		}
 		return text.Wrap(ErrAttempt, err)
 	}
-	err = p.Store.Attempted(ctx, e, Attempt{Status: Processed, Note: note, Record: rec})
+	err = s.Attempted(ctx, e, Attempt{Status: Processed, Note: note, Record: rec})
 	if errors.Is(err, ErrProcessed) {
 		return nil // another attempt processed it first
 	}
 	return err
 }
 
-// Drain offers every event that has processing left to p: RECEIVED ones,
-// and FAILED ones with fewer than maxAttempts attempts, of the providers
-// that have processing (a route with a Keep, or a Handoff to take it). It
-// is the local stack's processor loop body; in AWS the table's stream
-// offers each event instead. It returns the number of events offered.
-func Drain(ctx context.Context, s Store, p *Processor, maxAttempts int) (int, error) {
+// Drain offers process every event of providers that has processing left:
+// RECEIVED ones, and FAILED ones with fewer than maxAttempts attempts.
+// Events received at or after settledBefore are left (zero leaves none):
+// the verify function's backfill leaves the newest to the stream. It is the
+// local processor loop's body, with Processor.Process; in AWS the table's
+// stream offers each event instead. It returns the number of events
+// offered.
+func Drain(ctx context.Context, s Store, providers []string, maxAttempts int, settledBefore time.Time, process func(context.Context, Event) error) (int, error) {
 	offered := 0
-	for _, provider := range p.processed() {
+	for _, provider := range providers {
 		// Failed events first: one that fails in this pass is retried in
 		// the next.
 		for _, status := range []Status{Failed, Received} {
@@ -89,7 +102,8 @@ func Drain(ctx context.Context, s Store, p *Processor, maxAttempts int) (int, er
 					return offered, err
 				}
 				for _, listed := range page {
-					if listed.Status == Failed && listed.Attempts >= maxAttempts {
+					if listed.Status == Failed && listed.Attempts >= maxAttempts ||
+						!settledBefore.IsZero() && !listed.ReceivedAt.Before(settledBefore) {
 						continue
 					}
 					e, err := s.Event(ctx, listed.ID) // the listing has no body
@@ -97,7 +111,7 @@ func Drain(ctx context.Context, s Store, p *Processor, maxAttempts int) (int, er
 						return offered, err
 					}
 					offered++
-					if err := p.Process(ctx, e); err != nil && !errors.Is(err, ErrAttempt) {
+					if err := process(ctx, e); err != nil && !errors.Is(err, ErrAttempt) {
 						return offered, err
 					}
 				}
@@ -111,8 +125,9 @@ func Drain(ctx context.Context, s Store, p *Processor, maxAttempts int) (int, er
 	return offered, nil
 }
 
-// processed lists the providers whose events p has something to do with.
-func (p *Processor) processed() []string {
+// Providers lists the providers whose events p has something to do with: a
+// route with a Keep, or a Handoff to take it.
+func (p *Processor) Providers() []string {
 	var out []string
 	for _, provider := range p.Routes.Providers() {
 		for _, r := range p.Routes {

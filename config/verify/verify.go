@@ -1,0 +1,248 @@
+// Package verify is the verify function as Lambda and the local stack both
+// build it: its settings, their checks, its providers, and Function.
+package verify
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/sethvargo/go-envconfig"
+
+	"github.com/tarjeta-dev/tarjeta/core/belvo"
+	"github.com/tarjeta-dev/tarjeta/core/palenca"
+	"github.com/tarjeta-dev/tarjeta/core/td"
+	"github.com/tarjeta-dev/tarjeta/core/verification"
+	"github.com/tarjeta-dev/tarjeta/core/webhook"
+	"github.com/tarjeta-dev/tarjeta/dynamo"
+	"github.com/tarjeta-dev/tarjeta/dynamo/eventtable"
+	"github.com/tarjeta-dev/tarjeta/dynamo/verifytable"
+	"github.com/tarjeta-dev/tarjeta/httpapi/verifyapi"
+	"github.com/tarjeta-dev/tarjeta/providers/belvoapi"
+	"github.com/tarjeta-dev/tarjeta/providers/outbound"
+	"github.com/tarjeta-dev/tarjeta/providers/palencaapi"
+	"github.com/tarjeta-dev/tarjeta/providers/tdapi"
+	"github.com/tarjeta-dev/tarjeta/serve"
+)
+
+// Config is the configuration of the verify function. Every provider in
+// VERIFY_PROVIDER_ORDER needs its URLs and credentials.
+type Config struct {
+	TDAPIURL      string        `env:"TD_API_URL"`
+	TDQueryURL    string        `env:"TD_QUERY_URL"`
+	TDPartnerCode string        `env:"TD_PARTNER_CODE"`
+	TDPartnerKey  string        `env:"TD_PARTNER_KEY"`
+	TDQueryWindow time.Duration `env:"TD_QUERY_WINDOW, default=24h"`
+
+	PalencaAPIURL   string `env:"PALENCA_API_URL"`
+	PalencaAPIKey   string `env:"PALENCA_API_KEY"`
+	PalencaWidgetID string `env:"PALENCA_WIDGET_ID"`
+
+	BelvoAPIURL         string `env:"BELVO_API_URL"`
+	BelvoSecretID       string `env:"BELVO_SECRET_ID"`
+	BelvoSecretPassword string `env:"BELVO_SECRET_PASSWORD"`
+	BelvoInstitution    string `env:"BELVO_INSTITUTION, default=imss_mx_employment"`
+
+	ProviderOrder string        `env:"VERIFY_PROVIDER_ORDER, default=td,palenca,belvo"`
+	PollAfter     time.Duration `env:"VERIFY_POLL_AFTER, default=2m"`
+	Retention     time.Duration `env:"VERIFY_RETENTION, default=720h"`
+	// How long each call to a provider may take, and how often one that is
+	// safe to repeat (a query, a read) is retried.
+	APITimeout time.Duration `env:"VERIFY_API_TIMEOUT, default=8s"`
+	APIRetries int           `env:"VERIFY_API_RETRIES, default=2"`
+
+	TableName string `env:"VERIFICATIONS_TABLE_NAME, default=tarjeta-verifications"`
+	// The webhooks function's table, whose events this function settles.
+	WebhooksTableName string `env:"WEBHOOKS_TABLE_NAME, default=tarjeta-webhooks"`
+	MaxAttempts       int    `env:"WEBHOOK_MAX_ATTEMPTS, default=5"`
+}
+
+// Providers is every provider the function knows, in the default order.
+var Providers = []string{td.Provider, palenca.Provider, belvo.Provider}
+
+// Order is VERIFY_PROVIDER_ORDER, split.
+func (c Config) Order() []string {
+	var out []string
+	for _, p := range strings.Split(c.ProviderOrder, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Validate reports settings that cannot work.
+func (c Config) Validate() error {
+	var errs []error
+	order := c.Order()
+	if len(order) == 0 {
+		errs = append(errs, errors.New("VERIFY_PROVIDER_ORDER must name at least one of td, palenca, belvo"))
+	}
+	for i, p := range order {
+		switch {
+		case !slices.Contains(Providers, p):
+			errs = append(errs, fmt.Errorf("VERIFY_PROVIDER_ORDER: %q is not one of td, palenca, belvo", p))
+		case slices.Contains(order[:i], p):
+			errs = append(errs, fmt.Errorf("VERIFY_PROVIDER_ORDER names %s twice", p))
+		default:
+			for _, s := range c.settings(p) {
+				if s.value == "" {
+					errs = append(errs, fmt.Errorf("%s is in VERIFY_PROVIDER_ORDER: %s must be set", p, s.name))
+				}
+			}
+		}
+	}
+	if c.TDQueryWindow <= 0 {
+		errs = append(errs, errors.New("TD_QUERY_WINDOW must be positive"))
+	}
+	if c.PollAfter <= 0 {
+		errs = append(errs, errors.New("VERIFY_POLL_AFTER must be positive"))
+	}
+	if c.Retention < 24*time.Hour {
+		errs = append(errs, errors.New("VERIFY_RETENTION must be at least 24h: the daily guard counts a day of verifications"))
+	}
+	if c.APITimeout <= 0 || c.APITimeout > 10*time.Second {
+		errs = append(errs, errors.New("VERIFY_API_TIMEOUT must be between 0 and 10s: a POST /verifications may try three providers within API Gateway's 29s"))
+	}
+	if c.APIRetries < 0 || c.APIRetries > 5 {
+		errs = append(errs, errors.New("VERIFY_API_RETRIES must be from 0 to 5"))
+	}
+	if c.TableName == "" || c.WebhooksTableName == "" {
+		errs = append(errs, errors.New("VERIFICATIONS_TABLE_NAME and WEBHOOKS_TABLE_NAME must not be empty"))
+	}
+	if c.MaxAttempts < 1 {
+		errs = append(errs, errors.New("WEBHOOK_MAX_ATTEMPTS must be at least 1"))
+	}
+	return errors.Join(errs...)
+}
+
+type setting struct{ name, value string }
+
+// settings are what provider p needs set.
+func (c Config) settings(p string) []setting {
+	switch p {
+	case td.Provider:
+		return []setting{{"TD_API_URL", c.TDAPIURL}, {"TD_QUERY_URL", c.TDQueryURL}, {"TD_PARTNER_CODE", c.TDPartnerCode}, {"TD_PARTNER_KEY", c.TDPartnerKey}}
+	case palenca.Provider:
+		return []setting{{"PALENCA_API_URL", c.PalencaAPIURL}, {"PALENCA_API_KEY", c.PalencaAPIKey}}
+	}
+	return []setting{{"BELVO_API_URL", c.BelvoAPIURL}, {"BELVO_SECRET_ID", c.BelvoSecretID}, {"BELVO_SECRET_PASSWORD", c.BelvoSecretPassword}}
+}
+
+// Deps are what the verify function runs on besides its settings.
+type Deps struct {
+	Store verification.Store
+	// Events are the webhooks function's events: those the stream offers
+	// are settled in them, and the schedule backfills the ones the stream
+	// never offered. Nil in the local stack, where the webhooks function
+	// hands its events over itself.
+	Events webhook.Store
+	// Stream reads the event of a change of the webhooks table's stream.
+	Stream func(c serve.Change) (e webhook.Event, ok bool, err error)
+	Log    *slog.Logger
+	Now    func() time.Time
+	HTTP   *http.Client // carries the provider calls; http.DefaultClient when nil
+}
+
+// backfillAge is how old an event must be before the schedule offers it:
+// the stream offers the newer ones.
+const backfillAge = 2 * time.Minute
+
+// Service builds the verification service these settings describe.
+func (c Config) Service(d Deps) (*verification.Service, error) {
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	if d.Store == nil || d.Now == nil {
+		return nil, errors.New("config: verify needs a store and a clock")
+	}
+	retries := c.APIRetries
+	if retries == 0 {
+		retries = -1
+	}
+	out := &outbound.Client{HTTP: d.HTTP, Timeout: c.APITimeout, Retries: retries, Log: d.Log}
+	providers := make(map[string]verification.Provider)
+	for _, p := range c.Order() {
+		switch p {
+		case td.Provider:
+			providers[p] = &tdapi.Client{RequestURL: c.TDAPIURL, QueryURL: c.TDQueryURL, PartnerCode: c.TDPartnerCode, PartnerKey: c.TDPartnerKey,
+				QueryWindow: c.TDQueryWindow, Out: out}
+		case palenca.Provider:
+			providers[p] = &palencaapi.Client{BaseURL: strings.TrimRight(c.PalencaAPIURL, "/"), APIKey: c.PalencaAPIKey, WidgetID: c.PalencaWidgetID, Out: out}
+		case belvo.Provider:
+			providers[p] = &belvoapi.Client{BaseURL: strings.TrimRight(c.BelvoAPIURL, "/"), SecretID: c.BelvoSecretID, SecretPassword: c.BelvoSecretPassword,
+				Institution: c.BelvoInstitution, Out: out}
+		}
+	}
+	return &verification.Service{
+		Store: d.Store, Providers: providers, Order: c.Order(), PollAfter: c.PollAfter, Retention: c.Retention,
+		Now: d.Now, Random: rand.Reader, Log: d.Log,
+	}, nil
+}
+
+// Function builds the verify function: its API, the settling of the
+// webhooks table's stream, and the follow-up schedule (the local stack's
+// Tick).
+func (c Config) Function(ctx context.Context, d Deps) (serve.Function, error) {
+	svc, err := c.Service(d)
+	if err != nil {
+		return serve.Function{}, err
+	}
+	return c.Serve(svc, d), nil
+}
+
+// Serve is Function over a service already built: the local stack hands
+// the same service to the webhooks function, which gives it its events.
+func (c Config) Serve(svc *verification.Service, d Deps) serve.Function {
+	followUp := func(ctx context.Context) error {
+		if _, err := svc.FollowUp(ctx); err != nil {
+			return err
+		}
+		if d.Events == nil {
+			return nil
+		}
+		_, err := webhook.Drain(ctx, d.Events, Providers, c.MaxAttempts, d.Now().Add(-backfillAge), func(ctx context.Context, e webhook.Event) error {
+			return webhook.Hand(ctx, d.Events, svc, e)
+		})
+		return err
+	}
+	fn := serve.Function{
+		HTTP:     verifyapi.Handler(svc, d.Log, d.Now),
+		Paths:    []string{"/verifications", "/verifications/"},
+		Schedule: func(ctx context.Context, _ serve.Scheduled) error { return followUp(ctx) },
+		Tick:     followUp,
+	}
+	if d.Stream != nil && d.Events != nil {
+		fn.Stream = func(ctx context.Context, ch serve.Change) error {
+			e, ok, err := d.Stream(ch)
+			if err != nil || !ok || !slices.Contains(Providers, e.Provider) {
+				return err
+			}
+			return webhook.Hand(ctx, d.Events, svc, e)
+		}
+	}
+	return fn
+}
+
+// Lambda builds the function in AWS: settings from the environment,
+// verifications and the webhooks' events on DynamoDB.
+func Lambda(ctx context.Context, env serve.Env) (serve.Function, error) {
+	var c Config
+	if err := envconfig.Process(ctx, &c); err != nil {
+		return serve.Function{}, err
+	}
+	db := dynamo.NewClient(env.AWS, "")
+	return c.Function(ctx, Deps{
+		Store:  verifytable.New(db, c.TableName),
+		Events: eventtable.New(db, c.WebhooksTableName),
+		Stream: eventtable.Inserted,
+		Log:    env.Log,
+		Now:    time.Now,
+	})
+}
