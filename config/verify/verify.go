@@ -145,9 +145,16 @@ type Deps struct {
 	Events webhook.Store
 	// Stream reads the event of a change of the webhooks table's stream.
 	Stream func(c serve.Change) (e webhook.Event, ok bool, err error)
-	Log    *slog.Logger
+	Log    *slog.Logger // nil logs nothing
 	Now    func() time.Time
 	HTTP   *http.Client // carries the provider calls; http.DefaultClient when nil
+}
+
+func (d Deps) log() *slog.Logger {
+	if d.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return d.Log
 }
 
 // backfillAge is how old an event must be before the schedule offers it:
@@ -166,7 +173,7 @@ func (c Config) Service(d Deps) (*verification.Service, error) {
 	if retries == 0 {
 		retries = -1
 	}
-	out := &outbound.Client{HTTP: d.HTTP, Timeout: c.APITimeout, Retries: retries, Log: d.Log}
+	out := &outbound.Client{HTTP: d.HTTP, Timeout: c.APITimeout, Retries: retries, Log: d.log()}
 	providers := make(map[string]verification.Provider)
 	for _, p := range c.Order() {
 		switch p {
@@ -182,7 +189,7 @@ func (c Config) Service(d Deps) (*verification.Service, error) {
 	}
 	return &verification.Service{
 		Store: d.Store, Providers: providers, Order: c.Order(), PollAfter: c.PollAfter, Retention: c.Retention,
-		Now: d.Now, Random: rand.Reader, Log: d.Log,
+		Now: d.Now, Random: rand.Reader, Log: d.log(),
 	}, nil
 }
 
@@ -213,7 +220,7 @@ func (c Config) Serve(svc *verification.Service, d Deps) serve.Function {
 		return err
 	}
 	fn := serve.Function{
-		HTTP:     verifyapi.Handler(svc, d.Log, d.Now),
+		HTTP:     verifyapi.Handler(svc, d.log(), d.Now),
 		Paths:    []string{"/verifications", "/verifications/"},
 		Schedule: func(ctx context.Context, _ serve.Scheduled) error { return followUp(ctx) },
 		Tick:     followUp,
