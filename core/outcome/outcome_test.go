@@ -108,3 +108,32 @@ func ExampleErrorBody() {
 	fmt.Println(outcome.Status(code), string(outcome.ErrorBody(code, "x-idempotency-key was already used for a different request")))
 	// Output: 409 {"error":{"code":"IDEMPOTENCY_KEY_REUSED","message":"x-idempotency-key was already used for a different request"}}
 }
+
+// TestREADMETaxonomy: the README's error taxonomy lists every code of the
+// verifications' taxonomy with its about and retryable, and no other.
+func TestREADMETaxonomy(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, _ := strings.Cut(string(readme), "\n#### Error taxonomy\n")
+	section, _, _ = strings.Cut(section, "\n**")
+	row := regexp.MustCompile("(?m)^\\| `([A-Z_]+)` \\| (person|provider) \\| (yes|no)[^|]* \\|")
+	documented := make(map[outcome.Code]outcome.Fault)
+	for _, m := range row.FindAllStringSubmatch(section, -1) {
+		documented[outcome.Code(m[1])] = outcome.Fault{About: outcome.About(m[2]), Retryable: m[3] == "yes"}
+	}
+	if len(documented) == 0 {
+		t.Fatal("no taxonomy table under #### Error taxonomy in README.md")
+	}
+	for c, f := range outcome.Faults() {
+		if got, ok := documented[c]; !ok || got.About != f.About || got.Retryable != f.Retryable {
+			t.Errorf("README lists %s as %+v (listed: %v), want about %s, retryable %v", c, got, ok, f.About, f.Retryable)
+		}
+	}
+	for c := range documented {
+		if _, ok := outcome.FaultOf(c); !ok {
+			t.Errorf("README lists %s, which is not in the taxonomy", c)
+		}
+	}
+}
