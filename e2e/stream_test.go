@@ -43,7 +43,7 @@ func TestStreamProcessing(t *testing.T) {
 			t.Fatalf("%s: %v %+v", kind, err, xs)
 		}
 	}
-	batch := readStream(t, table)
+	batch := readStream(t, table, 4)
 	if len(batch.Records) != 4 { // three events and TD's sign, each written once
 		t.Fatalf("%d stream records, want 4", len(batch.Records))
 	}
@@ -102,8 +102,9 @@ func TestStreamProcessing(t *testing.T) {
 }
 
 // readStream reads every record of the table's stream so far, as the Lambda
-// event source mapping would hand them over.
-func readStream(t *testing.T, table string) events.DynamoDBEvent {
+// event source mapping would hand them over, waiting up to 5 seconds for
+// want of them.
+func readStream(t *testing.T, table string, want int) events.DynamoDBEvent {
 	t.Helper()
 	ctx := context.Background()
 	desc, err := server.Client().DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: &table})
@@ -121,7 +122,7 @@ func readStream(t *testing.T, table string) events.DynamoDBEvent {
 	}
 	var batch events.DynamoDBEvent
 	deadline := time.Now().Add(5 * time.Second)
-	for len(batch.Records) < 4 && time.Now().Before(deadline) {
+	for len(batch.Records) < want && time.Now().Before(deadline) {
 		batch.Records = nil
 		for _, shard := range stream.StreamDescription.Shards {
 			it, err := client.GetShardIterator(ctx, &dynamodbstreams.GetShardIteratorInput{

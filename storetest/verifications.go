@@ -105,6 +105,10 @@ func keptWhole(t *testing.T, s verification.Store) {
 		t.Fatal(err)
 	}
 	same(t, "saved", get(t, s, v.ID), v)
+	// What a read returns is the caller's: changing it changes nothing kept.
+	mine := get(t, s, v.ID)
+	mine.Attempts[0].Status, mine.Report[0] = verification.Expired, '['
+	same(t, "after changing a copy", get(t, s, v.ID), v)
 	if got, err := s.ByExternalID(ctx, "loan-ñ-1"); err != nil || got.Version != 2 {
 		t.Errorf("ByExternalID = %+v, %v", got, err)
 	}

@@ -63,6 +63,7 @@ func (m *memory) Get(_ context.Context, id string) (verification.Verification, e
 	if !ok {
 		return v, verification.ErrNotFound
 	}
+	v.Attempts = slices.Clone(v.Attempts) // the caller's copy, as a real store's
 	return v, nil
 }
 

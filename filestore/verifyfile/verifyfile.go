@@ -5,6 +5,7 @@
 package verifyfile
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -280,11 +281,18 @@ func (s *Store) Create(ctx context.Context, v verification.Verification, w verif
 	return nil
 }
 
+// copyOf returns v sharing no memory with the store's: a caller changes
+// its copy, never the store's.
+func copyOf(v verification.Verification) verification.Verification {
+	v.Attempts, v.Report = slices.Clone(v.Attempts), bytes.Clone(v.Report)
+	return v
+}
+
 // Get implements verification.Store.
 func (s *Store) Get(ctx context.Context, id string) (verification.Verification, error) {
 	var v verification.Verification
 	var ok bool
-	if err := s.read(ctx, func() { v, ok = s.byID[id] }); err != nil {
+	if err := s.read(ctx, func() { v, ok = s.byID[id]; v = copyOf(v) }); err != nil {
 		return v, err
 	}
 	if !ok {
@@ -306,7 +314,7 @@ func (s *Store) ByReference(ctx context.Context, provider, ref string) (verifica
 func (s *Store) by(ctx context.Context, what string, id func() string) (verification.Verification, error) {
 	var v verification.Verification
 	var ok bool
-	if err := s.read(ctx, func() { v, ok = s.byID[id()] }); err != nil {
+	if err := s.read(ctx, func() { v, ok = s.byID[id()]; v = copyOf(v) }); err != nil {
 		return v, err
 	}
 	if !ok {
@@ -347,7 +355,7 @@ func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]verificati
 	err := s.read(ctx, func() {
 		for _, v := range s.byID {
 			if v.Status == verification.Pending && !v.NextCheck.After(now) {
-				out = append(out, v)
+				out = append(out, copyOf(v))
 			}
 		}
 	})
