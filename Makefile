@@ -102,6 +102,8 @@ bench: deps build
 	$(GO) test -run '^$$' -bench 'HTTPDynamoDB' -benchtime 4000x ./benchmarks/
 	$(GO) test -run '^$$' -bench 'WebhooksDynamoDB' -benchtime 300x ./benchmarks/
 	$(GO) test -run '^$$' -bench 'EventsDynamoDB' -benchtime 20x ./benchmarks/
+	$(GO) test -run '^$$' -bench 'Normalize' -benchmem -benchtime 20000x ./benchmarks/
+	$(GO) test -run '^$$' -bench 'VerifyLatency' -benchtime 200x ./benchmarks/
 	@for f in $(FUNCTIONS); do echo "artifact bin/$$f/bootstrap: $$(du -k bin/$$f/bootstrap | cut -f1) KiB, $$(gzip -c bin/$$f/bootstrap | wc -c | awk '{printf "%d", $$1/1024}') KiB gzipped"; done
 	$(MAKE) --no-print-directory bench-wasm
 

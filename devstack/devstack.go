@@ -38,6 +38,9 @@ type Config struct {
 	DynamoDBEndpoint string `env:"DYNAMODB_ENDPOINT"`
 	// DebuggerDir holds the signature debugger as `make wasm` builds it.
 	DebuggerDir string `env:"DEBUGGER_DIR, default=bin/debugger"`
+	// SimulatorDelay is how long the providers' simulators take with a
+	// result.
+	SimulatorDelay time.Duration `env:"SIMULATOR_DELAY, default=1s"`
 	Authorize   authorize.Config
 	Webhooks    webhooks.Config
 	Verify      verify.Config

@@ -21,13 +21,9 @@ import (
 	"github.com/tarjeta-dev/tarjeta/providers/webhooksim"
 )
 
-// The local stack's pace: how long a simulated provider takes with a
-// result, and how often the follow-up runs (EventBridge's 5 minutes in
-// AWS).
-const (
-	simulatedDelay = time.Second
-	followUpEvery  = 5 * time.Second
-)
+// followUpEvery is how often the local stack's follow-up runs
+// (EventBridge's 5 minutes in AWS).
+const followUpEvery = 5 * time.Second
 
 // startVerify starts the verify function over the verifications' embedded
 // store, or their table on DynamoDB, with the simulator of each provider
@@ -90,7 +86,7 @@ func (s *Stack) simulators(c *verify.Config) error {
 		if c.TDPartnerKey, err = secret(); err != nil {
 			return err
 		}
-		sim := &tdsim.Server{PartnerCode: c.TDPartnerCode, PartnerKey: c.TDPartnerKey, Push: push, Delay: simulatedDelay,
+		sim := &tdsim.Server{PartnerCode: c.TDPartnerCode, PartnerKey: c.TDPartnerKey, Push: push, Delay: s.c.SimulatorDelay,
 			Window: c.TDQueryWindow, Now: time.Now, Log: s.log}
 		base, err := s.serveSimulator("td", sim.Handler(), sim.Close)
 		if err != nil {
@@ -103,7 +99,7 @@ func (s *Stack) simulators(c *verify.Config) error {
 		if c.BelvoSecretPassword, err = secret(); err != nil {
 			return err
 		}
-		sim := &belvosim.Server{SecretID: c.BelvoSecretID, SecretPassword: c.BelvoSecretPassword, Push: push, Delay: simulatedDelay, Now: time.Now, Log: s.log}
+		sim := &belvosim.Server{SecretID: c.BelvoSecretID, SecretPassword: c.BelvoSecretPassword, Push: push, Delay: s.c.SimulatorDelay, Now: time.Now, Log: s.log}
 		if c.BelvoAPIURL, err = s.serveSimulator("belvo", sim.Handler(), sim.Close); err != nil {
 			return err
 		}
@@ -112,7 +108,7 @@ func (s *Stack) simulators(c *verify.Config) error {
 		if c.PalencaAPIKey, err = secret(); err != nil {
 			return err
 		}
-		sim := &palencasim.Server{APIKey: c.PalencaAPIKey, Push: push, Delay: simulatedDelay, Now: time.Now, Log: s.log}
+		sim := &palencasim.Server{APIKey: c.PalencaAPIKey, Push: push, Delay: s.c.SimulatorDelay, Now: time.Now, Log: s.log}
 		// Palenca's base URL holds its version.
 		base, err := s.serveSimulator("palenca", http.StripPrefix("/v1", sim.Handler()), sim.Close)
 		if err != nil {
