@@ -41,9 +41,9 @@ type Config struct {
 	// SimulatorDelay is how long the providers' simulators take with a
 	// result.
 	SimulatorDelay time.Duration `env:"SIMULATOR_DELAY, default=1s"`
-	Authorize   authorize.Config
-	Webhooks    webhooks.Config
-	Verify      verify.Config
+	Authorize      authorize.Config
+	Webhooks       webhooks.Config
+	Verify         verify.Config
 }
 
 // Load reads the configuration from lookup (the environment for `make
