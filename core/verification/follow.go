@@ -4,24 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
 )
-
-// noticeGrace is how long a notification about no verification of ours is
-// offered again before it is settled as such: its start may still be
-// keeping the reference.
-const noticeGrace = time.Minute
 
 // Take follows up a provider's notification, kept by the webhooks function
 // (it implements webhook.Handoff). It checks with the provider's API before
 // it believes anything a notification's body says, except a failure no API
 // confirms (Palenca's login.error). A notification about no verification
-// of ours, or one already ended, changes nothing and says so in its note
-// (about no verification: once it is a minute old); one handed over twice
-// changes a verification once. An error leaves the event to be offered
-// again.
+// of ours, or one already ended, changes nothing and says so in its note;
+// one handed over twice changes a verification once. An error leaves the
+// event to be offered again.
 func (s *Service) Take(ctx context.Context, e webhook.Event) (note string, err error) {
 	p, ok := s.Providers[e.Provider]
 	if !ok {
@@ -35,12 +28,10 @@ func (s *Service) Take(ctx context.Context, e webhook.Event) (note string, err e
 		return "names no request", nil
 	}
 	v, err := s.Store.ByReference(ctx, e.Provider, n.Reference)
-	switch {
-	case errors.Is(err, ErrNotFound) && s.Now().Sub(e.ReceivedAt) < noticeGrace:
-		// A provider may answer before its start's reference is kept:
-		// offered again, the notification finds it.
-		return "", fmt.Errorf("verification: no verification has this %s reference yet: %w", e.Provider, ErrNotFound)
-	case errors.Is(err, ErrNotFound):
+	if errors.Is(err, ErrNotFound) {
+		// Also a notification that beat its start's write of the
+		// reference: the follow-up polls that verification, so the
+		// result is not lost.
 		return "no verification has this " + e.Provider + " reference", nil
 	}
 	if err != nil {
