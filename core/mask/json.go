@@ -12,7 +12,7 @@ import (
 var byKey = map[string]func(string) string{
 	"curp": CURP, "id_number": CURP,
 	"nss": NSS, "nss_number": NSS, "social_security_number": NSS,
-	"name": Name, "full_name": Name, "first_name": Name, "last_name": Name,
+	"name": Name, "full_name": Name, "first_name": Name, "last_name": Name, "user_name": Name, "official_name": Name,
 	"second_last_name": Name, "names": Name, "nombre": Name, "nombres": Name,
 	"apellido": Name, "apellidos": Name, "apellido_paterno": Name, "apellido_materno": Name,
 }
