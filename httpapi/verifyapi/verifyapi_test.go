@@ -1,0 +1,151 @@
+package verifyapi_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tarjeta-dev/tarjeta/core/employment"
+	"github.com/tarjeta-dev/tarjeta/core/verification"
+	"github.com/tarjeta-dev/tarjeta/filestore/verifyfile"
+	"github.com/tarjeta-dev/tarjeta/httpapi/verifyapi"
+)
+
+// waiting starts every request and never has a result.
+type waiting struct{}
+
+func (waiting) Start(context.Context, string, verification.Input) (string, error) { return "ref", nil }
+func (waiting) Check(context.Context, string, employment.Person, employment.Source, employment.Date) (verification.Result, error) {
+	return verification.Result{}, nil
+}
+func (waiting) Notice(string, []byte) (verification.Notice, error) { return verification.Notice{}, nil }
+func (waiting) Window() time.Duration                              { return time.Hour }
+
+func handler(t testing.TB) *httptest.Server {
+	store, err := verifyfile.Open(t.TempDir(), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	svc := &verification.Service{Store: store, Providers: map[string]verification.Provider{"td": waiting{}}, Order: []string{"td"},
+		PollAfter: time.Minute, Retention: 24 * time.Hour, Now: time.Now, Random: rand.Reader}
+	srv := httptest.NewServer(verifyapi.Handler(svc, slog.New(slog.DiscardHandler), time.Now))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func post(t testing.TB, url, body string) (int, map[string]any) {
+	t.Helper()
+	res, err := httptestClient.Post(url+"/verifications", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out map[string]any
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
+		t.Fatalf("%s: the answer is not JSON: %v", body, err)
+	}
+	return res.StatusCode, out
+}
+
+var httptestClient = http.DefaultClient
+
+func TestStart(t *testing.T) {
+	srv := handler(t)
+	status, v := post(t, srv.URL, `{"curp":"HEGG560427MVZRRL04","external_id":"e-1"}`)
+	if status != 202 || v["status"] != "PENDING" || v["provider"] != "td" || v["id"] == "" || v["created_at"] == "" {
+		t.Fatalf("POST = %d %v", status, v)
+	}
+	if status, again := post(t, srv.URL, `{"curp":"HEGG560427MVZRRL04","external_id":"e-1"}`); status != 200 || again["id"] != v["id"] {
+		t.Errorf("a repeat = %d %v", status, again)
+	}
+	for _, tc := range []struct {
+		body   string
+		status int
+		code   string
+		field  string
+	}{
+		{`{"curp":"HEGG560427MVZRRL04","nss":"12345678903","external_id":"e-1"}`, 409, "EXTERNAL_ID_REUSED", "external_id"},
+		{`{"curp":"HEGG560427MVZRRL05"}`, 400, "INVALID_CURP", "curp"},
+		{`{"curp":null}`, 400, "INVALID_CURP", "curp"},
+		{`{"curp":["HEGG560427MVZRRL04"]}`, 400, "INVALID_CURP", "curp"},
+		{`{"curp":"HEGG560427MVZRRL04","nss":12345678903}`, 400, "INVALID_NSS", "nss"},
+		{`{"curp":"HEGG560427MVZRRL04","provider":"belvo"}`, 400, "INVALID_PROVIDER", "provider"},
+		{`[]`, 400, "MALFORMED_PAYLOAD", ""},
+		{`{"curp":"HEGG560427MVZRRL04"`, 400, "MALFORMED_PAYLOAD", ""},
+		{`{"curp":"` + strings.Repeat("x", 17<<10) + `"}`, 413, "BODY_TOO_LARGE", ""},
+	} {
+		status, out := post(t, srv.URL, tc.body)
+		e, _ := out["error"].(map[string]any)
+		if status != tc.status || e["code"] != tc.code || tc.field != "" && e["field"] != tc.field || e["message"] == "" {
+			t.Errorf("%.60s: %d %v; want %d %s on %q", tc.body, status, out, tc.status, tc.code, tc.field)
+		}
+	}
+	// Two more of the same CURP, then the guard.
+	post(t, srv.URL, `{"curp":"HEGG560427MVZRRL04"}`)
+	post(t, srv.URL, `{"curp":"HEGG560427MVZRRL04"}`)
+	if status, out := post(t, srv.URL, `{"curp":"HEGG560427MVZRRL04"}`); status != 429 || out["error"].(map[string]any)["code"] != "DAILY_LIMIT_EXCEEDED" {
+		t.Errorf("a fourth: %d %v", status, out)
+	}
+}
+
+func TestReads(t *testing.T) {
+	srv := handler(t)
+	_, v := post(t, srv.URL, `{"curp":"HEGG560427MVZRRL04","nss":"12345678903","external_id":"e-1"}`)
+	res, err := httptestClient.Get(srv.URL + "/verifications/" + v["id"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	json.NewDecoder(res.Body).Decode(&got)
+	res.Body.Close()
+	attempts, _ := got["attempts"].([]any)
+	if res.StatusCode != 200 || got["status"] != "PENDING" || len(attempts) != 1 || got["report"] != nil || got["error"] != nil || got["updated_at"] == nil {
+		t.Errorf("GET = %d %v", res.StatusCode, got)
+	}
+	res, _ = httptestClient.Get(srv.URL + "/verifications?external_id=e-1")
+	var list struct {
+		Verifications []map[string]any
+	}
+	json.NewDecoder(res.Body).Decode(&list)
+	res.Body.Close()
+	if len(list.Verifications) != 1 || list.Verifications[0]["curp"] != "HEGG5604****ZRRL04" || list.Verifications[0]["nss"] != "1234****903" {
+		t.Errorf("the listing: %+v", list)
+	}
+	for path, code := range map[string]string{
+		"/verifications/ver_aaaaaaaaaaaaaaaaaaaaaaaaaa": "VERIFICATION_NOT_FOUND",
+		"/verifications/../etc":                         "",
+		"/verifications":                                "INVALID_EXTERNAL_ID",
+	} {
+		res, err := httptestClient.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out struct{ Error struct{ Code string } }
+		json.NewDecoder(res.Body).Decode(&out)
+		res.Body.Close()
+		if res.StatusCode < 400 || res.StatusCode >= 500 || code != "" && out.Error.Code != code {
+			t.Errorf("GET %s = %d %s, want %s", path, res.StatusCode, out.Error.Code, code)
+		}
+	}
+}
+
+// FuzzStart: whatever the body, the answer is JSON, never a 5xx.
+func FuzzStart(f *testing.F) {
+	for _, s := range []string{`{"curp":"HEGG560427MVZRRL04"}`, `{"curp":"hegg560427mvzrrl04","nss":"12345678903","external_id":"x"}`, `{}`, `{"curp":1}`} {
+		f.Add(s)
+	}
+	srv := handler(f)
+	f.Fuzz(func(t *testing.T, body string) {
+		status, _ := post(t, srv.URL, body)
+		if status >= 500 {
+			t.Fatalf("%q: %d", body, status)
+		}
+	})
+}
