@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/core/employment"
+	"github.com/tarjeta-dev/tarjeta/core/outcome"
 )
 
 // Provider is one provider's adapter: its HTTP client and the decoders of
@@ -44,4 +45,11 @@ type Notice struct {
 	// nil when it carries none. A claim is never believed: the Check's
 	// report is kept, and a difference is reported.
 	Claim func(known employment.Person, source employment.Source, today employment.Date) (employment.Report, error)
+}
+
+// Unusable is the Result of an answer that cannot be read as a report:
+// PROVIDER_BAD_DATA, the provider's fault, so the next provider is tried.
+func Unusable(detail string) Result {
+	p := employment.ProblemOf(outcome.ProviderBadData, detail)
+	return Result{Problem: &p}
 }

@@ -107,11 +107,11 @@ func (c *Client) Check(ctx context.Context, link string, known employment.Person
 	var profiles []belvo.Profile
 	for pages := 0; next != ""; pages++ {
 		if pages == maxPages {
-			return bad(fmt.Sprintf("more than %d pages of records", maxPages))
+			return verification.Unusable(fmt.Sprintf("more than %d pages of records", maxPages)), nil
 		}
 		u, err := url.Parse(next)
 		if err != nil || u.Scheme != base.Scheme || u.Host != base.Host {
-			return bad("a next page off Belvo's host")
+			return verification.Unusable("a next page off Belvo's host"), nil
 		}
 		a, err := c.request(ctx, http.MethodGet, next, nil)
 		if err != nil {
@@ -122,7 +122,7 @@ func (c *Client) Check(ctx context.Context, link string, known employment.Person
 		}
 		page, err := belvo.DecodePage(a.Body)
 		if err != nil {
-			return bad("records: " + err.Error())
+			return verification.Unusable("records: " + err.Error()), nil
 		}
 		profiles = append(profiles, page.Profiles...)
 		next = page.Next
@@ -132,14 +132,9 @@ func (c *Client) Check(ctx context.Context, link string, known employment.Person
 	}
 	rep, err := belvo.Normalize(link, profiles, known, source, today)
 	if err != nil {
-		return bad(err.Error())
+		return verification.Unusable(err.Error()), nil
 	}
 	return verification.Result{Report: &rep}, nil
-}
-
-func bad(detail string) (verification.Result, error) {
-	p := employment.ProblemOf(outcome.ProviderBadData, detail)
-	return verification.Result{Problem: &p}, nil
 }
 
 // Notice implements verification.Provider: historical_update of

@@ -8,7 +8,6 @@
 package belvosim
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
@@ -34,13 +33,11 @@ type Server struct {
 	Now   func() time.Time
 	Log   *slog.Logger
 
-	mu     sync.Mutex
-	links  map[string]link
-	n      int
-	pushes sync.WaitGroup
-	ctx    context.Context
-	stop   context.CancelFunc
-	once   sync.Once
+	mu    sync.Mutex
+	links map[string]link
+	n     int
+	later webhooksim.Later
+	once  sync.Once
 }
 
 type link struct {
@@ -53,7 +50,7 @@ type link struct {
 func (s *Server) init() {
 	s.once.Do(func() {
 		s.links = make(map[string]link)
-		s.ctx, s.stop = context.WithCancel(context.Background())
+		s.later = webhooksim.Later{Sender: s.Push, Delay: s.Delay, Log: s.Log}
 	})
 }
 
@@ -70,8 +67,7 @@ func (s *Server) Handler() http.Handler {
 // sent.
 func (s *Server) Close() {
 	s.init()
-	s.stop()
-	s.pushes.Wait()
+	s.later.Close()
 }
 
 // Links counts the links created.
@@ -154,14 +150,13 @@ func (s *Server) createLink(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.Now()
-	l := link{id: uuid(), person: p, at: now, externalID: in.ExternalID}
+	l := link{id: webhooksim.UUID(), person: p, at: now, externalID: in.ExternalID}
 	s.mu.Lock()
 	s.n++
 	s.links[l.id] = l
 	s.mu.Unlock()
-	if p.Pushed() && s.Push != nil {
-		s.pushes.Add(1)
-		go s.push(l)
+	if p.Pushed() {
+		s.later.Send(webhooksim.Belvo, historicalUpdate(l), l.id)
 	}
 	answer(w, http.StatusCreated, map[string]any{
 		"id": l.id, "institution": in.Institution, "access_mode": in.AccessMode, "status": "valid", "refresh_rate": nil,
@@ -171,21 +166,14 @@ func (s *Server) createLink(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (s *Server) push(l link) {
-	defer s.pushes.Done()
-	select {
-	case <-s.ctx.Done():
-		return
-	case <-time.After(s.Delay):
-	}
+// historicalUpdate is the webhook of l's records (003).
+func historicalUpdate(l link) []byte {
 	body, _ := json.Marshal(map[string]any{
 		"webhook_id": newID(), "webhook_type": "EMPLOYMENT_RECORDS", "process_type": "historical_update",
-		"webhook_code": "historical_update", "link_id": l.id, "request_id": uuid(), "external_id": l.externalID,
+		"webhook_code": "historical_update", "link_id": l.id, "request_id": webhooksim.UUID(), "external_id": l.externalID,
 		"data": map[string]int{"total_employment_record_profiles": len(profiles(l))},
 	})
-	if _, err := s.Push.Deliver(s.ctx, webhooksim.Belvo, body); err != nil && s.Log != nil {
-		s.Log.Warn("belvosim: webhook not acknowledged", "link", l.id, "error", err.Error())
-	}
+	return body
 }
 
 // records pages a link's profiles, one per page, so that a client must
@@ -285,11 +273,4 @@ func newID() string {
 	b := make([]byte, 16)
 	rand.Read(b)
 	return fmt.Sprintf("%x", b)
-}
-
-func uuid() string {
-	b := make([]byte, 16)
-	rand.Read(b)
-	b[6], b[8] = b[6]&0x0f|0x40, b[8]&0x3f|0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }

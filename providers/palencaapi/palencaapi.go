@@ -106,11 +106,11 @@ func (c *Client) Check(ctx context.Context, account string, known employment.Per
 	}
 	e, err := palenca.DecodeEmployment(a.Body)
 	if err != nil {
-		return bad("employment: " + err.Error())
+		return verification.Unusable("employment: " + err.Error()), nil
 	}
 	rep, err := palenca.Normalize(e, known, source, today)
 	if err != nil {
-		return bad(err.Error())
+		return verification.Unusable(err.Error()), nil
 	}
 	return verification.Result{Report: &rep}, nil
 }
@@ -119,11 +119,6 @@ func (c *Client) Check(ctx context.Context, account string, known employment.Per
 func reason(a outbound.Answer) bool {
 	code, _ := palenca.DecodeError(a.Body)
 	return code != ""
-}
-
-func bad(detail string) (verification.Result, error) {
-	p := employment.ProblemOf(outcome.ProviderBadData, detail)
-	return verification.Result{Problem: &p}, nil
 }
 
 // Notice implements verification.Provider: login.success and

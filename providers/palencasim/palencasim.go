@@ -7,10 +7,7 @@
 package palencasim
 
 import (
-	"context"
-	"crypto/rand"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -37,9 +34,7 @@ type Server struct {
 	users    map[string]string // user id → external id
 	accounts map[string]account
 	n        int
-	pushes   sync.WaitGroup
-	ctx      context.Context
-	stop     context.CancelFunc
+	later    webhooksim.Later
 	once     sync.Once
 }
 
@@ -52,7 +47,7 @@ type account struct {
 func (s *Server) init() {
 	s.once.Do(func() {
 		s.users, s.accounts = make(map[string]string), make(map[string]account)
-		s.ctx, s.stop = context.WithCancel(context.Background())
+		s.later = webhooksim.Later{Sender: s.Push, Delay: s.Delay, Log: s.Log}
 	})
 }
 
@@ -71,8 +66,7 @@ func (s *Server) Handler() http.Handler {
 // sent.
 func (s *Server) Close() {
 	s.init()
-	s.stop()
-	s.pushes.Wait()
+	s.later.Close()
 }
 
 // Accounts counts the accounts created.
@@ -117,7 +111,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 		refuse(w, http.StatusUnprocessableEntity, "bad_request", "The request body is not valid JSON.")
 		return
 	}
-	id := uuid()
+	id := webhooksim.UUID()
 	s.mu.Lock()
 	s.users[id] = in.ExternalID
 	s.mu.Unlock()
@@ -164,9 +158,9 @@ func (s *Server) createAccount(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.Now()
-	a := account{id: uuid(), userID: in.UserID, externalID: in.ExternalID, platform: in.Platform, person: p, at: now}
+	a := account{id: webhooksim.UUID(), userID: in.UserID, externalID: in.ExternalID, platform: in.Platform, person: p, at: now}
 	if a.userID == "" {
-		a.userID = uuid()
+		a.userID = webhooksim.UUID()
 	}
 	s.mu.Lock()
 	s.n++
@@ -174,8 +168,7 @@ func (s *Server) createAccount(w http.ResponseWriter, r *http.Request) {
 	s.accounts[a.id] = a
 	s.mu.Unlock()
 	if p.Pushed() && s.Push != nil {
-		s.pushes.Add(1)
-		go s.push(a)
+		s.later.Send(webhooksim.Palenca, s.login(a), a.id)
 	}
 	answer(w, http.StatusCreated, map[string]any{
 		"user_id": a.userID, "account_id": a.id, "external_id": nullable(in.ExternalID),
@@ -196,29 +189,21 @@ func failure(p people.Person) string {
 	return ""
 }
 
-// push sends the login's webhook in Palenca's newer shape: everything
+// login is the webhook of a's login, in Palenca's newer shape: everything
 // inside data.
-func (s *Server) push(a account) {
-	defer s.pushes.Done()
-	select {
-	case <-s.ctx.Done():
-		return
-	case <-time.After(s.Delay):
-	}
+func (s *Server) login(a account) []byte {
 	action, details := "login.success", failure(a.person)
 	if details != "" {
 		action = "login.error"
 	}
 	body, _ := json.Marshal(map[string]any{
 		"data": map[string]any{
-			"webhook_id": uuid(), "account_id": a.id, "external_id": nullable(a.externalID), "platform": a.platform,
+			"webhook_id": webhooksim.UUID(), "account_id": a.id, "external_id": nullable(a.externalID), "platform": a.platform,
 			"user_id": a.userID, "status_details": nullable(details), "webhook_action": action,
 		},
 		"webhook_url": s.Push.BaseURL + webhooksim.Palenca.Path(),
 	})
-	if _, err := s.Push.Deliver(s.ctx, webhooksim.Palenca, body); err != nil && s.Log != nil {
-		s.Log.Warn("palencasim: webhook not acknowledged", "account", a.id, "error", err.Error())
-	}
+	return body
 }
 
 func (s *Server) employment(w http.ResponseWriter, r *http.Request) {
@@ -283,11 +268,4 @@ func nullable(s string) any {
 		return nil
 	}
 	return s
-}
-
-func uuid() string {
-	b := make([]byte, 16)
-	rand.Read(b)
-	b[6], b[8] = b[6]&0x0f|0x40, b[8]&0x3f|0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }

@@ -139,7 +139,7 @@ func (c *Client) Check(ctx context.Context, seq string, known employment.Person,
 	}
 	data := gjson.GetBytes(a.Body, "data")
 	if !data.IsObject() {
-		return bad("the query's answer has no data object")
+		return verification.Unusable("the query's answer has no data object"), nil
 	}
 	return c.result([]byte(data.Raw), known, source, today)
 }
@@ -147,7 +147,7 @@ func (c *Client) Check(ctx context.Context, seq string, known employment.Person,
 func (c *Client) result(body []byte, known employment.Person, source employment.Source, today employment.Date) (verification.Result, error) {
 	r, err := td.DecodeReport(body)
 	if err != nil {
-		return bad("the result: " + err.Error())
+		return verification.Unusable("the result: " + err.Error()), nil
 	}
 	if r.Result != td.ResultOK {
 		p, pending := td.Classify(r.Message)
@@ -158,14 +158,9 @@ func (c *Client) result(body []byte, known employment.Person, source employment.
 	}
 	rep, err := td.Normalize(r, known, source, today)
 	if err != nil {
-		return bad(err.Error())
+		return verification.Unusable(err.Error()), nil
 	}
 	return verification.Result{Report: &rep}, nil
-}
-
-func bad(detail string) (verification.Result, error) {
-	p := employment.ProblemOf(outcome.ProviderBadData, detail)
-	return verification.Result{Problem: &p}, nil
 }
 
 // Notice implements verification.Provider: a push names its sequence_id,

@@ -7,7 +7,6 @@
 package tdsim
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -45,9 +44,7 @@ type Server struct {
 	mu       sync.Mutex
 	requests map[string]request
 	n        int
-	pushes   sync.WaitGroup
-	ctx      context.Context
-	stop     context.CancelFunc
+	later    webhooksim.Later
 	once     sync.Once
 }
 
@@ -59,7 +56,7 @@ type request struct {
 func (s *Server) init() {
 	s.once.Do(func() {
 		s.requests = make(map[string]request)
-		s.ctx, s.stop = context.WithCancel(context.Background())
+		s.later = webhooksim.Later{Sender: s.Push, Delay: s.Delay, Log: s.Log}
 	})
 }
 
@@ -75,8 +72,7 @@ func (s *Server) Handler() http.Handler {
 // Close stops the pushes waiting to be sent and waits for those being sent.
 func (s *Server) Close() {
 	s.init()
-	s.stop()
-	s.pushes.Wait()
+	s.later.Close()
 }
 
 // Requests counts the requests TD took.
@@ -145,23 +141,10 @@ func (s *Server) request(w http.ResponseWriter, r *http.Request) {
 	seq := fmt.Sprintf("%d%03dS%015d", now.UnixMilli(), s.n%1000, s.n)
 	s.requests[seq] = request{person: p, at: now}
 	s.mu.Unlock()
-	if p.Pushed() && s.Push != nil {
-		s.pushes.Add(1)
-		go s.push(seq, p, now)
+	if p.Pushed() {
+		s.later.Send(webhooksim.TD, result(seq, p, true, now), seq)
 	}
 	answer(w, map[string]any{"code": 200, "message": "", "sequence_id": seq})
-}
-
-func (s *Server) push(seq string, p people.Person, at time.Time) {
-	defer s.pushes.Done()
-	select {
-	case <-s.ctx.Done():
-		return
-	case <-time.After(s.Delay):
-	}
-	if _, err := s.Push.Deliver(s.ctx, webhooksim.TD, result(seq, p, true, at)); err != nil && s.Log != nil {
-		s.Log.Warn("tdsim: push not acknowledged", "sequence_id", seq, "error", err.Error())
-	}
 }
 
 func (s *Server) query(w http.ResponseWriter, r *http.Request) {
