@@ -20,13 +20,8 @@ func Normalize(link string, profiles []Profile, known employment.Person, source 
 		if i == 0 {
 			person = employment.Person{Name: p.Name, CURP: p.InternalIdentification, NSS: p.NSS}
 			var err error
-			for _, w := range []struct {
-				text string
-				into *int
-			}{{p.WeeksContributed, &weeks.Contributed}, {p.WeeksRedeemed, &weeks.Discounted}, {p.WeeksReinstated, &weeks.Reinstated}} {
-				if *w.into, err = employment.ParseWeeks(w.text); err != nil {
-					return employment.Report{}, fmt.Errorf("belvo: profile %s: %w", p.ID, err)
-				}
+			if weeks, err = employment.ReadWeeks(p.WeeksContributed, p.WeeksRedeemed, p.WeeksReinstated); err != nil {
+				return employment.Report{}, fmt.Errorf("belvo: profile %s: %w", p.ID, err)
 			}
 		}
 		for _, r := range p.Records {
@@ -45,37 +40,16 @@ func job(r Record) (employment.Job, error) {
 	if c := strings.TrimSpace(r.Currency); c != "" && c != employment.Currency {
 		return employment.Job{}, fmt.Errorf("a salary in %q", c)
 	}
-	j := employment.Job{Employer: r.Employer, EmployerRegistration: r.EmployerID, State: r.State}
-	var err error
-	if j.Start, err = employment.ParseDate(r.StartDate); err != nil {
-		return employment.Job{}, fmt.Errorf("start date: %w", err)
-	}
-	if r.EndDate != "" {
-		if j.End, err = employment.ParseDate(r.EndDate); err != nil {
-			return employment.Job{}, fmt.Errorf("end date: %w", err)
-		}
-	}
-	if r.MostRecentBaseSalary != "" {
-		if j.DailySalary, err = employment.ParseSalary(r.MostRecentBaseSalary); err != nil {
-			return employment.Job{}, fmt.Errorf("most recent base salary: %w", err)
-		}
-	}
+	written := employment.Written{Employer: r.Employer, Registration: r.EmployerID, State: r.State,
+		Start: r.StartDate, End: r.EndDate, DailySalary: r.MostRecentBaseSalary}
 	for _, u := range r.Updates {
-		m := employment.Movement{Type: events[u.Event]}
-		if m.Type == "" {
-			m.Type = employment.OtherMovement
+		t, ok := events[u.Event]
+		if !ok {
+			t = employment.OtherMovement
 		}
-		if m.Date, err = employment.ParseDate(u.Date); err != nil {
-			return employment.Job{}, fmt.Errorf("update date: %w", err)
-		}
-		if u.BaseSalary != "" {
-			if m.DailySalary, err = employment.ParseSalary(u.BaseSalary); err != nil {
-				return employment.Job{}, fmt.Errorf("update base salary: %w", err)
-			}
-		}
-		j.Movements = append(j.Movements, m)
+		written.Movements = append(written.Movements, employment.WrittenMovement{Type: t, Date: u.Date, DailySalary: u.BaseSalary})
 	}
-	return j, nil
+	return written.Read()
 }
 
 // events are Belvo's employment_status_updates events for IMSS; the rest

@@ -49,19 +49,24 @@ func allDigits(s string) bool {
 	return true
 }
 
-// ParseWeeks reads a number of weeks as providers write it: "200", 200, or
-// nothing (0).
-func ParseWeeks(s string) (int, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return 0, nil
+// ReadWeeks reads the weeks contributed, discounted and reinstated as a
+// provider writes each: "200", 200, or nothing (0).
+func ReadWeeks(contributed, discounted, reinstated string) (Weeks, error) {
+	var w Weeks
+	for _, c := range []struct {
+		name, text string
+		into       *int
+	}{{"contributed", contributed, &w.Contributed}, {"discounted", discounted, &w.Discounted}, {"reinstated", reinstated, &w.Reinstated}} {
+		s := strings.TrimSpace(c.text)
+		if s == "" {
+			continue
+		}
+		if !allDigits(s) || len(s) > 6 {
+			return Weeks{}, fmt.Errorf("employment: %s weeks: %q is not a number of weeks", c.name, s)
+		}
+		for i := 0; i < len(s); i++ {
+			*c.into = *c.into*10 + int(s[i]-'0')
+		}
 	}
-	if !allDigits(s) || len(s) > 6 {
-		return 0, fmt.Errorf("employment: %q is not a number of weeks", s)
-	}
-	n := 0
-	for i := 0; i < len(s); i++ {
-		n = n*10 + int(s[i]-'0')
-	}
-	return n, nil
+	return w, nil
 }

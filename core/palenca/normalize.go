@@ -15,46 +15,27 @@ import (
 // an event no job holds is left out. source's provider and reference are
 // Palenca and the account.
 func Normalize(e Employment, known employment.Person, source employment.Source, today employment.Date) (employment.Report, error) {
-	var weeks employment.Weeks
-	var err error
-	for _, w := range []struct {
-		text string
-		into *int
-	}{{e.QuotedWeeks, &weeks.Contributed}, {e.DiscountedWeeks, &weeks.Discounted}, {e.ReintegratedWeeks, &weeks.Reinstated}} {
-		if *w.into, err = employment.ParseWeeks(w.text); err != nil {
-			return employment.Report{}, fmt.Errorf("palenca: %w", err)
-		}
+	weeks, err := employment.ReadWeeks(e.QuotedWeeks, e.DiscountedWeeks, e.ReintegratedWeeks)
+	if err != nil {
+		return employment.Report{}, fmt.Errorf("palenca: %w", err)
 	}
 	jobs := make([]employment.Job, 0, len(e.History))
 	for i, h := range e.History {
-		j := employment.Job{Employer: h.Employer, EmployerRegistration: h.EmployerRegistration, State: h.FederalEntity}
-		if j.State == "" {
-			j.State = e.FederalEntity
+		state := h.FederalEntity
+		if state == "" {
+			state = e.FederalEntity
 		}
-		if j.Start, err = employment.ParseDate(h.StartDate); err != nil {
-			return employment.Report{}, fmt.Errorf("palenca: job %d: start date: %w", i+1, err)
-		}
-		if h.EndDate != "" {
-			if j.End, err = employment.ParseDate(h.EndDate); err != nil {
-				return employment.Report{}, fmt.Errorf("palenca: job %d: end date: %w", i+1, err)
-			}
-		}
-		if h.BaseSalary != "" {
-			if j.DailySalary, err = employment.ParseSalary(h.BaseSalary); err != nil {
-				return employment.Report{}, fmt.Errorf("palenca: job %d: base salary: %w", i+1, err)
-			}
+		j, err := employment.Written{Employer: h.Employer, Registration: h.EmployerRegistration, State: state,
+			Start: h.StartDate, End: h.EndDate, DailySalary: h.BaseSalary}.Read()
+		if err != nil {
+			return employment.Report{}, fmt.Errorf("palenca: job %d: %w", i+1, err)
 		}
 		jobs = append(jobs, j)
 	}
 	for i, ev := range e.Events {
-		m := employment.Movement{Type: eventType(ev.Type)}
-		if m.Date, err = employment.ParseDate(ev.Date); err != nil {
-			return employment.Report{}, fmt.Errorf("palenca: event %d: date: %w", i+1, err)
-		}
-		if ev.BaseSalary != "" {
-			if m.DailySalary, err = employment.ParseSalary(ev.BaseSalary); err != nil {
-				return employment.Report{}, fmt.Errorf("palenca: event %d: base salary: %w", i+1, err)
-			}
+		m, err := employment.WrittenMovement{Type: eventType(ev.Type), Date: ev.Date, DailySalary: ev.BaseSalary}.Read()
+		if err != nil {
+			return employment.Report{}, fmt.Errorf("palenca: event %d: %w", i+1, err)
 		}
 		if k := holder(jobs, ev.Employer, m.Date); k >= 0 {
 			jobs[k].Movements = append(jobs[k].Movements, m)

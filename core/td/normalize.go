@@ -20,16 +20,9 @@ func Normalize(r Report, known employment.Person, source employment.Source, toda
 	if r.Result != ResultOK {
 		return employment.Report{}, fmt.Errorf("td: normalize a %q result", r.Result)
 	}
-	var weeks employment.Weeks
-	for _, w := range []struct {
-		name, text string
-		into       *int
-	}{{"contributed", r.Contributed, &weeks.Contributed}, {"discounted", r.Discounted, &weeks.Discounted}, {"reinstated", r.Reinstated, &weeks.Reinstated}} {
-		n, err := employment.ParseWeeks(w.text)
-		if err != nil {
-			return employment.Report{}, fmt.Errorf("td: %s weeks: %w", w.name, err)
-		}
-		*w.into = n
+	weeks, err := employment.ReadWeeks(r.Contributed, r.Discounted, r.Reinstated)
+	if err != nil {
+		return employment.Report{}, fmt.Errorf("td: %w", err)
 	}
 	jobs := make([]employment.Job, 0, len(r.Work))
 	for i, w := range r.Work {
@@ -44,34 +37,15 @@ func Normalize(r Report, known employment.Person, source employment.Source, toda
 }
 
 func job(w Work) (employment.Job, error) {
-	j := employment.Job{Employer: w.Workplace, EmployerRegistration: w.IMSSCode, State: w.State}
-	var err error
-	if j.Start, err = employment.ParseDate(w.StartDate); err != nil {
-		return employment.Job{}, fmt.Errorf("start date: %w", err)
-	}
-	if !strings.EqualFold(strings.TrimSpace(w.EndDate), current) {
-		if j.End, err = employment.ParseDate(w.EndDate); err != nil {
-			return employment.Job{}, fmt.Errorf("end date: %w", err)
-		}
-	}
-	if strings.TrimSpace(w.DailySalary) != "" {
-		if j.DailySalary, err = employment.ParseSalary(w.DailySalary); err != nil {
-			return employment.Job{}, fmt.Errorf("daily salary: %w", err)
-		}
+	written := employment.Written{Employer: w.Workplace, Registration: w.IMSSCode, State: w.State,
+		Start: w.StartDate, End: w.EndDate, DailySalary: w.DailySalary}
+	if strings.EqualFold(strings.TrimSpace(w.EndDate), current) {
+		written.End = ""
 	}
 	for _, m := range w.Movements {
-		mv := employment.Movement{Type: movementType(m.Type)}
-		if mv.Date, err = employment.ParseDate(m.Date); err != nil {
-			return employment.Job{}, fmt.Errorf("movement date: %w", err)
-		}
-		if strings.TrimSpace(m.Salary) != "" {
-			if mv.DailySalary, err = employment.ParseSalary(m.Salary); err != nil {
-				return employment.Job{}, fmt.Errorf("movement salary: %w", err)
-			}
-		}
-		j.Movements = append(j.Movements, mv)
+		written.Movements = append(written.Movements, employment.WrittenMovement{Type: movementType(m.Type), Date: m.Date, DailySalary: m.Salary})
 	}
-	return j, nil
+	return written.Read()
 }
 
 // movementTypes are 002's type_movement values, in Spanish and in the
