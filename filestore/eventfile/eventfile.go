@@ -48,30 +48,17 @@ var _ webhook.Store = (*Store)(nil)
 // injection in tests).
 func Open(dir string, now time.Time, wrap ...func(filestore.File) filestore.File) (*Store, error) {
 	s := &Store{changed: make(chan struct{}, 1)}
-	open := func() error {
-		s.reset()
-		log, err := filestore.OpenWAL(dir, JournalName, func(content []byte) error {
-			var l eventLine
-			if err := json.Unmarshal(content, &l); err != nil {
-				return err
-			}
-			return s.apply(l)
-		}, wrap...)
-		s.log = log
-		return err
-	}
-	if err := open(); err != nil {
+	log, err := filestore.OpenCompacted(dir, JournalName, s.reset, func(content []byte) error {
+		var l eventLine
+		if err := json.Unmarshal(content, &l); err != nil {
+			return err
+		}
+		return s.apply(l)
+	}, func() ([][]byte, bool) { return s.compacted(now) }, wrap...)
+	if err != nil {
 		return nil, err
 	}
-	if lines, ok := s.compacted(now); ok {
-		s.log.Close()
-		if err := filestore.Rewrite(dir, JournalName, lines); err != nil {
-			return nil, fmt.Errorf("eventfile: compact: %w", err)
-		}
-		if err := open(); err != nil {
-			return nil, err
-		}
-	}
+	s.log = log
 	return s, nil
 }
 
@@ -90,8 +77,7 @@ func (s *Store) compacted(now time.Time) (lines [][]byte, ok bool) {
 	}
 	line := func(l eventLine) {
 		content, _ := json.Marshal(l)
-		b, start := filestore.BeginLine(make([]byte, 0, len(content)+10))
-		lines = append(lines, filestore.SealLine(append(b, content...), start))
+		lines = append(lines, filestore.Line(content))
 	}
 	for _, e := range s.order {
 		if !expired(e.ExpiresAt) {
@@ -250,8 +236,7 @@ func (s *Store) commit(l eventLine) (uint64, error) {
 	if err := s.apply(l); err != nil {
 		return 0, err
 	}
-	b, start := filestore.BeginLine(make([]byte, 0, len(content)+10))
-	return s.log.Add(filestore.SealLine(append(b, content...), start))
+	return s.log.Add(filestore.Line(content))
 }
 
 // Receive implements webhook.Store.

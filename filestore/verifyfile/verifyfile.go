@@ -67,30 +67,17 @@ type referenceJSON struct {
 // (fault injection in tests).
 func Open(dir string, now time.Time, wrap ...func(filestore.File) filestore.File) (*Store, error) {
 	s := &Store{}
-	open := func() error {
-		s.reset()
-		log, err := filestore.OpenWAL(dir, JournalName, func(content []byte) error {
-			var l line
-			if err := json.Unmarshal(content, &l); err != nil {
-				return err
-			}
-			return s.apply(l)
-		}, wrap...)
-		s.log = log
-		return err
-	}
-	if err := open(); err != nil {
+	log, err := filestore.OpenCompacted(dir, JournalName, s.reset, func(content []byte) error {
+		var l line
+		if err := json.Unmarshal(content, &l); err != nil {
+			return err
+		}
+		return s.apply(l)
+	}, func() ([][]byte, bool) { return s.compacted(now) }, wrap...)
+	if err != nil {
 		return nil, err
 	}
-	if lines, ok := s.compacted(now); ok {
-		s.log.Close()
-		if err := filestore.Rewrite(dir, JournalName, lines); err != nil {
-			return nil, fmt.Errorf("verifyfile: compact: %w", err)
-		}
-		if err := open(); err != nil {
-			return nil, err
-		}
-	}
+	s.log = log
 	return s, nil
 }
 
@@ -117,8 +104,7 @@ func (s *Store) compacted(now time.Time) (lines [][]byte, ok bool) {
 	}
 	add := func(l line) {
 		content, _ := json.Marshal(l)
-		b, start := filestore.BeginLine(make([]byte, 0, len(content)+10))
-		lines = append(lines, filestore.SealLine(append(b, content...), start))
+		lines = append(lines, filestore.Line(content))
 	}
 	for _, v := range s.byID {
 		if !expired(v) {
@@ -190,8 +176,7 @@ func (s *Store) commit(l line) (uint64, error) {
 	if err := s.apply(l); err != nil {
 		return 0, err
 	}
-	b, start := filestore.BeginLine(make([]byte, 0, len(content)+10))
-	return s.log.Add(filestore.SealLine(append(b, content...), start))
+	return s.log.Add(filestore.Line(content))
 }
 
 // read runs f under the lock and waits for what it read to be durable.
