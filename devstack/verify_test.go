@@ -184,7 +184,8 @@ func TestVerifyTamperedPush(t *testing.T) {
 }
 
 // TestVerifyFailover: TD down, Palenca answers; a person's problem ends
-// the verification with no other provider asked.
+// the verification with no other provider asked; ISSSTE's records skip
+// TD; every provider down fails with the last one's problem.
 func TestVerifyFailover(t *testing.T) {
 	base, _ := verifyStack(t, map[string]string{})
 	id := started(t, base, fmt.Sprintf(`{"curp":%q}`, scenario(people.TDDown).CURP))
@@ -199,6 +200,13 @@ func TestVerifyFailover(t *testing.T) {
 	if v.Status != "FAILED" || len(v.Attempts) != 1 || v.Error == nil || v.Error.Code != "CURP_NOT_FOUND" || v.Error.About != "person" ||
 		v.Error.ProviderMessage == nil || !strings.Contains(*v.Error.ProviderMessage, "RENAPO") {
 		t.Errorf("%+v", v)
+	}
+
+	// ISSSTE's records: TD reads IMSS's only, so Palenca is asked first.
+	id = started(t, base, fmt.Sprintf(`{"curp":%q,"institution":"issste"}`, scenario(people.Unemployed).CURP))
+	v = settled(t, base, id, 10*time.Second)
+	if v.Status != "COMPLETED" || v.Provider != "palenca" || len(v.Attempts) != 1 {
+		t.Errorf("issste: %+v", v)
 	}
 
 	id = started(t, base, fmt.Sprintf(`{"curp":%q}`, scenario(people.AllDown).CURP))

@@ -48,6 +48,7 @@ type Config struct {
 	BelvoSecretID       string `env:"BELVO_SECRET_ID"`
 	BelvoSecretPassword string `env:"BELVO_SECRET_PASSWORD"`
 	BelvoInstitution    string `env:"BELVO_INSTITUTION, default=imss_mx_employment"`
+	BelvoISSSTE         string `env:"BELVO_ISSSTE_INSTITUTION, default=issste_mx_employment"`
 
 	ProviderOrder string        `env:"VERIFY_PROVIDER_ORDER, default=td,palenca,belvo"`
 	PollAfter     time.Duration `env:"VERIFY_POLL_AFTER, default=2m"`
@@ -184,7 +185,7 @@ func (c Config) Service(d Deps) (*verification.Service, error) {
 			providers[p] = &palencaapi.Client{BaseURL: strings.TrimRight(c.PalencaAPIURL, "/"), APIKey: c.PalencaAPIKey, WidgetID: c.PalencaWidgetID, Out: out}
 		case belvo.Provider:
 			providers[p] = &belvoapi.Client{BaseURL: strings.TrimRight(c.BelvoAPIURL, "/"), SecretID: c.BelvoSecretID, SecretPassword: c.BelvoSecretPassword,
-				Institution: c.BelvoInstitution, Out: out}
+				Institution: c.BelvoInstitution, ISSSTEInstitution: c.BelvoISSSTE, Out: out}
 		}
 	}
 	return &verification.Service{

@@ -56,6 +56,7 @@ const (
 	InvalidNSS          Code = "INVALID_NSS"
 	InvalidProvider     Code = "INVALID_PROVIDER"
 	InvalidExternalID   Code = "INVALID_EXTERNAL_ID"
+	InvalidInstitution  Code = "INVALID_INSTITUTION"
 	ExternalIDReused    Code = "EXTERNAL_ID_REUSED" // an external_id already used with another input
 	DailyLimitExceeded  Code = "DAILY_LIMIT_EXCEEDED"
 	UnknownVerification Code = "VERIFICATION_NOT_FOUND"
@@ -89,6 +90,7 @@ var statuses = map[Code]int{
 	InvalidNSS:            400,
 	InvalidProvider:       400,
 	InvalidExternalID:     400,
+	InvalidInstitution:    400,
 	ExternalIDReused:      409,
 	DailyLimitExceeded:    429,
 	UnknownVerification:   404,

@@ -11,21 +11,24 @@ import (
 // stored is a verification as both stores keep it. Its field names are a
 // file and table format: add fields, never rename them.
 type stored struct {
-	ID         string              `json:"id"`
-	ExternalID string              `json:"external_id,omitempty"`
-	CURP       string              `json:"curp"`
-	NSS        string              `json:"nss,omitempty"`
-	Pinned     string              `json:"pinned,omitempty"`
-	Provider   string              `json:"provider,omitempty"`
-	Status     Status              `json:"status"`
-	Attempts   []storedAttempt     `json:"attempts,omitempty"`
-	Report     json.RawMessage     `json:"report,omitempty"`
-	Error      *employment.Problem `json:"error,omitempty"`
-	CreatedAt  time.Time           `json:"created_at"`
-	UpdatedAt  time.Time           `json:"updated_at"`
-	ExpiresAt  time.Time           `json:"expires_at,omitzero"`
-	NextCheck  time.Time           `json:"next_check,omitzero"`
-	Version    int64               `json:"version"`
+	ID         string `json:"id"`
+	ExternalID string `json:"external_id,omitempty"`
+	CURP       string `json:"curp"`
+	NSS        string `json:"nss,omitempty"`
+	Pinned     string `json:"pinned,omitempty"`
+	// Institution is "" for IMSS, as in verifications kept before it could
+	// be asked for.
+	Institution Institution         `json:"institution,omitempty"`
+	Provider    string              `json:"provider,omitempty"`
+	Status      Status              `json:"status"`
+	Attempts    []storedAttempt     `json:"attempts,omitempty"`
+	Report      json.RawMessage     `json:"report,omitempty"`
+	Error       *employment.Problem `json:"error,omitempty"`
+	CreatedAt   time.Time           `json:"created_at"`
+	UpdatedAt   time.Time           `json:"updated_at"`
+	ExpiresAt   time.Time           `json:"expires_at,omitzero"`
+	NextCheck   time.Time           `json:"next_check,omitzero"`
+	Version     int64               `json:"version"`
 }
 
 type storedAttempt struct {
@@ -47,6 +50,9 @@ func Encode(v Verification) ([]byte, error) {
 	for _, a := range v.Attempts {
 		s.Attempts = append(s.Attempts, storedAttempt{a.Provider, a.Status, a.Reference, a.Error, a.StartedAt.UTC(), a.Notified})
 	}
+	if v.Input.Institution != IMSS {
+		s.Institution = v.Input.Institution
+	}
 	b, err := json.Marshal(s)
 	if err != nil {
 		return nil, fmt.Errorf("verification: encode %s: %w", v.ID, err)
@@ -61,9 +67,12 @@ func Decode(b []byte) (Verification, error) {
 		return Verification{}, fmt.Errorf("verification: decode: %w", err)
 	}
 	v := Verification{
-		ID: s.ID, ExternalID: s.ExternalID, Input: Input{CURP: s.CURP, NSS: s.NSS, Provider: s.Pinned},
+		ID: s.ID, ExternalID: s.ExternalID, Input: Input{CURP: s.CURP, NSS: s.NSS, Provider: s.Pinned, Institution: s.Institution},
 		Provider: s.Provider, Status: s.Status, Report: []byte(s.Report), Error: s.Error,
 		CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, ExpiresAt: s.ExpiresAt, NextCheck: s.NextCheck, Version: s.Version,
+	}
+	if v.Input.Institution == "" {
+		v.Input.Institution = IMSS
 	}
 	for _, a := range s.Attempts {
 		v.Attempts = append(v.Attempts, Attempt{a.Provider, a.Status, a.Reference, a.Error, a.StartedAt, a.Notified})

@@ -160,6 +160,11 @@ func (p *provider) Notice(typ string, body []byte) (verification.Notice, error) 
 
 func (p *provider) Window() time.Duration { return p.window }
 
+// Serves: TD reads IMSS only, as the real one.
+func (p *provider) Serves(i verification.Institution) bool {
+	return p.name != "td" || i == verification.IMSS
+}
+
 func (p *provider) counts() (starts, checks int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()

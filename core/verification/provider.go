@@ -24,6 +24,8 @@ type Provider interface {
 	Notice(eventType string, body []byte) (Notice, error)
 	// Window is how long after its start an attempt may still be answered.
 	Window() time.Duration
+	// Serves reports whether the provider reads the institution's records.
+	Serves(Institution) bool
 }
 
 // Result is what a Check found: a report, the provider's problem with the

@@ -14,10 +14,11 @@ import (
 
 // Request is POST /verifications' body, as given.
 type Request struct {
-	CURP       string
-	NSS        string
-	Provider   string
-	ExternalID string
+	CURP        string
+	NSS         string
+	Provider    string
+	ExternalID  string
+	Institution string // "imss" when empty
 }
 
 // FieldError says which part of a request is wrong: a 400 naming the
@@ -62,9 +63,20 @@ func (s *Service) check(r Request) (Input, string, error) {
 		}
 		in.NSS = nss
 	}
+	switch in.Institution = Institution(r.Institution); in.Institution {
+	case "":
+		in.Institution = IMSS
+	case IMSS, ISSSTE:
+	default:
+		return Input{}, "", &FieldError{"institution", outcome.InvalidInstitution, "institution must be imss or issste"}
+	}
 	if r.Provider != "" {
-		if _, ok := s.Providers[r.Provider]; !ok {
+		p, ok := s.Providers[r.Provider]
+		if !ok {
 			return Input{}, "", &FieldError{"provider", outcome.InvalidProvider, "provider must be one of " + strings.Join(s.Order, ", ")}
+		}
+		if !p.Serves(in.Institution) {
+			return Input{}, "", &FieldError{"provider", outcome.InvalidProvider, r.Provider + " does not read " + string(in.Institution) + "'s records"}
 		}
 		in.Provider = r.Provider
 	}

@@ -183,7 +183,7 @@ func (s *Service) candidates(v *Verification) []string {
 	var out []string
 	for _, name := range order {
 		tried := slices.ContainsFunc(v.Attempts, func(a Attempt) bool { return a.Provider == name })
-		if _, ok := s.Providers[name]; ok && !tried {
+		if p, ok := s.Providers[name]; ok && !tried && p.Serves(v.Input.Institution.OrIMSS()) {
 			out = append(out, name)
 		}
 	}

@@ -421,3 +421,27 @@ func TestFollowUpStartsWhatItsCreatorLeft(t *testing.T) {
 		t.Errorf("%+v", got)
 	}
 }
+
+// TestISSSTE: a verification of ISSSTE's records goes to the providers that
+// read them: TD reads IMSS's only.
+func TestISSSTE(t *testing.T) {
+	r := newRig(t)
+	v := r.start(t, verification.Request{CURP: curp, Institution: "issste"})
+	if v.Provider != "palenca" || len(v.Attempts) != 1 || v.Input.Institution != verification.ISSSTE {
+		t.Errorf("%+v", v)
+	}
+	for _, req := range []verification.Request{{CURP: curp, Institution: "issste", Provider: "td"}, {CURP: curp, Institution: "sat"}} {
+		var fe *verification.FieldError
+		if _, _, err := r.svc.Start(context.Background(), req); !errors.As(err, &fe) {
+			t.Errorf("%+v: %v", req, err)
+		}
+	}
+	// The same external_id for the other institution is another input.
+	r.start(t, verification.Request{CURP: curp2, ExternalID: "e"})
+	if _, _, err := r.svc.Start(context.Background(), verification.Request{CURP: curp2, ExternalID: "e", Institution: "issste"}); !errors.Is(err, verification.ErrExternalIDReused) {
+		t.Errorf("another institution: %v", err)
+	}
+	if _, created, err := r.svc.Start(context.Background(), verification.Request{CURP: curp2, ExternalID: "e", Institution: "imss"}); created || err != nil {
+		t.Errorf("imss said, the default: %v, %v", created, err)
+	}
+}

@@ -7,6 +7,7 @@
 package verification
 
 import (
+	"cmp"
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/core/employment"
@@ -28,13 +29,28 @@ const (
 // Final reports whether s ends a verification.
 func (s Status) Final() bool { return s != Pending }
 
-// Input is what a verification asks about, checked (Check).
+// Input is what a verification asks about, checked.
 type Input struct {
 	CURP string
 	NSS  string // "" when not given
 	// Provider pins the provider ("" lets the failover order choose).
 	Provider string
+	// Institution is where the person's records are: IMSS (private
+	// employers), or ISSSTE (the state's) when asked.
+	Institution Institution
 }
+
+// Institution is a social security institution.
+type Institution string
+
+// The institutions. IMSS is the default: the zero Institution is IMSS.
+const (
+	IMSS   Institution = "imss"
+	ISSSTE Institution = "issste"
+)
+
+// OrIMSS returns i, IMSS for the zero Institution.
+func (i Institution) OrIMSS() Institution { return cmp.Or(i, IMSS) }
 
 // Verification is one verification as it is kept.
 type Verification struct {

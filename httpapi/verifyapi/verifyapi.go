@@ -73,6 +73,7 @@ func start(s Verifications) http.HandlerFunc {
 		}{
 			{"curp", outcome.InvalidCURP, &req.CURP}, {"nss", outcome.InvalidNSS, &req.NSS},
 			{"provider", outcome.InvalidProvider, &req.Provider}, {"external_id", outcome.InvalidExternalID, &req.ExternalID},
+			{"institution", outcome.InvalidInstitution, &req.Institution},
 		} {
 			switch v := root.Get(f.name); v.Type {
 			case gjson.String:

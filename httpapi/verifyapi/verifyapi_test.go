@@ -26,6 +26,7 @@ func (waiting) Check(context.Context, string, employment.Person, employment.Sour
 }
 func (waiting) Notice(string, []byte) (verification.Notice, error) { return verification.Notice{}, nil }
 func (waiting) Window() time.Duration                              { return time.Hour }
+func (waiting) Serves(verification.Institution) bool               { return true }
 
 func handler(t testing.TB) *httptest.Server {
 	store, err := verifyfile.Open(t.TempDir(), time.Now())

@@ -6,6 +6,7 @@ package belvoapi
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -21,9 +22,12 @@ import (
 	"github.com/tarjeta-dev/tarjeta/providers/outbound"
 )
 
-// DefaultInstitution is IMSS's employment institution (BELVO_INSTITUTION);
-// planet_mx_employment is Belvo's sandbox.
-const DefaultInstitution = "imss_mx_employment"
+// Belvo's employment institutions: IMSS's (BELVO_INSTITUTION; Belvo's
+// sandbox is planet_mx_employment) and ISSSTE's (BELVO_ISSSTE_INSTITUTION).
+const (
+	DefaultInstitution       = "imss_mx_employment"
+	DefaultISSSTEInstitution = "issste_mx_employment"
+)
 
 // DefaultWindow is how long a link's records are waited for: Belvo says 15
 // seconds on average and names no limit.
@@ -38,6 +42,7 @@ type Client struct {
 	BaseURL                  string
 	SecretID, SecretPassword string
 	Institution              string // DefaultInstitution when empty
+	ISSSTEInstitution        string // DefaultISSSTEInstitution when empty
 	Out                      *outbound.Client
 }
 
@@ -68,9 +73,9 @@ func problem(a outbound.Answer) employment.Problem {
 // 003, the verification's id as external_id. It is not retried: a second
 // link would be a second IMSS query of the CURP.
 func (c *Client) Start(ctx context.Context, id string, in verification.Input) (string, error) {
-	institution := c.Institution
-	if institution == "" {
-		institution = DefaultInstitution
+	institution := cmp.Or(c.Institution, DefaultInstitution)
+	if in.Institution == verification.ISSSTE {
+		institution = cmp.Or(c.ISSSTEInstitution, DefaultISSSTEInstitution)
 	}
 	body, _ := json.Marshal(map[string]any{
 		"institution": institution, "username": in.CURP, "fetch_resources": []string{"EMPLOYMENT_RECORDS"},
@@ -152,3 +157,6 @@ func (c *Client) Notice(_ string, body []byte) (verification.Notice, error) {
 
 // Window implements verification.Provider.
 func (c *Client) Window() time.Duration { return DefaultWindow }
+
+// Serves implements verification.Provider: IMSS and ISSSTE.
+func (c *Client) Serves(verification.Institution) bool { return true }

@@ -30,7 +30,6 @@ type Client struct {
 	BaseURL  string
 	APIKey   string
 	WidgetID string // sent when set (PALENCA_WIDGET_ID)
-	Platform string // "imss" when empty
 	Out      *outbound.Client
 }
 
@@ -56,15 +55,11 @@ func problem(a outbound.Answer) employment.Problem {
 }
 
 // Start implements verification.Provider: POST /users/accounts with the
-// CURP as the identifier of an IMSS account, the verification's id as
-// external_id. It is not retried: a second account would be a second IMSS
-// query of the CURP.
+// CURP as the identifier of an account of the institution (Palenca's
+// platform imss or issste), the verification's id as external_id. It is
+// not retried: a second account would be a second query of the CURP.
 func (c *Client) Start(ctx context.Context, id string, in verification.Input) (string, error) {
-	platform := c.Platform
-	if platform == "" {
-		platform = "imss"
-	}
-	req := map[string]string{"identifier": in.CURP, "country": "mx", "platform": platform, "external_id": id}
+	req := map[string]string{"identifier": in.CURP, "country": "mx", "platform": string(in.Institution.OrIMSS()), "external_id": id}
 	if c.WidgetID != "" {
 		req["widget_id"] = c.WidgetID
 	}
@@ -141,3 +136,6 @@ func (c *Client) Notice(_ string, body []byte) (verification.Notice, error) {
 
 // Window implements verification.Provider.
 func (c *Client) Window() time.Duration { return DefaultWindow }
+
+// Serves implements verification.Provider: IMSS and ISSSTE.
+func (c *Client) Serves(verification.Institution) bool { return true }

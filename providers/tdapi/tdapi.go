@@ -182,3 +182,6 @@ func (c *Client) Notice(_ string, body []byte) (verification.Notice, error) {
 
 // Window implements verification.Provider.
 func (c *Client) Window() time.Duration { return c.QueryWindow }
+
+// Serves implements verification.Provider: TD reads IMSS's records only.
+func (c *Client) Serves(i verification.Institution) bool { return i == verification.IMSS }
