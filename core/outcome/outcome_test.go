@@ -80,7 +80,7 @@ func TestREADMEErrorTable(t *testing.T) {
 	_, section, _ := strings.Cut(string(readme), "\n### Errors\n")
 	section, _, _ = strings.Cut(section, "\n### ")
 	documented := make(map[outcome.Code]int)
-	row := regexp.MustCompile("(?m)^\\| (\\d{3}) \\| (.*) \\|$")
+	row := regexp.MustCompile(`(?m)^\| (\d{3}) \| (.*) \|$`)
 	code := regexp.MustCompile("`([A-Z][A-Z0-9_]+)`")
 	for _, m := range row.FindAllStringSubmatch(section, -1) {
 		status, _ := strconv.Atoi(m[1])

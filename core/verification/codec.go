@@ -75,7 +75,7 @@ func Decode(b []byte) (Verification, error) {
 		v.Input.Institution = IMSS
 	}
 	for _, a := range s.Attempts {
-		v.Attempts = append(v.Attempts, Attempt{a.Provider, a.Status, a.Reference, a.Error, a.StartedAt, a.Notified})
+		v.Attempts = append(v.Attempts, Attempt(a))
 	}
 	return v, nil
 }

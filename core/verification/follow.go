@@ -37,7 +37,6 @@ func (s *Service) Take(ctx context.Context, e webhook.Event) (note string, err e
 	if err != nil {
 		return "", err
 	}
-	note = ""
 	_, err = s.update(ctx, v, func(v *Verification) (*Reference, bool) {
 		a := v.current()
 		if a == nil || a.Provider != e.Provider || a.Reference != n.Reference {
