@@ -99,7 +99,7 @@ func keptWhole(t *testing.T, s verification.Store) {
 		{Provider: "td", Status: verification.Failed, Error: &p, StartedAt: v.CreatedAt},
 		{Provider: "palenca", Status: verification.Completed, Reference: "acc-1", StartedAt: v.CreatedAt.Add(time.Second), Notified: true},
 	}
-	v.Provider, v.Status, v.Report, v.NextCheck = "palenca", verification.Completed, []byte(`{"person":{"name":"Ana Ñúñez"}}`), time.Time{}
+	v.Status, v.Report, v.NextCheck = verification.Completed, []byte(`{"person":{"name":"Ana Ñúñez"}}`), time.Time{}
 	v.Version, v.UpdatedAt = 2, v.UpdatedAt.Add(time.Minute)
 	if err := s.Save(ctx, v, nil); err != nil {
 		t.Fatal(err)
@@ -196,7 +196,7 @@ func referenceFinds(t *testing.T, s verification.Store) {
 	ctx := context.Background()
 	v := Ver(1)
 	create(t, s, v, "k")
-	v.Version, v.Provider = 2, "td"
+	v.Version = 2
 	v.Attempts = []verification.Attempt{{Provider: "td", Status: verification.Pending, Reference: "1699272744735016I303341798930550", StartedAt: v.CreatedAt}}
 	if err := s.Save(ctx, v, &verification.Reference{Provider: "td", Reference: "1699272744735016I303341798930550"}); err != nil {
 		t.Fatal(err)
@@ -271,8 +271,9 @@ func concurrentSaves(t *testing.T, s verification.Store) {
 	for i := range 8 {
 		wg.Go(func() {
 			w := v
-			w.Version, w.Provider = 2, fmt.Sprint("p", i)
-			err := s.Save(ctx, w, &verification.Reference{Provider: w.Provider, Reference: "r"})
+			w.Version = 2
+			w.Attempts = []verification.Attempt{{Provider: fmt.Sprint("p", i), Status: verification.Pending, Reference: "r", StartedAt: T0}}
+			err := s.Save(ctx, w, &verification.Reference{Provider: w.Provider(), Reference: "r"})
 			switch {
 			case err == nil:
 				mu.Lock()
@@ -288,7 +289,7 @@ func concurrentSaves(t *testing.T, s verification.Store) {
 	if won != 1 || got.Version != 2 {
 		t.Errorf("%d saves won, version %d; want 1 and 2", won, got.Version)
 	}
-	if found, err := s.ByReference(ctx, got.Provider, "r"); err != nil || found.ID != v.ID {
+	if found, err := s.ByReference(ctx, got.Provider(), "r"); err != nil || found.ID != v.ID {
 		t.Errorf("the winner's reference: %+v, %v", found, err)
 	}
 }

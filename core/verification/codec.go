@@ -19,7 +19,6 @@ type stored struct {
 	// Institution is "" for IMSS, as in verifications kept before it could
 	// be asked for.
 	Institution Institution         `json:"institution,omitempty"`
-	Provider    string              `json:"provider,omitempty"`
 	Status      Status              `json:"status"`
 	Attempts    []storedAttempt     `json:"attempts,omitempty"`
 	Report      json.RawMessage     `json:"report,omitempty"`
@@ -44,7 +43,7 @@ type storedAttempt struct {
 func Encode(v Verification) ([]byte, error) {
 	s := stored{
 		ID: v.ID, ExternalID: v.ExternalID, CURP: v.Input.CURP, NSS: v.Input.NSS, Pinned: v.Input.Provider,
-		Provider: v.Provider, Status: v.Status, Report: v.Report, Error: v.Error,
+		Status: v.Status, Report: v.Report, Error: v.Error,
 		CreatedAt: v.CreatedAt.UTC(), UpdatedAt: v.UpdatedAt.UTC(), ExpiresAt: v.ExpiresAt.UTC(), NextCheck: v.NextCheck.UTC(), Version: v.Version,
 	}
 	for _, a := range v.Attempts {
@@ -68,7 +67,7 @@ func Decode(b []byte) (Verification, error) {
 	}
 	v := Verification{
 		ID: s.ID, ExternalID: s.ExternalID, Input: Input{CURP: s.CURP, NSS: s.NSS, Provider: s.Pinned, Institution: s.Institution},
-		Provider: s.Provider, Status: s.Status, Report: []byte(s.Report), Error: s.Error,
+		Status: s.Status, Report: []byte(s.Report), Error: s.Error,
 		CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, ExpiresAt: s.ExpiresAt, NextCheck: s.NextCheck, Version: s.Version,
 	}
 	if v.Input.Institution == "" {

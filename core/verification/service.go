@@ -149,7 +149,6 @@ func (s *Service) begin(ctx context.Context, v *Verification) *Reference {
 	var last *employment.Problem
 	for _, name := range s.candidates(v) {
 		now := s.Now()
-		v.Provider = name
 		ref, err := s.Providers[name].Start(ctx, v.ID, v.Input)
 		if err == nil {
 			v.Attempts = append(v.Attempts, Attempt{Provider: name, Status: Pending, Reference: ref, StartedAt: now})

@@ -154,7 +154,7 @@ func TestStartRefusesBadInput(t *testing.T) {
 func TestStart(t *testing.T) {
 	r := newRig(t)
 	v := r.start(t, verification.Request{CURP: " hegg560427mvzrrl04 ", NSS: "12345678903", ExternalID: "loan-1"})
-	if v.Status != verification.Pending || v.Provider != "td" || len(v.Attempts) != 1 || v.Attempts[0].Reference != "td-ref-1" ||
+	if v.Status != verification.Pending || v.Provider() != "td" || len(v.Attempts) != 1 || v.Attempts[0].Reference != "td-ref-1" ||
 		v.Input.CURP != curp || !v.ExpiresAt.Equal(t0.Add(720*time.Hour)) || !verification.ValidID(v.ID) {
 		t.Fatalf("started %+v", v)
 	}
@@ -238,14 +238,14 @@ func TestFailover(t *testing.T) {
 	r.td.start = func(verification.Input) (string, error) { return "", problem(outcome.ProviderBalance) }
 	r.palenca.start = func(verification.Input) (string, error) { return "", errDown }
 	v := r.start(t, verification.Request{CURP: curp})
-	if v.Status != verification.Pending || v.Provider != "belvo" || len(v.Attempts) != 3 ||
+	if v.Status != verification.Pending || v.Provider() != "belvo" || len(v.Attempts) != 3 ||
 		v.Attempts[0].Error.Code != outcome.ProviderBalance || v.Attempts[1].Error.Code != outcome.ProviderDown || v.Attempts[2].Status != verification.Pending {
 		t.Fatalf("failed over to %+v", v)
 	}
 
 	// Pinned: no failover.
 	v = r.start(t, verification.Request{CURP: curp2, Provider: "td"})
-	if v.Status != verification.Failed || v.Provider != "td" || len(v.Attempts) != 1 || v.Error.Code != outcome.ProviderBalance {
+	if v.Status != verification.Failed || v.Provider() != "td" || len(v.Attempts) != 1 || v.Error.Code != outcome.ProviderBalance {
 		t.Errorf("pinned to TD: %+v", v)
 	}
 
@@ -357,7 +357,7 @@ func TestNotifiedProblem(t *testing.T) {
 	if _, err := r.svc.Take(context.Background(), event("td", "td-ref-1")); err != nil {
 		t.Fatal(err)
 	}
-	if got := r.get(t, v.ID); got.Provider != "palenca" || got.Status != verification.Pending || got.Attempts[0].Error.ProviderMessage != "platform_unavailable" {
+	if got := r.get(t, v.ID); got.Provider() != "palenca" || got.Status != verification.Pending || got.Attempts[0].Error.ProviderMessage != "platform_unavailable" {
 		t.Errorf("%+v", got)
 	}
 }
@@ -417,7 +417,7 @@ func TestFollowUpStartsWhatItsCreatorLeft(t *testing.T) {
 	}
 	r.clock.advance(time.Minute)
 	r.svc.FollowUp(context.Background())
-	if got := r.get(t, v.ID); got.Provider != "td" || len(got.Attempts) != 1 || got.Status != verification.Pending {
+	if got := r.get(t, v.ID); got.Provider() != "td" || len(got.Attempts) != 1 || got.Status != verification.Pending {
 		t.Errorf("%+v", got)
 	}
 }
@@ -427,7 +427,7 @@ func TestFollowUpStartsWhatItsCreatorLeft(t *testing.T) {
 func TestISSSTE(t *testing.T) {
 	r := newRig(t)
 	v := r.start(t, verification.Request{CURP: curp, Institution: "issste"})
-	if v.Provider != "palenca" || len(v.Attempts) != 1 || v.Input.Institution != verification.ISSSTE {
+	if v.Provider() != "palenca" || len(v.Attempts) != 1 || v.Input.Institution != verification.ISSSTE {
 		t.Errorf("%+v", v)
 	}
 	for _, req := range []verification.Request{{CURP: curp, Institution: "issste", Provider: "td"}, {CURP: curp, Institution: "sat"}} {

@@ -57,10 +57,8 @@ type Verification struct {
 	ID         string
 	ExternalID string // the caller's own id, "" when not given
 	Input      Input
-	// Provider is the provider in use, or the last one used.
-	Provider string
-	Status   Status
-	Attempts []Attempt
+	Status     Status
+	Attempts   []Attempt
 	// Report is the report's JSON (employment.Report) once COMPLETED.
 	Report []byte
 	// Error is why the verification FAILED or EXPIRED.
@@ -90,6 +88,15 @@ type Attempt struct {
 	// Notified says the provider told us of a result (a webhook), so the
 	// follow-up checks at once rather than after VERIFY_POLL_AFTER.
 	Notified bool
+}
+
+// Provider is the provider in use, or the last one used: its latest
+// attempt's; "" before the first.
+func (v *Verification) Provider() string {
+	if n := len(v.Attempts); n > 0 {
+		return v.Attempts[n-1].Provider
+	}
+	return ""
 }
 
 // current returns the attempt in progress, nil when none is.

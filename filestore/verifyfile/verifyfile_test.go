@@ -42,7 +42,7 @@ func TestRestart(t *testing.T) {
 			t.Fatal(i, err)
 		}
 	}
-	a.Version, a.Provider = 2, "td"
+	a.Version = 2
 	if err := s.Save(ctx, a, &verification.Reference{Provider: "td", Reference: "seq-1"}); err != nil {
 		t.Fatal(err)
 	}

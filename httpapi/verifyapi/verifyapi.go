@@ -104,13 +104,13 @@ func start(s Verifications) http.HandlerFunc {
 			return
 		}
 		b, _ := json.Marshal(map[string]string{
-			"id": v.ID, "status": string(v.Status), "provider": v.Provider, "created_at": v.CreatedAt.UTC().Format(time.RFC3339Nano),
+			"id": v.ID, "status": string(v.Status), "provider": v.Provider(), "created_at": v.CreatedAt.UTC().Format(time.RFC3339Nano),
 		})
 		status, result := http.StatusAccepted, outcome.Received
 		if !created {
 			status, result = http.StatusOK, outcome.Replayed
 		}
-		httpapi.Record(w, outcome.Outcome{Result: result, Attrs: []slog.Attr{slog.String("verification", v.ID), slog.String("provider", v.Provider)}})
+		httpapi.Record(w, outcome.Outcome{Result: result, Attrs: []slog.Attr{slog.String("verification", v.ID), slog.String("provider", v.Provider())}})
 		httpapi.Write(w, status, b)
 	}
 }
@@ -145,7 +145,7 @@ func detail(s Verifications) http.HandlerFunc {
 			return
 		}
 		out := verificationJSON{
-			ID: v.ID, Status: string(v.Status), Provider: v.Provider, Attempts: []attemptJSON{}, Report: v.Report, Error: v.Error,
+			ID: v.ID, Status: string(v.Status), Provider: v.Provider(), Attempts: []attemptJSON{}, Report: v.Report, Error: v.Error,
 			CreatedAt: v.CreatedAt.UTC().Format(time.RFC3339Nano), UpdatedAt: v.UpdatedAt.UTC().Format(time.RFC3339Nano),
 		}
 		for _, a := range v.Attempts {
@@ -186,7 +186,7 @@ func list(s Verifications) http.HandlerFunc {
 			return
 		default:
 			l := listedJSON{
-				ID: v.ID, ExternalID: v.ExternalID, Status: string(v.Status), Provider: v.Provider, CURP: mask.CURP(v.Input.CURP),
+				ID: v.ID, ExternalID: v.ExternalID, Status: string(v.Status), Provider: v.Provider(), CURP: mask.CURP(v.Input.CURP),
 				CreatedAt: v.CreatedAt.UTC().Format(time.RFC3339Nano), UpdatedAt: v.UpdatedAt.UTC().Format(time.RFC3339Nano),
 			}
 			if v.Input.NSS != "" {
