@@ -1,6 +1,10 @@
 package filestore
 
-import "fmt"
+import (
+	"encoding/json"
+	"fmt"
+	"sync"
+)
 
 // Line returns content as one journal line: its checksum, the content, a
 // newline.
@@ -32,4 +36,30 @@ func OpenCompacted(dir, name string, reset func(), apply func(content []byte) er
 		return nil, fmt.Errorf("filestore: compact %s: %w", name, err)
 	}
 	return open()
+}
+
+// Commit applies l to a store's memory and queues it on w as one JSON
+// line. The caller holds the memory's lock and, after releasing it, waits
+// for the returned sequence number (WAL.Wait).
+func Commit[L any](w *WAL, l L, apply func(L) error) (uint64, error) {
+	content, err := json.Marshal(l)
+	if err != nil {
+		return 0, err
+	}
+	if err := apply(l); err != nil {
+		return 0, err
+	}
+	return w.Add(Line(content))
+}
+
+// Lock takes mu, the lock of a store's memory, restarting w first if one
+// of its writes failed (WAL.Recover, with reset emptying the memory); on an
+// error mu is not held.
+func Lock(mu *sync.Mutex, w *WAL, reset func()) error {
+	mu.Lock()
+	if err := w.Recover(reset); err != nil {
+		mu.Unlock()
+		return err
+	}
+	return nil
 }

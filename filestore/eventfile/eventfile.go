@@ -104,12 +104,7 @@ func (s *Store) reset() {
 // lock takes s.mu, restarting the journal first if a write failed; on an
 // error s.mu is not held.
 func (s *Store) lock() error {
-	s.mu.Lock()
-	if err := s.log.Recover(s.reset); err != nil {
-		s.mu.Unlock()
-		return err
-	}
-	return nil
+	return filestore.Lock(&s.mu, s.log, s.reset)
 }
 
 // Close closes the journal.
@@ -229,14 +224,7 @@ func (s *Store) apply(l eventLine) error {
 // commit applies l and journals it; the caller holds s.mu and waits for the
 // returned sequence number after releasing it.
 func (s *Store) commit(l eventLine) (uint64, error) {
-	content, err := json.Marshal(l)
-	if err != nil {
-		return 0, err
-	}
-	if err := s.apply(l); err != nil {
-		return 0, err
-	}
-	return s.log.Add(filestore.Line(content))
+	return filestore.Commit(s.log, l, s.apply)
 }
 
 // Receive implements webhook.Store.

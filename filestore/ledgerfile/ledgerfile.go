@@ -108,9 +108,7 @@ func (s *Store) Commit(ctx context.Context, rec idempotency.Record, p *ledger.Po
 	}
 	// Encoding needs no state: do it before taking the lock.
 	line := appendLine(make([]byte, 0, 1024), rec, p)
-	s.mu.Lock()
-	if err := s.log.Recover(s.reset); err != nil {
-		s.mu.Unlock()
+	if err := filestore.Lock(&s.mu, s.log, s.reset); err != nil {
 		return fmt.Errorf("ledgerfile: commit %s: %w", rec.Key, err)
 	}
 	if old, ok := s.records[rec.Key]; ok && idempotency.Blocks(old.rec, rec.CreatedAt) {
@@ -157,9 +155,7 @@ func (s *Store) Statement(ctx context.Context, userID, cursor string, limit int)
 		}
 		before = n
 	}
-	s.mu.Lock()
-	if err := s.log.Recover(s.reset); err != nil {
-		s.mu.Unlock()
+	if err := filestore.Lock(&s.mu, s.log, s.reset); err != nil {
 		return ledger.Statement{}, fmt.Errorf("ledgerfile: statement: %w", err)
 	}
 	entries, next := s.book.Entries(userID, before, limit)

@@ -155,12 +155,7 @@ func (s *Store) apply(l line) error {
 // lock takes s.mu, restarting the journal first if a write failed; on an
 // error s.mu is not held.
 func (s *Store) lock() error {
-	s.mu.Lock()
-	if err := s.log.Recover(s.reset); err != nil {
-		s.mu.Unlock()
-		return err
-	}
-	return nil
+	return filestore.Lock(&s.mu, s.log, s.reset)
 }
 
 // Close closes the journal.
@@ -169,14 +164,7 @@ func (s *Store) Close() error { return s.log.Close() }
 // commit applies l and journals it; the caller holds s.mu and waits for the
 // returned sequence number after releasing it.
 func (s *Store) commit(l line) (uint64, error) {
-	content, err := json.Marshal(l)
-	if err != nil {
-		return 0, err
-	}
-	if err := s.apply(l); err != nil {
-		return 0, err
-	}
-	return s.log.Add(filestore.Line(content))
+	return filestore.Commit(s.log, l, s.apply)
 }
 
 // read runs f under the lock and waits for what it read to be durable.
