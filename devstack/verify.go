@@ -7,11 +7,9 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/config/verify"
-	"github.com/tarjeta-dev/tarjeta/core/inbound"
 	"github.com/tarjeta-dev/tarjeta/core/verification"
 	"github.com/tarjeta-dev/tarjeta/dynamo/verifytable"
 	"github.com/tarjeta-dev/tarjeta/filestore/verifyfile"
@@ -66,10 +64,9 @@ func (s *Stack) simulators(c *verify.Config) error {
 	if err := localWebhookCredentials(&wc, s.c.DataDir, s.out, s.random); err != nil {
 		return err
 	}
-	first := func(v string) string { f, _, _ := strings.Cut(v, inbound.Separator); return f }
 	push := &webhooksim.Sender{
-		BaseURL: "http://" + s.Addr, TDPartnerCode: wc.TDPartnerCode, TDAccessKey: first(wc.TDAccessKey), TDAccessSecret: first(wc.TDAccessSecret),
-		BelvoAuthorization: first(wc.BelvoAuthorization), PalencaSecret: first(wc.PalencaSecret), PalencaHeader: wc.PalencaHeader,
+		BaseURL: "http://" + s.Addr, TDPartnerCode: wc.TDPartnerCode, TDAccessKey: signing(wc.TDAccessKey), TDAccessSecret: signing(wc.TDAccessSecret),
+		BelvoAuthorization: signing(wc.BelvoAuthorization), PalencaSecret: signing(wc.PalencaSecret), PalencaHeader: wc.PalencaHeader,
 	}
 	secret := func() (string, error) {
 		b := make([]byte, 18)

@@ -159,6 +159,13 @@ func pomeloAPI(c *webhooks.Config, random io.Reader) (stop func(), err error) {
 	return func() { srv.Close() }, nil
 }
 
+// signing is the credential a setting holding several values (rotation)
+// signs with: the first, the newest.
+func signing(setting string) string {
+	first, _, _ := strings.Cut(setting, inbound.Separator)
+	return first
+}
+
 // Sender is the providers' simulator set up to sign as the local stack kept
 // in dataDir expects (what `make simulate` sends with): each credential from
 // getenv when it is set there, else the one the stack generated.
@@ -167,15 +174,12 @@ func Sender(baseURL, dataDir string, getenv func(string) string) (*webhooksim.Se
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("devstack: %w", err)
 	}
-	// A setting holding several values (rotation) signs with the first,
-	// the newest.
 	get := func(name string) string {
 		v := getenv(name)
 		if v == "" {
 			v = kept[name]
 		}
-		first, _, _ := strings.Cut(v, inbound.Separator)
-		return first
+		return signing(v)
 	}
 	pomelo := getenv("POMELO_API_CREDENTIALS")
 	if pomelo == "" {
