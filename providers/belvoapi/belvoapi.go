@@ -5,7 +5,6 @@
 package belvoapi
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -49,17 +48,11 @@ type Client struct {
 var _ verification.Provider = (*Client)(nil)
 
 func (c *Client) request(ctx context.Context, method, u string, body []byte) (outbound.Answer, error) {
-	req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(body))
+	req, err := outbound.NewRequest(ctx, method, u, body)
 	if err != nil {
 		return outbound.Answer{}, fmt.Errorf("belvoapi: %w", err)
 	}
 	req.SetBasicAuth(c.SecretID, c.SecretPassword)
-	req.Header.Set("Accept", "application/json")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	} else {
-		req.Body = http.NoBody
-	}
 	return c.Out.Do(req)
 }
 

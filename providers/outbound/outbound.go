@@ -5,6 +5,7 @@
 package outbound
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -199,4 +200,23 @@ func retryable(a Answer, err error) bool {
 		return true
 	}
 	return false
+}
+
+// NewRequest returns a request to an outside JSON API: body, when not nil,
+// as its JSON with its Content-Type (and sendable again, for a retry), and
+// JSON asked for in return.
+func NewRequest(ctx context.Context, method, url string, body []byte) (*http.Request, error) {
+	var r io.Reader = http.NoBody
+	if body != nil {
+		r = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, url, r)
+	if err != nil {
+		return nil, fmt.Errorf("outbound: %w", err)
+	}
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return req, nil
 }

@@ -4,7 +4,6 @@
 package palencaapi
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -36,16 +35,11 @@ type Client struct {
 var _ verification.Provider = (*Client)(nil)
 
 func (c *Client) request(ctx context.Context, method, path string, body []byte) (outbound.Answer, error) {
-	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, bytes.NewReader(body))
+	req, err := outbound.NewRequest(ctx, method, c.BaseURL+path, body)
 	if err != nil {
 		return outbound.Answer{}, fmt.Errorf("palencaapi: %w", err)
 	}
 	req.Header.Set("x-api-key", c.APIKey)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	} else {
-		req.Body = http.NoBody
-	}
 	return c.Out.Do(req)
 }
 

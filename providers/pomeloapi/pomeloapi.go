@@ -5,7 +5,6 @@
 package pomeloapi
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -67,7 +66,7 @@ func (c *Client) get(ctx context.Context, path string) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.BaseURL+path, nil)
+		req, err := outbound.NewRequest(ctx, http.MethodGet, c.BaseURL+path, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -101,11 +100,10 @@ func (c *Client) bearer(ctx context.Context, refresh bool) (string, error) {
 	if path == "" {
 		path = DefaultTokenPath
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.BaseURL+path, bytes.NewReader(body))
+	req, err := outbound.NewRequest(ctx, http.MethodPost, c.BaseURL+path, body)
 	if err != nil {
 		return "", err
 	}
-	req.Header.Set("Content-Type", "application/json")
 	// Asking for a token again changes nothing: safe to retry.
 	a, err := c.Out.DoIdempotent(req)
 	if err != nil {

@@ -5,7 +5,6 @@
 package tdapi
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -56,11 +55,10 @@ func (c *Client) post(ctx context.Context, endpoint string, body any, idempotent
 	if err != nil {
 		return outbound.Answer{}, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(b))
+	req, err := outbound.NewRequest(ctx, http.MethodPost, u.String(), b)
 	if err != nil {
 		return outbound.Answer{}, fmt.Errorf("tdapi: %w", err)
 	}
-	req.Header.Set("Content-Type", "application/json")
 	if idempotent {
 		return c.Out.DoIdempotent(req)
 	}
