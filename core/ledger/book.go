@@ -13,6 +13,8 @@ type Book struct {
 	balances map[accountKey]int64
 	entries  map[accountEntry]*Entry
 	byUser   map[string][]*Entry // in posting order
+	byHour   map[int64][]*Entry  // Pomelo's entries by the hour (Unix hours) of CreatedAt
+	settled  map[Transaction][]*Entry
 }
 
 type accountKey struct{ user, currency string }
@@ -25,6 +27,8 @@ func NewBook() *Book {
 		balances: make(map[accountKey]int64),
 		entries:  make(map[accountEntry]*Entry),
 		byUser:   make(map[string][]*Entry),
+		byHour:   make(map[int64][]*Entry),
+		settled:  make(map[Transaction][]*Entry),
 	}
 }
 
@@ -81,6 +85,14 @@ func (b *Book) Restore(p Posting) {
 	stored := e
 	b.entries[accountEntry{e.UserID, e.Key()}] = &stored
 	b.byUser[e.UserID] = append(b.byUser[e.UserID], &stored)
+	switch {
+	case e.Class.FromPomelo():
+		h := hourOf(e.CreatedAt)
+		b.byHour[h] = append(b.byHour[h], &stored)
+	case e.Class == ClassSettlement:
+		t := Transaction{e.UserID, e.TransactionID}
+		b.settled[t] = append(b.settled[t], &stored)
+	}
 }
 
 // Balances returns the user's balances ordered by currency.

@@ -5,6 +5,7 @@ package ledger
 
 import (
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/core/money"
@@ -40,7 +41,17 @@ const (
 	ClassAuthorization    Class = "AUTH"
 	ClassAdjustmentDebit  Class = "ADJ_DEBIT"
 	ClassAdjustmentCredit Class = "ADJ_CREDIT"
+	// ClassSettlement is a reconciliation posting: what the day's settlement
+	// file says moved and the ledger had not. One transaction may have
+	// several, told apart by their Ref.
+	ClassSettlement Class = "SETTLE"
 )
+
+// FromPomelo reports whether entries of class are made by Pomelo's own
+// calls (its authorizations and adjustments) rather than by reconciliation.
+func (c Class) FromPomelo() bool {
+	return c == ClassAuthorization || c == ClassAdjustmentDebit || c == ClassAdjustmentCredit
+}
 
 // Status says what an entry did.
 type Status string
@@ -65,11 +76,23 @@ type Entry struct {
 	// Reversible is how much later reversals may still undo, in minor units;
 	// it starts at |Amount| on entries that can be reversed, else zero.
 	Reversible int64
-	CreatedAt  time.Time
+	// Ref tells apart the several entries of one class a transaction may
+	// have (settlement postings); empty for the other classes.
+	Ref       string
+	CreatedAt time.Time
 }
 
 // Key identifies an entry among a user's entries.
-func (e Entry) Key() string { return EntryKey(e.Class, e.TransactionID) }
+func (e Entry) Key() string {
+	if e.Ref != "" {
+		return string(e.Class) + "#" + e.Ref + "#" + e.TransactionID
+	}
+	return EntryKey(e.Class, e.TransactionID)
+}
+
+// MaxRef is the most bytes an entry's Ref may have. A ref holds no '#', so
+// that a key's ref and transaction id cannot be confused.
+const MaxRef = 64
 
 // EntryKey is the key of the entry of class for transaction id.
 func EntryKey(class Class, transactionID string) string {
@@ -105,6 +128,12 @@ func (p Posting) Check() error {
 		if err := storable.CheckID(id.name, id.v); err != nil {
 			return err
 		}
+	}
+	if len(e.Ref) > MaxRef || strings.Contains(e.Ref, "#") {
+		return text.Annotate(storable.ErrInvalid, "entry ref longer than 64 bytes or holding '#'")
+	}
+	if (e.Ref != "") != (e.Class == ClassSettlement) {
+		return text.Annotate(storable.ErrInvalid, "a settlement entry, and only one, has a ref")
 	}
 	if !inRange(e.Amount) || e.Reversible < 0 || e.Reversible > money.MaxMinor {
 		return text.Annotate(storable.ErrInvalid, "entry amount out of range")

@@ -1,0 +1,280 @@
+package settlement
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tarjeta-dev/tarjeta/core/ledger"
+	"github.com/tarjeta-dev/tarjeta/core/money"
+)
+
+// FileError reports an input file the run cannot use at all (a missing
+// column, an empty file): the run is FAILED with it as the reason.
+type FileError struct {
+	Key string
+	Err error
+}
+
+func (e *FileError) Error() string { return e.Key + ": " + e.Err.Error() }
+func (e *FileError) Unwrap() error { return e.Err }
+
+// applier applies the transaction file to the ledger, a chunk at a time.
+type applier struct {
+	r      *Reconciler
+	day    time.Time
+	body   io.ReadCloser
+	rd     *Reader
+	cols   Columns
+	prefix string // of the refs of this run's postings: the day and the file's ETag
+	// index knows every row of the file, for the presentations and our
+	// entries absent from the file; nil when the run resumed in the middle
+	// of the file, whose rows before the checkpoint it did not read.
+	index *txnIndex
+}
+
+// Kinds of the settlement postings' entries.
+const (
+	KindDebit  = "SETTLEMENT_DEBIT"
+	KindCredit = "SETTLEMENT_CREDIT"
+)
+
+// openHeader opens the object of in at offset 0 and reads its header.
+func (r *Reconciler) openHeader(ctx context.Context, in Input, required []string) (io.ReadCloser, *Reader, Columns, error) {
+	body, err := r.c.Bucket.Open(ctx, in.Key, in.ETag, 0)
+	if err != nil {
+		return nil, nil, Columns{}, fmt.Errorf("settlement: open %s: %w", in.Key, err)
+	}
+	rd := NewReader(body, 0, 1)
+	fields, err := rd.Read()
+	var cols Columns
+	switch {
+	case err == io.EOF:
+		err = &FileError{Key: in.Key, Err: errors.New("the file is empty: it has no header line")}
+	case err != nil:
+		var row *RowError
+		if errors.As(err, &row) {
+			err = &FileError{Key: in.Key, Err: fmt.Errorf("header: %w", err)}
+		}
+	default:
+		cols, err = ReadHeader(in.Key, fields, required)
+		if err != nil {
+			err = &FileError{Key: in.Key, Err: err}
+		}
+	}
+	if err != nil {
+		body.Close()
+		return nil, nil, Columns{}, err
+	}
+	return body, rd, cols, nil
+}
+
+func (r *Reconciler) openTransactions(ctx context.Context, day time.Time, run Run) (*applier, error) {
+	in := run.Inputs[0]
+	body, rd, cols, err := r.openHeader(ctx, in, TransactionColumns)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256([]byte(in.ETag))
+	a := &applier{
+		r: r, day: day, body: body, rd: rd, cols: cols,
+		prefix: day.Format("20060102") + "." + hex.EncodeToString(sum[:6]) + ".",
+	}
+	if cp := run.Checkpoint; cp.Offset > 0 {
+		body.Close()
+		if a.body, err = r.c.Bucket.Open(ctx, in.Key, in.ETag, cp.Offset); err != nil {
+			return nil, fmt.Errorf("settlement: open %s at %d: %w", in.Key, cp.Offset, err)
+		}
+		a.rd = NewReader(a.body, cp.Offset, cp.Line)
+	} else {
+		a.index = newTxnIndex()
+	}
+	return a, nil
+}
+
+func (a *applier) close() { a.body.Close() }
+
+// row is a data row of the transaction file, or why it is malformed.
+type row struct {
+	t   Transaction
+	err error
+	id  string // of a malformed row, as far as it could be read
+}
+
+// chunk applies up to Chunk rows and advances run's counts and checkpoint,
+// having written the rows' exceptions as a report part. done reports the
+// end of the file.
+func (a *applier) chunk(ctx context.Context, run *Run) (done bool, err error) {
+	rows := make([]row, 0, a.r.c.Chunk)
+	for len(rows) < a.r.c.Chunk {
+		fields, err := a.rd.Read()
+		if err == io.EOF {
+			done = true
+			break
+		}
+		var bad *RowError
+		if errors.As(err, &bad) {
+			rows = append(rows, row{t: Transaction{Line: bad.Line}, err: bad.Err})
+			continue
+		}
+		if err != nil {
+			return false, fmt.Errorf("settlement: read %s: %w", run.Inputs[0].Key, err)
+		}
+		t, err := ParseTransaction(a.cols, fields, a.rd.Line)
+		if err != nil {
+			rows = append(rows, row{t: Transaction{Line: a.rd.Line}, err: err, id: shown(a.cols.field(fields, "TRANSACTION_ID"))})
+			continue
+		}
+		rows = append(rows, row{t: t})
+		if a.index != nil {
+			a.index.add(t)
+		}
+	}
+	positions, err := a.positions(ctx, rows)
+	if err != nil {
+		return false, err
+	}
+	var postings []ledger.Posting
+	var lines []exception
+	for _, rw := range rows {
+		if rw.err != nil {
+			run.Counts.count(Malformed)
+			lines = append(lines, exception{TransactionID: rw.id, Rule: Malformed, Action: "NONE", Detail: rw.err.Error(), Line: rw.t.Line})
+			continue
+		}
+		t := rw.t
+		pos := positions[ledger.Transaction{UserID: t.UserID, TransactionID: t.ID}]
+		d, p := a.decide(t, pos)
+		run.Counts.count(d.Rule)
+		if p != nil {
+			postings = append(postings, *p)
+			pos.Settled = append(pos.Settled, p.Entry)
+		}
+		if d.Rule != Matched {
+			lines = append(lines, a.exception(t, d, before(t, d)))
+		}
+	}
+	if err := a.r.c.Ledger.Settle(ctx, postings); err != nil {
+		return false, fmt.Errorf("settlement: %s: settle: %w", run.Date, err)
+	}
+	if len(lines) > 0 {
+		key := partKey(a.day, run.Attempt, run.Checkpoint.Parts)
+		if err := a.r.c.Bucket.Put(ctx, key, "text/csv", encodeExceptions(lines, true)); err != nil {
+			return false, fmt.Errorf("settlement: write %s: %w", key, err)
+		}
+		run.Checkpoint.Parts++
+	}
+	run.Checkpoint.Rows = run.Counts.Rows
+	run.Checkpoint.Offset, run.Checkpoint.Line = a.rd.Next()
+	return done, nil
+}
+
+// positions reads what has moved for each well-formed row's transaction.
+func (a *applier) positions(ctx context.Context, rows []row) (map[ledger.Transaction]*ledger.Position, error) {
+	out := make(map[ledger.Transaction]*ledger.Position, len(rows))
+	var keys []ledger.Transaction
+	for _, rw := range rows {
+		k := ledger.Transaction{UserID: rw.t.UserID, TransactionID: rw.t.ID}
+		if _, seen := out[k]; rw.err == nil && !seen {
+			out[k] = nil
+			keys = append(keys, k)
+		}
+	}
+	got, err := a.r.c.Ledger.Positions(ctx, keys)
+	if err != nil {
+		return nil, fmt.Errorf("settlement: positions: %w", err)
+	}
+	if len(got) != len(keys) {
+		return nil, fmt.Errorf("settlement: positions: %d answers to %d transactions", len(got), len(keys))
+	}
+	for i, k := range keys {
+		p := got[i]
+		out[k] = &p
+	}
+	return out, nil
+}
+
+// decide applies the rules to row t given its transaction's position, and
+// returns the posting it still needs, if any. A posting of this run (this
+// day and this file's ETag) is keyed by the row's line: what the run itself
+// posted for the row and the rows after it is left out of what had moved
+// before the row, so that running the day again, or going on after a crash,
+// decides every row as the first run did, and posts only what is missing.
+func (a *applier) decide(t Transaction, pos *ledger.Position) (Decision, *ledger.Posting) {
+	moved := pos.Moved(t.Currency)
+	var own, ownBefore, ownThis int64
+	next := 1
+	for _, e := range pos.Settled {
+		line, ok := a.ownLine(e.Ref)
+		if !ok || e.Currency != t.Currency {
+			continue
+		}
+		own += e.Amount
+		switch {
+		case line < t.Line:
+			ownBefore += e.Amount
+		case line == t.Line:
+			ownThis += e.Amount
+			next++
+		}
+	}
+	prior := moved - own + ownBefore
+	auth, ok := pos.Authorization()
+	approvedHere := (ok && auth.Status == ledger.Posted && auth.Currency == t.Currency) || prior != 0
+	d := Decide(t, prior, approvedHere)
+	rest := d.Post - ownThis
+	if rest == 0 {
+		return d, nil
+	}
+	kind := KindCredit
+	if rest < 0 {
+		kind = KindDebit
+	}
+	return d, &ledger.Posting{Entry: ledger.Entry{
+		UserID: t.UserID, Currency: t.Currency, TransactionID: t.ID, Class: ledger.ClassSettlement,
+		Kind: kind, Amount: rest, Status: ledger.Posted, Original: t.Original,
+		Ref: a.prefix + strconv.Itoa(t.Line) + "." + strconv.Itoa(next), CreatedAt: a.r.c.Now(),
+	}}
+}
+
+// ownLine reads the line of a ref of this run's.
+func (a *applier) ownLine(ref string) (int, bool) {
+	rest, ok := strings.CutPrefix(ref, a.prefix)
+	if !ok {
+		return 0, false
+	}
+	line, _, ok := strings.Cut(rest, ".")
+	n, err := strconv.Atoi(line)
+	return n, ok && err == nil
+}
+
+// before is what had moved before row t, given its decision.
+func before(t Transaction, d Decision) int64 { return t.Expected() - d.Post }
+
+// exception is the report line of a row that did not simply match.
+func (a *applier) exception(t Transaction, d Decision, moved int64) exception {
+	x := exception{
+		TransactionID: t.ID, Rule: d.Rule, Source: t.Source, StatusDetail: t.StatusDetail, Line: t.Line,
+		UserID: t.UserID, Currency: t.Currency, Action: "NONE",
+	}
+	exp, _ := money.Exponent(t.Currency)
+	file := fmt.Sprintf("file: %s %s %s %s", t.Status, t.Type, money.FormatMinor(t.Amount, exp), t.Currency)
+	switch {
+	case d.Rule == HeldRow:
+		x.Detail = file + "; held by Pomelo, nothing moves until it resolves"
+	case d.Post < 0:
+		x.Action = "DEBIT " + money.FormatMinor(-d.Post, exp) + " " + t.Currency
+	default:
+		x.Action = "CREDIT " + money.FormatMinor(d.Post, exp) + " " + t.Currency
+	}
+	if x.Detail == "" {
+		x.Detail = file + "; ledger had moved " + money.FormatMinor(moved, exp)
+	}
+	return x
+}

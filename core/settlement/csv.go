@@ -1,0 +1,225 @@
+package settlement
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// MaxRecordBytes bounds one CSV record, quoted line breaks included: a longer
+// one is reported malformed and skipped, so that one bad row cannot make a
+// run hold a whole file in memory.
+const MaxRecordBytes = 64 << 10
+
+// RowError reports a CSV record that could not be read; reading goes on
+// with the next one.
+type RowError struct {
+	Line int
+	Err  error
+}
+
+func (e *RowError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
+func (e *RowError) Unwrap() error { return e.Err }
+
+// The ways a CSV record can be malformed.
+var (
+	ErrBareQuote    = errors.New(`a '"' inside an unquoted field`)
+	ErrQuote        = errors.New(`a quoted field not followed by ',' or the end of the line`)
+	ErrOpenQuote    = errors.New("a quoted field that never ends")
+	ErrRecordLength = fmt.Errorf("a record longer than %d bytes", MaxRecordBytes)
+)
+
+var bom = []byte{0xEF, 0xBB, 0xBF}
+
+// Reader reads RFC 4180 records (comma-separated, double-quoted fields with
+// "" for a quote, LF or CRLF line ends) one at a time, knowing each record's
+// line number and the byte offset just past it, so that a run can stop after
+// any record and go on from there later. Blank lines are skipped. Fields are
+// views into the reader's buffer, valid until the next Read.
+type Reader struct {
+	in     *bufio.Reader
+	line   int    // line number of the next line to read
+	offset int64  // byte offset of the next line to read
+	raw    []byte // the record's lines
+	field  []byte // its fields' contents, unquoted, back to back
+	ends   []int  // where each field ends in field
+	out    [][]byte
+	// Line and Offset describe the record Read returned last: the line it
+	// starts on, and the offset just past it.
+	Line   int
+	Offset int64
+}
+
+// NewReader returns a reader of in, whose first byte is at offset of the
+// file and on line number line (0 and 1 for a whole file). A UTF-8 byte
+// order mark at offset 0 is skipped.
+func NewReader(in io.Reader, offset int64, line int) *Reader {
+	return &Reader{in: bufio.NewReaderSize(in, 256<<10), line: line, offset: offset}
+}
+
+// Read returns the next record's fields, io.EOF after the last, or a
+// *RowError for a record that is malformed (the next Read goes on after it).
+// Any other error is the input's.
+func (r *Reader) Read() ([][]byte, error) {
+	for {
+		fields, err := r.read()
+		if err == errBlank {
+			continue
+		}
+		return fields, err
+	}
+}
+
+var errBlank = errors.New("blank line")
+
+func (r *Reader) read() ([][]byte, error) {
+	r.Line = r.line
+	r.raw = r.raw[:0]
+	if err := r.readLine(); err != nil {
+		r.Offset = r.offset
+		return nil, err
+	}
+	if r.offset == int64(len(r.raw)) && bytes.HasPrefix(r.raw, bom) {
+		r.raw = r.raw[len(bom):]
+	}
+	if len(bytes.TrimRight(r.raw, "\r\n")) == 0 {
+		return nil, errBlank
+	}
+	r.field, r.ends = r.field[:0], r.ends[:0]
+	pos := 0
+	for {
+		next, err := r.parseField(pos)
+		if err != nil {
+			r.Offset = r.offset
+			var row *RowError
+			if errors.As(err, &row) || !isSyntax(err) {
+				return nil, err
+			}
+			return nil, &RowError{Line: r.Line, Err: err}
+		}
+		r.ends = append(r.ends, len(r.field))
+		if next < 0 {
+			break
+		}
+		pos = next
+	}
+	r.out = r.out[:0]
+	start := 0
+	for _, end := range r.ends {
+		r.out = append(r.out, r.field[start:end:end])
+		start = end
+	}
+	r.Offset = r.offset
+	return r.out, nil
+}
+
+// parseField appends the field starting at raw[pos] to r.field and returns
+// where the next field starts, or -1 when this one ended the record.
+func (r *Reader) parseField(pos int) (int, error) {
+	if pos < len(r.raw) && r.raw[pos] == '"' {
+		return r.parseQuoted(pos + 1)
+	}
+	for i := pos; ; i++ {
+		if i == len(r.raw) {
+			r.field = append(r.field, r.raw[pos:i]...)
+			return -1, nil
+		}
+		switch c := r.raw[i]; c {
+		case ',':
+			r.field = append(r.field, r.raw[pos:i]...)
+			return i + 1, nil
+		case '\n':
+			r.field = append(r.field, trimCR(r.raw[pos:i])...)
+			return -1, nil
+		case '"':
+			return 0, ErrBareQuote
+		}
+	}
+}
+
+func (r *Reader) parseQuoted(pos int) (int, error) {
+	for {
+		i := bytes.IndexByte(r.raw[pos:], '"')
+		if i < 0 {
+			// The field goes on past this line.
+			r.field = append(r.field, r.raw[pos:]...)
+			pos = len(r.raw)
+			if err := r.readLine(); err != nil {
+				if err == io.EOF {
+					return 0, ErrOpenQuote
+				}
+				return 0, err
+			}
+			continue
+		}
+		r.field = append(r.field, r.raw[pos:pos+i]...)
+		pos += i + 1
+		switch {
+		case pos < len(r.raw) && r.raw[pos] == '"':
+			r.field = append(r.field, '"')
+			pos++
+		case pos == len(r.raw):
+			return -1, nil
+		case r.raw[pos] == ',':
+			return pos + 1, nil
+		case r.raw[pos] == '\n' || (r.raw[pos] == '\r' && pos+1 < len(r.raw) && r.raw[pos+1] == '\n'):
+			return -1, nil
+		default:
+			return 0, ErrQuote
+		}
+	}
+}
+
+// readLine appends the next line, its '\n' included, to r.raw. A record
+// grown beyond MaxRecordBytes is refused once its line is consumed.
+func (r *Reader) readLine() error {
+	start := len(r.raw)
+	for {
+		chunk, err := r.in.ReadSlice('\n')
+		r.offset += int64(len(chunk))
+		if len(r.raw)+len(chunk) > MaxRecordBytes {
+			for err == bufio.ErrBufferFull {
+				chunk, err = r.in.ReadSlice('\n')
+				r.offset += int64(len(chunk))
+			}
+			if err != nil && err != io.EOF {
+				return err
+			}
+			r.line++
+			return &RowError{Line: r.Line, Err: ErrRecordLength}
+		}
+		r.raw = append(r.raw, chunk...)
+		switch err {
+		case nil:
+			r.line++
+			return nil
+		case bufio.ErrBufferFull:
+			continue
+		case io.EOF:
+			if len(r.raw) > start {
+				r.line++
+				return nil
+			}
+			return io.EOF
+		default:
+			return err
+		}
+	}
+}
+
+func trimCR(b []byte) []byte {
+	if n := len(b); n > 0 && b[n-1] == '\r' {
+		return b[:n-1]
+	}
+	return b
+}
+
+func isSyntax(err error) bool {
+	return err == ErrBareQuote || err == ErrQuote || err == ErrOpenQuote
+}
+
+// Next is where the record after the last one read starts: its byte offset
+// and its line number, to pass to NewReader to go on from there.
+func (r *Reader) Next() (offset int64, line int) { return r.offset, r.line }

@@ -1,0 +1,222 @@
+package settlement
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"io"
+	"time"
+
+	"github.com/tarjeta-dev/tarjeta/core/ledger"
+	"github.com/tarjeta-dev/tarjeta/core/money"
+)
+
+// txnIndex knows the transaction file's rows by transaction id, in memory
+// that grows by 24 bytes or so a row whatever the ids' length: an id is
+// known by a 64-bit hash (two of a million ids collide with odds of one in
+// 10^7), and a row keeps only its merchant amount.
+type txnIndex struct {
+	seed maphash.Seed
+	rows map[uint64]merchantAmount
+}
+
+type merchantAmount struct {
+	minor    int64
+	currency [3]byte // zero when the row has none
+}
+
+func newTxnIndex() *txnIndex {
+	return &txnIndex{seed: maphash.MakeSeed(), rows: make(map[uint64]merchantAmount)}
+}
+
+func (x *txnIndex) add(t Transaction) {
+	var m merchantAmount
+	m.minor = t.TransactionAmount
+	copy(m.currency[:], t.TransactionCurrency)
+	x.rows[maphash.String(x.seed, t.ID)] = m
+}
+
+func (x *txnIndex) get(id string) (merchantAmount, bool) {
+	m, ok := x.rows[maphash.String(x.seed, id)]
+	return m, ok
+}
+
+// indexTransactions reads the whole transaction file into an index.
+func (r *Reconciler) indexTransactions(ctx context.Context, in Input) (*txnIndex, error) {
+	body, rd, cols, err := r.openHeader(ctx, in, TransactionColumns)
+	if err != nil {
+		return nil, err
+	}
+	defer body.Close()
+	x := newTxnIndex()
+	for {
+		fields, err := rd.Read()
+		var bad *RowError
+		switch {
+		case err == io.EOF:
+			return x, nil
+		case errors.As(err, &bad):
+			continue
+		case err != nil:
+			return nil, fmt.Errorf("settlement: read %s: %w", in.Key, err)
+		}
+		if t, err := ParseTransaction(cols, fields, rd.Line); err == nil {
+			x.add(t)
+		}
+	}
+}
+
+// finish ends a run whose transaction file is applied: our entries absent
+// from the file, the presentations, the report parts gathered into
+// exceptions.csv, the debts, the summary.
+func (r *Reconciler) finish(ctx context.Context, day time.Time, run Run, index *txnIndex) (Summary, error) {
+	if index == nil {
+		var err error
+		if index, err = r.indexTransactions(ctx, run.Inputs[0]); err != nil {
+			return r.failOrErr(ctx, day, run, err)
+		}
+	}
+	s := run.summary()
+	s.Status, s.Checkpoint = Completed, nil
+	var lines []exception
+	touched := make(map[ledger.Account]bool)
+	for seq := 0; seq < run.Checkpoint.Parts; seq++ {
+		key := partKey(day, run.Attempt, seq)
+		b, err := r.c.Bucket.Get(ctx, key)
+		if err != nil {
+			return Summary{}, fmt.Errorf("settlement: %s: read %s: %w", run.Date, key, err)
+		}
+		part, err := decodePart(b)
+		if err != nil {
+			return Summary{}, fmt.Errorf("settlement: %s: %s: %w", run.Date, key, err)
+		}
+		for _, x := range part {
+			switch x.Rule {
+			case Malformed:
+				s.Anomalies = append(s.Anomalies, Anomaly{TransactionID: x.TransactionID, Rule: Malformed, Detail: x.Detail, Line: x.Line})
+			case Adjusted, AmountAdjusted:
+				touched[ledger.Account{UserID: x.UserID, Currency: x.Currency}] = true
+			}
+		}
+		lines = append(lines, part...)
+	}
+	clientOnly, err := r.clientOnly(ctx, day, index)
+	if err != nil {
+		return Summary{}, err
+	}
+	for _, x := range clientOnly {
+		s.Anomalies = append(s.Anomalies, Anomaly{TransactionID: x.TransactionID, Rule: ClientOnly, Detail: x.Detail})
+	}
+	s.Transactions.ClientOnly = len(clientOnly)
+	lines = append(lines, clientOnly...)
+	pres, flagged, err := r.presentations(ctx, run.Inputs[1], index)
+	if err != nil {
+		return r.failOrErr(ctx, day, run, err)
+	}
+	s.Presentations = pres
+	for _, x := range flagged {
+		a := Anomaly{TransactionID: x.TransactionID, Rule: x.Rule, Detail: x.Detail}
+		if x.Rule == Malformed {
+			a.Line = x.Line
+		}
+		s.Anomalies = append(s.Anomalies, a)
+	}
+	lines = append(lines, flagged...)
+	if s.Debts, err = r.debts(ctx, touched); err != nil {
+		return Summary{}, err
+	}
+	s.Inputs = append([]Input(nil), run.Inputs...)
+	s.Inputs[0].Rows = s.Transactions.Rows
+	s.Inputs[1].Rows = pres.Rows + pres.Malformed
+	if err := r.c.Bucket.Put(ctx, reportKey(day, "exceptions.csv"), "text/csv", encodeExceptions(lines, false)); err != nil {
+		return Summary{}, fmt.Errorf("settlement: %s: write exceptions.csv: %w", run.Date, err)
+	}
+	if err := r.writeSummary(ctx, day, s); err != nil {
+		return Summary{}, fmt.Errorf("settlement: %s: write summary.json: %w", run.Date, err)
+	}
+	run.Status, run.Inputs = Completed, s.Inputs
+	if err := r.save(ctx, &run); err != nil {
+		return Summary{}, err
+	}
+	r.logRun(s)
+	return s, nil
+}
+
+// failOrErr fails the run for an unusable file, and returns any other error.
+func (r *Reconciler) failOrErr(ctx context.Context, day time.Time, run Run, err error) (Summary, error) {
+	var fe *FileError
+	if errors.As(err, &fe) || errors.Is(err, ErrNoObject) || errors.Is(err, ErrChanged) {
+		return r.fail(ctx, day, run, err.Error())
+	}
+	return Summary{}, err
+}
+
+// clientOnly lists the day's approved entries of Pomelo's calls whose
+// transaction the file does not have.
+func (r *Reconciler) clientOnly(ctx context.Context, day time.Time, index *txnIndex) ([]exception, error) {
+	var out []exception
+	err := r.c.Ledger.CreatedBetween(ctx, day, nextDay(day), func(e ledger.Entry) error {
+		if e.Status != ledger.Posted {
+			return nil
+		}
+		if _, ok := index.get(e.TransactionID); ok {
+			return nil
+		}
+		exp, _ := money.Exponent(e.Currency)
+		out = append(out, exception{
+			TransactionID: e.TransactionID, Rule: ClientOnly, Action: "NONE",
+			Detail: fmt.Sprintf("ledger: %s %s %s at %s, absent from Pomelo's file: not a possible case, look into it",
+				e.Kind, money.FormatMinor(e.Amount, exp), e.Currency, e.CreatedAt.UTC().Format(time.RFC3339)),
+		})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("settlement: %s: entries of the day: %w", day.Format("2006-01-02"), err)
+	}
+	sortExceptions(out)
+	return out, nil
+}
+
+// debts returns the touched accounts whose balance is below zero.
+func (r *Reconciler) debts(ctx context.Context, touched map[ledger.Account]bool) ([]Debt, error) {
+	accounts := make([]ledger.Account, 0, len(touched))
+	for a := range touched {
+		accounts = append(accounts, a)
+	}
+	balances, err := r.c.Ledger.Balances(ctx, accounts)
+	if err != nil {
+		return nil, fmt.Errorf("settlement: balances: %w", err)
+	}
+	out := []Debt{}
+	for i, a := range accounts {
+		if i < len(balances) && balances[i] < 0 {
+			exp, _ := money.Exponent(a.Currency)
+			out = append(out, Debt{UserID: a.UserID, Currency: a.Currency, Balance: money.FormatMinor(balances[i], exp)})
+		}
+	}
+	sortDebts(out)
+	return out, nil
+}
+
+func (r *Reconciler) writeSummary(ctx context.Context, day time.Time, s Summary) error {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return err
+	}
+	return r.c.Bucket.Put(ctx, reportKey(day, "summary.json"), "application/json", append(b, '\n'))
+}
+
+func (r *Reconciler) readSummary(ctx context.Context, day time.Time) (Summary, error) {
+	key := reportKey(day, "summary.json")
+	b, err := r.c.Bucket.Get(ctx, key)
+	if err != nil {
+		return Summary{}, fmt.Errorf("settlement: read %s: %w", key, err)
+	}
+	var s Summary
+	if err := json.Unmarshal(b, &s); err != nil {
+		return Summary{}, fmt.Errorf("settlement: read %s: %w", key, err)
+	}
+	return s, nil
+}

@@ -1,0 +1,73 @@
+package settlement
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// The default key templates. Pomelo's document names both files
+// "presentationsyyyy_mm_dd.csv"; the transaction file is taken to be
+// "transactions…".
+const (
+	DefaultTransactionsKey  = "transactions{yyyy}_{mm}_{dd}.csv"
+	DefaultPresentationsKey = "presentations{yyyy}_{mm}_{dd}.csv"
+)
+
+// ErrDate reports a date that is not a calendar date (YYYY-MM-DD) up to
+// today.
+var ErrDate = errors.New("settlement: invalid date")
+
+// CheckTemplate reports a key template that does not name a day.
+func CheckTemplate(t string) error {
+	for _, p := range [...]string{"{yyyy}", "{mm}", "{dd}"} {
+		if !strings.Contains(t, p) {
+			return fmt.Errorf("key template %q lacks %s", t, p)
+		}
+	}
+	return nil
+}
+
+// fill fills a key template with day.
+func fill(template string, day time.Time) string {
+	return strings.NewReplacer(
+		"{yyyy}", day.Format("2006"), "{mm}", day.Format("01"), "{dd}", day.Format("02"),
+	).Replace(template)
+}
+
+// reportKey is where a report file of day goes.
+func reportKey(day time.Time, name string) string {
+	return "reports/" + day.Format("2006/01/02") + "/" + name
+}
+
+// partKey is where the part seq of attempt's report of day goes.
+func partKey(day time.Time, attempt, seq int) string {
+	return reportKey(day, fmt.Sprintf("parts/%d/%06d.csv", attempt, seq))
+}
+
+// Day reads date as a day of zone no later than today by now's calendar
+// there, and returns its first instant.
+func Day(date string, zone *time.Location, now time.Time) (time.Time, error) {
+	day, err := time.ParseInLocation("2006-01-02", date, zone)
+	if err != nil || day.Format("2006-01-02") != date {
+		return time.Time{}, fmt.Errorf("%w: %.32q is not a date written YYYY-MM-DD", ErrDate, date)
+	}
+	y, m, d := now.In(zone).Date()
+	if day.After(time.Date(y, m, d, 0, 0, 0, 0, zone)) {
+		return time.Time{}, fmt.Errorf("%w: %s is after today in %s", ErrDate, date, zone)
+	}
+	return day, nil
+}
+
+// Yesterday is the date before now's in zone.
+func Yesterday(zone *time.Location, now time.Time) string {
+	y, m, d := now.In(zone).Date()
+	return time.Date(y, m, d-1, 0, 0, 0, 0, zone).Format("2006-01-02")
+}
+
+// nextDay is the first instant of the day after day.
+func nextDay(day time.Time) time.Time {
+	y, m, d := day.Date()
+	return time.Date(y, m, d+1, 0, 0, 0, 0, day.Location())
+}

@@ -1,0 +1,134 @@
+package settlement
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/tarjeta-dev/tarjeta/core/ledger"
+	"github.com/tarjeta-dev/tarjeta/core/money"
+)
+
+// lookupBatch is how many presentments of transactions absent from the
+// day's file are looked up in the ledger at once.
+const lookupBatch = 100
+
+// presentations sums up the presentation file and flags the presentments
+// of no transaction we know, or of another amount than the transaction
+// file's row. It runs after the transaction file is applied.
+func (r *Reconciler) presentations(ctx context.Context, in Input, index *txnIndex) (Presentations, []exception, error) {
+	p := Presentations{Debt: Totals{}, ByFunctionCode: map[string]int{}, InterchangeFees: Totals{}, Taxes: Totals{}}
+	body, rd, cols, err := r.openHeader(ctx, in, PresentationColumns)
+	if err != nil {
+		return p, nil, err
+	}
+	defer body.Close()
+	var out, pending []exception
+	var lookups []ledger.Transaction
+	lookUp := func() error {
+		if len(lookups) == 0 {
+			return nil
+		}
+		got, err := r.c.Ledger.Positions(ctx, lookups)
+		if err != nil {
+			return fmt.Errorf("settlement: positions: %w", err)
+		}
+		for i, pos := range got {
+			if len(pos.Entries) == 0 && len(pos.Settled) == 0 {
+				out = append(out, pending[i])
+			}
+		}
+		lookups, pending = lookups[:0], pending[:0]
+		return nil
+	}
+	for {
+		fields, err := rd.Read()
+		var bad *RowError
+		switch {
+		case err == io.EOF:
+			if err := lookUp(); err != nil {
+				return p, nil, err
+			}
+			p.Flagged = countRule(out, Flagged)
+			sort.SliceStable(out, func(i, j int) bool { return out[i].Line < out[j].Line })
+			return p, out, nil
+		case errors.As(err, &bad):
+			p.Malformed++
+			out = append(out, exception{Rule: Malformed, Action: "NONE", Detail: "presentation file: " + bad.Err.Error(), Line: bad.Line})
+			continue
+		case err != nil:
+			return p, nil, fmt.Errorf("settlement: read %s: %w", in.Key, err)
+		}
+		pr, err := ParsePresentment(cols, fields, rd.Line)
+		if err != nil {
+			p.Malformed++
+			out = append(out, exception{
+				TransactionID: shown(cols.field(fields, "TRANSACTION_ID")), Rule: Malformed, Action: "NONE",
+				Detail: "presentation file: " + err.Error(), Line: rd.Line,
+			})
+			continue
+		}
+		p.Rows++
+		p.Debt.add(pr.DebtCurrency, pr.Debt)
+		p.ByFunctionCode[pr.FunctionCode]++
+		if pr.Reverse {
+			p.ReversePresentments++
+		}
+		p.InterchangeFees.add(pr.DebtCurrency, pr.InterchangeFee)
+		p.Taxes.add(pr.DebtCurrency, pr.Tax)
+		x := exception{TransactionID: pr.TransactionID, Rule: Flagged, Source: pr.FunctionCode, Action: "NONE", Line: pr.Line}
+		m, inFile := index.get(pr.TransactionID)
+		switch {
+		case inFile:
+			if pr.TransactionCurrency == "" || m.currency == [3]byte{} {
+				continue
+			}
+			if string(m.currency[:]) != pr.TransactionCurrency || m.minor != pr.TransactionAmount {
+				x.Detail = fmt.Sprintf("presentment line %d of %s %s, the transaction file says %s %s",
+					pr.Line, amountText(pr.TransactionAmount, pr.TransactionCurrency), pr.TransactionCurrency,
+					amountText(m.minor, string(m.currency[:])), string(m.currency[:]))
+				out = append(out, x)
+			}
+		case pr.UserID == "":
+			x.Detail = fmt.Sprintf("presentment line %d: not in the day's transaction file, and no USER_ID to look it up in the ledger", pr.Line)
+			out = append(out, x)
+		default:
+			x.Detail = fmt.Sprintf("presentment line %d: neither in the day's transaction file nor in the ledger", pr.Line)
+			pending = append(pending, x)
+			lookups = append(lookups, ledger.Transaction{UserID: pr.UserID, TransactionID: pr.TransactionID})
+			if len(lookups) == lookupBatch {
+				if err := lookUp(); err != nil {
+					return p, nil, err
+				}
+			}
+		}
+	}
+}
+
+func countRule(xs []exception, r Rule) int {
+	n := 0
+	for _, x := range xs {
+		if x.Rule == r {
+			n++
+		}
+	}
+	return n
+}
+
+func amountText(minor int64, currency string) string {
+	exp, _ := money.Exponent(currency)
+	return money.FormatMinor(minor, exp)
+}
+
+// sortExceptions orders lines by transaction id and detail, so that a
+// listing in no particular order reports alike every time.
+func sortExceptions(xs []exception) {
+	sort.Slice(xs, func(i, j int) bool {
+		if xs[i].TransactionID != xs[j].TransactionID {
+			return xs[i].TransactionID < xs[j].TransactionID
+		}
+		return xs[i].Detail < xs[j].Detail
+	})
+}

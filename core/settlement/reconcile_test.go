@@ -1,0 +1,438 @@
+package settlement_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+	_ "time/tzdata" // the zone also where the system has no zoneinfo (WebAssembly)
+
+	"github.com/tarjeta-dev/tarjeta/core/ledger"
+	"github.com/tarjeta-dev/tarjeta/core/settlement"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+var zone = func() *time.Location {
+	z, err := time.LoadLocation("America/Argentina/Buenos_Aires")
+	if err != nil {
+		panic(err)
+	}
+	return z
+}()
+
+// day1 is the scenario's day; now is the morning after.
+var (
+	day1 = time.Date(2026, 12, 1, 0, 0, 0, 0, zone)
+	now  = time.Date(2026, 12, 2, 6, 0, 0, 0, zone)
+)
+
+const txHeader = "TRANSACTION_ID,LOCAL_TRANSACTION_DATE_TIME,TRANSACTION_TYPE,USER_ID,LOCAL_AMOUNT,LOCAL_CURRENCY,TRANSACTION_AMOUNT,TRANSACTION_CURRENCY,STATUS,STATUS_DETAIL,SOURCE,ORIGINAL_TRANSACTION_ID,MERCHANT_NAME\r\n"
+
+// scenarioTransactions has one row per case of the reconciliation table,
+// with CRLF line ends, a BOM and a quoted field holding a comma.
+const scenarioTransactions = "\ufeff" + txHeader +
+	"t-match,2026-12-01 10:00:00,PURCHASE,u1,100.00,ARS,100.00,ARS,APPROVED,APPROVED,CLEARING,,\"Kiosco, S.A.\"\r\n" +
+	"t-amount,2026-12-01 10:01:00,PURCHASE,u1,120.00,ARS,120.00,ARS,APPROVED,APPROVED,CLEARING,,Bar\r\n" +
+	"t-partial,2026-12-01 10:02:00,PURCHASE,u2,30.00,ARS,30.00,ARS,APPROVED,APPROVED,CLEARING,,Bar\r\n" +
+	"t-unknown,2026-12-01 10:03:00,PURCHASE,u3,490.00,ARS,490.00,ARS,APPROVED,APPROVED,ONLINE,,Bar\r\n" +
+	"t-rejected,2026-12-01 10:04:00,PURCHASE,u1,40.00,ARS,40.00,ARS,REJECTED,INSUFFICIENT_FUNDS,ONLINE,,Bar\r\n" +
+	"t-declined,2026-12-01 10:05:00,PURCHASE,u2,70.00,ARS,70.00,ARS,REJECTED,CARD_BLOCKED,ONLINE,,Bar\r\n" +
+	"t-held,2026-12-01 10:06:00,PURCHASE,u2,55.00,ARS,55.00,ARS,HELD,OTHER,ONLINE,,Bar\r\n" +
+	"t-refund,2026-12-01 10:07:00,REFUND,u2,15.00,ARS,15.00,ARS,APPROVED,APPROVED,CLEARING,,Bar\r\n" +
+	"r-1,2026-12-01 10:08:00,REVERSAL_PURCHASE,u1,80.00,ARS,80.00,ARS,APPROVED,APPROVED,ONLINE,t-orig,Bar\r\n" +
+	"t-twice,2026-12-01 10:09:00,PURCHASE,u2,10.00,ARS,10.00,ARS,APPROVED,APPROVED,ONLINE,,Bar\r\n" +
+	"t-twice,2026-12-01 10:09:00,PURCHASE,u2,12.00,ARS,12.00,ARS,APPROVED,APPROVED,CLEARING,,Bar\r\n" +
+	"t-corrected,2026-12-01 10:10:00,PURCHASE,u1,105.00,ARS,105.00,ARS,APPROVED,APPROVED,CLEARING,,Bar\r\n" +
+	"t-bad-type,2026-12-01 10:11:00,TELEPORT,u1,1.00,ARS,1.00,ARS,APPROVED,APPROVED,ONLINE,,Bar\r\n" +
+	"t-bad-amount,2026-12-01 10:12:00,PURCHASE,u1,\"1,000.00\",ARS,1.00,ARS,APPROVED,APPROVED,ONLINE,,Bar\r\n" +
+	"t-bad-quote,2026-12-01 10:13:00,PURCHASE,u1,1.00,ARS,1.00,ARS,APPROVED,APPROVED,ONLINE,,Bar \"Quoted\"\r\n" +
+	"t-clp,2026-12-01 10:14:00,WITHDRAWAL,u4,5000,CLP,5000,CLP,APPROVED,APPROVED,ONLINE,,ATM\r\n"
+
+const scenarioPresentations = "PRESENTMENT_ID,TRANSACTION_ID,USER_ID,TRANSACTION_AMOUNT,TRANSACTION_CURRENCY,SETTLEMENT_AMOUNT,SETTLEMENT_CURRENCY,DEBT_AMOUNT,DEBT_CURRENCY,INTERCHANGE_FEE,TAX,FUNCTION_CODE,REVERSE_PRESENTMENT\n" +
+	"p1,t-match,u1,100.00,ARS,0.10,USD,100.00,ARS,1.10,0.23,FIRST_PRESENTMENT,FALSE\n" +
+	"p2,t-amount,u1,99.00,ARS,0.10,USD,99.00,ARS,1.00,0.21,FIRST_PRESENTMENT,FALSE\n" +
+	"p3,t-ghost,u9,10.00,ARS,0.01,USD,10.00,ARS,0.10,0.02,FIRST_PRESENTMENT,FALSE\n" +
+	"p4,t-client,u1,33.00,ARS,0.03,USD,33.00,ARS,0.30,0.06,FIRST_PRESENTMENT,FALSE\n" +
+	"p5,t-partial,u2,30.00,ARS,30.00,USD,-10.00,USD,-0.50,-0.10,SECOND_PRESENTMENT_PARTIAL,TRUE\n" +
+	"p6,t-match,u1,100.00,ARS,0.10,USD,abc,ARS,,,FIRST_PRESENTMENT,FALSE\n"
+
+// scenarioLedger is what the ledger had before the day's run: Pomelo's
+// calls, on the day and before it.
+func scenarioLedger(t *testing.T) *memLedger {
+	l := newLedger()
+	at := day1.Add(13 * time.Hour)
+	for _, p := range []ledger.Posting{
+		credit("u1", "fund-u1", 1000_00, day1.Add(-48*time.Hour)),
+		credit("u2", "fund-u2", 1000_00, day1.Add(-48*time.Hour)),
+		auth("u1", "t-match", "PURCHASE", -100_00, at),
+		auth("u1", "t-amount", "PURCHASE", -100_00, at),
+		auth("u2", "t-partial", "PURCHASE", -50_00, at),
+		auth("u1", "t-rejected", "PURCHASE", -40_00, at),
+		auth("u1", "t-orig", "PURCHASE", -80_00, day1.Add(-24*time.Hour)),
+		{Entry: ledger.Entry{UserID: "u1", Currency: "ARS", TransactionID: "r-1", Class: ledger.ClassAuthorization,
+			Kind: "REVERSAL_PURCHASE", Status: ledger.UnmatchedReversal, Original: "t-orig-typo", CreatedAt: at}},
+		auth("u2", "t-twice", "PURCHASE", -10_00, at),
+		auth("u1", "t-corrected", "PURCHASE", -100_00, at),
+		{Entry: ledger.Entry{UserID: "u1", Currency: "ARS", TransactionID: "t-corrected", Class: ledger.ClassAdjustmentDebit,
+			Kind: "ADJUSTMENT_DEBIT", Amount: -5_00, Status: ledger.Posted, CreatedAt: at}},
+		auth("u1", "t-client", "PURCHASE", -33_00, at),
+		auth("u1", "t-yesterday", "PURCHASE", -1_00, day1.Add(-time.Minute)),
+		auth("u1", "t-tomorrow", "PURCHASE", -1_00, nextDay(day1)),
+	} {
+		if err := l.post(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return l
+}
+
+func nextDay(d time.Time) time.Time { return d.AddDate(0, 0, 1) }
+
+func auth(user, txn, kind string, amount int64, at time.Time) ledger.Posting {
+	return ledger.Posting{Entry: ledger.Entry{UserID: user, Currency: "ARS", TransactionID: txn, Class: ledger.ClassAuthorization,
+		Kind: kind, Amount: amount, Status: ledger.Posted, Reversible: -amount, CreatedAt: at}}
+}
+
+func credit(user, txn string, amount int64, at time.Time) ledger.Posting {
+	return ledger.Posting{Entry: ledger.Entry{UserID: user, Currency: "ARS", TransactionID: txn, Class: ledger.ClassAdjustmentCredit,
+		Kind: "ADJUSTMENT_CREDIT", Amount: amount, Status: ledger.Posted, CreatedAt: at}}
+}
+
+type fixture struct {
+	bucket *memBucket
+	ledger *memLedger
+	runs   *memRuns
+	clock  time.Time
+	chunk  int
+}
+
+func newFixture(t *testing.T, l *memLedger) *fixture {
+	return &fixture{bucket: newBucket(), ledger: l, runs: newRuns(), clock: now, chunk: 4}
+}
+
+func (f *fixture) reconciler() *settlement.Reconciler {
+	return settlement.New(settlement.Config{
+		Bucket: f.bucket, Ledger: f.ledger, Runs: f.runs, Zone: zone, Chunk: f.chunk,
+		Now: func() time.Time { return f.clock },
+	})
+}
+
+func (f *fixture) drop(day time.Time, transactions, presentations string) {
+	f.bucket.put("transactions"+day.Format("2006_01_02")+".csv", []byte(transactions))
+	f.bucket.put("presentations"+day.Format("2006_01_02")+".csv", []byte(presentations))
+}
+
+func (f *fixture) run(t *testing.T, day time.Time) settlement.Summary {
+	t.Helper()
+	s, err := f.reconciler().Reconcile(context.Background(), day.Format("2006-01-02"), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func (f *fixture) report(t *testing.T, day time.Time) (summary, exceptions []byte) {
+	t.Helper()
+	prefix := "reports/" + day.Format("2006/01/02") + "/"
+	s, err := f.bucket.Get(context.Background(), prefix+"summary.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := f.bucket.Get(context.Background(), prefix+"exceptions.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, x
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) {
+		t.Errorf("%s differs from the golden file (go test -update to rewrite it):\n%s", name, got)
+	}
+}
+
+// TestScenario: every case of the table in one day's files, against the
+// golden summary and exceptions, and the ledger after it.
+func TestScenario(t *testing.T) {
+	f := newFixture(t, scenarioLedger(t))
+	f.drop(day1, scenarioTransactions, scenarioPresentations)
+	s := f.run(t, day1)
+	if s.Status != settlement.Completed {
+		t.Fatalf("status %s (%s)", s.Status, s.Reason)
+	}
+	summary, exceptions := f.report(t, day1)
+	golden(t, "scenario/summary.json", summary)
+	golden(t, "scenario/exceptions.csv", exceptions)
+	answered, _ := json.MarshalIndent(s, "", "  ")
+	if string(answered)+"\n" != string(summary) {
+		t.Errorf("the answer differs from summary.json:\n%s", answered)
+	}
+	want := map[string][]string{
+		"u1": {
+			"fund-u1 ADJUSTMENT_CREDIT 100000", "t-match PURCHASE -10000", "t-amount PURCHASE -10000",
+			"t-rejected PURCHASE -4000", "t-orig PURCHASE -8000", "r-1 REVERSAL_PURCHASE 0", "t-corrected PURCHASE -10000", "t-corrected ADJUSTMENT_DEBIT -500",
+			"t-client PURCHASE -3300", "t-yesterday PURCHASE -100", "t-tomorrow PURCHASE -100",
+			"t-amount SETTLEMENT_DEBIT -2000", "t-rejected SETTLEMENT_CREDIT 4000", "r-1 SETTLEMENT_CREDIT 8000",
+		},
+		"u2": {
+			"fund-u2 ADJUSTMENT_CREDIT 100000", "t-partial PURCHASE -5000", "t-twice PURCHASE -1000",
+			"t-partial SETTLEMENT_CREDIT 2000", "t-refund SETTLEMENT_CREDIT 1500", "t-twice SETTLEMENT_DEBIT -200",
+		},
+		"u3": {"t-unknown SETTLEMENT_DEBIT -49000"},
+		"u4": {"t-clp SETTLEMENT_DEBIT -5000"},
+	}
+	for user, entries := range want {
+		if got := f.ledger.statement(user); !reflect.DeepEqual(got, entries) {
+			t.Errorf("%s's entries:\n got %q\nwant %q", user, got, entries)
+		}
+	}
+}
+
+// TestRerunChangesNothing: the same day again posts nothing and answers the
+// same summary; an entry made since shows up as a new CLIENT_ONLY.
+func TestRerunChangesNothing(t *testing.T) {
+	f := newFixture(t, scenarioLedger(t))
+	f.drop(day1, scenarioTransactions, scenarioPresentations)
+	first := f.run(t, day1)
+	entries := f.ledger.statement("u1")
+	f.clock = f.clock.Add(time.Hour)
+	again := f.run(t, day1)
+	if !reflect.DeepEqual(first, again) {
+		t.Errorf("the re-run's summary differs:\n%+v\n%+v", first, again)
+	}
+	if got := f.ledger.statement("u1"); !reflect.DeepEqual(got, entries) {
+		t.Errorf("the re-run moved money: %q", got)
+	}
+	if err := f.ledger.post(auth("u1", "t-late", "PURCHASE", -1_00, day1.Add(20*time.Hour))); err != nil {
+		t.Fatal(err)
+	}
+	third := f.run(t, day1)
+	if third.Transactions.ClientOnly != first.Transactions.ClientOnly+1 {
+		t.Errorf("client_only %d after an entry of the day, was %d", third.Transactions.ClientOnly, first.Transactions.ClientOnly)
+	}
+	if got := f.ledger.statement("u1"); len(got) != len(entries)+1 {
+		t.Errorf("the third run moved money: %q", got)
+	}
+}
+
+// TestChangedFile: a file whose ETag changed is reconciled again, posting
+// only the difference, and the summary names the inputs it replaces.
+func TestChangedFile(t *testing.T) {
+	f := newFixture(t, scenarioLedger(t))
+	f.drop(day1, scenarioTransactions, scenarioPresentations)
+	first := f.run(t, day1)
+	f.drop(day1, strings.Replace(scenarioTransactions, "t-unknown,2026-12-01 10:03:00,PURCHASE,u3,490.00", "t-unknown,2026-12-01 10:03:00,PURCHASE,u3,500.00", 1), scenarioPresentations)
+	second := f.run(t, day1)
+	if !reflect.DeepEqual(second.Replaces, first.Inputs) {
+		t.Errorf("replaces %+v, want %+v", second.Replaces, first.Inputs)
+	}
+	if got, want := f.ledger.statement("u3"), []string{"t-unknown SETTLEMENT_DEBIT -49000", "t-unknown SETTLEMENT_DEBIT -1000"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("u3: %q, want %q", got, want)
+	}
+	// Against everything posted, the first run's postings included, the
+	// changed row is AMOUNT_ADJUSTED, the rows the first run adjusted now
+	// match, and t-twice's two rows take it back to 10.00, then to 12.00.
+	want := settlement.Counts{Rows: 16, Matched: 9, AmountAdjusted: 3, Held: 1, ClientOnly: 1, Malformed: 3}
+	if second.Transactions != want {
+		t.Errorf("counts %+v, want %+v", second.Transactions, want)
+	}
+}
+
+// TestLaterDays: a transaction seen again (ONLINE, then CLEARING) is
+// adjusted against everything posted on any day; a HELD one resolves the
+// next day; Pomelo's adjustment after a run leaves the next run only the
+// rest to post.
+func TestLaterDays(t *testing.T) {
+	l := newLedger()
+	for _, p := range []ledger.Posting{
+		credit("u1", "fund", 100_00, day1.Add(-time.Hour)),
+		auth("u1", "t-x", "PURCHASE", -10_00, day1.Add(time.Hour)),
+	} {
+		if err := l.post(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := newFixture(t, l)
+	f.drop(day1, txHeader+
+		"t-x,,PURCHASE,u1,10.00,ARS,10.00,ARS,APPROVED,APPROVED,ONLINE,,\r\n"+
+		"t-h,,PURCHASE,u1,20.00,ARS,20.00,ARS,HELD,OTHER,ONLINE,,\r\n"+
+		"t-y,,PURCHASE,u1,5.00,ARS,5.00,ARS,APPROVED,APPROVED,ONLINE,,\r\n",
+		"TRANSACTION_ID,DEBT_AMOUNT,DEBT_CURRENCY,FUNCTION_CODE\n")
+	s1 := f.run(t, day1)
+	if c := s1.Transactions; c.Matched != 1 || c.Held != 1 || c.Adjusted != 1 {
+		t.Fatalf("day 1: %+v", c)
+	}
+	// Pomelo corrects t-y by 1.00 through our adjustments endpoint.
+	if err := l.post(ledger.Posting{Entry: ledger.Entry{UserID: "u1", Currency: "ARS", TransactionID: "t-y", Class: ledger.ClassAdjustmentDebit,
+		Kind: "ADJUSTMENT_DEBIT", Amount: -1_00, Status: ledger.Posted, CreatedAt: nextDay(day1).Add(time.Hour)}}); err != nil {
+		t.Fatal(err)
+	}
+	day2 := nextDay(day1)
+	f.clock = now.AddDate(0, 0, 1)
+	f.drop(day2, txHeader+
+		"t-x,,PURCHASE,u1,12.00,ARS,12.00,ARS,APPROVED,APPROVED,CLEARING,,\r\n"+
+		"t-h,,PURCHASE,u1,20.00,ARS,20.00,ARS,APPROVED,APPROVED,CLEARING,,\r\n"+
+		"t-y,,PURCHASE,u1,7.00,ARS,7.00,ARS,APPROVED,APPROVED,CLEARING,,\r\n",
+		"TRANSACTION_ID,DEBT_AMOUNT,DEBT_CURRENCY,FUNCTION_CODE\n")
+	s2 := f.run(t, day2)
+	if c := s2.Transactions; c.AmountAdjusted != 2 || c.Adjusted != 1 || c.ClientOnly != 0 {
+		t.Errorf("day 2: %+v", c)
+	}
+	want := []string{
+		"fund ADJUSTMENT_CREDIT 10000", "t-x PURCHASE -1000", "t-y SETTLEMENT_DEBIT -500", "t-y ADJUSTMENT_DEBIT -100",
+		"t-x SETTLEMENT_DEBIT -200", "t-h SETTLEMENT_DEBIT -2000", "t-y SETTLEMENT_DEBIT -100",
+	}
+	if got := l.statement("u1"); !reflect.DeepEqual(got, want) {
+		t.Errorf("u1:\n got %q\nwant %q", got, want)
+	}
+}
+
+// TestCrashAndResume: a run cut short anywhere (a ledger write half done,
+// a report part or summary not written, a checkpoint lost), then run again,
+// leaves exactly the ledger and the reports of one clean run.
+func TestCrashAndResume(t *testing.T) {
+	clean := newFixture(t, scenarioLedger(t))
+	clean.drop(day1, scenarioTransactions, scenarioPresentations)
+	want := clean.run(t, day1)
+	wantSummary, wantExceptions := clean.report(t, day1)
+	rng := rand.New(rand.NewPCG(1, 2))
+	total := 0
+	defer func() {
+		if total < 40 {
+			t.Errorf("only %d crashes in 40 cases: the injection does not work", total)
+		}
+	}()
+	for i := 0; i < 40; i++ {
+		f := newFixture(t, scenarioLedger(t))
+		f.chunk = 1 + rng.IntN(6)
+		f.drop(day1, scenarioTransactions, scenarioPresentations)
+		crashes := 0
+		for attempt := 0; ; attempt++ {
+			if attempt < 3 {
+				if rng.IntN(2) == 0 {
+					f.ledger.failSettle = 1 + rng.IntN(4)
+				} else {
+					f.bucket.failPut = 1 + rng.IntN(6)
+				}
+			}
+			s, err := f.reconciler().Reconcile(context.Background(), "2026-12-01", time.Time{})
+			f.ledger.failSettle, f.bucket.failPut = 0, 0
+			if err != nil {
+				if !errors.Is(err, errCrash) {
+					t.Fatalf("case %d: %v", i, err)
+				}
+				crashes++
+				total++
+				f.clock = f.clock.Add(settlement.DefaultLease + time.Second) // the crashed run's lease passes
+				continue
+			}
+			if !reflect.DeepEqual(s, want) {
+				t.Fatalf("case %d (chunk %d, %d crashes): summary\n%+v\nwant\n%+v", i, f.chunk, crashes, s, want)
+			}
+			break
+		}
+		gotSummary, gotExceptions := f.report(t, day1)
+		if string(gotSummary) != string(wantSummary) || string(gotExceptions) != string(wantExceptions) {
+			t.Fatalf("case %d: reports differ from a clean run's:\n%s\n%s", i, gotSummary, gotExceptions)
+		}
+		for _, u := range []string{"u1", "u2", "u3", "u4"} {
+			if got, w := f.ledger.statement(u), clean.ledger.statement(u); !reflect.DeepEqual(got, w) {
+				t.Fatalf("case %d: %s's entries %q, want %q", i, u, got, w)
+			}
+		}
+	}
+}
+
+// TestDeadline: a run past its time answers RUNNING with its checkpoint,
+// the next call goes on from there, and a call while the lease holds
+// answers the progress without running.
+func TestDeadline(t *testing.T) {
+	f := newFixture(t, scenarioLedger(t))
+	f.drop(day1, scenarioTransactions, scenarioPresentations)
+	r := f.reconciler()
+	ticks := 0
+	r = settlement.New(settlement.Config{Bucket: f.bucket, Ledger: f.ledger, Runs: f.runs, Zone: zone, Chunk: 4,
+		Now: func() time.Time { ticks++; return now.Add(time.Duration(ticks) * time.Second) }})
+	s, err := r.Reconcile(context.Background(), "2026-12-01", now.Add(4*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Status != settlement.Running || s.Checkpoint == nil || s.Checkpoint.Rows == 0 || s.Checkpoint.Rows == 16 {
+		t.Fatalf("want RUNNING part way: %+v", s)
+	}
+	again, err := f.reconciler().Reconcile(context.Background(), "2026-12-01", time.Time{})
+	if err != nil || again.Status != settlement.Running {
+		t.Fatalf("while the lease holds: %+v %v", again, err)
+	}
+	f.clock = now.Add(time.Hour)
+	done := f.run(t, day1)
+	if done.Status != settlement.Completed || done.Transactions.Rows != 16 {
+		t.Fatalf("resumed: %+v", done)
+	}
+	last, err := f.reconciler().Last(context.Background(), "2026-12-01")
+	if err != nil || !reflect.DeepEqual(last, done) {
+		t.Errorf("Last: %+v %v", last, err)
+	}
+}
+
+// TestFailures: a missing file, a missing column, an empty file and a bad
+// date; a FAILED run changes nothing and says why.
+func TestFailures(t *testing.T) {
+	for _, tc := range []struct {
+		name, transactions, presentations, reason string
+		drop                                      bool
+	}{
+		{"no files", "", "", "no object transactions2026_12_01.csv in the bucket; no object presentations2026_12_01.csv in the bucket", false},
+		{"missing column", "TRANSACTION_ID,TRANSACTION_TYPE,USER_ID,LOCAL_AMOUNT,STATUS\nt,PURCHASE,u1,1.00,APPROVED\n", scenarioPresentations,
+			"transactions2026_12_01.csv: transactions2026_12_01.csv has no column LOCAL_CURRENCY", true},
+		{"empty transaction file", "", scenarioPresentations, "transactions2026_12_01.csv: the file is empty: it has no header line", true},
+		{"presentation column", scenarioTransactions, "TRANSACTION_ID,DEBT_AMOUNT,FUNCTION_CODE\n",
+			"presentations2026_12_01.csv: presentations2026_12_01.csv has no column DEBT_CURRENCY", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, scenarioLedger(t))
+			if tc.drop {
+				f.drop(day1, tc.transactions, tc.presentations)
+			}
+			s := f.run(t, day1)
+			if s.Status != settlement.Failed || s.Reason != tc.reason {
+				t.Errorf("got %s %q, want FAILED %q", s.Status, s.Reason, tc.reason)
+			}
+			last, err := f.reconciler().Last(context.Background(), "2026-12-01")
+			if err != nil || last.Reason != tc.reason {
+				t.Errorf("Last: %+v %v", last, err)
+			}
+		})
+	}
+	f := newFixture(t, newLedger())
+	for _, date := range []string{"2026-12-03", "2026-13-01", "2026-2-1", "yesterday", ""} {
+		if _, err := f.reconciler().Reconcile(context.Background(), date, time.Time{}); !errors.Is(err, settlement.ErrDate) {
+			t.Errorf("%q: %v, want ErrDate", date, err)
+		}
+	}
+	if _, err := f.reconciler().Last(context.Background(), "2026-11-30"); !errors.Is(err, settlement.ErrNoRun) {
+		t.Errorf("never run: %v", err)
+	}
+	if _, err := f.reconciler().Reconcile(context.Background(), "2026-12-02", time.Time{}); err != nil {
+		t.Errorf("today is a valid date: %v", err)
+	}
+}

@@ -1,0 +1,86 @@
+package settlement
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/tarjeta-dev/tarjeta/core/storable"
+)
+
+// ExceptionColumns are the columns of exceptions.csv.
+var ExceptionColumns = []string{"TRANSACTION_ID", "RULE", "SOURCE", "STATUS_DETAIL", "ACTION", "DETAIL"}
+
+// exception is one line of exceptions.csv, with what the run needs of it
+// later: a MALFORMED row's line, and the account a posting touched.
+type exception struct {
+	TransactionID string
+	Rule          Rule
+	Source        string
+	StatusDetail  string
+	Action        string
+	Detail        string
+	Line          int
+	UserID        string // of a posting or a held row
+	Currency      string
+}
+
+// partColumns are a report part's: exceptions.csv's and what the run needs.
+var partColumns = append(append([]string(nil), ExceptionColumns...), "LINE", "USER_ID", "CURRENCY")
+
+// encodeExceptions writes lines as CSV, with the part's extra columns when
+// part is set.
+func encodeExceptions(lines []exception, part bool) []byte {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	header := ExceptionColumns
+	if part {
+		header = partColumns
+	}
+	_ = w.Write(header) // a bytes.Buffer does not fail
+	rec := make([]string, 0, len(partColumns))
+	for _, x := range lines {
+		rec = append(rec[:0], x.TransactionID, string(x.Rule), x.Source, x.StatusDetail, x.Action, x.Detail)
+		if part {
+			rec = append(rec, strconv.Itoa(x.Line), x.UserID, x.Currency)
+		}
+		_ = w.Write(rec)
+	}
+	w.Flush()
+	return buf.Bytes()
+}
+
+// decodePart reads a report part back.
+func decodePart(b []byte) ([]exception, error) {
+	recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("settlement: report part: %w", err)
+	}
+	if len(recs) == 0 || strings.Join(recs[0], ",") != strings.Join(partColumns, ",") {
+		return nil, fmt.Errorf("settlement: report part: unexpected header")
+	}
+	out := make([]exception, 0, len(recs)-1)
+	for _, r := range recs[1:] {
+		line, err := strconv.Atoi(r[6])
+		if err != nil {
+			return nil, fmt.Errorf("settlement: report part: line %q", r[6])
+		}
+		out = append(out, exception{
+			TransactionID: r[0], Rule: Rule(r[1]), Source: r[2], StatusDetail: r[3], Action: r[4], Detail: r[5],
+			Line: line, UserID: r[7], Currency: r[8],
+		})
+	}
+	return out, nil
+}
+
+// shown is an outside value as a report may show it: valid UTF-8, no longer
+// than an identifier may be.
+func shown(b []byte) string {
+	if len(b) > storable.MaxID {
+		b = b[:storable.MaxID]
+	}
+	return strings.ToValidUTF8(string(b), string(utf8.RuneError))
+}

@@ -1,0 +1,287 @@
+package settlement
+
+import (
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/tarjeta-dev/tarjeta/core/money"
+)
+
+// readAll reads every record, as "field|field" or "ERR <line>".
+func readAll(t testing.TB, in string, offset int64, line int) ([]string, []int) {
+	rd := NewReader(strings.NewReader(in), offset, line)
+	var out []string
+	var lines []int
+	for {
+		fields, err := rd.Read()
+		if err == io.EOF {
+			return out, lines
+		}
+		var bad *RowError
+		if errors.As(err, &bad) {
+			out = append(out, "ERR")
+			lines = append(lines, bad.Line)
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts := make([]string, len(fields))
+		for i, f := range fields {
+			parts[i] = string(f)
+		}
+		out = append(out, strings.Join(parts, "|"))
+		lines = append(lines, rd.Line)
+	}
+}
+
+func TestReader(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		want     []string
+		lines    []int
+	}{
+		{"plain LF", "a,b\n1,2\n", []string{"a|b", "1|2"}, []int{1, 2}},
+		{"CRLF, no final newline", "a,b\r\n1,2", []string{"a|b", "1|2"}, []int{1, 2}},
+		{"BOM", "\ufeffa,b\n", []string{"a|b"}, []int{1}},
+		{"quoted comma and quote", "\"x,y\",\"say \"\"hi\"\"\"\n", []string{"x,y|say \"hi\""}, []int{1}},
+		{"quoted line break counts lines", "\"two\nlines\",b\nc,d\n", []string{"two\nlines|b", "c|d"}, []int{1, 3}},
+		{"quoted CRLF kept", "\"a\r\nb\"\r\n", []string{"a\r\nb"}, []int{1}},
+		{"empty fields", ",,\n", []string{"||"}, []int{1}},
+		{"blank lines skipped", "a\n\n\r\nb\n", []string{"a", "b"}, []int{1, 4}},
+		{"bare quote, then goes on", "a\"b,c\nok\n", []string{"ERR", "ok"}, []int{1, 2}},
+		{"text after a closing quote", "\"a\"b\nok\n", []string{"ERR", "ok"}, []int{1, 2}},
+		{"quote never closed", "ok\n\"abc\nmore\n", []string{"ok", "ERR"}, []int{1, 2}},
+		{"record too long", strings.Repeat("x", MaxRecordBytes+1) + "\nok\n", []string{"ERR", "ok"}, []int{1, 2}},
+		{"CR alone is data", "a\rb\n", []string{"a\rb"}, []int{1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, lines := readAll(t, tc.in, 0, 1)
+			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("records %q, want %q", got, tc.want)
+			}
+			if len(lines) != len(tc.lines) {
+				t.Fatalf("lines %v, want %v", lines, tc.lines)
+			}
+			for i := range lines {
+				if lines[i] != tc.lines[i] {
+					t.Errorf("lines %v, want %v", lines, tc.lines)
+				}
+			}
+		})
+	}
+}
+
+// TestReaderResumes: going on from any record's Next gives the records
+// after it, with their line numbers.
+func TestReaderResumes(t *testing.T) {
+	in := "\ufeffh1,h2\r\n\"a\nb\",1\r\n\r\nc,2\r\nd\"x,3\r\ne,4"
+	all, allLines := readAll(t, in, 0, 1)
+	rd := NewReader(strings.NewReader(in), 0, 1)
+	for i := 0; i < len(all); i++ {
+		if _, err := rd.Read(); err != nil && !errors.As(err, new(*RowError)) {
+			t.Fatal(err)
+		}
+		off, line := rd.Next()
+		rest, restLines := readAll(t, in[off:], off, line)
+		if strings.Join(rest, "\n") != strings.Join(all[i+1:], "\n") {
+			t.Errorf("after record %d: %q, want %q", i, rest, all[i+1:])
+		}
+		for j := range restLines {
+			if restLines[j] != allLines[i+1+j] {
+				t.Errorf("after record %d: lines %v, want %v", i, restLines, allLines[i+1:])
+			}
+		}
+	}
+}
+
+func TestParseAmount(t *testing.T) {
+	for _, tc := range []struct {
+		in, currency string
+		negative     bool
+		want         int64
+		err          error
+	}{
+		{"1060.74", "ARS", false, 106074, nil},
+		{"5", "ARS", false, 500, nil},
+		{"0.5", "ARS", false, 50, nil},
+		{"1200", "CLP", false, 1200, nil},
+		{"1.234", "BHD", false, 1234, nil},
+		{"-12.50", "ARS", true, -1250, nil},
+		{"-12.50", "ARS", false, 0, ErrAmount},
+		{"1.505", "ARS", false, 0, money.ErrPrecision},
+		{"1.500", "ARS", false, 0, money.ErrPrecision},
+		{"1.5", "CLP", false, 0, money.ErrPrecision},
+		{"1,000.00", "ARS", false, 0, ErrAmount},
+		{"1e3", "ARS", false, 0, ErrAmount},
+		{"+1", "ARS", false, 0, ErrAmount},
+		{"", "ARS", false, 0, ErrAmount},
+		{".", "ARS", false, 0, ErrAmount},
+		{"1.", "ARS", false, 0, ErrAmount},
+		{".5", "ARS", false, 50, nil},
+		{"1.2.3", "ARS", false, 0, ErrAmount},
+		{"10000000000000.00", "ARS", false, 1_000_000_000_000_000, nil},
+		{"10000000000000.01", "ARS", false, 0, money.ErrRange},
+		{"99999999999999999999999", "ARS", false, 0, money.ErrRange},
+		{"1", "XXX", false, 0, money.ErrUnknownCurrency},
+	} {
+		got, err := parseAmount([]byte(tc.in), tc.currency, tc.negative)
+		if !errors.Is(err, tc.err) || got != tc.want {
+			t.Errorf("parseAmount(%q, %s) = %d, %v; want %d, %v", tc.in, tc.currency, got, err, tc.want, tc.err)
+		}
+	}
+}
+
+// TestDecide: the reconciliation table, one row per case.
+func TestDecide(t *testing.T) {
+	purchase := func(status string, amount int64) Transaction {
+		return Transaction{Type: "PURCHASE", Status: status, Amount: amount, Currency: "ARS"}
+	}
+	typed := func(typ string, amount int64) Transaction {
+		return Transaction{Type: typ, Status: Approved, Amount: amount, Currency: "ARS"}
+	}
+	for _, tc := range []struct {
+		name     string
+		t        Transaction
+		moved    int64
+		approved bool
+		rule     Rule
+		post     int64
+	}{
+		{"approved both, same amount", purchase(Approved, 100), -100, true, Matched, 0},
+		{"approved both, clearing more", purchase(Approved, 120), -100, true, AmountAdjusted, -20},
+		{"approved both, partial clearing", purchase(Approved, 30), -50, true, AmountAdjusted, 20},
+		{"approved there, declined here", purchase(Approved, 490), 0, false, Adjusted, -490},
+		{"approved there, never seen here", purchase(Approved, 490), 0, false, Adjusted, -490},
+		{"rejected there, approved here", purchase(Rejected, 40), -40, true, Adjusted, 40},
+		{"rejected both", purchase(Rejected, 70), 0, false, Matched, 0},
+		{"rejected there, approved zero here", purchase(Rejected, 0), 0, true, Matched, 0},
+		{"held", purchase(Held, 55), -55, true, HeldRow, 0},
+		{"held, never seen", purchase(Held, 55), 0, false, HeldRow, 0},
+		{"refund credits", typed("REFUND", 15), 0, false, Adjusted, 15},
+		{"payment credits", typed("PAYMENT", 15), 0, false, Adjusted, 15},
+		{"withdrawal debits", typed("WITHDRAWAL", 15), 0, false, Adjusted, -15},
+		{"extracash debits", typed("EXTRACASH", 15), 0, false, Adjusted, -15},
+		{"reversal of a purchase credits", typed("REVERSAL_PURCHASE", 80), 0, false, Adjusted, 80},
+		{"reversal of a refund debits", typed("REVERSAL_REFUND", 80), 0, false, Adjusted, -80},
+		{"reversal of a payment debits", typed("REVERSAL_PAYMENT", 80), 0, false, Adjusted, -80},
+		{"reversal already applied", typed("REVERSAL_WITHDRAWAL", 80), 80, true, Matched, 0},
+		{"Pomelo's adjustment counts", purchase(Approved, 105), -105, true, Matched, 0},
+		{"zero-amount check", purchase(Approved, 0), 0, true, Matched, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := Decide(tc.t, tc.moved, tc.approved)
+			if d.Rule != tc.rule || d.Post != tc.post {
+				t.Errorf("got %s %d, want %s %d", d.Rule, d.Post, tc.rule, tc.post)
+			}
+		})
+	}
+}
+
+func TestParseTransaction(t *testing.T) {
+	header := "TRANSACTION_ID,TRANSACTION_TYPE,USER_ID,LOCAL_AMOUNT,LOCAL_CURRENCY,STATUS,EXTRA"
+	cols, err := ReadHeader("f.csv", fields(header), TransactionColumns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		row, err string
+	}{
+		{"t1,PURCHASE,u1,1.00,ARS,APPROVED,x", ""},
+		{"t1,PURCHASE,u1,1.00,ARS,APPROVED", ""}, // short of an optional column
+		{",PURCHASE,u1,1.00,ARS,APPROVED,x", "TRANSACTION_ID is empty"},
+		{"t1,TELEPORT,u1,1.00,ARS,APPROVED,x", "unknown TRANSACTION_TYPE"},
+		{"t1,PURCHASE,u1,1.00,ARS,MAYBE,x", "unknown STATUS"},
+		{"t1,PURCHASE,u1,1.00,XXX,APPROVED,x", "unknown currency"},
+		{"t1,PURCHASE,u1,-1.00,ARS,APPROVED,x", "not a plain decimal"},
+		{"t1,PURCHASE," + strings.Repeat("u", 481) + ",1.00,ARS,APPROVED,x", "USER_ID is 481 bytes"},
+		{"t1,PURCHASE,u\xff,1.00,ARS,APPROVED,x", "not UTF-8"},
+	} {
+		_, err := ParseTransaction(cols, fields(tc.row), 2)
+		if (tc.err == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tc.err)) {
+			t.Errorf("%q: %v, want %q", tc.row, err, tc.err)
+		}
+	}
+	if _, err := ReadHeader("f.csv", fields("TRANSACTION_ID,TRANSACTION_ID"), nil); err == nil {
+		t.Error("a repeated column was taken")
+	}
+	var missing *MissingColumnError
+	if _, err := ReadHeader("f.csv", fields("USER_ID"), TransactionColumns); !errors.As(err, &missing) || missing.Column != "TRANSACTION_ID" {
+		t.Errorf("missing column: %v", err)
+	}
+}
+
+func fields(line string) [][]byte {
+	var out [][]byte
+	for _, f := range strings.Split(line, ",") {
+		out = append(out, []byte(f))
+	}
+	return out
+}
+
+// FuzzReader: any input reads to its end without panicking, every record
+// within bounds, offsets never going back, and going on from any record's
+// Next reads what a whole read reads after it.
+func FuzzReader(f *testing.F) {
+	for _, s := range []string{"a,b\n1,2\n", "\ufeff\"x\ny\",\"\"\"\"\r\n", "a\"b\n", "\"open\n", "\n\n,\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		rd := NewReader(strings.NewReader(in), 0, 1)
+		var last int64
+		for n := 0; ; n++ {
+			if n > len(in)+1 {
+				t.Fatal("more records than bytes")
+			}
+			fields, err := rd.Read()
+			if err == io.EOF {
+				break
+			}
+			if err != nil && !errors.As(err, new(*RowError)) {
+				t.Fatal(err)
+			}
+			size := 0
+			for _, f := range fields {
+				size += len(f)
+			}
+			if size > MaxRecordBytes {
+				t.Fatalf("record of %d bytes", size)
+			}
+			off, _ := rd.Next()
+			if off < last || off > int64(len(in)) {
+				t.Fatalf("offset %d after %d (input %d bytes)", off, last, len(in))
+			}
+			last = off
+		}
+	})
+}
+
+// FuzzParseTransaction: any record gives a row or an error, never a panic,
+// and a row's identifiers and amount are within the stores' bounds.
+func FuzzParseTransaction(f *testing.F) {
+	f.Add("t1,PURCHASE,u1,1.00,ARS,APPROVED,CLEARING,,1.00,ARS")
+	f.Add("r1,REVERSAL_REFUND,u1,99999999999999.99,USD,HELD,PURGE,t0,0,CLP")
+	cols, err := ReadHeader("f.csv", fields("TRANSACTION_ID,TRANSACTION_TYPE,USER_ID,LOCAL_AMOUNT,LOCAL_CURRENCY,STATUS,SOURCE,ORIGINAL_TRANSACTION_ID,TRANSACTION_AMOUNT,TRANSACTION_CURRENCY"), TransactionColumns)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		rd := NewReader(strings.NewReader(line), 0, 1)
+		rec, err := rd.Read()
+		if err != nil {
+			return
+		}
+		tx, err := ParseTransaction(cols, rec, 2)
+		if err != nil {
+			return
+		}
+		if tx.ID == "" || len(tx.ID) > 480 || len(tx.UserID) > 480 || tx.Amount < 0 || tx.Amount > money.MaxMinor {
+			t.Fatalf("out of bounds: %+v", tx)
+		}
+		if e := tx.Expected(); e > money.MaxMinor || e < -money.MaxMinor {
+			t.Fatalf("expected %d", e)
+		}
+	})
+}

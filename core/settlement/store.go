@@ -1,0 +1,82 @@
+package settlement
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/tarjeta-dev/tarjeta/core/ledger"
+)
+
+// Object is what a bucket says of an object.
+type Object struct {
+	Key  string
+	ETag string
+	Size int64
+}
+
+// Errors of a Bucket.
+var (
+	ErrNoObject = errors.New("settlement: no such object")
+	ErrChanged  = errors.New("settlement: the object changed while it was read")
+)
+
+// Bucket holds Pomelo's daily files and the reports written beside them.
+type Bucket interface {
+	// Stat describes the object at key, or fails with ErrNoObject.
+	Stat(ctx context.Context, key string) (Object, error)
+	// Open streams the object at key from byte offset on. It fails with
+	// ErrNoObject, or ErrChanged when its ETag is no longer etag.
+	Open(ctx context.Context, key, etag string, offset int64) (io.ReadCloser, error)
+	// Get reads a small object whole (a report part, a summary), or fails
+	// with ErrNoObject.
+	Get(ctx context.Context, key string) ([]byte, error)
+	// Put writes an object whole, replacing any at key.
+	Put(ctx context.Context, key, contentType string, body []byte) error
+}
+
+// Ledger is what reconciliation needs of the ledger.
+type Ledger interface {
+	// Positions returns what has moved for each transaction, in order.
+	Positions(ctx context.Context, txns []ledger.Transaction) ([]ledger.Position, error)
+	// Settle applies each settlement posting all or nothing, the balance
+	// allowed below zero; one whose entry is already there is skipped, so
+	// that settling again moves nothing.
+	Settle(ctx context.Context, postings []ledger.Posting) error
+	// CreatedBetween calls fn with every entry made by Pomelo's calls and
+	// created in [from, to).
+	CreatedBetween(ctx context.Context, from, to time.Time, fn func(ledger.Entry) error) error
+	// Balances returns each account's available balance, in order.
+	Balances(ctx context.Context, accounts []ledger.Account) ([]int64, error)
+}
+
+// Errors of a Runs store.
+var (
+	ErrNoRun       = errors.New("settlement: the date was never reconciled")
+	ErrRunConflict = errors.New("settlement: the run was saved by someone else meanwhile")
+)
+
+// Runs keeps one run record per date.
+type Runs interface {
+	// Run returns the date's record, or fails with ErrNoRun.
+	Run(ctx context.Context, date string) (Run, error)
+	// SaveRun writes r when the stored record's version is r.Version-1
+	// (none for version 1), else fails with ErrRunConflict.
+	SaveRun(ctx context.Context, r Run) error
+}
+
+// Run is the record of a date's reconciliation: where it stands, what it
+// read, and how far it got, so that another invocation can go on from there.
+type Run struct {
+	Date       string     `json:"date"`
+	Version    int64      `json:"version"`
+	Attempt    int        `json:"attempt"` // counts fresh starts; names the report parts
+	Status     Status     `json:"status"`
+	Reason     string     `json:"reason,omitempty"`
+	Inputs     []Input    `json:"inputs"`
+	Replaces   []Input    `json:"replaces,omitempty"`
+	Checkpoint Checkpoint `json:"checkpoint"`
+	Counts     Counts     `json:"counts"` // of the rows before the checkpoint
+	LeaseUntil time.Time  `json:"lease_until"`
+}
