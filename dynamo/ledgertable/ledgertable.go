@@ -4,8 +4,12 @@
 // Layout of the table (partition key pk, sort key sk, both strings):
 //
 //	U#<user>  B#<currency>        balance: available (N, minor units)
-//	U#<user>  E#<class>#<txn id>  ledger entry; gsi1pk/gsi1sk order it by time
+//	U#<user>  E#<class>#<txn id>  ledger entry; gsi1pk/gsi1sk order it by time,
+//	                              day_pk/day_sk (Pomelo's entries) by the hour
+//	U#<user>  E#SETTLE#<ref>#<txn id>  settlement posting
+//	U#<user>  S#<txn id>          the transaction's settlement postings: r:<ref> = amount
 //	I#<key>   I                   idempotency record; ttl lets DynamoDB expire it
+//	RUN#<date> RUN                a reconciliation's run record
 package ledgertable
 
 import (
@@ -185,6 +189,6 @@ func reversalFailure(p ledger.Posting, orig map[string]types.AttributeValue) err
 func Create(ctx context.Context, db dynamo.TableAPI, table string) error {
 	return dynamo.Create(ctx, db, dynamo.Table{
 		Name: table, TTL: "ttl",
-		Indexes: []dynamo.Index{{Name: entriesIndex, PK: "gsi1pk", SK: "gsi1sk"}},
+		Indexes: []dynamo.Index{{Name: entriesIndex, PK: "gsi1pk", SK: "gsi1sk"}, {Name: hourIndex, PK: "day_pk", SK: "day_sk"}},
 	})
 }

@@ -97,3 +97,9 @@ func TestForgedCursor(t *testing.T) {
 		})
 	}
 }
+
+func TestSettlementConformance(t *testing.T) {
+	storetest.RunSettlement(t, func(t *testing.T) storetest.Settlement {
+		return ledgertable.New(server.Client(), server.Table(t))
+	})
+}

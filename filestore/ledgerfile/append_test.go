@@ -53,7 +53,7 @@ func TestAppendCommit(t *testing.T) {
 
 // encode is the struct form of a journal line, which appendCommit must match.
 func encode(rec idempotency.Record, p *ledger.Posting) commit {
-	c := commit{Record: record{
+	c := commit{Record: &record{
 		Key:         rec.Key,
 		Fingerprint: rec.Fingerprint[:],
 		Status:      rec.Status,

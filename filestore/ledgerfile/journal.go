@@ -6,13 +6,18 @@ import (
 
 	"github.com/tarjeta-dev/tarjeta/core/idempotency"
 	"github.com/tarjeta-dev/tarjeta/core/ledger"
+	"github.com/tarjeta-dev/tarjeta/core/settlement"
 )
 
 // commit is one journal line. Its field names are the journal's file format:
 // add fields, never rename them.
 type commit struct {
-	Record  record   `json:"record"`
+	Record  *record  `json:"record,omitempty"`
 	Posting *posting `json:"posting,omitempty"`
+	// A settlement posting, or a reconciliation's run record, comes on a
+	// line of its own, without a record.
+	Settle *entry          `json:"settle,omitempty"`
+	Run    *settlement.Run `json:"run,omitempty"`
 }
 
 type record struct {
@@ -46,10 +51,29 @@ type entry struct {
 	Status        string    `json:"status"`
 	Original      string    `json:"original,omitempty"`
 	Reversible    int64     `json:"reversible,omitempty"`
+	Ref           string    `json:"ref,omitempty"`
 	CreatedAt     time.Time `json:"created_at"`
 }
 
+func entryOf(e ledger.Entry) *entry {
+	return &entry{
+		UserID: e.UserID, Currency: e.Currency, TransactionID: e.TransactionID, Class: string(e.Class), Kind: e.Kind,
+		Amount: e.Amount, Status: string(e.Status), Original: e.Original, Reversible: e.Reversible, Ref: e.Ref, CreatedAt: e.CreatedAt,
+	}
+}
+
+func (e entry) decode() ledger.Entry {
+	return ledger.Entry{
+		UserID: e.UserID, Currency: e.Currency, TransactionID: e.TransactionID,
+		Class: ledger.Class(e.Class), Kind: e.Kind, Amount: e.Amount, Status: ledger.Status(e.Status),
+		Original: e.Original, Reversible: e.Reversible, Ref: e.Ref, CreatedAt: e.CreatedAt,
+	}
+}
+
 func (c commit) decode() (idempotency.Record, *ledger.Posting, error) {
+	if c.Record == nil {
+		return idempotency.Record{}, nil, fmt.Errorf("a line with neither a record, a settlement nor a run")
+	}
 	rec := idempotency.Record{
 		Key:       c.Record.Key,
 		Status:    c.Record.Status,
@@ -63,15 +87,7 @@ func (c commit) decode() (idempotency.Record, *ledger.Posting, error) {
 	if c.Posting == nil {
 		return rec, nil, nil
 	}
-	e := c.Posting.Entry
-	p := &ledger.Posting{
-		Entry: ledger.Entry{
-			UserID: e.UserID, Currency: e.Currency, TransactionID: e.TransactionID,
-			Class: ledger.Class(e.Class), Kind: e.Kind, Amount: e.Amount, Status: ledger.Status(e.Status),
-			Original: e.Original, Reversible: e.Reversible, CreatedAt: e.CreatedAt,
-		},
-		RequireFunds: c.Posting.RequireFunds,
-	}
+	p := &ledger.Posting{Entry: c.Posting.Entry.decode(), RequireFunds: c.Posting.RequireFunds}
 	if r := c.Posting.Reverses; r != nil {
 		p.Reverses = &ledger.Reversal{OriginalID: r.OriginalID, OriginalKind: r.OriginalKind, Amount: r.Amount}
 	}

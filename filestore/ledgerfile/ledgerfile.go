@@ -34,6 +34,7 @@ import (
 	"github.com/tarjeta-dev/tarjeta/core/authorization"
 	"github.com/tarjeta-dev/tarjeta/core/idempotency"
 	"github.com/tarjeta-dev/tarjeta/core/ledger"
+	"github.com/tarjeta-dev/tarjeta/core/settlement"
 	"github.com/tarjeta-dev/tarjeta/core/storable"
 	"github.com/tarjeta-dev/tarjeta/filestore"
 	"github.com/tarjeta-dev/tarjeta/roundtrip"
@@ -48,6 +49,7 @@ type Store struct {
 	mu      sync.Mutex // guards the fields below it, and the order of lines in log
 	book    *ledger.Book
 	records map[string]held
+	runs    map[string]settlement.Run // reconciliations by date
 	log     *filestore.WAL
 }
 
@@ -67,6 +69,14 @@ func Open(dir string, now time.Time, wrap ...func(filestore.File) filestore.File
 		var c commit
 		if err := json.Unmarshal(content, &c); err != nil {
 			return err
+		}
+		switch {
+		case c.Settle != nil:
+			s.book.Restore(ledger.Posting{Entry: c.Settle.decode()})
+			return nil
+		case c.Run != nil:
+			s.runs[c.Run.Date] = *c.Run
+			return nil
 		}
 		rec, p, err := c.decode()
 		if err != nil {
@@ -89,7 +99,7 @@ func Open(dir string, now time.Time, wrap ...func(filestore.File) filestore.File
 
 // reset empties the memory, for the journal's replay.
 func (s *Store) reset() {
-	s.book, s.records = ledger.NewBook(), make(map[string]held)
+	s.book, s.records, s.runs = ledger.NewBook(), make(map[string]held), make(map[string]settlement.Run)
 }
 
 // Close closes the journal.

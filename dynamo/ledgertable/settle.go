@@ -1,0 +1,328 @@
+package ledgertable
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/tarjeta-dev/tarjeta/core/ledger"
+	"github.com/tarjeta-dev/tarjeta/core/settlement"
+	"github.com/tarjeta-dev/tarjeta/core/storable"
+	"github.com/tarjeta-dev/tarjeta/dynamo"
+)
+
+var _ settlement.Ledger = (*Store)(nil)
+
+// hourIndex orders Pomelo's entries by the hour they were made in.
+const hourIndex = "entries_by_hour"
+
+// batchKeys is the most keys one BatchGetItem takes.
+const batchKeys = 100
+
+// tallyPrefix starts the attribute names of a tally item's postings.
+const tallyPrefix = "r:"
+
+func tallyKey(t ledger.Transaction) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"pk": dynamo.S(userPK(t.UserID)), "sk": dynamo.S("S#" + t.TransactionID)}
+}
+
+func entryKey(user string, class ledger.Class, txn string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"pk": dynamo.S(userPK(user)), "sk": dynamo.S("E#" + ledger.EntryKey(class, txn))}
+}
+
+func balanceKey(a ledger.Account) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"pk": dynamo.S(userPK(a.UserID)), "sk": dynamo.S("B#" + a.Currency)}
+}
+
+// Positions reads, for each transaction, its three entries of Pomelo's
+// calls and its tally of settlement postings: four keys a transaction, 25
+// transactions a BatchGetItem.
+func (s *Store) Positions(ctx context.Context, txns []ledger.Transaction) ([]ledger.Position, error) {
+	var keys []map[string]types.AttributeValue
+	for _, t := range txns {
+		if err := checkTransaction(t); err != nil {
+			return nil, fmt.Errorf("ledgertable: positions: %w", err)
+		}
+		keys = append(keys,
+			entryKey(t.UserID, ledger.ClassAuthorization, t.TransactionID),
+			entryKey(t.UserID, ledger.ClassAdjustmentDebit, t.TransactionID),
+			entryKey(t.UserID, ledger.ClassAdjustmentCredit, t.TransactionID),
+			tallyKey(t))
+	}
+	items, err := s.batchGet(ctx, keys)
+	if err != nil {
+		return nil, fmt.Errorf("ledgertable: positions: %w", err)
+	}
+	out := make([]ledger.Position, len(txns))
+	for i, t := range txns {
+		for _, k := range keys[4*i : 4*i+3] {
+			if item, ok := items[itemID(k)]; ok {
+				e, err := parseEntry(item)
+				if err != nil {
+					return nil, fmt.Errorf("ledgertable: entry of %s: %w", t.TransactionID, err)
+				}
+				out[i].Entries = append(out[i].Entries, e)
+			}
+		}
+		if tally, ok := items[itemID(keys[4*i+3])]; ok {
+			if out[i], err = parseTally(out[i], t, tally); err != nil {
+				return nil, fmt.Errorf("ledgertable: tally of %s: %w", t.TransactionID, err)
+			}
+		}
+	}
+	return out, nil
+}
+
+func checkTransaction(t ledger.Transaction) error {
+	if err := storable.CheckID("user id", t.UserID); err != nil {
+		return err
+	}
+	return storable.CheckID("transaction id", t.TransactionID)
+}
+
+func parseTally(p ledger.Position, t ledger.Transaction, item map[string]types.AttributeValue) (ledger.Position, error) {
+	p.Currency = dynamo.Str(item, "currency")
+	for name := range item {
+		ref, ok := strings.CutPrefix(name, tallyPrefix)
+		if !ok {
+			continue
+		}
+		amount, err := dynamo.Num(item, name)
+		if err != nil {
+			return p, err
+		}
+		p.Settled = append(p.Settled, ledger.Entry{
+			UserID: t.UserID, TransactionID: t.TransactionID, Currency: p.Currency,
+			Class: ledger.ClassSettlement, Ref: ref, Amount: amount,
+		})
+	}
+	return p, nil
+}
+
+// itemID names an item by its key, for matching BatchGetItem's answers.
+func itemID(key map[string]types.AttributeValue) string {
+	return dynamo.Str(key, "pk") + "\x00" + dynamo.Str(key, "sk")
+}
+
+// batchGet reads the items at keys (repeats allowed) with consistent reads,
+// batchKeys a call, asking again for what DynamoDB leaves unprocessed.
+func (s *Store) batchGet(ctx context.Context, keys []map[string]types.AttributeValue) (map[string]map[string]types.AttributeValue, error) {
+	out := make(map[string]map[string]types.AttributeValue, len(keys))
+	seen := make(map[string]bool, len(keys))
+	var pending []map[string]types.AttributeValue
+	for _, k := range keys {
+		if id := itemID(k); !seen[id] {
+			seen[id] = true
+			pending = append(pending, k)
+		}
+	}
+	for backoff := 0; len(pending) > 0; {
+		n := min(len(pending), batchKeys)
+		res, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{
+			s.table: {Keys: pending[:n], ConsistentRead: aws.Bool(true)},
+		}})
+		if err != nil {
+			return nil, dynamo.Refused(err)
+		}
+		for _, item := range res.Responses[s.table] {
+			out[itemID(item)] = item
+		}
+		pending = pending[n:]
+		if left := res.UnprocessedKeys[s.table].Keys; len(left) > 0 {
+			pending = append(pending, left...)
+			backoff++
+			if err := pause(ctx, backoff); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}
+
+// pause waits before asking again for what DynamoDB throttled.
+func pause(ctx context.Context, attempt int) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(time.Duration(min(attempt, 10)) * 20 * time.Millisecond):
+		return nil
+	}
+}
+
+// maxGroup is how many settlement postings share one TransactWriteItems
+// (three items each, of DynamoDB's 100).
+const maxGroup = 33
+
+// Settle applies the postings, several to a TransactWriteItems when they
+// touch distinct accounts and transactions: each posting's entry, balance
+// and tally move together. A group refused because one of its entries is
+// already there is applied again one posting at a time, skipping those.
+func (s *Store) Settle(ctx context.Context, postings []ledger.Posting) error {
+	for _, p := range postings {
+		if err := p.Check(); err != nil {
+			return fmt.Errorf("ledgertable: settle: %w", err)
+		}
+		if p.Entry.Class != ledger.ClassSettlement || p.RequireFunds || p.Reverses != nil || p.Entry.Amount == 0 {
+			return fmt.Errorf("ledgertable: settle %s: %w", p.Entry.Key(), errNotSettlement)
+		}
+	}
+	for len(postings) > 0 {
+		group, rest := s.group(postings)
+		postings = rest
+		err := s.settleGroup(ctx, group)
+		if err == nil || errors.Is(err, ledger.ErrAlreadyPosted) {
+			continue
+		}
+		if !errors.Is(err, errRetryAlone) {
+			return err
+		}
+		for _, p := range group {
+			if err := s.settleGroup(ctx, []ledger.Posting{p}); err != nil && !errors.Is(err, ledger.ErrAlreadyPosted) {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+var (
+	errNotSettlement = fmt.Errorf("%w: not a settlement posting", storable.ErrInvalid)
+	errRetryAlone    = errors.New("ledgertable: a grouped settlement was refused")
+)
+
+// group takes from ps the longest run of postings whose accounts and
+// transactions are all distinct, up to maxGroup.
+func (s *Store) group(ps []ledger.Posting) (group, rest []ledger.Posting) {
+	seen := make(map[string]bool, 2*maxGroup)
+	for i, p := range ps {
+		e := p.Entry
+		acct, txn := "B\x00"+e.UserID+"\x00"+e.Currency, "S\x00"+e.UserID+"\x00"+e.TransactionID
+		if i == maxGroup || seen[acct] || seen[txn] {
+			return ps[:i], ps[i:]
+		}
+		seen[acct], seen[txn] = true, true
+	}
+	return ps, nil
+}
+
+// settleGroup writes a group of postings in one transaction. A lone
+// posting whose entry exists fails with ErrAlreadyPosted; a group refused
+// for any condition with errRetryAlone.
+func (s *Store) settleGroup(ctx context.Context, group []ledger.Posting) error {
+	items := make([]types.TransactWriteItem, 0, 3*len(group))
+	for _, p := range group {
+		items = append(items, s.settleItems(p)...)
+	}
+	for attempt := 0; ; attempt++ {
+		_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+		if err == nil {
+			return nil
+		}
+		var tce *types.TransactionCanceledException
+		if !errors.As(err, &tce) {
+			return fmt.Errorf("ledgertable: settle: %w", dynamo.Refused(err))
+		}
+		reasons := tce.CancellationReasons
+		conflict := false
+		for i := range reasons {
+			conflict = conflict || dynamo.Reason(reasons, i) == dynamo.Conflict
+		}
+		switch {
+		case conflict && attempt < maxConflictRetries:
+			if err := pause(ctx, attempt+1); err != nil {
+				return err
+			}
+			continue
+		case len(group) > 1:
+			return errRetryAlone
+		case dynamo.Reason(reasons, 0) == dynamo.ConditionFailed:
+			return fmt.Errorf("%w: %s", ledger.ErrAlreadyPosted, group[0].Entry.Key())
+		case dynamo.Reason(reasons, 1) == dynamo.ConditionFailed:
+			return fmt.Errorf("ledgertable: settle %s: %w", group[0].Entry.Key(), ledger.ErrBalanceLimit)
+		}
+		return fmt.Errorf("ledgertable: settle %s: cancelled: %s", group[0].Entry.Key(), dynamo.Describe(reasons))
+	}
+}
+
+// settleItems are a settlement posting's entry, balance and tally.
+func (s *Store) settleItems(p ledger.Posting) []types.TransactWriteItem {
+	e := p.Entry
+	items := s.postingItems(p) // the entry, then the balance update: Amount is never zero here
+	t := ledger.Transaction{UserID: e.UserID, TransactionID: e.TransactionID}
+	return append(items, types.TransactWriteItem{Update: &types.Update{
+		TableName:                 &s.table,
+		Key:                       tallyKey(t),
+		UpdateExpression:          aws.String("SET #r = :amt, currency = :cur"),
+		ExpressionAttributeNames:  map[string]string{"#r": tallyPrefix + e.Ref},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":amt": dynamo.N(e.Amount), ":cur": dynamo.S(e.Currency)},
+	}})
+}
+
+// CreatedBetween queries the hour index once per hour of [from, to], a page
+// at a time.
+func (s *Store) CreatedBetween(ctx context.Context, from, to time.Time, fn func(ledger.Entry) error) error {
+	lo, hi := from.UTC().Format(dynamo.TimeLayout), to.UTC().Format(dynamo.TimeLayout)
+	for h := from.UTC().Truncate(time.Hour); !h.After(to); h = h.Add(time.Hour) {
+		var start map[string]types.AttributeValue
+		for {
+			page, err := s.db.Query(ctx, &dynamodb.QueryInput{
+				TableName:              &s.table,
+				IndexName:              aws.String(hourIndex),
+				KeyConditionExpression: aws.String("day_pk = :h AND day_sk BETWEEN :lo AND :hi"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{
+					":h": dynamo.S(hourKey(h)), ":lo": dynamo.S(lo), ":hi": dynamo.S(hi),
+				},
+				ExclusiveStartKey: start,
+			})
+			if err != nil {
+				return fmt.Errorf("ledgertable: entries of %s: %w", hourKey(h), dynamo.Refused(err))
+			}
+			for _, item := range page.Items {
+				if dynamo.Str(item, "day_sk") == hi {
+					continue // to is not in the range
+				}
+				e, err := parseEntry(item)
+				if err != nil {
+					return fmt.Errorf("ledgertable: entry: %w", err)
+				}
+				if err := fn(e); err != nil {
+					return err
+				}
+			}
+			if start = page.LastEvaluatedKey; len(start) == 0 {
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// Balances reads each account's balance item, 100 a BatchGetItem.
+func (s *Store) Balances(ctx context.Context, accounts []ledger.Account) ([]int64, error) {
+	keys := make([]map[string]types.AttributeValue, len(accounts))
+	for i, a := range accounts {
+		if err := storable.CheckID("user id", a.UserID); err != nil {
+			return nil, fmt.Errorf("ledgertable: balances: %w", err)
+		}
+		keys[i] = balanceKey(a)
+	}
+	items, err := s.batchGet(ctx, keys)
+	if err != nil {
+		return nil, fmt.Errorf("ledgertable: balances: %w", err)
+	}
+	out := make([]int64, len(accounts))
+	for i, k := range keys {
+		if item, ok := items[itemID(k)]; ok {
+			if out[i], err = dynamo.Num(item, "available"); err != nil {
+				return nil, fmt.Errorf("ledgertable: balance: %w", err)
+			}
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,136 @@
+package ledgerfile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tarjeta-dev/tarjeta/core/ledger"
+	"github.com/tarjeta-dev/tarjeta/core/settlement"
+	"github.com/tarjeta-dev/tarjeta/filestore"
+	"github.com/tarjeta-dev/tarjeta/roundtrip"
+)
+
+var (
+	_ settlement.Ledger = (*Store)(nil)
+	_ settlement.Runs   = (*Store)(nil)
+)
+
+// read runs fn on the memory under the lock, then waits until what it read
+// is in the journal.
+func (s *Store) read(ctx context.Context, fn func()) error {
+	roundtrip.Count(ctx)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := filestore.Lock(&s.mu, s.log, s.reset); err != nil {
+		return fmt.Errorf("ledgerfile: %w", err)
+	}
+	fn()
+	seq := s.log.Last()
+	s.mu.Unlock()
+	return s.log.Wait(seq)
+}
+
+// Positions returns what has moved for each transaction.
+func (s *Store) Positions(ctx context.Context, txns []ledger.Transaction) ([]ledger.Position, error) {
+	out := make([]ledger.Position, len(txns))
+	err := s.read(ctx, func() {
+		for i, t := range txns {
+			out[i] = s.book.Position(t)
+		}
+	})
+	return out, err
+}
+
+// Settle applies each settlement posting, one journal line each, skipping
+// those already posted.
+func (s *Store) Settle(ctx context.Context, postings []ledger.Posting) error {
+	roundtrip.Count(ctx)
+	for _, p := range postings {
+		if err := p.Check(); err != nil {
+			return fmt.Errorf("ledgerfile: settle: %w", err)
+		}
+		if p.Entry.Class != ledger.ClassSettlement || p.RequireFunds || p.Reverses != nil {
+			return fmt.Errorf("ledgerfile: settle %s: not a settlement posting", p.Entry.Key())
+		}
+	}
+	if err := filestore.Lock(&s.mu, s.log, s.reset); err != nil {
+		return fmt.Errorf("ledgerfile: settle: %w", err)
+	}
+	for _, p := range postings {
+		_, err := filestore.Commit(s.log, commit{Settle: entryOf(p.Entry)}, func(commit) error { return s.book.Apply(p) })
+		if err != nil && !errors.Is(err, ledger.ErrAlreadyPosted) {
+			s.mu.Unlock()
+			return fmt.Errorf("ledgerfile: settle %s: %w", p.Entry.Key(), err)
+		}
+	}
+	seq := s.log.Last()
+	s.mu.Unlock()
+	return s.log.Wait(seq)
+}
+
+// CreatedBetween calls fn with the entries of Pomelo's calls created in
+// [from, to).
+func (s *Store) CreatedBetween(ctx context.Context, from, to time.Time, fn func(ledger.Entry) error) error {
+	var entries []ledger.Entry
+	if err := s.read(ctx, func() {
+		_ = s.book.CreatedBetween(from, to, func(e ledger.Entry) error {
+			entries = append(entries, e)
+			return nil
+		})
+	}); err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Balances returns each account's available balance.
+func (s *Store) Balances(ctx context.Context, accounts []ledger.Account) ([]int64, error) {
+	out := make([]int64, len(accounts))
+	err := s.read(ctx, func() {
+		for i, a := range accounts {
+			out[i] = s.book.Balance(a.UserID, a.Currency)
+		}
+	})
+	return out, err
+}
+
+// Run returns the date's reconciliation record.
+func (s *Store) Run(ctx context.Context, date string) (settlement.Run, error) {
+	var r settlement.Run
+	var ok bool
+	if err := s.read(ctx, func() { r, ok = s.runs[date] }); err != nil {
+		return r, err
+	}
+	if !ok {
+		return r, fmt.Errorf("ledgerfile: run %s: %w", date, settlement.ErrNoRun)
+	}
+	return r, nil
+}
+
+// SaveRun writes r if the stored record is at r.Version-1.
+func (s *Store) SaveRun(ctx context.Context, r settlement.Run) error {
+	roundtrip.Count(ctx)
+	if err := filestore.Lock(&s.mu, s.log, s.reset); err != nil {
+		return fmt.Errorf("ledgerfile: save run: %w", err)
+	}
+	seq, err := filestore.Commit(s.log, commit{Run: &r}, func(commit) error {
+		if s.runs[r.Date].Version != r.Version-1 {
+			return settlement.ErrRunConflict
+		}
+		s.runs[r.Date] = r
+		return nil
+	})
+	s.mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("ledgerfile: save run %s: %w", r.Date, err)
+	}
+	return s.log.Wait(seq)
+}
