@@ -10,7 +10,7 @@ PW_MARK   := $(TOOLS)/node/node_modules/playwright-core/package.json
 # A real S3-compatible server for the settlement bucket's tests.
 VERSITYGW := $(TOOLS)/bin/versitygw
 VERSITYGW_MODULE := github.com/versity/versitygw/cmd/versitygw@v1.8.0
-FUNCTIONS := authorize webhooks verify
+FUNCTIONS := authorize webhooks verify reconcile
 # An execution count, not a duration: go1.26's fuzz coordinator can report a
 # spurious "context deadline exceeded" when a duration runs out (go.dev/issue/75804).
 FUZZTIME  ?= 100000x
@@ -25,7 +25,7 @@ space        := $(subst ,, )
 
 WASM_EXEC := $(shell $(GO) env GOROOT)/lib/wasm
 
-.PHONY: run repair simulate test bench bench-wasm build check fuzz deps wasm test-wasm clean $(addprefix build-,$(FUNCTIONS))
+.PHONY: run repair simulate reconcile test bench bench-wasm build check fuzz deps wasm test-wasm clean $(addprefix build-,$(FUNCTIONS))
 
 run: wasm
 	$(GO) run ./cmd/local
@@ -42,6 +42,12 @@ URL      ?= http://127.0.0.1:8080
 MODE     ?= valid
 simulate:
 	$(GO) run ./cmd/simulate -provider "$(PROVIDER)" -url "$(URL)" -mode "$(MODE)"
+
+# Runs a day's settlement reconciliation on the running local stack and
+# prints its summary: drop the day's files into $(DATA_DIR)/s3/settlement/.
+DATE ?=
+reconcile:
+	$(GO) run ./cmd/reconcile -date "$(DATE)" -url "$(URL)"
 
 deps: $(DDB_MARK) $(PW_MARK) $(VERSITYGW) /usr/bin/chromium
 
@@ -138,6 +144,9 @@ build-WebhooksFunction: build-webhooks
 
 build-VerifyFunction: build-verify
 	cp bin/verify/bootstrap $(ARTIFACTS_DIR)/bootstrap
+
+build-ReconcileFunction: build-reconcile
+	cp bin/reconcile/bootstrap $(ARTIFACTS_DIR)/bootstrap
 
 clean:
 	rm -rf bin .aws-sam

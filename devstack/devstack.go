@@ -22,6 +22,7 @@ import (
 	"github.com/sethvargo/go-envconfig"
 
 	"github.com/tarjeta-dev/tarjeta/config/authorize"
+	"github.com/tarjeta-dev/tarjeta/config/reconcile"
 	"github.com/tarjeta-dev/tarjeta/config/verify"
 	"github.com/tarjeta-dev/tarjeta/config/webhooks"
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
@@ -44,6 +45,7 @@ type Config struct {
 	Authorize      authorize.Config
 	Webhooks       webhooks.Config
 	Verify         verify.Config
+	Reconcile      reconcile.Config
 }
 
 // Load reads the configuration from lookup (the environment for `make
@@ -63,7 +65,8 @@ var functions = []struct {
 	start func(ctx context.Context, s *Stack) (started, error)
 }{
 	{"authorize", startAuthorize},
-	{"verify", startVerify}, // before webhooks, which hands its events to it
+	{"reconcile", startReconcile}, // after authorize, whose ledger it posts to
+	{"verify", startVerify},       // before webhooks, which hands its events to it
 	{"webhooks", startWebhooks},
 }
 
@@ -89,6 +92,7 @@ type Stack struct {
 	pomelo  string           // the Pomelo credentials every function signs with
 	db      *dynamodb.Client // nil over the embedded stores
 	handoff webhook.Handoff  // the verify function's, for the webhooks function
+	ledger  ledgerStore      // the authorize function's, for the reconcile function
 	server  *http.Server
 	closers []func() error // run in order by Close
 }

@@ -16,11 +16,11 @@ const module = "github.com/tarjeta-dev/tarjeta/"
 // provider-neutral core/inbound it implements; and what the table shared
 // lists.
 var own = map[string][]string{
-	"authorize": {"core/authorization", "core/envelope", "core/ledger", "core/idempotency",
-		"config/authorize", "httpapi/authorizeapi", "dynamo/ledgertable"},
-	"webhooks": {"config/webhooks", "httpapi/webhooksapi", "providers/pomeloapi"},
+	"authorize": {"core/authorization", "core/envelope", "config/authorize", "httpapi/authorizeapi"},
+	"webhooks":  {"config/webhooks", "httpapi/webhooksapi", "providers/pomeloapi"},
 	"verify": {"core/verification", "core/identity", "config/verify", "httpapi/verifyapi",
 		"dynamo/verifytable", "providers/tdapi", "providers/belvoapi", "providers/palencaapi"},
+	"reconcile": {"config/reconcile", "httpapi/reconcileapi", "s3bucket"},
 }
 
 // shared lists what some functions share, and who may link it.
@@ -32,13 +32,19 @@ var shared = map[string][]string{
 	"core/palenca":       {"webhooks", "verify"},
 	"dynamo/eventtable":  {"webhooks", "verify"},
 	"providers/outbound": {"webhooks", "verify"},
+	// The ledger's store: the authorizations and the reconciliations post
+	// to one ledger, and its store keeps the runs (core/settlement's types).
+	"core/ledger":        {"authorize", "reconcile"},
+	"core/settlement":    {"authorize", "reconcile"},
+	"core/idempotency":   {"authorize", "reconcile"},
+	"dynamo/ledgertable": {"authorize", "reconcile"},
 }
 
 // local are the packages of the local stack and the tests, which no
 // function links.
 var local = []string{"devstack", "filestore", "storetest", "providers/pomelosim", "providers/webhooksim",
 	"providers/tdsim", "providers/belvosim", "providers/palencasim", "providers/people",
-	"httpapi/apitest", "dynamo/dynamotest", "core/signature/diagnosis", "core/capture"}
+	"httpapi/apitest", "dynamo/dynamotest", "s3bucket/s3test", "core/signature/diagnosis", "core/capture"}
 
 func TestEachFunctionLinksOnlyItsPath(t *testing.T) {
 	for name := range own {

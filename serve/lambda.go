@@ -60,8 +60,10 @@ func Lambda(fn Function, log *slog.Logger) func(context.Context, json.RawMessage
 				s.Rule = ev.Resources[0]
 			}
 			return nil, fn.Schedule(ctx, s)
+		case fn.Invoke != nil && gjson.ParseBytes(raw).IsObject() && gjson.ValidBytes(raw):
+			return fn.Invoke(ctx, raw)
 		}
-		return nil, fmt.Errorf("%w: neither an HTTP API (payload 2.0) request, a DynamoDB stream batch nor an EventBridge scheduled event", ErrEvent)
+		return nil, fmt.Errorf("%w: neither an HTTP API (payload 2.0) request, a DynamoDB stream batch, an EventBridge scheduled event nor a direct invocation this function takes", ErrEvent)
 	}
 }
 

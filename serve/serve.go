@@ -30,6 +30,11 @@ type Function struct {
 	Stream func(ctx context.Context, c Change) error
 	// Schedule handles an EventBridge scheduled event.
 	Schedule func(ctx context.Context, e Scheduled) error
+	// Invoke handles a direct invocation: an event that is a JSON object of
+	// none of the shapes above, as `aws lambda invoke`, an asynchronous
+	// invocation or EventBridge Scheduler's Input sends it. What it
+	// returns is the invocation's result.
+	Invoke func(ctx context.Context, event json.RawMessage) (any, error)
 	// Tick is the local stack's stand-in for the stream and the schedule,
 	// which it has neither of: called every second, and whenever a store
 	// says something changed.

@@ -43,6 +43,10 @@ func TestDispatch(t *testing.T) {
 			got = append(got, "schedule "+e.Time.Format(time.RFC3339)+" "+e.Rule)
 			return nil
 		},
+		Invoke: func(_ context.Context, event json.RawMessage) (any, error) {
+			got = append(got, "invoke "+string(event))
+			return "done", nil
+		},
 	}
 	handle := serve.Lambda(full, slog.New(slog.DiscardHandler))
 	for _, name := range []string{"authorization-base64.json", "dynamodb-stream-batch.json", "eventbridge-scheduled.json"} {
@@ -50,10 +54,21 @@ func TestDispatch(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 	}
+	for _, raw := range []string{`{"date":"2026-12-03"}`, `{}`} {
+		if out, err := handle(context.Background(), json.RawMessage(raw)); err != nil || out != "done" {
+			t.Fatalf("%s: %v %v", raw, out, err)
+		}
+	}
+	for _, raw := range []string{`[]`, `"date"`, `{"date":`} {
+		if _, err := handle(context.Background(), json.RawMessage(raw)); !errors.Is(err, serve.ErrEvent) {
+			t.Errorf("%s: err = %v, want ErrEvent", raw, err)
+		}
+	}
 	want := []string{
 		"http POST /transactions/authorizations",
 		"stream INSERT 111 EV#evt_aaaaaaaaaaaaaaaaaaaaaaaa", "stream MODIFY 222 EV#evt_bbbbbbbbbbbbbbbbbbbbbbbb",
 		"schedule 2026-12-04T09:00:00Z arn:aws:events:us-east-1:123456789012:rule/tarjeta-reconcile-daily",
+		`invoke {"date":"2026-12-03"}`, "invoke {}",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("dispatched\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -62,6 +62,11 @@ const (
 	UnknownVerification Code = "VERIFICATION_NOT_FOUND"
 )
 
+// The codes of the reconcile function's own routes.
+const (
+	UnknownReconciliation Code = "RECONCILIATION_NOT_FOUND" // a date never reconciled
+)
+
 // statuses is the one table from error code to HTTP status.
 var statuses = map[Code]int{
 	MalformedPayload:      400,
@@ -94,6 +99,7 @@ var statuses = map[Code]int{
 	ExternalIDReused:      409,
 	DailyLimitExceeded:    429,
 	UnknownVerification:   404,
+	UnknownReconciliation: 404,
 	Internal:              500,
 	StoreUnavailable:      503,
 

@@ -58,12 +58,17 @@ func New(c Config) *Reconciler {
 // Yesterday is the date a scheduled run covers by default.
 func (r *Reconciler) Yesterday() string { return Yesterday(r.c.Zone, r.c.Now()) }
 
+// ErrBusy reports a date another call is running (its lease holds); the
+// summary returned with it is that run's progress.
+var ErrBusy = errors.New("settlement: another call is running the date")
+
 // Reconcile runs date's reconciliation until it is COMPLETED or FAILED, or
 // until the time until (the zero time for no limit) has passed at a
-// checkpoint, when it answers RUNNING and a later call goes on from there.
-// A date another call is running answers that run's progress. The error is
-// ErrDate for a date that cannot be run, or a store's failure (the run can
-// be called again: nothing done is lost).
+// checkpoint, when it answers RUNNING, lets go of the date, and a later
+// call goes on from there. A date another call is running answers that
+// run's progress with ErrBusy. Any other error is ErrDate for a date that
+// cannot be run, or a store's failure (the run can be called again:
+// nothing done is lost).
 func (r *Reconciler) Reconcile(ctx context.Context, date string, until time.Time) (Summary, error) {
 	day, err := Day(date, r.c.Zone, r.c.Now())
 	if err != nil {
@@ -75,11 +80,15 @@ func (r *Reconciler) Reconcile(ctx context.Context, date string, until time.Time
 	case err != nil:
 		return Summary{}, err
 	case prev.Status == Running && prev.LeaseUntil.After(r.c.Now()):
-		return prev.summary(), nil
+		return prev.summary(), ErrBusy
 	}
 	run, err := r.start(ctx, day, prev)
 	if errors.Is(err, ErrRunConflict) {
-		return r.Last(ctx, date)
+		s, err := r.Last(ctx, date)
+		if err == nil && s.Status == Running {
+			err = ErrBusy
+		}
+		return s, err
 	}
 	if err != nil {
 		return Summary{}, err
@@ -160,22 +169,40 @@ func (r *Reconciler) resume(ctx context.Context, day time.Time, run Run, until t
 		return r.failOrErr(ctx, day, run, err)
 	}
 	defer a.close()
-	for {
-		if !until.IsZero() && !r.c.Now().Before(until) {
-			return run.summary(), nil
+	for done := run.Checkpoint.Done; !done; {
+		if r.past(until) {
+			return r.pause(ctx, run)
 		}
-		done, err := a.chunk(ctx, &run)
+		done, err = a.chunk(ctx, &run)
 		if err != nil {
 			return r.failOrErr(ctx, day, run, err)
 		}
+		run.Checkpoint.Done = done
 		if err := r.save(ctx, &run); err != nil {
 			return Summary{}, err
 		}
-		if done {
-			break
-		}
+	}
+	if r.past(until) {
+		// What is left of the run is not cut into checkpoints: start it
+		// with the time it may need.
+		return r.pause(ctx, run)
 	}
 	return r.finish(ctx, day, run, a.index)
+}
+
+func (r *Reconciler) past(until time.Time) bool {
+	return !until.IsZero() && !r.c.Now().Before(until)
+}
+
+// pause answers a run RUNNING at its checkpoint and lets go of its date,
+// so that the next call goes on at once.
+func (r *Reconciler) pause(ctx context.Context, run Run) (Summary, error) {
+	run.Version++
+	run.LeaseUntil = time.Time{}
+	if err := r.c.Runs.SaveRun(ctx, run); err != nil {
+		return Summary{}, fmt.Errorf("settlement: %s: save run: %w", run.Date, err)
+	}
+	return run.summary(), nil
 }
 
 // fail ends the run FAILED for reason, with its summary written.

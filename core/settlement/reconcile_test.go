@@ -362,15 +362,14 @@ func TestCrashAndResume(t *testing.T) {
 	}
 }
 
-// TestDeadline: a run past its time answers RUNNING with its checkpoint,
-// the next call goes on from there, and a call while the lease holds
-// answers the progress without running.
+// TestDeadline: a run past its time answers RUNNING with its checkpoint
+// and lets go of the date, the next call goes on from there, and a call
+// while another holds the date answers its progress with ErrBusy.
 func TestDeadline(t *testing.T) {
 	f := newFixture(t, scenarioLedger(t))
 	f.drop(day1, scenarioTransactions, scenarioPresentations)
-	r := f.reconciler()
 	ticks := 0
-	r = settlement.New(settlement.Config{Bucket: f.bucket, Ledger: f.ledger, Runs: f.runs, Zone: zone, Chunk: 4,
+	r := settlement.New(settlement.Config{Bucket: f.bucket, Ledger: f.ledger, Runs: f.runs, Zone: zone, Chunk: 4,
 		Now: func() time.Time { ticks++; return now.Add(time.Duration(ticks) * time.Second) }})
 	s, err := r.Reconcile(context.Background(), "2026-12-01", now.Add(4*time.Second))
 	if err != nil {
@@ -379,18 +378,25 @@ func TestDeadline(t *testing.T) {
 	if s.Status != settlement.Running || s.Checkpoint == nil || s.Checkpoint.Rows == 0 || s.Checkpoint.Rows == 16 {
 		t.Fatalf("want RUNNING part way: %+v", s)
 	}
-	again, err := f.reconciler().Reconcile(context.Background(), "2026-12-01", time.Time{})
-	if err != nil || again.Status != settlement.Running {
-		t.Fatalf("while the lease holds: %+v %v", again, err)
+	last, err := f.reconciler().Last(context.Background(), "2026-12-01")
+	if err != nil || !reflect.DeepEqual(last, s) {
+		t.Errorf("Last while paused: %+v %v", last, err)
 	}
-	f.clock = now.Add(time.Hour)
 	done := f.run(t, day1)
 	if done.Status != settlement.Completed || done.Transactions.Rows != 16 {
 		t.Fatalf("resumed: %+v", done)
 	}
-	last, err := f.reconciler().Last(context.Background(), "2026-12-01")
-	if err != nil || !reflect.DeepEqual(last, done) {
+	if last, err = f.reconciler().Last(context.Background(), "2026-12-01"); err != nil || !reflect.DeepEqual(last, done) {
 		t.Errorf("Last: %+v %v", last, err)
+	}
+	// Another call holds the next day.
+	held := settlement.Run{Date: "2026-12-02", Version: 1, Attempt: 1, Status: settlement.Running, LeaseUntil: now.Add(time.Minute)}
+	if err := f.runs.SaveRun(context.Background(), held); err != nil {
+		t.Fatal(err)
+	}
+	busy, err := f.reconciler().Reconcile(context.Background(), "2026-12-02", time.Time{})
+	if !errors.Is(err, settlement.ErrBusy) || busy.Status != settlement.Running {
+		t.Errorf("while another call holds the date: %+v %v", busy, err)
 	}
 }
 

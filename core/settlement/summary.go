@@ -103,6 +103,7 @@ type Checkpoint struct {
 	Offset int64 `json:"offset"` // the byte just past the last of them
 	Line   int   `json:"line"`   // the line number at Offset
 	Parts  int   `json:"parts"`  // report parts written
+	Done   bool  `json:"done"`   // the whole transaction file is applied
 }
 
 // Totals are exact sums per currency. Any number of amounts adds up without

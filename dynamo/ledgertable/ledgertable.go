@@ -22,7 +22,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/tarjeta-dev/tarjeta/core/authorization"
 	"github.com/tarjeta-dev/tarjeta/core/idempotency"
 	"github.com/tarjeta-dev/tarjeta/core/ledger"
 	"github.com/tarjeta-dev/tarjeta/dynamo"
@@ -34,8 +33,6 @@ type Store struct {
 	table string
 }
 
-var _ authorization.Store = (*Store)(nil)
-
 // New returns a store over the named table.
 func New(db dynamo.API, table string) *Store {
 	return &Store{db: db, table: table}
@@ -46,10 +43,17 @@ func New(db dynamo.API, table string) *Store {
 const maxConflictRetries = 3
 
 // Commit writes rec and applies p in one TransactWriteItems; see
-// authorization.Store for the errors it returns.
+// authorization.Store for the errors it returns. What no store can take
+// is refused first, as authorization.Check refuses it (the reconcile
+// function links this store without the authorization package).
 func (s *Store) Commit(ctx context.Context, rec idempotency.Record, p *ledger.Posting) error {
-	if err := authorization.Check(rec, p); err != nil {
+	if err := rec.Check(); err != nil {
 		return fmt.Errorf("ledgertable: commit: %w", err)
+	}
+	if p != nil {
+		if err := p.Check(); err != nil {
+			return fmt.Errorf("ledgertable: commit: %w", err)
+		}
 	}
 	if p == nil {
 		return s.putRecord(ctx, rec)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tarjeta-dev/tarjeta/core/authorization"
 	"github.com/tarjeta-dev/tarjeta/core/ledger"
 	"github.com/tarjeta-dev/tarjeta/core/storable"
 
@@ -19,6 +20,8 @@ import (
 )
 
 var server *dynamotest.Server
+
+var _ authorization.Store = (*ledgertable.Store)(nil)
 
 func TestMain(m *testing.M) { dynamotest.Main(m, &server) }
 

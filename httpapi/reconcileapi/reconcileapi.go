@@ -1,0 +1,152 @@
+// Package reconcileapi serves the reconcile function's routes: POST
+// /reconciliations runs a day, GET /reconciliations/{date} shows its last
+// run.
+package reconcileapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/tarjeta-dev/tarjeta/core/outcome"
+	"github.com/tarjeta-dev/tarjeta/core/settlement"
+	"github.com/tarjeta-dev/tarjeta/core/text"
+	"github.com/tarjeta-dev/tarjeta/httpapi"
+)
+
+// MaxBody bounds a request's body.
+const MaxBody = 1 << 10
+
+// Reconciliations is what the routes need of the reconciler.
+type Reconciliations interface {
+	Reconcile(ctx context.Context, date string, until time.Time) (settlement.Summary, error)
+	Last(ctx context.Context, date string) (settlement.Summary, error)
+	Yesterday() string
+}
+
+// Options say how long a POST may run before it answers RUNNING, and how
+// a run so answered goes on.
+type Options struct {
+	// Budget is how long a POST runs the day before answering RUNNING at
+	// its next checkpoint; zero runs it to its end.
+	Budget time.Duration
+	// Continue goes on with a RUNNING run elsewhere (in AWS, an
+	// asynchronous invocation of the function); nil when nothing can.
+	Continue func(ctx context.Context, date string) error
+}
+
+// Handler returns the reconcile function's handler, behind the request log.
+func Handler(s Reconciliations, o Options, log *slog.Logger, now func() time.Time) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("POST /reconciliations", run(s, o, log, now))
+	mux.Handle("GET /reconciliations/{date}", last(s))
+	return httpapi.Logged(httpapi.Routed(mux), log, now)
+}
+
+// readDate reads the body {"date":"YYYY-MM-DD"}; an empty body or one
+// without a date is yesterday's run.
+func readDate(w http.ResponseWriter, r *http.Request, s Reconciliations) (string, bool) {
+	body, failed := httpapi.ReadBody(w, r, MaxBody)
+	if failed != nil {
+		httpapi.Record(w, failed.Outcome())
+		httpapi.Write(w, outcome.Status(failed.Code), outcome.ErrorBody(failed.Code, failed.Message))
+		return "", false
+	}
+	if len(body) == 0 {
+		return s.Yesterday(), true
+	}
+	if err := text.CheckJSON(body); err != nil {
+		httpapi.WriteError(w, outcome.MalformedPayload, "the body must be one JSON object: "+err.Error())
+		return "", false
+	}
+	root := gjson.ParseBytes(body)
+	if !root.IsObject() {
+		httpapi.WriteError(w, outcome.MalformedPayload, `the body must be a JSON object {"date":"YYYY-MM-DD"}`)
+		return "", false
+	}
+	date, ok := "", true
+	root.ForEach(func(k, v gjson.Result) bool {
+		if k.Str != "date" {
+			httpapi.WriteError(w, outcome.MalformedPayload, "unknown key "+string(text.AppendJSONString(nil, k.Str))+": the body takes only date")
+			ok = false
+			return false
+		}
+		if v.Type != gjson.String {
+			httpapi.WriteError(w, outcome.InvalidInput, "date must be a string YYYY-MM-DD")
+			ok = false
+			return false
+		}
+		date = v.Str
+		return true
+	})
+	if ok && date == "" {
+		date = s.Yesterday()
+	}
+	return date, ok
+}
+
+func run(s Reconciliations, o Options, log *slog.Logger, now func() time.Time) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		date, ok := readDate(w, r, s)
+		if !ok {
+			return
+		}
+		var until time.Time
+		if o.Budget > 0 {
+			until = now().Add(o.Budget)
+		}
+		sum, err := s.Reconcile(r.Context(), date, until)
+		switch {
+		case errors.Is(err, settlement.ErrBusy):
+		case errors.Is(err, settlement.ErrDate):
+			httpapi.WriteError(w, outcome.InvalidInput, err.Error())
+			return
+		case err != nil:
+			httpapi.WriteFailure(w, outcome.StoreUnavailable, err, "the reconciliation could not go on; nothing done is lost: send it again")
+			return
+		case sum.Status == settlement.Running && o.Continue != nil:
+			if err := o.Continue(context.WithoutCancel(r.Context()), date); err != nil {
+				log.Error("reconcile", "date", date, "continue", err.Error())
+			}
+		}
+		answer(w, sum)
+	}
+}
+
+func last(s Reconciliations) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		sum, err := s.Last(r.Context(), r.PathValue("date"))
+		switch {
+		case errors.Is(err, settlement.ErrDate):
+			httpapi.WriteError(w, outcome.InvalidInput, err.Error())
+			return
+		case errors.Is(err, settlement.ErrNoRun):
+			httpapi.WriteError(w, outcome.UnknownReconciliation, "the date was never reconciled: POST /reconciliations {\"date\"} runs it")
+			return
+		case err != nil:
+			httpapi.WriteFailure(w, outcome.StoreUnavailable, err, "the reconciliation could not be read; retry")
+			return
+		}
+		answer(w, sum)
+	}
+}
+
+// answer writes a summary, whatever its status, with 200.
+func answer(w http.ResponseWriter, s settlement.Summary) {
+	b, err := json.Marshal(s)
+	if err != nil {
+		httpapi.WriteFailure(w, outcome.Internal, err, "the summary could not be encoded")
+		return
+	}
+	t := s.Transactions
+	httpapi.Record(w, outcome.Outcome{Result: outcome.OK, Attrs: []slog.Attr{
+		slog.String("date", s.Date), slog.String("status", string(s.Status)), slog.Int("rows", t.Rows),
+		slog.Int("adjusted", t.Adjusted+t.AmountAdjusted), slog.Int("anomalies", len(s.Anomalies)),
+	}})
+	httpapi.Write(w, http.StatusOK, b)
+}
