@@ -29,8 +29,8 @@ func CheckTemplate(t string) error {
 	return nil
 }
 
-// fill fills a key template with day.
-func fill(template string, day time.Time) string {
+// Fill fills a key template with day.
+func Fill(template string, day time.Time) string {
 	return strings.NewReplacer(
 		"{yyyy}", day.Format("2006"), "{mm}", day.Format("01"), "{dd}", day.Format("02"),
 	).Replace(template)

@@ -104,7 +104,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, date string, until time.Time
 func (r *Reconciler) start(ctx context.Context, day time.Time, prev Run) (Run, error) {
 	date := day.Format("2006-01-02")
 	run := Run{Date: date, Version: prev.Version, Attempt: prev.Attempt + 1, Status: Running}
-	for _, k := range [...]string{fill(r.c.TransactionsKey, day), fill(r.c.PresentationsKey, day)} {
+	for _, k := range [...]string{Fill(r.c.TransactionsKey, day), Fill(r.c.PresentationsKey, day)} {
 		obj, err := r.c.Bucket.Stat(ctx, k)
 		if errors.Is(err, ErrNoObject) {
 			if run.Reason != "" {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -110,39 +112,84 @@ func itemID(key map[string]types.AttributeValue) string {
 	return dynamo.Str(key, "pk") + "\x00" + dynamo.Str(key, "sk")
 }
 
+// readers is how many BatchGetItem calls one read has in flight.
+const readers = 8
+
 // batchGet reads the items at keys (repeats allowed) with consistent reads,
-// batchKeys a call, asking again for what DynamoDB leaves unprocessed.
+// batchKeys a call and readers calls at a time, asking again for what
+// DynamoDB leaves unprocessed.
 func (s *Store) batchGet(ctx context.Context, keys []map[string]types.AttributeValue) (map[string]map[string]types.AttributeValue, error) {
 	out := make(map[string]map[string]types.AttributeValue, len(keys))
-	seen := make(map[string]bool, len(keys))
 	var pending []map[string]types.AttributeValue
 	for _, k := range keys {
-		if id := itemID(k); !seen[id] {
-			seen[id] = true
+		if id := itemID(k); out[id] == nil {
+			out[id] = map[string]types.AttributeValue{} // a placeholder, so that a repeat is asked once
 			pending = append(pending, k)
 		}
 	}
-	for backoff := 0; len(pending) > 0; {
+	var batches [][]map[string]types.AttributeValue
+	for len(pending) > 0 {
 		n := min(len(pending), batchKeys)
-		res, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{
-			s.table: {Keys: pending[:n], ConsistentRead: aws.Bool(true)},
-		}})
-		if err != nil {
-			return nil, dynamo.Refused(err)
-		}
-		for _, item := range res.Responses[s.table] {
+		batches, pending = append(batches, pending[:n]), pending[n:]
+	}
+	var mu sync.Mutex
+	err := inParallel(len(batches), readers, func(i int) error {
+		items, err := s.getBatch(ctx, batches[i])
+		mu.Lock()
+		defer mu.Unlock()
+		for _, item := range items {
 			out[itemID(item)] = item
 		}
-		pending = pending[n:]
-		if left := res.UnprocessedKeys[s.table].Keys; len(left) > 0 {
-			pending = append(pending, left...)
-			backoff++
-			if err := pause(ctx, backoff); err != nil {
-				return nil, err
-			}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for id, item := range out {
+		if len(item) == 0 {
+			delete(out, id)
 		}
 	}
 	return out, nil
+}
+
+// getBatch reads one batch of at most batchKeys keys, with what DynamoDB
+// leaves unprocessed asked again.
+func (s *Store) getBatch(ctx context.Context, keys []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
+	var out []map[string]types.AttributeValue
+	for attempt := 0; len(keys) > 0; attempt++ {
+		if attempt > 0 {
+			if err := pause(ctx, attempt); err != nil {
+				return out, err
+			}
+		}
+		res, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{
+			s.table: {Keys: keys, ConsistentRead: aws.Bool(true)},
+		}})
+		if err != nil {
+			return out, dynamo.Refused(err)
+		}
+		out = append(out, res.Responses[s.table]...)
+		keys = res.UnprocessedKeys[s.table].Keys
+	}
+	return out, nil
+}
+
+// inParallel runs fn(0) … fn(n-1), at most width at a time, and returns the
+// first error.
+func inParallel(n, width int, fn func(i int) error) error {
+	errs := make([]error, n)
+	sem := make(chan struct{}, width)
+	var wg sync.WaitGroup
+	for i := range n {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			errs[i] = fn(i)
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // pause waits before asking again for what DynamoDB throttled.
@@ -159,11 +206,17 @@ func pause(ctx context.Context, attempt int) error {
 // (three items each, of DynamoDB's 100).
 const maxGroup = 33
 
+// writers is how many lanes of settlement postings are written at a time.
+const writers = 4
+
 // Settle applies the postings, several to a TransactWriteItems when they
 // touch distinct accounts and transactions: each posting's entry, balance
-// and tally move together. A group refused because one of its entries is
-// already there is applied again one posting at a time, skipping those.
+// and tally move together. The postings of one user go in order down one of
+// writers lanes, written side by side. A group refused because one of its
+// entries is already there is applied again one posting at a time, skipping
+// those.
 func (s *Store) Settle(ctx context.Context, postings []ledger.Posting) error {
+	lanes := make([][]ledger.Posting, writers)
 	for _, p := range postings {
 		if err := p.Check(); err != nil {
 			return fmt.Errorf("ledgertable: settle: %w", err)
@@ -171,7 +224,15 @@ func (s *Store) Settle(ctx context.Context, postings []ledger.Posting) error {
 		if p.Entry.Class != ledger.ClassSettlement || p.RequireFunds || p.Reverses != nil || p.Entry.Amount == 0 {
 			return fmt.Errorf("ledgertable: settle %s: %w", p.Entry.Key(), errNotSettlement)
 		}
+		h := fnv.New32a()
+		h.Write([]byte(p.Entry.UserID))
+		lane := h.Sum32() % writers
+		lanes[lane] = append(lanes[lane], p)
 	}
+	return inParallel(writers, writers, func(i int) error { return s.settleLane(ctx, lanes[i]) })
+}
+
+func (s *Store) settleLane(ctx context.Context, postings []ledger.Posting) error {
 	for len(postings) > 0 {
 		group, rest := s.group(postings)
 		postings = rest

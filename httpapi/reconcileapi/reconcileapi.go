@@ -145,7 +145,7 @@ func answer(w http.ResponseWriter, s settlement.Summary) {
 	}
 	t := s.Transactions
 	httpapi.Record(w, outcome.Outcome{Result: outcome.OK, Attrs: []slog.Attr{
-		slog.String("date", s.Date), slog.String("status", string(s.Status)), slog.Int("rows", t.Rows),
+		slog.String("date", s.Date), slog.String("run_status", string(s.Status)), slog.Int("rows", t.Rows),
 		slog.Int("adjusted", t.Adjusted+t.AmountAdjusted), slog.Int("anomalies", len(s.Anomalies)),
 	}})
 	httpapi.Write(w, http.StatusOK, b)
