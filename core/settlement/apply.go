@@ -35,8 +35,12 @@ type applier struct {
 	prefix string // of the refs of this run's postings: the day and the file's ETag
 	// index knows every row of the file, for the presentations and our
 	// entries absent from the file; nil when the run resumed in the middle
-	// of the file, whose rows before the checkpoint it did not read.
+	// of the file, whose rows before the checkpoint it did not read. The
+	// reading ahead fills it; it is read once that has ended.
 	index *txnIndex
+	// batches bring the chunks read ahead; closing stop ends the reading.
+	batches chan batch
+	stop    chan struct{}
 }
 
 // Kinds of the settlement postings' entries.
@@ -98,7 +102,35 @@ func (r *Reconciler) openTransactions(ctx context.Context, day time.Time, run Ru
 	return a, nil
 }
 
-func (a *applier) close() { a.body.Close() }
+// start reads the file ahead of the chunks being applied, a chunk at a
+// time, so that reading and applying share the machine's cores.
+func (a *applier) start(key string) {
+	a.batches, a.stop = make(chan batch, 1), make(chan struct{})
+	go func() {
+		defer close(a.batches)
+		for {
+			b := a.read(key)
+			select {
+			case a.batches <- b:
+			case <-a.stop:
+				return
+			}
+			if b.done || b.err != nil {
+				return
+			}
+		}
+	}()
+}
+
+// close stops the reading ahead, then the file.
+func (a *applier) close() {
+	if a.stop != nil {
+		close(a.stop)
+		for range a.batches {
+		}
+	}
+	a.body.Close()
+}
 
 // row is a data row of the transaction file, or why it is malformed.
 type row struct {
@@ -107,35 +139,63 @@ type row struct {
 	id  string // of a malformed row, as far as it could be read
 }
 
-// chunk applies up to Chunk rows and advances run's counts and checkpoint,
-// having written the rows' exceptions as a report part. done reports the
-// end of the file.
-func (a *applier) chunk(ctx context.Context, run *Run) (done bool, err error) {
-	rows := make([]row, 0, a.r.c.Chunk)
-	for len(rows) < a.r.c.Chunk {
+// batch is a chunk of rows as read ahead, with where the file stands after
+// it.
+type batch struct {
+	rows   []row
+	offset int64
+	line   int
+	done   bool // the file ends with it
+	err    error
+}
+
+// read reads up to Chunk rows.
+func (a *applier) read(key string) batch {
+	b := batch{rows: make([]row, 0, a.r.c.Chunk)}
+	for len(b.rows) < a.r.c.Chunk {
 		fields, err := a.rd.Read()
 		if err == io.EOF {
-			done = true
+			b.done = true
 			break
 		}
 		var bad *RowError
 		if errors.As(err, &bad) {
-			rows = append(rows, row{t: Transaction{Line: bad.Line}, err: bad.Err})
+			b.rows = append(b.rows, row{t: Transaction{Line: bad.Line}, err: bad.Err})
 			continue
 		}
 		if err != nil {
-			return false, fmt.Errorf("settlement: read %s: %w", run.Inputs[0].Key, err)
+			b.err = fmt.Errorf("settlement: read %s: %w", key, err)
+			return b
 		}
-		t, err := ParseTransaction(a.cols, fields, a.rd.Line)
+		t, err := ParseTransaction(&a.cols, fields, a.rd.Line)
 		if err != nil {
-			rows = append(rows, row{t: Transaction{Line: a.rd.Line}, err: err, id: shown(a.cols.field(fields, "TRANSACTION_ID"))})
+			b.rows = append(b.rows, row{t: Transaction{Line: a.rd.Line}, err: err, id: shown(a.cols.field(fields, colTransactionId))})
 			continue
 		}
-		rows = append(rows, row{t: t})
+		b.rows = append(b.rows, row{t: t})
 		if a.index != nil {
 			a.index.add(t)
 		}
 	}
+	b.offset, b.line = a.rd.Next()
+	return b
+}
+
+// chunk applies the next chunk of rows and advances run's counts and
+// checkpoint, having written the rows' exceptions as a report part. done
+// reports the end of the file.
+func (a *applier) chunk(ctx context.Context, run *Run) (done bool, err error) {
+	if a.batches == nil {
+		a.start(run.Inputs[0].Key)
+	}
+	b, ok := <-a.batches
+	if !ok {
+		return false, errors.New("settlement: the reading ahead stopped")
+	}
+	if b.err != nil {
+		return false, b.err
+	}
+	rows := b.rows
 	positions, err := a.positions(ctx, rows)
 	if err != nil {
 		return false, err
@@ -171,8 +231,8 @@ func (a *applier) chunk(ctx context.Context, run *Run) (done bool, err error) {
 		run.Checkpoint.Parts++
 	}
 	run.Checkpoint.Rows = run.Counts.Rows
-	run.Checkpoint.Offset, run.Checkpoint.Line = a.rd.Next()
-	return done, nil
+	run.Checkpoint.Offset, run.Checkpoint.Line = b.offset, b.line
+	return b.done, nil
 }
 
 // positions reads what has moved for each well-formed row's transaction.

@@ -87,6 +87,22 @@ func (r *Reader) read() ([][]byte, error) {
 	if len(bytes.TrimRight(r.raw, "\r\n")) == 0 {
 		return nil, errBlank
 	}
+	r.out = r.out[:0]
+	if bytes.IndexByte(r.raw, '"') < 0 {
+		// No quotes: the fields are the line's own bytes between commas.
+		line := trimCR(bytes.TrimSuffix(r.raw, []byte{'\n'}))
+		for {
+			i := bytes.IndexByte(line, ',')
+			if i < 0 {
+				r.out = append(r.out, line[:len(line):len(line)])
+				break
+			}
+			r.out = append(r.out, line[:i:i])
+			line = line[i+1:]
+		}
+		r.Offset = r.offset
+		return r.out, nil
+	}
 	r.field, r.ends = r.field[:0], r.ends[:0]
 	pos := 0
 	for {
@@ -105,7 +121,6 @@ func (r *Reader) read() ([][]byte, error) {
 		}
 		pos = next
 	}
-	r.out = r.out[:0]
 	start := 0
 	for _, end := range r.ends {
 		r.out = append(r.out, r.field[start:end:end])

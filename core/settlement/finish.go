@@ -1,25 +1,38 @@
 package settlement
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/maphash"
 	"io"
+	"math/bits"
+	"slices"
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/core/ledger"
 	"github.com/tarjeta-dev/tarjeta/core/money"
 )
 
-// txnIndex knows the transaction file's rows by transaction id, in memory
-// that grows by 24 bytes or so a row whatever the ids' length: an id is
-// known by a 64-bit hash (two of a million ids collide with odds of one in
-// 10^7), and a row keeps only its merchant amount.
+// txnIndex knows the transaction file's rows by transaction id, in 24
+// bytes a row whatever the ids' length: an id is known by a 64-bit hash
+// (two of a million ids collide with odds of one in 10^7), and a row keeps
+// only its merchant amount. Rows are added in file order, then sorted once
+// by hash, with a directory of where each leading-bits prefix starts, so
+// that a lookup reads a row or two.
 type txnIndex struct {
-	seed maphash.Seed
-	rows map[uint64]merchantAmount
+	seed  maphash.Seed
+	rows  []indexed
+	dir   []uint32 // dir[p] is the first row whose hash starts with p; nil until sorted
+	shift uint
+}
+
+type indexed struct {
+	hash uint64
+	merchantAmount
+	order uint32 // in the file, so that a repeated id's last row wins
 }
 
 type merchantAmount struct {
@@ -27,20 +40,53 @@ type merchantAmount struct {
 	currency [3]byte // zero when the row has none
 }
 
-func newTxnIndex() *txnIndex {
-	return &txnIndex{seed: maphash.MakeSeed(), rows: make(map[uint64]merchantAmount)}
-}
+func newTxnIndex() *txnIndex { return &txnIndex{seed: maphash.MakeSeed()} }
 
 func (x *txnIndex) add(t Transaction) {
-	var m merchantAmount
-	m.minor = t.TransactionAmount
-	copy(m.currency[:], t.TransactionCurrency)
-	x.rows[maphash.String(x.seed, t.ID)] = m
+	r := indexed{hash: maphash.String(x.seed, t.ID), merchantAmount: merchantAmount{minor: t.TransactionAmount}, order: uint32(len(x.rows))}
+	copy(r.currency[:], t.TransactionCurrency)
+	x.rows = append(x.rows, r)
+	x.dir = nil
 }
 
+func (x *txnIndex) sort() {
+	slices.SortFunc(x.rows, func(a, b indexed) int {
+		if c := cmp.Compare(a.hash, b.hash); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.order, b.order)
+	})
+	width := uint(bits.Len(uint(len(x.rows))))
+	x.shift = 64 - width
+	x.dir = make([]uint32, 1<<width+1)
+	i := 0
+	for p := range x.dir {
+		for i < len(x.rows) && x.rows[i].hash>>x.shift < uint64(p) {
+			i++
+		}
+		x.dir[p] = uint32(i)
+	}
+}
+
+// get finds the row of id; of a repeated id, its last row. It sorts the
+// index first when rows were added since: lookups from several goroutines
+// need sort called before.
 func (x *txnIndex) get(id string) (merchantAmount, bool) {
-	m, ok := x.rows[maphash.String(x.seed, id)]
-	return m, ok
+	if x.dir == nil {
+		x.sort()
+	}
+	h := maphash.String(x.seed, id)
+	p := h >> x.shift
+	found := -1
+	for i := x.dir[p]; i < x.dir[p+1]; i++ {
+		if x.rows[i].hash == h {
+			found = int(i)
+		}
+	}
+	if found < 0 {
+		return merchantAmount{}, false
+	}
+	return x.rows[found].merchantAmount, true
 }
 
 // indexTransactions reads the whole transaction file into an index.
@@ -62,7 +108,7 @@ func (r *Reconciler) indexTransactions(ctx context.Context, in Input) (*txnIndex
 		case err != nil:
 			return nil, fmt.Errorf("settlement: read %s: %w", in.Key, err)
 		}
-		if t, err := ParseTransaction(cols, fields, rd.Line); err == nil {
+		if t, err := ParseTransaction(&cols, fields, rd.Line); err == nil {
 			x.add(t)
 		}
 	}
@@ -102,19 +148,28 @@ func (r *Reconciler) finish(ctx context.Context, day time.Time, run Run, index *
 		}
 		lines = append(lines, part...)
 	}
-	clientOnly, err := r.clientOnly(ctx, day, index)
+	// Our entries of the day and the presentations are read side by side.
+	index.sort()
+	var clientOnly []exception
+	var clientErr error
+	listed := make(chan struct{})
+	go func() {
+		defer close(listed)
+		clientOnly, clientErr = r.clientOnly(ctx, day, index)
+	}()
+	pres, flagged, err := r.presentations(ctx, run.Inputs[1], index)
+	<-listed
 	if err != nil {
-		return Summary{}, err
+		return r.failOrErr(ctx, day, run, err)
+	}
+	if clientErr != nil {
+		return Summary{}, clientErr
 	}
 	for _, x := range clientOnly {
 		s.Anomalies = append(s.Anomalies, Anomaly{TransactionID: x.TransactionID, Rule: ClientOnly, Detail: x.Detail})
 	}
 	s.Transactions.ClientOnly = len(clientOnly)
 	lines = append(lines, clientOnly...)
-	pres, flagged, err := r.presentations(ctx, run.Inputs[1], index)
-	if err != nil {
-		return r.failOrErr(ctx, day, run, err)
-	}
 	s.Presentations = pres
 	for _, x := range flagged {
 		a := Anomaly{TransactionID: x.TransactionID, Rule: x.Rule, Detail: x.Detail}

@@ -27,48 +27,48 @@ type Presentment struct {
 // ParsePresentment reads a data record of a presentation file.
 // INTERCHANGE_FEE and TAX are read in DEBT_CURRENCY, and like DEBT_AMOUNT
 // may be negative.
-func ParsePresentment(c Columns, rec [][]byte, line int) (Presentment, error) {
+func ParsePresentment(c *Columns, rec [][]byte, line int) (Presentment, error) {
 	p := Presentment{Line: line}
 	var err error
-	if p.TransactionID, err = identifier("TRANSACTION_ID", c.field(rec, "TRANSACTION_ID")); err != nil {
+	if p.TransactionID, err = identifier("TRANSACTION_ID", c.field(rec, colTransactionId)); err != nil {
 		return p, err
 	}
-	if u := c.field(rec, "USER_ID"); len(u) > 0 {
+	if u := c.field(rec, colUserId); len(u) > 0 {
 		if p.UserID, err = identifier("USER_ID", u); err != nil {
 			return p, err
 		}
 	}
-	if p.DebtCurrency, err = currency("DEBT_CURRENCY", c.field(rec, "DEBT_CURRENCY")); err != nil {
+	if p.DebtCurrency, err = currency("DEBT_CURRENCY", c.field(rec, colDebtCurrency)); err != nil {
 		return p, err
 	}
-	if p.Debt, err = parseAmount(c.field(rec, "DEBT_AMOUNT"), p.DebtCurrency, true); err != nil {
+	if p.Debt, err = parseAmount(c.field(rec, colDebtAmount), p.DebtCurrency, true); err != nil {
 		return p, fmt.Errorf("DEBT_AMOUNT: %w", err)
 	}
-	if p.FunctionCode, err = label("FUNCTION_CODE", c.field(rec, "FUNCTION_CODE")); err != nil || p.FunctionCode == "" {
+	if p.FunctionCode, err = label("FUNCTION_CODE", c.field(rec, colFunctionCode)); err != nil || p.FunctionCode == "" {
 		return p, fmt.Errorf("%w: FUNCTION_CODE is empty or unreadable", ErrValue)
 	}
-	switch r := string(c.field(rec, "REVERSE_PRESENTMENT")); r {
+	switch r := string(c.field(rec, colReversePresentment)); r {
 	case "TRUE":
 		p.Reverse = true
 	case "FALSE", "":
 	default:
 		return p, fmt.Errorf("%w: REVERSE_PRESENTMENT %.16q is neither TRUE nor FALSE", ErrValue, r)
 	}
-	if cur := c.field(rec, "TRANSACTION_CURRENCY"); len(cur) > 0 {
+	if cur := c.field(rec, colTransactionCurrency); len(cur) > 0 {
 		if p.TransactionCurrency, err = currency("TRANSACTION_CURRENCY", cur); err != nil {
 			return p, err
 		}
-		if p.TransactionAmount, err = parseAmount(c.field(rec, "TRANSACTION_AMOUNT"), p.TransactionCurrency, false); err != nil {
+		if p.TransactionAmount, err = parseAmount(c.field(rec, colTransactionAmount), p.TransactionCurrency, false); err != nil {
 			return p, fmt.Errorf("TRANSACTION_AMOUNT: %w", err)
 		}
 	}
 	for _, f := range [...]struct {
-		name string
-		to   *int64
-	}{{"INTERCHANGE_FEE", &p.InterchangeFee}, {"TAX", &p.Tax}} {
-		if v := c.field(rec, f.name); len(v) > 0 {
+		col column
+		to  *int64
+	}{{colInterchangeFee, &p.InterchangeFee}, {colTax, &p.Tax}} {
+		if v := c.field(rec, f.col); len(v) > 0 {
 			if *f.to, err = parseAmount(v, p.DebtCurrency, true); err != nil {
-				return p, fmt.Errorf("%s: %w", f.name, err)
+				return p, fmt.Errorf("%s: %w", columnNames[f.col], err)
 			}
 		}
 	}

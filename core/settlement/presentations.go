@@ -61,11 +61,11 @@ func (r *Reconciler) presentations(ctx context.Context, in Input, index *txnInde
 		case err != nil:
 			return p, nil, fmt.Errorf("settlement: read %s: %w", in.Key, err)
 		}
-		pr, err := ParsePresentment(cols, fields, rd.Line)
+		pr, err := ParsePresentment(&cols, fields, rd.Line)
 		if err != nil {
 			p.Malformed++
 			out = append(out, exception{
-				TransactionID: shown(cols.field(fields, "TRANSACTION_ID")), Rule: Malformed, Action: "NONE",
+				TransactionID: shown(cols.field(fields, colTransactionId)), Rule: Malformed, Action: "NONE",
 				Detail: "presentation file: " + err.Error(), Line: rd.Line,
 			})
 			continue

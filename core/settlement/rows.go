@@ -10,10 +10,38 @@ import (
 	"github.com/tarjeta-dev/tarjeta/core/storable"
 )
 
-// Columns maps a file's column names, from its header line, to positions.
+// Columns says where a file's header put each column the reconciliation
+// reads: its position, or -1 when the file has none.
 type Columns struct {
-	index map[string]int
+	pos [numColumns]int
 }
+
+// column is a column the reconciliation reads.
+type column int
+
+// The columns read, of either file.
+const (
+	colTransactionId column = iota
+	colTransactionType
+	colUserId
+	colLocalAmount
+	colLocalCurrency
+	colStatus
+	colStatusDetail
+	colSource
+	colOriginalTransactionId
+	colTransactionAmount
+	colTransactionCurrency
+	colDebtAmount
+	colDebtCurrency
+	colFunctionCode
+	colReversePresentment
+	colInterchangeFee
+	colTax
+	numColumns
+)
+
+var columnNames = [numColumns]string{"TRANSACTION_ID", "TRANSACTION_TYPE", "USER_ID", "LOCAL_AMOUNT", "LOCAL_CURRENCY", "STATUS", "STATUS_DETAIL", "SOURCE", "ORIGINAL_TRANSACTION_ID", "TRANSACTION_AMOUNT", "TRANSACTION_CURRENCY", "DEBT_AMOUNT", "DEBT_CURRENCY", "FUNCTION_CODE", "REVERSE_PRESENTMENT", "INTERCHANGE_FEE", "TAX"}
 
 // MissingColumnError reports a required column the header lacks.
 type MissingColumnError struct {
@@ -28,36 +56,37 @@ func (e *MissingColumnError) Error() string {
 // checks that every required column is there. Names are matched as
 // written, around spaces trimmed; a name given twice is refused.
 func ReadHeader(file string, fields [][]byte, required []string) (Columns, error) {
-	c := Columns{index: make(map[string]int, len(fields))}
+	var c Columns
+	index := make(map[string]int, len(fields))
 	for i, f := range fields {
 		name := strings.TrimSpace(string(f))
-		if _, dup := c.index[name]; dup && name != "" {
+		if _, dup := index[name]; dup && name != "" {
 			return c, fmt.Errorf("%s: column %s appears twice", file, name)
 		}
-		c.index[name] = i
+		index[name] = i
 	}
 	for _, name := range required {
-		if _, ok := c.index[name]; !ok {
+		if _, ok := index[name]; !ok {
 			return c, &MissingColumnError{File: file, Column: name}
+		}
+	}
+	for col, name := range columnNames {
+		c.pos[col] = -1
+		if i, ok := index[name]; ok {
+			c.pos[col] = i
 		}
 	}
 	return c, nil
 }
 
-// field returns the named column of a record, "" when the file has no such
+// field returns a column of a record, nil when the file has no such
 // column or the record is short of it.
-func (c Columns) field(rec [][]byte, name string) []byte {
-	i, ok := c.index[name]
-	if !ok || i >= len(rec) {
+func (c *Columns) field(rec [][]byte, col column) []byte {
+	i := c.pos[col]
+	if i < 0 || i >= len(rec) {
 		return nil
 	}
 	return rec[i]
-}
-
-// has reports whether the file has the named column.
-func (c Columns) has(name string) bool {
-	_, ok := c.index[name]
-	return ok
 }
 
 // Why a data row is malformed.
@@ -139,6 +168,9 @@ func identifier(name string, b []byte) (string, error) {
 func label(name string, b []byte) (string, error) {
 	if len(b) > 64 {
 		return "", fmt.Errorf("%w: %s is longer than 64 bytes", ErrValue, name)
+	}
+	if s, ok := known[string(b)]; ok {
+		return s, nil
 	}
 	for _, c := range b {
 		if c < 0x20 || c > 0x7e {

@@ -199,7 +199,7 @@ func TestParseTransaction(t *testing.T) {
 		{"t1,PURCHASE," + strings.Repeat("u", 481) + ",1.00,ARS,APPROVED,x", "USER_ID is 481 bytes"},
 		{"t1,PURCHASE,u\xff,1.00,ARS,APPROVED,x", "not UTF-8"},
 	} {
-		_, err := ParseTransaction(cols, fields(tc.row), 2)
+		_, err := ParseTransaction(&cols, fields(tc.row), 2)
 		if (tc.err == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tc.err)) {
 			t.Errorf("%q: %v, want %q", tc.row, err, tc.err)
 		}
@@ -273,7 +273,7 @@ func FuzzParseTransaction(f *testing.F) {
 		if err != nil {
 			return
 		}
-		tx, err := ParseTransaction(cols, rec, 2)
+		tx, err := ParseTransaction(&cols, rec, 2)
 		if err != nil {
 			return
 		}

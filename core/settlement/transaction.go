@@ -62,47 +62,47 @@ func (t Transaction) Expected() int64 {
 }
 
 // ParseTransaction reads a data record of a transaction file.
-func ParseTransaction(c Columns, rec [][]byte, line int) (Transaction, error) {
+func ParseTransaction(c *Columns, rec [][]byte, line int) (Transaction, error) {
 	t := Transaction{Line: line}
 	var err error
-	if t.ID, err = identifier("TRANSACTION_ID", c.field(rec, "TRANSACTION_ID")); err != nil {
+	if t.ID, err = identifier("TRANSACTION_ID", c.field(rec, colTransactionId)); err != nil {
 		return t, err
 	}
-	if t.UserID, err = identifier("USER_ID", c.field(rec, "USER_ID")); err != nil {
+	if t.UserID, err = identifier("USER_ID", c.field(rec, colUserId)); err != nil {
 		return t, err
 	}
-	t.Type = string(c.field(rec, "TRANSACTION_TYPE"))
-	if _, ok := direction[t.Type]; !ok {
-		return t, fmt.Errorf("%w: unknown TRANSACTION_TYPE %.64q", ErrValue, t.Type)
+	var ok bool
+	if t.Type, ok = known[string(c.field(rec, colTransactionType))]; !ok || direction[t.Type] == 0 {
+		return t, fmt.Errorf("%w: unknown TRANSACTION_TYPE %.64q", ErrValue, c.field(rec, colTransactionType))
 	}
-	switch s := c.field(rec, "STATUS"); string(s) {
+	switch s := c.field(rec, colStatus); string(s) {
 	case Approved, Rejected, Held:
-		t.Status = string(s)
+		t.Status = known[string(s)]
 	default:
 		return t, fmt.Errorf("%w: unknown STATUS %.64q", ErrValue, s)
 	}
-	if t.Currency, err = currency("LOCAL_CURRENCY", c.field(rec, "LOCAL_CURRENCY")); err != nil {
+	if t.Currency, err = currency("LOCAL_CURRENCY", c.field(rec, colLocalCurrency)); err != nil {
 		return t, err
 	}
-	if t.Amount, err = parseAmount(c.field(rec, "LOCAL_AMOUNT"), t.Currency, false); err != nil {
+	if t.Amount, err = parseAmount(c.field(rec, colLocalAmount), t.Currency, false); err != nil {
 		return t, fmt.Errorf("LOCAL_AMOUNT: %w", err)
 	}
-	if t.StatusDetail, err = label("STATUS_DETAIL", c.field(rec, "STATUS_DETAIL")); err != nil {
+	if t.StatusDetail, err = label("STATUS_DETAIL", c.field(rec, colStatusDetail)); err != nil {
 		return t, err
 	}
-	if t.Source, err = label("SOURCE", c.field(rec, "SOURCE")); err != nil {
+	if t.Source, err = label("SOURCE", c.field(rec, colSource)); err != nil {
 		return t, err
 	}
-	if o := c.field(rec, "ORIGINAL_TRANSACTION_ID"); len(o) > 0 {
+	if o := c.field(rec, colOriginalTransactionId); len(o) > 0 {
 		if t.Original, err = identifier("ORIGINAL_TRANSACTION_ID", o); err != nil {
 			return t, err
 		}
 	}
-	if cur := c.field(rec, "TRANSACTION_CURRENCY"); len(cur) > 0 {
+	if cur := c.field(rec, colTransactionCurrency); len(cur) > 0 {
 		if t.TransactionCurrency, err = currency("TRANSACTION_CURRENCY", cur); err != nil {
 			return t, err
 		}
-		if t.TransactionAmount, err = parseAmount(c.field(rec, "TRANSACTION_AMOUNT"), t.TransactionCurrency, false); err != nil {
+		if t.TransactionAmount, err = parseAmount(c.field(rec, colTransactionAmount), t.TransactionCurrency, false); err != nil {
 			return t, fmt.Errorf("TRANSACTION_AMOUNT: %w", err)
 		}
 	}
@@ -114,5 +114,32 @@ func currency(name string, b []byte) (string, error) {
 	if _, ok := money.Exponent(string(b)); !ok {
 		return "", fmt.Errorf("%s: %w %.8q", name, money.ErrUnknownCurrency, b)
 	}
+	if s, ok := known[string(b)]; ok {
+		return s, nil
+	}
 	return string(b), nil
 }
+
+// known holds the values the files repeat on every row (types, statuses,
+// sources, status details, function codes, common currencies), so that
+// reading one costs no allocation.
+var known = func() map[string]string {
+	m := map[string]string{}
+	for _, list := range [][]string{
+		{"PURCHASE", "WITHDRAWAL", "EXTRACASH", "REFUND", "PAYMENT", "REVERSAL_PURCHASE", "REVERSAL_WITHDRAWAL",
+			"REVERSAL_EXTRACASH", "REVERSAL_REFUND", "REVERSAL_PAYMENT"},
+		{Approved, Rejected, Held, "ONLINE", "CLEARING", "PURGE"},
+		{"CARD_BLOCKED", "CARD_DISABLED", "CARD_NOT_ACTIVE", "CARD_NOT_CONFIGURED", "CARD_NOT_FOUND", "CRYPTO_ERROR",
+			"DUPLICATE_TRANSMISSION_DETECTED", "EXPIRED_CARD", "EXTRA_FIELDS", "INSUFFICIENT_FUNDS", "INVALID_AMOUNT",
+			"INVALID_CVV", "INVALID_EXPIRATION_DATE", "INVALID_MERCHANT", "INVALID_PIN", "INVALID_TRANSACTION", "LOST_CARD",
+			"MISSING_FIELDS", "NOT_DECLINED", "ORIGINAL_NOT_FOUND", "OTHER", "RESTRICTED_USER", "SECURITY_VIOLATION",
+			"SERVICE_UNAVAILABLE", "STOLEN_CARD", "SYSTEM_ERROR", "TRANSACTION_NOT_PERMITTED"},
+		{"FIRST_PRESENTMENT", "SECOND_PRESENTMENT_FULL", "SECOND_PRESENTMENT_PARTIAL"},
+		{"ARS", "BRL", "CLP", "COP", "MXN", "PEN", "USD", "UYU", "EUR"},
+	} {
+		for _, v := range list {
+			m[v] = v
+		}
+	}
+	return m
+}()
