@@ -202,7 +202,7 @@ type memLedger struct {
 	path     string
 	seed     maphash.Seed
 	entries  []compactEntry
-	balances map[ledger.Account]int64
+	balances map[string]*int64 // by user and currency
 	settled  map[uint64][]ledger.Entry
 	posted   int
 }
@@ -213,29 +213,44 @@ type compactEntry struct {
 	class  ledger.Class
 }
 
-func (l *memLedger) key(user, txn string) uint64 {
+func (l *memLedger) key(user, txn []byte) uint64 {
 	var h maphash.Hash
 	h.SetSeed(l.seed)
-	h.WriteString(user)
+	h.Write(user)
 	h.WriteByte(0)
-	h.WriteString(txn)
+	h.Write(txn)
 	return h.Sum64()
+}
+
+func (l *memLedger) balance(user, currency []byte) *int64 {
+	k := make([]byte, 0, 64)
+	k = append(append(append(k, user...), 0), currency...)
+	b := l.balances[string(k)]
+	if b == nil {
+		b = new(int64)
+		l.balances[string(k)] = b
+	}
+	return b
 }
 
 // loadLedger reads the ledger export.
 func loadLedger(path string) (*memLedger, error) {
-	l := &memLedger{path: path, seed: maphash.MakeSeed(), balances: map[ledger.Account]int64{}, settled: map[uint64][]ledger.Entry{}}
-	err := eachEntry(path, func(e ledger.Entry) error {
-		l.entries = append(l.entries, compactEntry{hash: l.key(e.UserID, e.TransactionID), amount: e.Amount, class: e.Class})
-		l.balances[ledger.Account{UserID: e.UserID, Currency: e.Currency}] += e.Amount
+	l := &memLedger{path: path, seed: maphash.MakeSeed(), balances: map[string]*int64{}, settled: map[uint64][]ledger.Entry{}}
+	err := eachRecord(path, func(rec [][]byte) error {
+		amount, err := strconv.ParseInt(string(rec[4]), 10, 64)
+		if err != nil {
+			return err
+		}
+		l.entries = append(l.entries, compactEntry{hash: l.key(rec[0], rec[1]), amount: amount, class: interned[ledger.Class](rec[2])})
+		*l.balance(rec[0], rec[5]) += amount
 		return nil
 	})
 	slices.SortFunc(l.entries, func(a, b compactEntry) int { return cmp.Compare(a.hash, b.hash) })
 	return l, err
 }
 
-// eachEntry streams the export's entries.
-func eachEntry(path string, fn func(ledger.Entry) error) error {
+// eachRecord streams the export's records.
+func eachRecord(path string, fn func([][]byte) error) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -253,33 +268,41 @@ func eachEntry(path string, fn func(ledger.Entry) error) error {
 		if err != nil || len(rec) != 8 {
 			return fmt.Errorf("ledger export line %d: %v", rd.Line, err)
 		}
-		amount, err := strconv.ParseInt(string(rec[4]), 10, 64)
-		if err != nil {
-			return err
-		}
-		nanos, err := strconv.ParseInt(string(rec[7]), 10, 64)
-		if err != nil {
-			return err
-		}
-		at := time.Unix(0, nanos)
-		e := ledger.Entry{UserID: string(rec[0]), TransactionID: string(rec[1]), Class: ledger.Class(rec[2]), Kind: string(rec[3]),
-			Amount: amount, Currency: string(rec[5]), Status: ledger.Status(rec[6]), CreatedAt: at}
-		if err := fn(e); err != nil {
-			return err
+		if err := fn(rec); err != nil {
+			return fmt.Errorf("ledger export line %d: %w", rd.Line, err)
 		}
 	}
 }
 
+// interned returns the export's repeated values without allocating.
+func interned[S ~string](b []byte) S {
+	if s, ok := internedValues[string(b)]; ok {
+		return S(s)
+	}
+	return S(b)
+}
+
+var internedValues = func() map[string]string {
+	m := map[string]string{}
+	for _, v := range []string{"AUTH", "ADJ_DEBIT", "ADJ_CREDIT", "SETTLE", "POSTED", "PURCHASE", "REFUND", "ARS"} {
+		m[v] = v
+	}
+	return m
+}()
+
 func (l *memLedger) Positions(_ context.Context, txns []ledger.Transaction) ([]ledger.Position, error) {
 	out := make([]ledger.Position, len(txns))
+	backing := make([]ledger.Entry, 0, len(txns))
 	for i, t := range txns {
-		h := l.key(t.UserID, t.TransactionID)
+		h := l.key([]byte(t.UserID), []byte(t.TransactionID))
 		j, _ := slices.BinarySearchFunc(l.entries, h, func(e compactEntry, h uint64) int { return cmp.Compare(e.hash, h) })
+		start := len(backing)
 		for ; j < len(l.entries) && l.entries[j].hash == h; j++ {
 			e := l.entries[j]
-			out[i].Entries = append(out[i].Entries, ledger.Entry{UserID: t.UserID, TransactionID: t.TransactionID, Currency: "ARS",
+			backing = append(backing, ledger.Entry{UserID: t.UserID, TransactionID: t.TransactionID, Currency: "ARS",
 				Class: e.class, Amount: e.amount, Status: ledger.Posted})
 		}
+		out[i].Entries = backing[start:len(backing):len(backing)]
 		out[i].Settled = l.settled[h]
 	}
 	return out, nil
@@ -288,30 +311,43 @@ func (l *memLedger) Positions(_ context.Context, txns []ledger.Transaction) ([]l
 func (l *memLedger) Settle(_ context.Context, ps []ledger.Posting) error {
 	for _, p := range ps {
 		e := p.Entry
-		h := l.key(e.UserID, e.TransactionID)
+		h := l.key([]byte(e.UserID), []byte(e.TransactionID))
 		if slices.ContainsFunc(l.settled[h], func(s ledger.Entry) bool { return s.Ref == e.Ref }) {
 			continue
 		}
 		l.settled[h] = append(l.settled[h], e)
-		l.balances[ledger.Account{UserID: e.UserID, Currency: e.Currency}] += e.Amount
+		*l.balance([]byte(e.UserID), []byte(e.Currency)) += e.Amount
 		l.posted++
 	}
 	return nil
 }
 
 func (l *memLedger) CreatedBetween(_ context.Context, from, to time.Time, fn func(ledger.Entry) error) error {
-	return eachEntry(l.path, func(e ledger.Entry) error {
-		if e.Class.FromPomelo() && !e.CreatedAt.Before(from) && e.CreatedAt.Before(to) {
-			return fn(e)
+	return eachRecord(l.path, func(rec [][]byte) error {
+		nanos, err := strconv.ParseInt(string(rec[7]), 10, 64)
+		if err != nil {
+			return err
 		}
-		return nil
+		at := time.Unix(0, nanos)
+		class := interned[ledger.Class](rec[2])
+		if !class.FromPomelo() || at.Before(from) || !at.Before(to) {
+			return nil
+		}
+		amount, err := strconv.ParseInt(string(rec[4]), 10, 64)
+		if err != nil {
+			return err
+		}
+		return fn(ledger.Entry{UserID: string(rec[0]), TransactionID: string(rec[1]), Class: class, Kind: interned[string](rec[3]),
+			Amount: amount, Currency: interned[string](rec[5]), Status: interned[ledger.Status](rec[6]), CreatedAt: at})
 	})
 }
 
 func (l *memLedger) Balances(_ context.Context, accounts []ledger.Account) ([]int64, error) {
 	out := make([]int64, len(accounts))
 	for i, a := range accounts {
-		out[i] = l.balances[a]
+		if b := l.balances[a.UserID+"\x00"+a.Currency]; b != nil {
+			out[i] = *b
+		}
 	}
 	return out, nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"strconv"
 	"strings"
@@ -32,6 +33,7 @@ type applier struct {
 	body   io.ReadCloser
 	rd     *Reader
 	cols   Columns
+	seed   maphash.Seed
 	prefix string // of the refs of this run's postings: the day and the file's ETag
 	// index knows every row of the file, for the presentations and our
 	// entries absent from the file; nil when the run resumed in the middle
@@ -39,7 +41,10 @@ type applier struct {
 	// reading ahead fills it; it is read once that has ended.
 	index *txnIndex
 	// batches bring the chunks read ahead; closing stop ends the reading.
+	// The rows of an applied chunk go back through free to be read into
+	// again.
 	batches chan batch
+	free    chan []row
 	stop    chan struct{}
 }
 
@@ -87,7 +92,7 @@ func (r *Reconciler) openTransactions(ctx context.Context, day time.Time, run Ru
 	}
 	sum := sha256.Sum256([]byte(in.ETag))
 	a := &applier{
-		r: r, day: day, body: body, rd: rd, cols: cols,
+		r: r, day: day, body: body, rd: rd, cols: cols, seed: maphash.MakeSeed(),
 		prefix: day.Format("20060102") + "." + hex.EncodeToString(sum[:6]) + ".",
 	}
 	if cp := run.Checkpoint; cp.Offset > 0 {
@@ -105,7 +110,7 @@ func (r *Reconciler) openTransactions(ctx context.Context, day time.Time, run Ru
 // start reads the file ahead of the chunks being applied, a chunk at a
 // time, so that reading and applying share the machine's cores.
 func (a *applier) start(key string) {
-	a.batches, a.stop = make(chan batch, 1), make(chan struct{})
+	a.batches, a.free, a.stop = make(chan batch, 1), make(chan []row, 2), make(chan struct{})
 	go func() {
 		defer close(a.batches)
 		for {
@@ -151,7 +156,12 @@ type batch struct {
 
 // read reads up to Chunk rows.
 func (a *applier) read(key string) batch {
-	b := batch{rows: make([]row, 0, a.r.c.Chunk)}
+	var b batch
+	select {
+	case b.rows = <-a.free:
+	default:
+		b.rows = make([]row, 0, a.r.c.Chunk)
+	}
 	for len(b.rows) < a.r.c.Chunk {
 		fields, err := a.rd.Read()
 		if err == io.EOF {
@@ -202,14 +212,14 @@ func (a *applier) chunk(ctx context.Context, run *Run) (done bool, err error) {
 	}
 	var postings []ledger.Posting
 	var lines []exception
-	for _, rw := range rows {
+	for i, rw := range rows {
 		if rw.err != nil {
 			run.Counts.count(Malformed)
 			lines = append(lines, exception{TransactionID: rw.id, Rule: Malformed, Action: "NONE", Detail: rw.err.Error(), Line: rw.t.Line})
 			continue
 		}
 		t := rw.t
-		pos := positions[ledger.Transaction{UserID: t.UserID, TransactionID: t.ID}]
+		pos := positions[i]
 		d, p := a.decide(t, pos)
 		run.Counts.count(d.Rule)
 		if p != nil {
@@ -232,19 +242,43 @@ func (a *applier) chunk(ctx context.Context, run *Run) (done bool, err error) {
 	}
 	run.Checkpoint.Rows = run.Counts.Rows
 	run.Checkpoint.Offset, run.Checkpoint.Line = b.offset, b.line
+	select {
+	case a.free <- rows[:0]:
+	default:
+	}
 	return b.done, nil
 }
 
-// positions reads what has moved for each well-formed row's transaction.
-func (a *applier) positions(ctx context.Context, rows []row) (map[ledger.Transaction]*ledger.Position, error) {
-	out := make(map[ledger.Transaction]*ledger.Position, len(rows))
-	var keys []ledger.Transaction
-	for _, rw := range rows {
-		k := ledger.Transaction{UserID: rw.t.UserID, TransactionID: rw.t.ID}
-		if _, seen := out[k]; rw.err == nil && !seen {
-			out[k] = nil
-			keys = append(keys, k)
+// positions reads what has moved for each well-formed row's transaction,
+// asking once per transaction: the rows of a transaction repeated within
+// the chunk share one position, in which each row's posting is seen by the
+// next.
+func (a *applier) positions(ctx context.Context, rows []row) ([]*ledger.Position, error) {
+	keys := make([]ledger.Transaction, 0, len(rows))
+	asks := make([]int32, len(rows))           // the key of each row, -1 for a malformed one
+	first := make(map[uint64]int32, len(rows)) // the first key of each hash of a transaction id
+	var chain []int32                          // chain[k]: the next key whose id has k's hash, or -1
+	for i, rw := range rows {
+		asks[i] = -1
+		if rw.err != nil {
+			continue
 		}
+		key := ledger.Transaction{UserID: rw.t.UserID, TransactionID: rw.t.ID}
+		h := maphash.String(a.seed, key.TransactionID)
+		k, ok := first[h]
+		for ok && k >= 0 && keys[k] != key {
+			k = chain[k]
+		}
+		if !ok || k < 0 {
+			k = int32(len(keys))
+			prev, had := first[h]
+			if !had {
+				prev = -1
+			}
+			first[h] = k
+			keys, chain = append(keys, key), append(chain, prev)
+		}
+		asks[i] = k
 	}
 	got, err := a.r.c.Ledger.Positions(ctx, keys)
 	if err != nil {
@@ -253,9 +287,11 @@ func (a *applier) positions(ctx context.Context, rows []row) (map[ledger.Transac
 	if len(got) != len(keys) {
 		return nil, fmt.Errorf("settlement: positions: %d answers to %d transactions", len(got), len(keys))
 	}
-	for i, k := range keys {
-		p := got[i]
-		out[k] = &p
+	out := make([]*ledger.Position, len(rows))
+	for i, k := range asks {
+		if k >= 0 {
+			out[i] = &got[k]
+		}
 	}
 	return out, nil
 }

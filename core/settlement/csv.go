@@ -77,20 +77,30 @@ var errBlank = errors.New("blank line")
 func (r *Reader) read() ([][]byte, error) {
 	r.Line = r.line
 	r.raw = r.raw[:0]
-	if err := r.readLine(); err != nil {
-		r.Offset = r.offset
-		return nil, err
+	// A whole line without quotes in the buffer is split where it lies;
+	// any other is copied into r.raw first.
+	line, err := r.in.ReadSlice('\n')
+	if err == nil && len(line) <= MaxRecordBytes && bytes.IndexByte(line, '"') < 0 {
+		r.offset += int64(len(line))
+		r.line++
+	} else {
+		if err := r.appendLine(line, err); err != nil {
+			r.Offset = r.offset
+			return nil, err
+		}
+		line = r.raw
 	}
-	if r.offset == int64(len(r.raw)) && bytes.HasPrefix(r.raw, bom) {
-		r.raw = r.raw[len(bom):]
+	if r.offset == int64(len(line)) && bytes.HasPrefix(line, bom) {
+		line = line[len(bom):]
+		r.raw = line
 	}
-	if len(bytes.TrimRight(r.raw, "\r\n")) == 0 {
+	if len(bytes.TrimRight(line, "\r\n")) == 0 {
 		return nil, errBlank
 	}
 	r.out = r.out[:0]
-	if bytes.IndexByte(r.raw, '"') < 0 {
+	if bytes.IndexByte(line, '"') < 0 {
 		// No quotes: the fields are the line's own bytes between commas.
-		line := trimCR(bytes.TrimSuffix(r.raw, []byte{'\n'}))
+		line = trimCR(bytes.TrimSuffix(line, []byte{'\n'}))
 		for {
 			i := bytes.IndexByte(line, ',')
 			if i < 0 {
@@ -190,9 +200,18 @@ func (r *Reader) parseQuoted(pos int) (int, error) {
 // readLine appends the next line, its '\n' included, to r.raw. A record
 // grown beyond MaxRecordBytes is refused once its line is consumed.
 func (r *Reader) readLine() error {
+	chunk, err := r.in.ReadSlice('\n')
+	return r.appendLine(chunk, err)
+}
+
+// appendLine is readLine given the line's first chunk as ReadSlice returned
+// it.
+func (r *Reader) appendLine(chunk []byte, err error) error {
 	start := len(r.raw)
-	for {
-		chunk, err := r.in.ReadSlice('\n')
+	for first := true; ; first = false {
+		if !first {
+			chunk, err = r.in.ReadSlice('\n')
+		}
 		r.offset += int64(len(chunk))
 		if len(r.raw)+len(chunk) > MaxRecordBytes {
 			for err == bufio.ErrBufferFull {

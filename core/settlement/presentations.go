@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 
 	"github.com/tarjeta-dev/tarjeta/core/ledger"
@@ -25,6 +26,7 @@ func (r *Reconciler) presentations(ctx context.Context, in Input, index *txnInde
 		return p, nil, err
 	}
 	defer body.Close()
+	sums := make(runningSums)
 	var out, pending []exception
 	var lookups []ledger.Transaction
 	lookUp := func() error {
@@ -48,6 +50,7 @@ func (r *Reconciler) presentations(ctx context.Context, in Input, index *txnInde
 		var bad *RowError
 		switch {
 		case err == io.EOF:
+			sums.carry(&p)
 			if err := lookUp(); err != nil {
 				return p, nil, err
 			}
@@ -71,13 +74,11 @@ func (r *Reconciler) presentations(ctx context.Context, in Input, index *txnInde
 			continue
 		}
 		p.Rows++
-		p.Debt.add(pr.DebtCurrency, pr.Debt)
+		sums.add(&p, pr)
 		p.ByFunctionCode[pr.FunctionCode]++
 		if pr.Reverse {
 			p.ReversePresentments++
 		}
-		p.InterchangeFees.add(pr.DebtCurrency, pr.InterchangeFee)
-		p.Taxes.add(pr.DebtCurrency, pr.Tax)
 		x := exception{TransactionID: pr.TransactionID, Rule: Flagged, Source: pr.FunctionCode, Action: "NONE", Line: pr.Line}
 		m, inFile := index.get(pr.TransactionID)
 		switch {
@@ -105,6 +106,43 @@ func (r *Reconciler) presentations(ctx context.Context, in Input, index *txnInde
 			}
 		}
 	}
+}
+
+// runningSums are each debt currency's sums in int64, carried into the
+// summary's Totals before one could overflow (an amount is at most
+// money.MaxMinor), so that a row costs no big.Int.
+type runningSums map[string]*running
+
+type running struct{ debt, fees, taxes int64 }
+
+const carryAt = math.MaxInt64 - money.MaxMinor
+
+func (s runningSums) add(p *Presentations, pr Presentment) {
+	r := s[pr.DebtCurrency]
+	if r == nil {
+		r = new(running)
+		s[pr.DebtCurrency] = r
+	}
+	if max(r.debt, -r.debt, r.fees, -r.fees, r.taxes, -r.taxes) > carryAt {
+		s.carryOne(p, pr.DebtCurrency, r)
+	}
+	r.debt += pr.Debt
+	r.fees += pr.InterchangeFee
+	r.taxes += pr.Tax
+}
+
+// carry moves every running sum into p's totals.
+func (s runningSums) carry(p *Presentations) {
+	for cur, r := range s {
+		s.carryOne(p, cur, r)
+	}
+}
+
+func (s runningSums) carryOne(p *Presentations, cur string, r *running) {
+	p.Debt.add(cur, r.debt)
+	p.InterchangeFees.add(cur, r.fees)
+	p.Taxes.add(cur, r.taxes)
+	*r = running{}
 }
 
 func countRule(xs []exception, r Rule) int {

@@ -3,6 +3,7 @@ package settlement
 import (
 	"errors"
 	"io"
+	"math/big"
 	"strings"
 	"testing"
 
@@ -284,4 +285,26 @@ func FuzzParseTransaction(f *testing.F) {
 			t.Fatalf("expected %d", e)
 		}
 	})
+}
+
+// TestRunningSumsCarry adds more of the largest amount than an int64 holds:
+// the totals stay exact.
+func TestRunningSumsCarry(t *testing.T) {
+	p := Presentations{Debt: Totals{}, InterchangeFees: Totals{}, Taxes: Totals{}}
+	s := make(runningSums)
+	const n = 20_000 // n * money.MaxMinor is past math.MaxInt64
+	for range n {
+		s.add(&p, Presentment{DebtCurrency: "ARS", Debt: money.MaxMinor, InterchangeFee: -money.MaxMinor, Tax: 1})
+	}
+	s.carry(&p)
+	want := new(big.Int).Mul(big.NewInt(n), big.NewInt(money.MaxMinor))
+	if got := p.Debt["ARS"]; got.Cmp(want) != 0 {
+		t.Errorf("debt = %v, want %v", got, want)
+	}
+	if got := p.InterchangeFees["ARS"]; got.Cmp(new(big.Int).Neg(want)) != 0 {
+		t.Errorf("fees = %v, want -%v", got, want)
+	}
+	if got := p.Taxes["ARS"]; got.Int64() != n {
+		t.Errorf("taxes = %v, want %d", got, n)
+	}
 }
