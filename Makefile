@@ -85,7 +85,7 @@ check:
 # Each fuzz target runs FUZZTIME on top of its seed corpus, which the plain
 # test run already covers.
 fuzz:
-	@for spec in core/money:FuzzParse core/signature:FuzzParseHeader core/signature:FuzzParseTimestamp core/pomelo:FuzzDecodeAuthorization core/capture:FuzzParse core/text:FuzzDecodeHex core/text:FuzzAppendJSONString core/text:FuzzCheckJSON core/td:FuzzQuery core/td:FuzzName core/belvo:FuzzScheme core/belvo:FuzzName core/palenca:FuzzScheme core/palenca:FuzzName core/pomelo:FuzzNotices core/mask:FuzzJSON core/identity:FuzzCURP core/identity:FuzzNSS core/employment:FuzzParseSalary core/employment:FuzzParseDate core/td:FuzzNormalize core/belvo:FuzzNormalize core/palenca:FuzzNormalize core/settlement:FuzzReader core/settlement:FuzzParseTransaction httpapi/verifyapi:FuzzStart serve:FuzzRequest; do \
+	@for spec in core/money:FuzzParse core/signature:FuzzParseHeader core/signature:FuzzParseTimestamp core/pomelo:FuzzDecodeAuthorization core/capture:FuzzParse core/text:FuzzDecodeHex core/text:FuzzAppendJSONString core/text:FuzzCheckJSON core/td:FuzzQuery core/td:FuzzName core/belvo:FuzzScheme core/belvo:FuzzName core/palenca:FuzzScheme core/palenca:FuzzName core/pomelo:FuzzNotices core/mask:FuzzJSON core/identity:FuzzCURP core/identity:FuzzNSS core/employment:FuzzParseSalary core/employment:FuzzParseDate core/td:FuzzNormalize core/belvo:FuzzNormalize core/palenca:FuzzNormalize core/settlement:FuzzReader core/settlement:FuzzParseTransaction core/settlement:FuzzParsePresentment httpapi/verifyapi:FuzzStart httpapi/reconcileapi:FuzzRun serve:FuzzRequest; do \
 	  pkg=$${spec%%:*}; fn=$${spec##*:}; \
 	  $(GO) test ./$$pkg -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) || exit 1; \
 	done

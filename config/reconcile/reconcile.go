@@ -167,7 +167,8 @@ func (v invoker) run(ctx context.Context, date string) (settlement.Summary, erro
 	}
 	var until time.Time
 	if dl, ok := ctx.Deadline(); ok {
-		until = dl.Add(-v.d.Reserve)
+		// The time left, on the reconciler's clock.
+		until = v.d.Now().Add(time.Until(dl) - v.d.Reserve)
 	}
 	s, err := v.r.Reconcile(ctx, date, until)
 	switch {

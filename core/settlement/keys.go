@@ -26,6 +26,10 @@ func CheckTemplate(t string) error {
 			return fmt.Errorf("key template %q lacks %s", t, p)
 		}
 	}
+	// Any other brace is a field we do not fill: most likely a typo.
+	if rest := Fill(t, time.Time{}); strings.ContainsAny(rest, "{}") {
+		return fmt.Errorf("key template %q has a brace besides {yyyy}, {mm} and {dd}", t)
+	}
 	return nil
 }
 

@@ -169,20 +169,24 @@ func (r *Reconciler) resume(ctx context.Context, day time.Time, run Run, until t
 		return r.failOrErr(ctx, day, run, err)
 	}
 	defer a.close()
+	// Every call applies a chunk at least, or finishes, so that calls with
+	// too little time still end the run.
+	applied := false
 	for done := run.Checkpoint.Done; !done; {
-		if r.past(until) {
+		if applied && r.past(until) {
 			return r.pause(ctx, run)
 		}
 		done, err = a.chunk(ctx, &run)
 		if err != nil {
 			return r.failOrErr(ctx, day, run, err)
 		}
+		applied = true
 		run.Checkpoint.Done = done
 		if err := r.save(ctx, &run); err != nil {
 			return Summary{}, err
 		}
 	}
-	if r.past(until) {
+	if applied && r.past(until) {
 		// What is left of the run is not cut into checkpoints: start it
 		// with the time it may need.
 		return r.pause(ctx, run)

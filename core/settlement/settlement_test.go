@@ -308,3 +308,33 @@ func TestRunningSumsCarry(t *testing.T) {
 		t.Errorf("taxes = %v, want %d", got, n)
 	}
 }
+
+// FuzzParsePresentment: a presentation row either parses within bounds or
+// is refused.
+func FuzzParsePresentment(f *testing.F) {
+	f.Add("t1,u1,-12.50,ARS,FIRST_PRESENTMENT,FALSE,12.50,ARS,0.12,0.03")
+	f.Add(`t2,,0,CLP,"SECOND_PRESENTMENT_PARTIAL",TRUE,,,-1,1`)
+	cols, err := ReadHeader("p.csv", fields("TRANSACTION_ID,USER_ID,DEBT_AMOUNT,DEBT_CURRENCY,FUNCTION_CODE,REVERSE_PRESENTMENT,TRANSACTION_AMOUNT,TRANSACTION_CURRENCY,INTERCHANGE_FEE,TAX"), PresentationColumns)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		rd := NewReader(strings.NewReader(line), 0, 1)
+		rec, err := rd.Read()
+		if err != nil {
+			return
+		}
+		p, err := ParsePresentment(&cols, rec, 2)
+		if err != nil {
+			return
+		}
+		for _, v := range []int64{p.Debt, p.InterchangeFee, p.Tax, p.TransactionAmount} {
+			if v > money.MaxMinor || v < -money.MaxMinor {
+				t.Fatalf("out of bounds: %+v", p)
+			}
+		}
+		if p.TransactionID == "" || len(p.TransactionID) > 480 || p.FunctionCode == "" || len(p.FunctionCode) > 64 || p.TransactionAmount < 0 {
+			t.Fatalf("out of bounds: %+v", p)
+		}
+	})
+}
