@@ -9,6 +9,9 @@ PLAYWRIGHT := playwright-core@1.64.1
 PW_MARK   := $(TOOLS)/node/node_modules/playwright-core/package.json
 # A real S3-compatible server for the settlement bucket's tests.
 VERSITYGW := $(TOOLS)/bin/versitygw
+# Where the settlement benchmarks write their generated days (each size
+# once), which DuckDB's benchmark then reads.
+export SETTLEMENT_BENCH_DIR ?= $(or $(TMPDIR),/tmp)
 VERSITYGW_MODULE := github.com/versity/versitygw/cmd/versitygw@v1.8.0
 FUNCTIONS := authorize webhooks verify reconcile
 # An execution count, not a duration: go1.26's fuzz coordinator can report a
@@ -118,6 +121,11 @@ bench: deps build
 	$(GO) test -run '^$$' -bench 'EventsDynamoDB' -benchtime 20x ./benchmarks/
 	$(GO) test -run '^$$' -bench 'Normalize' -benchmem -benchtime 20000x ./benchmarks/
 	$(GO) test -run '^$$' -bench 'VerifyLatency' -benchtime 200x ./benchmarks/
+	$(GO) test -run '^$$' -bench 'ReconcilePure/rows=100000$$' -benchtime 5x ./benchmarks/
+	$(GO) test -run '^$$' -bench 'ReconcilePure/rows=1000000$$' -benchtime 1x ./benchmarks/
+	@for rows in 100000 1000000; do (cd benchmarks/duckdb && $(GO) run . $(SETTLEMENT_BENCH_DIR)/tarjeta-settlement-$$rows-v2) || exit 1; done
+	$(GO) test -run '^$$' -bench 'ReconcileEndToEnd/rows=100000$$' -benchtime 1x ./benchmarks/
+	$(GO) test -run '^$$' -bench 'ReconcileEndToEnd/rows=1000000$$' -benchtime 1x -timeout 60m ./benchmarks/
 	@for f in $(FUNCTIONS); do echo "artifact bin/$$f/bootstrap: $$(du -k bin/$$f/bootstrap | cut -f1) KiB, $$(gzip -c bin/$$f/bootstrap | wc -c | awk '{printf "%d", $$1/1024}') KiB gzipped"; done
 	$(MAKE) --no-print-directory bench-wasm
 

@@ -303,7 +303,7 @@ func (l *memLedger) Positions(_ context.Context, txns []ledger.Transaction) ([]l
 				Class: e.class, Amount: e.amount, Status: ledger.Posted})
 		}
 		out[i].Entries = backing[start:len(backing):len(backing)]
-		out[i].Settled = l.settled[h]
+		out[i].Settled = slices.Clone(l.settled[h])
 	}
 	return out, nil
 }

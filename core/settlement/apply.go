@@ -265,18 +265,18 @@ func (a *applier) positions(ctx context.Context, rows []row) ([]*ledger.Position
 		}
 		key := ledger.Transaction{UserID: rw.t.UserID, TransactionID: rw.t.ID}
 		h := maphash.String(a.seed, key.TransactionID)
-		k, ok := first[h]
-		for ok && k >= 0 && keys[k] != key {
+		head, ok := first[h]
+		if !ok {
+			head = -1
+		}
+		k := head
+		for k >= 0 && keys[k] != key {
 			k = chain[k]
 		}
-		if !ok || k < 0 {
+		if k < 0 {
 			k = int32(len(keys))
-			prev, had := first[h]
-			if !had {
-				prev = -1
-			}
 			first[h] = k
-			keys, chain = append(keys, key), append(chain, prev)
+			keys, chain = append(keys, key), append(chain, head)
 		}
 		asks[i] = k
 	}

@@ -19,7 +19,7 @@ import (
 // txnIndex knows the transaction file's rows by transaction id, in 24
 // bytes a row whatever the ids' length: an id is known by a 64-bit hash
 // (two of a million ids collide with odds of one in 10^7), and a row keeps
-// only its merchant amount. Rows are added in file order, then sorted once
+// only its merchant amount and whether it is HELD. Rows are added in file order, then sorted once
 // by hash, with a directory of where each leading-bits prefix starts, so
 // that a lookup reads a row or two.
 type txnIndex struct {
@@ -38,12 +38,14 @@ type indexed struct {
 type merchantAmount struct {
 	minor    int64
 	currency [3]byte // zero when the row has none
+	held     bool    // the row is HELD
 }
 
 func newTxnIndex() *txnIndex { return &txnIndex{seed: maphash.MakeSeed()} }
 
 func (x *txnIndex) add(t Transaction) {
-	r := indexed{hash: maphash.String(x.seed, t.ID), merchantAmount: merchantAmount{minor: t.TransactionAmount}, order: uint32(len(x.rows))}
+	r := indexed{hash: maphash.String(x.seed, t.ID), merchantAmount: merchantAmount{minor: t.TransactionAmount, held: t.Status == Held},
+		order: uint32(len(x.rows))}
 	copy(r.currency[:], t.TransactionCurrency)
 	x.rows = append(x.rows, r)
 	x.dir = nil
@@ -165,6 +167,12 @@ func (r *Reconciler) finish(ctx context.Context, day time.Time, run Run, index *
 	if clientErr != nil {
 		return Summary{}, clientErr
 	}
+	held, carried, err := r.held(ctx, day, lines, index)
+	if err != nil {
+		return Summary{}, err
+	}
+	s.Transactions.HeldCarried = len(carried)
+	lines = append(lines, carried...)
 	for _, x := range clientOnly {
 		s.Anomalies = append(s.Anomalies, Anomaly{TransactionID: x.TransactionID, Rule: ClientOnly, Detail: x.Detail})
 	}
@@ -185,6 +193,9 @@ func (r *Reconciler) finish(ctx context.Context, day time.Time, run Run, index *
 	s.Inputs = append([]Input(nil), run.Inputs...)
 	s.Inputs[0].Rows = s.Transactions.Rows
 	s.Inputs[1].Rows = pres.Rows + pres.Malformed
+	if err := r.c.Bucket.Put(ctx, reportKey(day, heldReport), "text/csv", held); err != nil {
+		return Summary{}, fmt.Errorf("settlement: %s: write %s: %w", run.Date, heldReport, err)
+	}
 	if err := r.c.Bucket.Put(ctx, reportKey(day, "exceptions.csv"), "text/csv", encodeExceptions(lines, false)); err != nil {
 		return Summary{}, fmt.Errorf("settlement: %s: write exceptions.csv: %w", run.Date, err)
 	}

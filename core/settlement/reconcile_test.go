@@ -306,6 +306,56 @@ func TestLaterDays(t *testing.T) {
 	}
 }
 
+// TestHeldCarried: a transaction held on day 1 and absent from day 2's file
+// is carried into day 2's report (counted apart from the rows, listed in
+// exceptions.csv, still in held.csv with the day it was first held); held
+// again on day 3 it keeps that date; resolved on day 4 it is gone, and its
+// movement is posted once.
+func TestHeldCarried(t *testing.T) {
+	l := newLedger()
+	if err := l.post(credit("u1", "fund", 100_00, day1.Add(-time.Hour))); err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, l)
+	empty := "TRANSACTION_ID,DEBT_AMOUNT,DEBT_CURRENCY,FUNCTION_CODE\n"
+	held := "t-h,,PURCHASE,u1,20.00,ARS,20.00,ARS,HELD,OTHER,ONLINE,,\r\n"
+	days := []struct {
+		file        string
+		counts      settlement.Counts
+		heldCSV     string
+		carriedLine bool
+	}{
+		{txHeader + held + "t-h2,,PURCHASE,u1,1.00,ARS,1.00,ARS,HELD,OTHER,ONLINE,,\r\n" +
+			"t-h2,,PURCHASE,u1,1.00,ARS,1.00,ARS,REJECTED,OTHER,CLEARING,,\r\n", // held, then resolved in the same file
+			settlement.Counts{Rows: 3, Held: 2, Matched: 1}, "TRANSACTION_ID,USER_ID,SINCE\nt-h,u1,2026-12-01\n", false},
+		{txHeader, settlement.Counts{HeldCarried: 1}, "TRANSACTION_ID,USER_ID,SINCE\nt-h,u1,2026-12-01\n", true},
+		{txHeader + held, settlement.Counts{Rows: 1, Held: 1}, "TRANSACTION_ID,USER_ID,SINCE\nt-h,u1,2026-12-01\n", false},
+		{txHeader + "t-h,,PURCHASE,u1,20.00,ARS,20.00,ARS,APPROVED,APPROVED,CLEARING,,\r\n", settlement.Counts{Rows: 1, Adjusted: 1},
+			"TRANSACTION_ID,USER_ID,SINCE\n", false},
+	}
+	for i, d := range days {
+		day := day1.AddDate(0, 0, i)
+		f.clock = now.AddDate(0, 0, i)
+		f.drop(day, d.file, empty)
+		s := f.run(t, day)
+		if s.Status != settlement.Completed || s.Transactions != d.counts {
+			t.Errorf("day %d: %s %+v (%s), want %+v", i+1, s.Status, s.Transactions, s.Reason, d.counts)
+		}
+		got, err := f.bucket.Get(context.Background(), "reports/"+day.Format("2006/01/02")+"/held.csv")
+		if err != nil || string(got) != d.heldCSV {
+			t.Errorf("day %d: held.csv %q %v, want %q", i+1, got, err, d.heldCSV)
+		}
+		_, x := f.report(t, day)
+		if carried := strings.Contains(string(x), "t-h,HELD,,,NONE,held by Pomelo since 2026-12-01"); carried != d.carriedLine {
+			t.Errorf("day %d: exceptions.csv carries t-h: %v, want %v:\n%s", i+1, carried, d.carriedLine, x)
+		}
+	}
+	want := []string{"fund ADJUSTMENT_CREDIT 10000", "t-h SETTLEMENT_DEBIT -2000"}
+	if got := l.statement("u1"); !reflect.DeepEqual(got, want) {
+		t.Errorf("u1:\n got %q\nwant %q", got, want)
+	}
+}
+
 // TestCrashAndResume: a run cut short anywhere (a ledger write half done,
 // a report part or summary not written, a checkpoint lost), then run again,
 // leaves exactly the ledger and the reports of one clean run.

@@ -51,6 +51,9 @@ type Counts struct {
 	Held           int `json:"held"`
 	ClientOnly     int `json:"client_only"`
 	Malformed      int `json:"malformed"`
+	// HeldCarried counts the transactions held on an earlier day that this
+	// day's file does not have yet: they are no rows of it.
+	HeldCarried int `json:"held_carried,omitempty"`
 }
 
 // count adds a row that came out by rule r.
