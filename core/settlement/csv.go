@@ -92,7 +92,6 @@ func (r *Reader) read() ([][]byte, error) {
 	}
 	if r.offset == int64(len(line)) && bytes.HasPrefix(line, bom) {
 		line = line[len(bom):]
-		r.raw = line
 	}
 	if len(bytes.TrimRight(line, "\r\n")) == 0 {
 		return nil, errBlank
@@ -113,8 +112,10 @@ func (r *Reader) read() ([][]byte, error) {
 		r.Offset = r.offset
 		return r.out, nil
 	}
+	// Quoted fields are read from r.raw, which line is the end of (the BOM
+	// left out).
 	r.field, r.ends = r.field[:0], r.ends[:0]
-	pos := 0
+	pos := len(r.raw) - len(line)
 	for {
 		next, err := r.parseField(pos)
 		if err != nil {
