@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"context"
 	"sort"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -30,12 +31,19 @@ func TestStreamProcessing(t *testing.T) {
 	ctx := context.Background()
 	table := server.EventsTable(t)
 	store := eventtable.New(server.Client(), table)
-	s := apitest.NewWebhooks(t, store, nil, func(d *webhooks.Deps) { d.Stream = eventtable.Inserted })
+	// The function's clock moves a second at each reading, so that each
+	// delivery is received at another second than the one before it.
+	at := time.Now()
+	var ticks atomic.Int64
+	s := apitest.NewWebhooks(t, store, nil, func(d *webhooks.Deps) {
+		d.Stream = eventtable.Inserted
+		d.Now = func() time.Time { return at.Add(time.Duration(ticks.Add(1)) * time.Second) }
+	})
 	// The shipment's first processing attempt fails: every call of it.
 	s.PomeloAPI.Fail.Store(outbound.DefaultRetries + 1)
 	// One clock for both deliveries of each kind: TD's duplicate comes with
-	// the same sign, whose second write changes nothing.
-	at := time.Now()
+	// the same sign, whose second write changes nothing, though received
+	// later.
 	s.Sender.Now = func() time.Time { return at }
 	for _, kind := range []webhooksim.Kind{webhooksim.PomeloActivity, webhooksim.PomeloShipping, webhooksim.TD} {
 		xs, err := s.Sender.Send(ctx, kind, webhooksim.Duplicate)

@@ -155,9 +155,18 @@ func (st *Store) Receive(ctx context.Context, e webhook.Event, sign *webhook.Sig
 		return false, fmt.Errorf("eventtable: receive %s: cancelled: %s", e.ID, dynamo.Describe(tce.CancellationReasons))
 	}
 	// A duplicate: TD's retry, re-signed. Its sign is bound to the body
-	// too, with a second write, so that its URL takes no other body.
-	_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: signPut.TableName, Item: signPut.Item,
-		ConditionExpression: signPut.ConditionExpression, ExpressionAttributeValues: signPut.ExpressionAttributeValues})
+	// too, with a second write, so that its URL takes no other body. A sign
+	// already bound is left as it is (its ttl too): a write that changes
+	// nothing adds no record to the table's stream.
+	_, err = st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: signPut.TableName, Key: map[string]types.AttributeValue{"pk": signPut.Item["pk"], "sk": signPut.Item["sk"]},
+		UpdateExpression:         aws.String("SET event_id = if_not_exists(event_id, :e), body_hash = :h, #ttl = if_not_exists(#ttl, :t)"),
+		ConditionExpression:      signPut.ConditionExpression,
+		ExpressionAttributeNames: map[string]string{"#ttl": "ttl"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":h": signPut.ExpressionAttributeValues[":h"], ":e": signPut.Item["event_id"], ":t": signPut.Item["ttl"],
+		},
+	})
 	var ccf *types.ConditionalCheckFailedException
 	switch {
 	case errors.As(err, &ccf):
