@@ -91,17 +91,8 @@ func importLedger(ctx context.Context, store *ledgertable.Store, path string) er
 		batch = batch[:0]
 		return err
 	}
-	err := eachRecord(path, func(rec [][]byte) error {
-		amount, err := strconv.ParseInt(string(rec[4]), 10, 64)
-		if err != nil {
-			return err
-		}
-		nanos, err := strconv.ParseInt(string(rec[7]), 10, 64)
-		if err != nil {
-			return err
-		}
-		batch = append(batch, ledger.Entry{UserID: string(rec[0]), TransactionID: string(rec[1]), Class: ledger.Class(rec[2]), Kind: string(rec[3]),
-			Amount: amount, Currency: string(rec[5]), Status: ledger.Status(rec[6]), CreatedAt: time.Unix(0, nanos)})
+	err := eachEntry(path, func(e ledger.Entry) error {
+		batch = append(batch, e)
 		if len(batch) == 20_000 {
 			return flush()
 		}

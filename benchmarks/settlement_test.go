@@ -2,16 +2,10 @@ package benchmarks_test
 
 import (
 	"bufio"
-	"cmp"
 	"context"
-	"errors"
 	"fmt"
-	"hash/maphash"
-	"io"
 	"os"
 	"path/filepath"
-	"slices"
-	"strconv"
 	"sync"
 	"syscall"
 	"testing"
@@ -123,7 +117,7 @@ func BenchmarkReconcilePure(b *testing.B) {
 				}
 				r := settlement.New(settlement.Config{
 					Bucket: &readOnlyBucket{Bucket: folderbucket.New(dir, "settlement")}, Ledger: l, Runs: &memRuns{},
-					Zone: settleZone, Now: func() time.Time { return settleNow }, Chunk: 20_000,
+					Zone: settleZone, Now: func() time.Time { return settleNow },
 				})
 				s, err := r.Reconcile(context.Background(), "2026-12-01", time.Time{})
 				if err != nil || s.Transactions != want || l.posted != postings {
@@ -192,162 +186,4 @@ func (m *memRuns) SaveRun(_ context.Context, r settlement.Run) error {
 	}
 	m.runs[r.Date] = r
 	return nil
-}
-
-// memLedger is a ledger export held as compactly as a join needs it: 24
-// bytes an entry, sorted by a hash of (user, transaction); the day's
-// entries are streamed from the export again when asked for, and the
-// postings are kept apart.
-type memLedger struct {
-	path     string
-	seed     maphash.Seed
-	entries  []compactEntry
-	balances map[string]*int64 // by user and currency
-	settled  map[uint64][]ledger.Entry
-	posted   int
-}
-
-type compactEntry struct {
-	hash   uint64
-	amount int64
-	class  ledger.Class
-}
-
-func (l *memLedger) key(user, txn []byte) uint64 {
-	var h maphash.Hash
-	h.SetSeed(l.seed)
-	h.Write(user)
-	h.WriteByte(0)
-	h.Write(txn)
-	return h.Sum64()
-}
-
-func (l *memLedger) balance(user, currency []byte) *int64 {
-	k := make([]byte, 0, 64)
-	k = append(append(append(k, user...), 0), currency...)
-	b := l.balances[string(k)]
-	if b == nil {
-		b = new(int64)
-		l.balances[string(k)] = b
-	}
-	return b
-}
-
-// loadLedger reads the ledger export.
-func loadLedger(path string) (*memLedger, error) {
-	l := &memLedger{path: path, seed: maphash.MakeSeed(), balances: map[string]*int64{}, settled: map[uint64][]ledger.Entry{}}
-	err := eachRecord(path, func(rec [][]byte) error {
-		amount, err := strconv.ParseInt(string(rec[4]), 10, 64)
-		if err != nil {
-			return err
-		}
-		l.entries = append(l.entries, compactEntry{hash: l.key(rec[0], rec[1]), amount: amount, class: interned[ledger.Class](rec[2])})
-		*l.balance(rec[0], rec[5]) += amount
-		return nil
-	})
-	slices.SortFunc(l.entries, func(a, b compactEntry) int { return cmp.Compare(a.hash, b.hash) })
-	return l, err
-}
-
-// eachRecord streams the export's records.
-func eachRecord(path string, fn func([][]byte) error) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	rd := settlement.NewReader(f, 0, 1)
-	if _, err := rd.Read(); err != nil {
-		return err
-	}
-	for {
-		rec, err := rd.Read()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil || len(rec) != 8 {
-			return fmt.Errorf("ledger export line %d: %v", rd.Line, err)
-		}
-		if err := fn(rec); err != nil {
-			return fmt.Errorf("ledger export line %d: %w", rd.Line, err)
-		}
-	}
-}
-
-// interned returns the export's repeated values without allocating.
-func interned[S ~string](b []byte) S {
-	if s, ok := internedValues[string(b)]; ok {
-		return S(s)
-	}
-	return S(b)
-}
-
-var internedValues = func() map[string]string {
-	m := map[string]string{}
-	for _, v := range []string{"AUTH", "ADJ_DEBIT", "ADJ_CREDIT", "SETTLE", "POSTED", "PURCHASE", "REFUND", "ARS"} {
-		m[v] = v
-	}
-	return m
-}()
-
-func (l *memLedger) Positions(_ context.Context, txns []ledger.Transaction) ([]ledger.Position, error) {
-	out := make([]ledger.Position, len(txns))
-	backing := make([]ledger.Entry, 0, len(txns))
-	for i, t := range txns {
-		h := l.key([]byte(t.UserID), []byte(t.TransactionID))
-		j, _ := slices.BinarySearchFunc(l.entries, h, func(e compactEntry, h uint64) int { return cmp.Compare(e.hash, h) })
-		start := len(backing)
-		for ; j < len(l.entries) && l.entries[j].hash == h; j++ {
-			e := l.entries[j]
-			backing = append(backing, ledger.Entry{UserID: t.UserID, TransactionID: t.TransactionID, Currency: "ARS",
-				Class: e.class, Amount: e.amount, Status: ledger.Posted})
-		}
-		out[i].Entries = backing[start:len(backing):len(backing)]
-		out[i].Settled = slices.Clone(l.settled[h])
-	}
-	return out, nil
-}
-
-func (l *memLedger) Settle(_ context.Context, ps []ledger.Posting) error {
-	for _, p := range ps {
-		e := p.Entry
-		h := l.key([]byte(e.UserID), []byte(e.TransactionID))
-		if slices.ContainsFunc(l.settled[h], func(s ledger.Entry) bool { return s.Ref == e.Ref }) {
-			continue
-		}
-		l.settled[h] = append(l.settled[h], e)
-		*l.balance([]byte(e.UserID), []byte(e.Currency)) += e.Amount
-		l.posted++
-	}
-	return nil
-}
-
-func (l *memLedger) CreatedBetween(_ context.Context, from, to time.Time, fn func(ledger.Entry) error) error {
-	return eachRecord(l.path, func(rec [][]byte) error {
-		nanos, err := strconv.ParseInt(string(rec[7]), 10, 64)
-		if err != nil {
-			return err
-		}
-		at := time.Unix(0, nanos)
-		class := interned[ledger.Class](rec[2])
-		if !class.FromPomelo() || at.Before(from) || !at.Before(to) {
-			return nil
-		}
-		amount, err := strconv.ParseInt(string(rec[4]), 10, 64)
-		if err != nil {
-			return err
-		}
-		return fn(ledger.Entry{UserID: string(rec[0]), TransactionID: string(rec[1]), Class: class, Kind: interned[string](rec[3]),
-			Amount: amount, Currency: interned[string](rec[5]), Status: interned[ledger.Status](rec[6]), CreatedAt: at})
-	})
-}
-
-func (l *memLedger) Balances(_ context.Context, accounts []ledger.Account) ([]int64, error) {
-	out := make([]int64, len(accounts))
-	for i, a := range accounts {
-		if b := l.balances[a.UserID+"\x00"+a.Currency]; b != nil {
-			out[i] = *b
-		}
-	}
-	return out, nil
 }

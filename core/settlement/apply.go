@@ -40,12 +40,12 @@ type applier struct {
 	// of the file, whose rows before the checkpoint it did not read. The
 	// reading ahead fills it; it is read once that has ended.
 	index *txnIndex
-	// batches bring the chunks read ahead; closing stop ends the reading.
-	// The rows of an applied chunk go back through free to be read into
-	// again.
-	batches chan batch
-	free    chan []row
-	stop    chan struct{}
+	size  int64 // of the file, to size the index by its first chunk; 0 once done or unknown
+	// ahead reads the chunks ahead of their applying.
+	ahead *readAhead[row]
+	// first and chain are positions' own, kept from chunk to chunk.
+	first map[uint64]int32
+	chain []int32
 }
 
 // Kinds of the settlement postings' entries.
@@ -103,36 +103,17 @@ func (r *Reconciler) openTransactions(ctx context.Context, day time.Time, run Ru
 		a.rd = NewReader(a.body, cp.Offset, cp.Line)
 	} else {
 		a.index = newTxnIndex()
+		if obj, err := r.c.Bucket.Stat(ctx, in.Key); err == nil && obj.ETag == in.ETag {
+			a.size = obj.Size
+		}
 	}
 	return a, nil
 }
 
-// start reads the file ahead of the chunks being applied, a chunk at a
-// time, so that reading and applying share the machine's cores.
-func (a *applier) start(key string) {
-	a.batches, a.free, a.stop = make(chan batch, 1), make(chan []row, 2), make(chan struct{})
-	go func() {
-		defer close(a.batches)
-		for {
-			b := a.read(key)
-			select {
-			case a.batches <- b:
-			case <-a.stop:
-				return
-			}
-			if b.done || b.err != nil {
-				return
-			}
-		}
-	}()
-}
-
 // close stops the reading ahead, then the file.
 func (a *applier) close() {
-	if a.stop != nil {
-		close(a.stop)
-		for range a.batches {
-		}
+	if a.ahead != nil {
+		a.ahead.close()
 	}
 	a.body.Close()
 }
@@ -144,25 +125,13 @@ type row struct {
 	id  string // of a malformed row, as far as it could be read
 }
 
-// batch is a chunk of rows as read ahead, with where the file stands after
-// it.
-type batch struct {
-	rows   []row
-	offset int64
-	line   int
-	done   bool // the file ends with it
-	err    error
-}
-
 // read reads up to Chunk rows.
-func (a *applier) read(key string) batch {
-	var b batch
-	select {
-	case b.rows = <-a.free:
-	default:
-		b.rows = make([]row, 0, a.r.c.Chunk)
+func (a *applier) read(key string, rows []row) batch[row] {
+	b := batch[row]{items: rows}
+	if b.items == nil {
+		b.items = make([]row, 0, a.r.c.Chunk)
 	}
-	for len(b.rows) < a.r.c.Chunk {
+	for len(b.items) < a.r.c.Chunk {
 		fields, err := a.rd.Read()
 		if err == io.EOF {
 			b.done = true
@@ -170,7 +139,7 @@ func (a *applier) read(key string) batch {
 		}
 		var bad *RowError
 		if errors.As(err, &bad) {
-			b.rows = append(b.rows, row{t: Transaction{Line: bad.Line}, err: bad.Err})
+			b.items = append(b.items, row{t: Transaction{Line: bad.Line}, err: bad.Err})
 			continue
 		}
 		if err != nil {
@@ -179,15 +148,22 @@ func (a *applier) read(key string) batch {
 		}
 		t, err := ParseTransaction(&a.cols, fields, a.rd.Line)
 		if err != nil {
-			b.rows = append(b.rows, row{t: Transaction{Line: a.rd.Line}, err: err, id: shown(a.cols.field(fields, colTransactionId))})
+			b.items = append(b.items, row{t: Transaction{Line: a.rd.Line}, err: err, id: shown(a.cols.field(fields, colTransactionId))})
 			continue
 		}
-		b.rows = append(b.rows, row{t: t})
+		b.items = append(b.items, row{t: t})
 		if a.index != nil {
 			a.index.add(t)
 		}
 	}
 	b.offset, b.line = a.rd.Next()
+	if a.index != nil && a.size > 0 && b.offset > 0 {
+		// The first chunk tells how long a row is: the rest of the file
+		// likely holds as many rows a byte, and a sixteenth more is room.
+		rows := float64(a.size) / float64(b.offset) * float64(len(b.items))
+		a.index.reserve(int(min(rows*17/16, 1<<31)))
+		a.size = 0
+	}
 	return b
 }
 
@@ -195,17 +171,18 @@ func (a *applier) read(key string) batch {
 // checkpoint, having written the rows' exceptions as a report part. done
 // reports the end of the file.
 func (a *applier) chunk(ctx context.Context, run *Run) (done bool, err error) {
-	if a.batches == nil {
-		a.start(run.Inputs[0].Key)
+	if a.ahead == nil {
+		key := run.Inputs[0].Key
+		a.ahead = startReadAhead(func(rows []row) batch[row] { return a.read(key, rows) })
 	}
-	b, ok := <-a.batches
+	b, ok := a.ahead.next()
 	if !ok {
 		return false, errors.New("settlement: the reading ahead stopped")
 	}
 	if b.err != nil {
 		return false, b.err
 	}
-	rows := b.rows
+	rows := b.items
 	positions, err := a.positions(ctx, rows)
 	if err != nil {
 		return false, err
@@ -242,10 +219,7 @@ func (a *applier) chunk(ctx context.Context, run *Run) (done bool, err error) {
 	}
 	run.Checkpoint.Rows = run.Counts.Rows
 	run.Checkpoint.Offset, run.Checkpoint.Line = b.offset, b.line
-	select {
-	case a.free <- rows[:0]:
-	default:
-	}
+	a.ahead.recycle(rows)
 	return b.done, nil
 }
 
@@ -255,9 +229,14 @@ func (a *applier) chunk(ctx context.Context, run *Run) (done bool, err error) {
 // next.
 func (a *applier) positions(ctx context.Context, rows []row) ([]*ledger.Position, error) {
 	keys := make([]ledger.Transaction, 0, len(rows))
-	asks := make([]int32, len(rows))           // the key of each row, -1 for a malformed one
-	first := make(map[uint64]int32, len(rows)) // the first key of each hash of a transaction id
-	var chain []int32                          // chain[k]: the next key whose id has k's hash, or -1
+	asks := make([]int32, len(rows)) // the key of each row, -1 for a malformed one
+	if a.first == nil {
+		a.first = make(map[uint64]int32, len(rows))
+	}
+	first := a.first // the first key of each hash of a transaction id
+	clear(first)
+	chain := a.chain[:0] // chain[k]: the next key whose id has k's hash, or -1
+	defer func() { a.chain = chain }()
 	for i, rw := range rows {
 		asks[i] = -1
 		if rw.err != nil {

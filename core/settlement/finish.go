@@ -1,17 +1,16 @@
 package settlement
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/maphash"
 	"io"
-	"math/bits"
 	"slices"
 	"time"
 
+	"github.com/tarjeta-dev/tarjeta/core/hashdir"
 	"github.com/tarjeta-dev/tarjeta/core/ledger"
 	"github.com/tarjeta-dev/tarjeta/core/money"
 )
@@ -19,14 +18,14 @@ import (
 // txnIndex knows the transaction file's rows by transaction id, in 24
 // bytes a row whatever the ids' length: an id is known by a 64-bit hash
 // (two of a million ids collide with odds of one in 10^7), and a row keeps
-// only its merchant amount and whether it is HELD. Rows are added in file order, then sorted once
-// by hash, with a directory of where each leading-bits prefix starts, so
-// that a lookup reads a row or two.
+// only its merchant amount and whether it is HELD. Rows are added in file
+// order, then laid out once by hash (core/hashdir), so that a lookup reads
+// a row or two.
 type txnIndex struct {
-	seed  maphash.Seed
-	rows  []indexed
-	dir   []uint32 // dir[p] is the first row whose hash starts with p; nil until sorted
-	shift uint
+	seed maphash.Seed
+	rows []indexed
+	dir  hashdir.Dir
+	laid bool // rows are laid out by dir
 }
 
 type indexed struct {
@@ -48,41 +47,35 @@ func (x *txnIndex) add(t Transaction) {
 		order: uint32(len(x.rows))}
 	copy(r.currency[:], t.TransactionCurrency)
 	x.rows = append(x.rows, r)
-	x.dir = nil
+	x.laid = false
+}
+
+// reserve makes room for rows in all, so that the index does not grow by
+// copies of itself.
+func (x *txnIndex) reserve(rows int) {
+	if rows > cap(x.rows) {
+		x.rows = slices.Grow(x.rows, rows-len(x.rows))
+	}
 }
 
 func (x *txnIndex) sort() {
-	slices.SortFunc(x.rows, func(a, b indexed) int {
-		if c := cmp.Compare(a.hash, b.hash); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.order, b.order)
-	})
-	width := uint(bits.Len(uint(len(x.rows))))
-	x.shift = 64 - width
-	x.dir = make([]uint32, 1<<width+1)
-	i := 0
-	for p := range x.dir {
-		for i < len(x.rows) && x.rows[i].hash>>x.shift < uint64(p) {
-			i++
-		}
-		x.dir[p] = uint32(i)
-	}
+	x.dir = hashdir.Build(x.rows, func(r *indexed) uint64 { return r.hash })
+	x.laid = true
 }
 
 // get finds the row of id; of a repeated id, its last row. It sorts the
 // index first when rows were added since: lookups from several goroutines
 // need sort called before.
 func (x *txnIndex) get(id string) (merchantAmount, bool) {
-	if x.dir == nil {
+	if !x.laid {
 		x.sort()
 	}
 	h := maphash.String(x.seed, id)
-	p := h >> x.shift
+	lo, hi := x.dir.Range(h)
 	found := -1
-	for i := x.dir[p]; i < x.dir[p+1]; i++ {
-		if x.rows[i].hash == h {
-			found = int(i)
+	for i := lo; i < hi; i++ {
+		if r := &x.rows[i]; r.hash == h && (found < 0 || r.order > x.rows[found].order) {
+			found = i
 		}
 	}
 	if found < 0 {

@@ -45,11 +45,58 @@ func (r *Reconciler) presentations(ctx context.Context, in Input, index *txnInde
 		lookups, pending = lookups[:0], pending[:0]
 		return nil
 	}
+	ahead := startReadAhead(func(rows []presented) batch[presented] { return r.readPresentments(rd, &cols, in.Key, rows) })
+	defer ahead.close()
 	for {
-		fields, err := rd.Read()
-		var bad *RowError
-		switch {
-		case err == io.EOF:
+		b, ok := ahead.next()
+		if !ok {
+			return p, nil, errors.New("settlement: the reading ahead stopped")
+		}
+		if b.err != nil {
+			return p, nil, b.err
+		}
+		for _, row := range b.items {
+			if row.bad != nil {
+				p.Malformed++
+				out = append(out, *row.bad)
+				continue
+			}
+			pr := row.p
+			p.Rows++
+			sums.add(&p, pr)
+			p.ByFunctionCode[pr.FunctionCode]++
+			if pr.Reverse {
+				p.ReversePresentments++
+			}
+			x := exception{TransactionID: pr.TransactionID, Rule: Flagged, Source: pr.FunctionCode, Action: "NONE", Line: pr.Line}
+			m, inFile := index.get(pr.TransactionID)
+			switch {
+			case inFile:
+				if pr.TransactionCurrency == "" || m.currency == [3]byte{} {
+					continue
+				}
+				if string(m.currency[:]) != pr.TransactionCurrency || m.minor != pr.TransactionAmount {
+					x.Detail = fmt.Sprintf("presentment line %d of %s %s, the transaction file says %s %s",
+						pr.Line, amountText(pr.TransactionAmount, pr.TransactionCurrency), pr.TransactionCurrency,
+						amountText(m.minor, string(m.currency[:])), string(m.currency[:]))
+					out = append(out, x)
+				}
+			case pr.UserID == "":
+				x.Detail = fmt.Sprintf("presentment line %d: not in the day's transaction file, and no USER_ID to look it up in the ledger", pr.Line)
+				out = append(out, x)
+			default:
+				x.Detail = fmt.Sprintf("presentment line %d: neither in the day's transaction file nor in the ledger", pr.Line)
+				pending = append(pending, x)
+				lookups = append(lookups, ledger.Transaction{UserID: pr.UserID, TransactionID: pr.TransactionID})
+				if len(lookups) == lookupBatch {
+					if err := lookUp(); err != nil {
+						return p, nil, err
+					}
+				}
+			}
+		}
+		ahead.recycle(b.items)
+		if b.done {
 			sums.carry(&p)
 			if err := lookUp(); err != nil {
 				return p, nil, err
@@ -57,55 +104,45 @@ func (r *Reconciler) presentations(ctx context.Context, in Input, index *txnInde
 			p.Flagged = countRule(out, Flagged)
 			sort.SliceStable(out, func(i, j int) bool { return out[i].Line < out[j].Line })
 			return p, out, nil
-		case errors.As(err, &bad):
-			p.Malformed++
-			out = append(out, exception{Rule: Malformed, Action: "NONE", Detail: "presentation file: " + bad.Err.Error(), Line: bad.Line})
-			continue
-		case err != nil:
-			return p, nil, fmt.Errorf("settlement: read %s: %w", in.Key, err)
-		}
-		pr, err := ParsePresentment(&cols, fields, rd.Line)
-		if err != nil {
-			p.Malformed++
-			out = append(out, exception{
-				TransactionID: shown(cols.field(fields, colTransactionId)), Rule: Malformed, Action: "NONE",
-				Detail: "presentation file: " + err.Error(), Line: rd.Line,
-			})
-			continue
-		}
-		p.Rows++
-		sums.add(&p, pr)
-		p.ByFunctionCode[pr.FunctionCode]++
-		if pr.Reverse {
-			p.ReversePresentments++
-		}
-		x := exception{TransactionID: pr.TransactionID, Rule: Flagged, Source: pr.FunctionCode, Action: "NONE", Line: pr.Line}
-		m, inFile := index.get(pr.TransactionID)
-		switch {
-		case inFile:
-			if pr.TransactionCurrency == "" || m.currency == [3]byte{} {
-				continue
-			}
-			if string(m.currency[:]) != pr.TransactionCurrency || m.minor != pr.TransactionAmount {
-				x.Detail = fmt.Sprintf("presentment line %d of %s %s, the transaction file says %s %s",
-					pr.Line, amountText(pr.TransactionAmount, pr.TransactionCurrency), pr.TransactionCurrency,
-					amountText(m.minor, string(m.currency[:])), string(m.currency[:]))
-				out = append(out, x)
-			}
-		case pr.UserID == "":
-			x.Detail = fmt.Sprintf("presentment line %d: not in the day's transaction file, and no USER_ID to look it up in the ledger", pr.Line)
-			out = append(out, x)
-		default:
-			x.Detail = fmt.Sprintf("presentment line %d: neither in the day's transaction file nor in the ledger", pr.Line)
-			pending = append(pending, x)
-			lookups = append(lookups, ledger.Transaction{UserID: pr.UserID, TransactionID: pr.TransactionID})
-			if len(lookups) == lookupBatch {
-				if err := lookUp(); err != nil {
-					return p, nil, err
-				}
-			}
 		}
 	}
+}
+
+// presented is a data row of the presentation file, or the report line of
+// a malformed one.
+type presented struct {
+	p   Presentment
+	bad *exception
+}
+
+// readPresentments reads up to Chunk rows of the presentation file.
+func (r *Reconciler) readPresentments(rd *Reader, cols *Columns, key string, rows []presented) batch[presented] {
+	b := batch[presented]{items: rows}
+	for len(b.items) < r.c.Chunk {
+		fields, err := rd.Read()
+		var bad *RowError
+		switch {
+		case err == io.EOF:
+			b.done = true
+			return b
+		case errors.As(err, &bad):
+			b.items = append(b.items, presented{bad: &exception{Rule: Malformed, Action: "NONE", Detail: "presentation file: " + bad.Err.Error(), Line: bad.Line}})
+			continue
+		case err != nil:
+			b.err = fmt.Errorf("settlement: read %s: %w", key, err)
+			return b
+		}
+		pr, err := ParsePresentment(cols, fields, rd.Line)
+		if err != nil {
+			b.items = append(b.items, presented{bad: &exception{
+				TransactionID: shown(cols.field(fields, colTransactionId)), Rule: Malformed, Action: "NONE",
+				Detail: "presentation file: " + err.Error(), Line: rd.Line,
+			}})
+			continue
+		}
+		b.items = append(b.items, presented{p: pr})
+	}
+	return b
 }
 
 // runningSums are each debt currency's sums in int64, carried into the
