@@ -20,92 +20,111 @@ const lookupBatch = 100
 // of no transaction we know, or of another amount than the transaction
 // file's row. It runs after the transaction file is applied.
 func (r *Reconciler) presentations(ctx context.Context, in Input, index *txnIndex) (Presentations, []exception, error) {
-	p := Presentations{Debt: Totals{}, ByFunctionCode: map[string]int{}, InterchangeFees: Totals{}, Taxes: Totals{}}
+	c := &checker{r: r, index: index, sums: make(runningSums),
+		p: Presentations{Debt: Totals{}, ByFunctionCode: map[string]int{}, InterchangeFees: Totals{}, Taxes: Totals{}}}
 	body, rd, cols, err := r.openHeader(ctx, in, PresentationColumns)
 	if err != nil {
-		return p, nil, err
+		return c.p, nil, err
 	}
 	defer body.Close()
-	sums := make(runningSums)
-	var out, pending []exception
-	var lookups []ledger.Transaction
-	lookUp := func() error {
-		if len(lookups) == 0 {
-			return nil
-		}
-		got, err := r.c.Ledger.Positions(ctx, lookups)
-		if err != nil {
-			return fmt.Errorf("settlement: positions: %w", err)
-		}
-		for i, pos := range got {
-			if len(pos.Entries) == 0 && len(pos.Settled) == 0 {
-				out = append(out, pending[i])
-			}
-		}
-		lookups, pending = lookups[:0], pending[:0]
-		return nil
-	}
 	ahead := startReadAhead(func(rows []presented) batch[presented] { return r.readPresentments(rd, &cols, in.Key, rows) })
 	defer ahead.close()
 	for {
 		b, ok := ahead.next()
 		if !ok {
-			return p, nil, errors.New("settlement: the reading ahead stopped")
+			return c.p, nil, errors.New("settlement: the reading ahead stopped")
 		}
 		if b.err != nil {
-			return p, nil, b.err
+			return c.p, nil, b.err
 		}
 		for _, row := range b.items {
-			if row.bad != nil {
-				p.Malformed++
-				out = append(out, *row.bad)
-				continue
-			}
-			pr := row.p
-			p.Rows++
-			sums.add(&p, pr)
-			p.ByFunctionCode[pr.FunctionCode]++
-			if pr.Reverse {
-				p.ReversePresentments++
-			}
-			x := exception{TransactionID: pr.TransactionID, Rule: Flagged, Source: pr.FunctionCode, Action: "NONE", Line: pr.Line}
-			m, inFile := index.get(pr.TransactionID)
-			switch {
-			case inFile:
-				if pr.TransactionCurrency == "" || m.currency == [3]byte{} {
-					continue
-				}
-				if string(m.currency[:]) != pr.TransactionCurrency || m.minor != pr.TransactionAmount {
-					x.Detail = fmt.Sprintf("presentment line %d of %s %s, the transaction file says %s %s",
-						pr.Line, amountText(pr.TransactionAmount, pr.TransactionCurrency), pr.TransactionCurrency,
-						amountText(m.minor, string(m.currency[:])), string(m.currency[:]))
-					out = append(out, x)
-				}
-			case pr.UserID == "":
-				x.Detail = fmt.Sprintf("presentment line %d: not in the day's transaction file, and no USER_ID to look it up in the ledger", pr.Line)
-				out = append(out, x)
-			default:
-				x.Detail = fmt.Sprintf("presentment line %d: neither in the day's transaction file nor in the ledger", pr.Line)
-				pending = append(pending, x)
-				lookups = append(lookups, ledger.Transaction{UserID: pr.UserID, TransactionID: pr.TransactionID})
-				if len(lookups) == lookupBatch {
-					if err := lookUp(); err != nil {
-						return p, nil, err
-					}
-				}
+			if err := c.check(ctx, row); err != nil {
+				return c.p, nil, err
 			}
 		}
 		ahead.recycle(b.items)
 		if b.done {
-			sums.carry(&p)
-			if err := lookUp(); err != nil {
-				return p, nil, err
+			c.sums.carry(&c.p)
+			if err := c.lookUp(ctx); err != nil {
+				return c.p, nil, err
 			}
-			p.Flagged = countRule(out, Flagged)
-			sort.SliceStable(out, func(i, j int) bool { return out[i].Line < out[j].Line })
-			return p, out, nil
+			c.p.Flagged = countRule(c.out, Flagged)
+			sort.SliceStable(c.out, func(i, j int) bool { return c.out[i].Line < c.out[j].Line })
+			return c.p, c.out, nil
 		}
 	}
+}
+
+// checker sums up the presentments and flags them, one row at a time.
+type checker struct {
+	r     *Reconciler
+	index *txnIndex
+	p     Presentations
+	sums  runningSums
+	out   []exception // the report lines
+	// pending are the flags of presentments absent from the transaction
+	// file, unless lookups finds their transactions in the ledger.
+	pending []exception
+	lookups []ledger.Transaction
+}
+
+func (c *checker) check(ctx context.Context, row presented) error {
+	if row.bad != nil {
+		c.p.Malformed++
+		c.out = append(c.out, *row.bad)
+		return nil
+	}
+	pr := row.p
+	c.p.Rows++
+	c.sums.add(&c.p, pr)
+	c.p.ByFunctionCode[pr.FunctionCode]++
+	if pr.Reverse {
+		c.p.ReversePresentments++
+	}
+	x := exception{TransactionID: pr.TransactionID, Rule: Flagged, Source: pr.FunctionCode, Action: "NONE", Line: pr.Line}
+	m, inFile := c.index.get(pr.TransactionID)
+	switch {
+	case inFile:
+		if pr.TransactionCurrency == "" || m.currency == [3]byte{} {
+			return nil
+		}
+		if string(m.currency[:]) != pr.TransactionCurrency || m.minor != pr.TransactionAmount {
+			x.Detail = fmt.Sprintf("presentment line %d of %s %s, the transaction file says %s %s",
+				pr.Line, amountText(pr.TransactionAmount, pr.TransactionCurrency), pr.TransactionCurrency,
+				amountText(m.minor, string(m.currency[:])), string(m.currency[:]))
+			c.out = append(c.out, x)
+		}
+	case pr.UserID == "":
+		x.Detail = fmt.Sprintf("presentment line %d: not in the day's transaction file, and no USER_ID to look it up in the ledger", pr.Line)
+		c.out = append(c.out, x)
+	default:
+		x.Detail = fmt.Sprintf("presentment line %d: neither in the day's transaction file nor in the ledger", pr.Line)
+		c.pending = append(c.pending, x)
+		c.lookups = append(c.lookups, ledger.Transaction{UserID: pr.UserID, TransactionID: pr.TransactionID})
+		if len(c.lookups) == lookupBatch {
+			return c.lookUp(ctx)
+		}
+	}
+	return nil
+}
+
+// lookUp flags the pending presentments whose transactions the ledger does
+// not know either.
+func (c *checker) lookUp(ctx context.Context) error {
+	if len(c.lookups) == 0 {
+		return nil
+	}
+	got, err := c.r.c.Ledger.Positions(ctx, c.lookups)
+	if err != nil {
+		return fmt.Errorf("settlement: positions: %w", err)
+	}
+	for i, pos := range got {
+		if len(pos.Entries) == 0 && len(pos.Settled) == 0 {
+			c.out = append(c.out, c.pending[i])
+		}
+	}
+	c.lookups, c.pending = c.lookups[:0], c.pending[:0]
+	return nil
 }
 
 // presented is a data row of the presentation file, or the report line of
