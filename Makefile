@@ -101,7 +101,7 @@ test: deps check
 # The pure packages and the debugger's bindings, compiled to WebAssembly and
 # run under Node: the known-answer vectors inside the module the page loads.
 test-wasm:
-	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec="$(WASM_EXEC)/go_js_wasm_exec" ./wasm ./core/signature ./core/signature/diagnosis ./core/capture ./core/money ./core/idempotency ./core/text ./core/webhook ./core/td ./core/belvo ./core/palenca ./core/mask ./core/identity ./core/employment ./core/settlement
+	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec="$(WASM_EXEC)/go_js_wasm_exec" ./wasm ./core/signature ./core/signature/diagnosis ./core/capture ./core/money ./core/idempotency ./core/text ./core/webhook ./core/td ./core/belvo ./core/palenca ./core/mask ./core/identity ./core/employment ./core/settlement ./core/hashdir
 
 # The signature debugger as static files: the page, its engine and Go's
 # loader for it.
