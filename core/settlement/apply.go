@@ -160,7 +160,9 @@ func (a *applier) read(key string, rows []row) batch[row] {
 	if a.index != nil && a.size > 0 && b.offset > 0 {
 		// The first chunk tells how long a row is: the rest of the file
 		// likely holds as many rows a byte, and a sixteenth more is room.
-		rows := float64(a.size) / float64(b.offset) * float64(len(b.items))
+		// Only well-formed rows are counted, as only they are indexed: a
+		// file of short junk lines reserves nothing for them.
+		rows := float64(a.size) / float64(b.offset) * float64(len(a.index.rows))
 		a.index.reserve(int(min(rows*17/16, 1<<31)))
 		a.size = 0
 	}

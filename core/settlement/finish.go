@@ -20,7 +20,7 @@ import (
 // (two of a million ids collide with odds of one in 10^7), and a row keeps
 // only its merchant amount and whether it is HELD. Rows are added in file
 // order, then laid out once by hash (core/hashdir), so that a lookup reads
-// a row or two.
+// a cache line or three.
 type txnIndex struct {
 	seed maphash.Seed
 	rows []indexed
