@@ -1,7 +1,7 @@
 // Package hashdir lays records out by a 64-bit hash they carry, in place,
 // with a directory of where each leading-bits prefix of the hash starts:
-// finding a hash then reads one directory slot and a record or two, and
-// the layout costs a pass over the records rather than a sort.
+// finding a hash then reads one directory slot and the few records of its
+// prefix, and the layout costs two passes over the records, not a sort.
 package hashdir
 
 import "math/bits"
@@ -31,12 +31,13 @@ func Build[T any](xs []T, hash func(*T) uint64) Dir {
 	high := min(width, 11)
 	low := width - high
 	parts := make([]uint32, 1<<high+1)
-	partition(xs, func(x *T) uint64 { return hash(x) >> (64 - high) }, parts)
+	next := make([]uint32, max(1<<high, 1<<low))
+	partition(xs, func(x *T) uint64 { return hash(x) >> (64 - high) }, parts, next)
 	mask := uint64(1)<<low - 1
 	for p := range 1 << high {
 		lo, hi := parts[p], parts[p+1]
 		sub := d.starts[p<<low : (p+1)<<low+1]
-		partition(xs[lo:hi], func(x *T) uint64 { return hash(x) >> d.shift & mask }, sub)
+		partition(xs[lo:hi], func(x *T) uint64 { return hash(x) >> d.shift & mask }, sub, next)
 		for i := range sub {
 			sub[i] += lo
 		}
@@ -47,7 +48,8 @@ func Build[T any](xs []T, hash func(*T) uint64) Dir {
 
 // partition reorders xs by key(x), below len(starts)-1, in place, and sets
 // starts[k] to where key k's records start (starts[len-1] to len(xs)).
-func partition[T any](xs []T, key func(*T) uint64, starts []uint32) {
+// next is scratch space of len(starts)-1 at least.
+func partition[T any](xs []T, key func(*T) uint64, starts, next []uint32) {
 	clear(starts)
 	for i := range xs {
 		starts[key(&xs[i])+1]++
@@ -57,7 +59,7 @@ func partition[T any](xs []T, key func(*T) uint64, starts []uint32) {
 	}
 	// Each record is swapped at most once into the key it belongs to:
 	// next[k] is the first place of key k not yet filled.
-	next := make([]uint32, len(starts)-1)
+	next = next[:len(starts)-1]
 	copy(next, starts)
 	for k := range next {
 		for next[k] < starts[k+1] {
