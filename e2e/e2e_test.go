@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 	"sync"
 	"testing"
@@ -68,8 +69,12 @@ func TestStoreCallsPerRequest(t *testing.T) {
 			}
 		})
 	}
-	// Nothing personal or secret in the log.
+	// Nothing personal or secret in the log. The clock's readings are left
+	// out of the check: their digits may spell "1573" by chance.
 	for _, line := range s.Logs.Lines(t) {
+		line = maps.Clone(line)
+		delete(line, "time")
+		delete(line, "latency_ms")
 		text := fmt.Sprint(line)
 		for _, secret := range []string{apitest.APISecret, apitest.APIKey, "u-3", "1573", "Almacen"} {
 			if strings.Contains(text, secret) {
