@@ -294,8 +294,16 @@ func TestEventsAPIShowsNoPersonalData(t *testing.T) {
 	if err := json.NewDecoder(res.Body).Decode(&detail); err != nil {
 		t.Fatal(err)
 	}
+	// The query's timestamp is left out of the check: its digits may spell
+	// "5678" by chance.
+	var query []string
+	for _, p := range strings.Split(detail.Headers["query"], "&") {
+		if !strings.HasPrefix(p, "timestamp=") {
+			query = append(query, p)
+		}
+	}
 	for _, secret := range []string{"David", "560427MV", "5678", apitest.TDAccessKey} {
-		if strings.Contains(detail.Body, secret) || strings.Contains(detail.Headers["query"], secret) {
+		if strings.Contains(detail.Body, secret) || strings.Contains(strings.Join(query, "&"), secret) {
 			t.Errorf("the detail shows %q: %s %v", secret, detail.Body, detail.Headers)
 		}
 	}
