@@ -15,6 +15,7 @@ import (
 	"github.com/tarjeta-dev/tarjeta/config"
 	"github.com/tarjeta-dev/tarjeta/core/authorization"
 	"github.com/tarjeta-dev/tarjeta/core/idempotency"
+	"github.com/tarjeta-dev/tarjeta/core/signature"
 	"github.com/tarjeta-dev/tarjeta/dynamo"
 	"github.com/tarjeta-dev/tarjeta/dynamo/ledgertable"
 	"github.com/tarjeta-dev/tarjeta/httpapi/authorizeapi"
@@ -79,6 +80,9 @@ type Deps struct {
 
 // Function builds the authorize function: the settings checked, the Pomelo
 // keys read, the service over d.Store and its routes behind the request log.
+// Without a Pomelo credential it still starts, serving the ledger's view and
+// refusing every authorization and adjustment with 401 CREDENTIAL_NOT_SET,
+// and says so in its log.
 func (c Config) Function(ctx context.Context, d Deps) (serve.Function, error) {
 	if err := c.Validate(); err != nil {
 		return serve.Function{}, fmt.Errorf("config: %w", err)
@@ -86,9 +90,14 @@ func (c Config) Function(ctx context.Context, d Deps) (serve.Function, error) {
 	if d.Store == nil || d.Now == nil {
 		return serve.Function{}, errors.New("config: authorize needs a store and a clock")
 	}
-	keys, err := c.Keyring(ctx, d.Secrets)
-	if err != nil {
-		return serve.Function{}, err
+	var keys *signature.Keyring
+	if c.Pomelo.Set() {
+		var err error
+		if keys, err = c.Keyring(ctx, d.Secrets); err != nil {
+			return serve.Function{}, err
+		}
+	} else if d.Log != nil {
+		d.Log.Warn("startup: POMELO_API_CREDENTIALS and POMELO_CREDENTIALS_SECRET_ARN are unset: every authorization and adjustment is refused with 401 CREDENTIAL_NOT_SET")
 	}
 	svc := authorization.New(authorization.Config{
 		Verifier: c.Verifier(keys), Store: d.Store, Now: d.Now, Deadline: c.Deadline, Retention: c.Retention,

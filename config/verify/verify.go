@@ -31,8 +31,10 @@ import (
 	"github.com/tarjeta-dev/tarjeta/serve"
 )
 
-// Config is the configuration of the verify function. Every provider in
-// VERIFY_PROVIDER_ORDER needs its URLs and credentials.
+// Config is the configuration of the verify function. A provider of
+// VERIFY_PROVIDER_ORDER whose credential is unset (TD_PARTNER_KEY,
+// PALENCA_API_KEY, BELVO_SECRET_ID) is left out of it; one whose credential
+// is set needs its other settings too.
 type Config struct {
 	TDAPIURL      string        `env:"TD_API_URL"`
 	TDQueryURL    string        `env:"TD_QUERY_URL"`
@@ -92,9 +94,13 @@ func (c Config) Validate() error {
 		case slices.Contains(order[:i], p):
 			errs = append(errs, fmt.Errorf("VERIFY_PROVIDER_ORDER names %s twice", p))
 		default:
-			for _, s := range c.settings(p) {
+			settings := c.settings(p)
+			if settings[0].value == "" {
+				continue // left out
+			}
+			for _, s := range settings[1:] {
 				if s.value == "" {
-					errs = append(errs, fmt.Errorf("%s is in VERIFY_PROVIDER_ORDER: %s must be set", p, s.name))
+					errs = append(errs, fmt.Errorf("%s is in VERIFY_PROVIDER_ORDER and %s is set: %s must be set too", p, settings[0].name, s.name))
 				}
 			}
 		}
@@ -125,15 +131,28 @@ func (c Config) Validate() error {
 
 type setting struct{ name, value string }
 
-// settings are what provider p needs set.
+// settings are what provider p needs set, its credential first: with the
+// credential unset the provider is left out.
 func (c Config) settings(p string) []setting {
 	switch p {
 	case td.Provider:
-		return []setting{{"TD_API_URL", c.TDAPIURL}, {"TD_QUERY_URL", c.TDQueryURL}, {"TD_PARTNER_CODE", c.TDPartnerCode}, {"TD_PARTNER_KEY", c.TDPartnerKey}}
+		return []setting{{"TD_PARTNER_KEY", c.TDPartnerKey}, {"TD_API_URL", c.TDAPIURL}, {"TD_QUERY_URL", c.TDQueryURL}, {"TD_PARTNER_CODE", c.TDPartnerCode}}
 	case palenca.Provider:
-		return []setting{{"PALENCA_API_URL", c.PalencaAPIURL}, {"PALENCA_API_KEY", c.PalencaAPIKey}}
+		return []setting{{"PALENCA_API_KEY", c.PalencaAPIKey}, {"PALENCA_API_URL", c.PalencaAPIURL}}
 	}
-	return []setting{{"BELVO_API_URL", c.BelvoAPIURL}, {"BELVO_SECRET_ID", c.BelvoSecretID}, {"BELVO_SECRET_PASSWORD", c.BelvoSecretPassword}}
+	return []setting{{"BELVO_SECRET_ID", c.BelvoSecretID}, {"BELVO_API_URL", c.BelvoAPIURL}, {"BELVO_SECRET_PASSWORD", c.BelvoSecretPassword}}
+}
+
+// Enabled is the failover order of the providers configured: those of
+// VERIFY_PROVIDER_ORDER whose credential is set.
+func (c Config) Enabled() []string {
+	var out []string
+	for _, p := range c.Order() {
+		if slices.Contains(Providers, p) && c.settings(p)[0].value != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // Deps are what the verify function runs on besides its settings.
@@ -175,8 +194,15 @@ func (c Config) Service(d Deps) (*verification.Service, error) {
 		retries = -1
 	}
 	out := &outbound.Client{HTTP: d.HTTP, Timeout: c.APITimeout, Retries: retries, Log: d.log()}
+	enabled := c.Enabled()
+	if left := len(c.Order()) - len(enabled); left > 0 {
+		d.log().Warn("startup: providers of VERIFY_PROVIDER_ORDER left out, their credential unset", "order", strings.Join(enabled, ","), "left_out", left)
+	}
+	if len(enabled) == 0 {
+		d.log().Warn("startup: no verification provider is configured: POST /verifications answers 503 NO_PROVIDER_CONFIGURED")
+	}
 	providers := make(map[string]verification.Provider)
-	for _, p := range c.Order() {
+	for _, p := range enabled {
 		switch p {
 		case td.Provider:
 			providers[p] = &tdapi.Client{RequestURL: c.TDAPIURL, QueryURL: c.TDQueryURL, PartnerCode: c.TDPartnerCode, PartnerKey: c.TDPartnerKey,
@@ -189,7 +215,7 @@ func (c Config) Service(d Deps) (*verification.Service, error) {
 		}
 	}
 	return &verification.Service{
-		Store: d.Store, Providers: providers, Order: c.Order(), PollAfter: c.PollAfter, Retention: c.Retention,
+		Store: d.Store, Providers: providers, Order: enabled, PollAfter: c.PollAfter, Retention: c.Retention,
 		Now: d.Now, Random: rand.Reader, Log: d.log(),
 	}, nil
 }

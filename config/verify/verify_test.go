@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -34,12 +35,30 @@ func TestSettings(t *testing.T) {
 		c.BelvoInstitution != "imss_mx_employment" || c.TableName != "tarjeta-verifications" || c.WebhooksTableName != "tarjeta-webhooks" {
 		t.Errorf("defaults = %+v", c)
 	}
-	// Every provider of the default order lacks its settings.
-	err := c.Validate()
-	for _, name := range []string{"TD_API_URL", "TD_QUERY_URL", "TD_PARTNER_KEY", "PALENCA_API_URL", "PALENCA_API_KEY", "BELVO_SECRET_PASSWORD"} {
-		if err == nil || !strings.Contains(err.Error(), name) {
-			t.Errorf("Validate = %v, want %s named", err, name)
+	// Every provider of the default order lacks its credential: all are
+	// left out, and the function starts (answering 503 NO_PROVIDER_CONFIGURED).
+	if err := c.Validate(); err != nil || len(c.Enabled()) != 0 {
+		t.Errorf("nothing set: Validate = %v, Enabled = %v; want nil, none", err, c.Enabled())
+	}
+	// A provider whose credential is set needs the rest of its settings.
+	for _, tc := range []struct {
+		credential string
+		missing    []string
+	}{
+		{"TD_PARTNER_KEY", []string{"TD_API_URL", "TD_QUERY_URL", "TD_PARTNER_CODE"}},
+		{"PALENCA_API_KEY", []string{"PALENCA_API_URL"}},
+		{"BELVO_SECRET_ID", []string{"BELVO_API_URL", "BELVO_SECRET_PASSWORD"}},
+	} {
+		err := load(t, map[string]string{tc.credential: "k"}).Validate()
+		for _, name := range tc.missing {
+			if err == nil || !strings.Contains(err.Error(), name) {
+				t.Errorf("%s set: Validate = %v, want %s named", tc.credential, err, name)
+			}
 		}
+	}
+	partial := load(t, map[string]string{"PALENCA_API_KEY": "k", "PALENCA_API_URL": "https://palenca/v1"})
+	if err := partial.Validate(); err != nil || !slices.Equal(partial.Enabled(), []string{"palenca"}) {
+		t.Errorf("Palenca alone: Validate = %v, Enabled = %v; want nil, [palenca]", err, partial.Enabled())
 	}
 	td := load(t, map[string]string{"VERIFY_PROVIDER_ORDER": "td", "TD_API_URL": "https://td/req", "TD_QUERY_URL": "https://td/query",
 		"TD_PARTNER_CODE": "p", "TD_PARTNER_KEY": "k"})

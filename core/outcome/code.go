@@ -60,6 +60,7 @@ const (
 	ExternalIDReused    Code = "EXTERNAL_ID_REUSED" // an external_id already used with another input
 	DailyLimitExceeded  Code = "DAILY_LIMIT_EXCEEDED"
 	UnknownVerification Code = "VERIFICATION_NOT_FOUND"
+	NoProvider          Code = "NO_PROVIDER_CONFIGURED" // the deployment has no verification provider's credentials
 )
 
 // The codes of the reconcile function's own routes.
@@ -99,6 +100,7 @@ var statuses = map[Code]int{
 	ExternalIDReused:      409,
 	DailyLimitExceeded:    429,
 	UnknownVerification:   404,
+	NoProvider:            503,
 	UnknownReconciliation: 404,
 	Internal:              500,
 	StoreUnavailable:      503,

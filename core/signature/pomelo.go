@@ -37,6 +37,9 @@ var (
 	ErrTooNew           = errors.New("signature: timestamp in the future")
 	ErrEndpointMismatch = errors.New("signature: endpoint does not match the path called")
 	ErrNoMatch          = errors.New("signature: signature does not match")
+	// ErrNoKeys is returned for every request when no credential is
+	// configured: the route refuses everything until one is.
+	ErrNoKeys = errors.New("signature: no Pomelo credentials are configured (POMELO_API_CREDENTIALS or POMELO_CREDENTIALS_SECRET_ARN)")
 )
 
 // The codes of the verification failures, as Code returns them.
@@ -50,6 +53,7 @@ const (
 	CodeEndpointMismatch = "ENDPOINT_MISMATCH"
 	CodeNoMatch          = "SIGNATURE_MISMATCH"
 	CodeInvalid          = "SIGNATURE_INVALID" // any other error
+	CodeNoKeys           = "CREDENTIAL_NOT_SET"
 )
 
 // Code names the verification failure err wraps, for error bodies and the
@@ -58,6 +62,8 @@ func Code(err error) string {
 	switch {
 	case err == nil:
 		return ""
+	case errors.Is(err, ErrNoKeys):
+		return CodeNoKeys
 	case errors.Is(err, ErrMissingHeader):
 		return CodeMissingHeader
 	case errors.Is(err, ErrUnknownKey):
@@ -101,9 +107,12 @@ type Verifier struct {
 // timestamp is within the tolerance of now, and that its endpoint is the path
 // (with query) that was actually called. It returns the first failure found,
 // wrapping one of ErrMissingHeader, ErrMalformedHeader, ErrUnknownKey,
-// ErrBadBase64, ErrTooOld, ErrTooNew, ErrEndpointMismatch or ErrNoMatch.
+// ErrBadBase64, ErrTooOld, ErrTooNew, ErrEndpointMismatch or ErrNoMatch; a
+// verifier without a keyring refuses everything with ErrNoKeys.
 func (v Verifier) Verify(s Signed, called string, now time.Time) error {
 	switch {
+	case v.Keys == nil:
+		return ErrNoKeys
 	case s.APIKey == "":
 		return text.Annotate(ErrMissingHeader, HeaderAPIKey)
 	case s.Signature == "":

@@ -100,6 +100,10 @@ func TestVerify(t *testing.T) {
 			}
 		})
 	}
+	// Without a keyring, even a good signature is refused, as not set.
+	if err := (signature.Verifier{}).Verify(good(), "/transactions/authorizations", now); !errors.Is(err, signature.ErrNoKeys) || signature.Code(err) != "CREDENTIAL_NOT_SET" {
+		t.Errorf("Verify without keys = %v (%s), want ErrNoKeys, CREDENTIAL_NOT_SET", err, signature.Code(err))
+	}
 }
 
 func TestParseCredentials(t *testing.T) {

@@ -35,11 +35,17 @@ func (e *FieldError) Error() string { return "verification: " + e.Field + ": " +
 var (
 	ErrDailyLimit       = errors.New("verification: the CURP had its verifications for the last 24 hours")
 	ErrExternalIDReused = errors.New("verification: external_id already used with another input")
+	// ErrNoProvider refuses every start of a service with no provider
+	// configured: nothing is kept.
+	ErrNoProvider = errors.New("verification: no provider is configured")
 )
 
 // check returns the input of r, and its external id, or a *FieldError. It
 // calls no one.
 func (s *Service) check(r Request) (Input, string, error) {
+	if len(s.Order) == 0 {
+		return Input{}, "", ErrNoProvider
+	}
 	curp, err := identity.CURP(r.CURP)
 	if err != nil {
 		var ce *identity.CURPError

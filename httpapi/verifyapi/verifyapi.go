@@ -90,6 +90,9 @@ func start(s Verifications) http.HandlerFunc {
 		case errors.As(err, &fe):
 			fieldError(w, fe.Code, fe.Field, fe.Message)
 			return
+		case errors.Is(err, verification.ErrNoProvider):
+			httpapi.WriteError(w, outcome.NoProvider, "no verification provider is configured: set the credentials of td, palenca or belvo (see VERIFY_PROVIDER_ORDER)")
+			return
 		case errors.Is(err, verification.ErrDailyLimit):
 			httpapi.WriteError(w, outcome.DailyLimitExceeded, "the CURP had its three verifications of the last 24 hours (IMSS's daily limit); try tomorrow")
 			return

@@ -29,12 +29,21 @@ func (waiting) Window() time.Duration                              { return time
 func (waiting) Serves(verification.Institution) bool               { return true }
 
 func handler(t testing.TB) *httptest.Server {
+	return handlerOf(t, []string{"td"})
+}
+
+// handlerOf is the API over a service whose providers are order.
+func handlerOf(t testing.TB, order []string) *httptest.Server {
 	store, err := verifyfile.Open(t.TempDir(), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	svc := &verification.Service{Store: store, Providers: map[string]verification.Provider{"td": waiting{}}, Order: []string{"td"},
+	providers := make(map[string]verification.Provider)
+	for _, p := range order {
+		providers[p] = waiting{}
+	}
+	svc := &verification.Service{Store: store, Providers: providers, Order: order,
 		PollAfter: time.Minute, Retention: 24 * time.Hour, Now: time.Now, Random: rand.Reader}
 	srv := httptest.NewServer(verifyapi.Handler(svc, slog.New(slog.DiscardHandler), time.Now))
 	t.Cleanup(srv.Close)
@@ -93,6 +102,25 @@ func TestStart(t *testing.T) {
 	post(t, srv.URL, `{"curp":"HEGG560427MVZRRL04"}`)
 	if status, out := post(t, srv.URL, `{"curp":"HEGG560427MVZRRL04"}`); status != 429 || out["error"].(map[string]any)["code"] != "DAILY_LIMIT_EXCEEDED" {
 		t.Errorf("a fourth: %d %v", status, out)
+	}
+}
+
+// TestNoProvider: a deployment without any provider's credential starts,
+// and refuses every verification as unavailable, keeping nothing.
+func TestNoProvider(t *testing.T) {
+	srv := handlerOf(t, nil)
+	status, out := post(t, srv.URL, `{"curp":"HEGG560427MVZRRL04","external_id":"e-1"}`)
+	if e, _ := out["error"].(map[string]any); status != 503 || e["code"] != "NO_PROVIDER_CONFIGURED" {
+		t.Errorf("POST = %d %v, want 503 NO_PROVIDER_CONFIGURED", status, out)
+	}
+	res, err := http.Get(srv.URL + "/verifications?external_id=e-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var listed struct{ Verifications []any }
+	if err := json.NewDecoder(res.Body).Decode(&listed); err != nil || res.StatusCode != 200 || len(listed.Verifications) != 0 {
+		t.Errorf("the refused start kept something: GET by external_id = %d %v (%v)", res.StatusCode, listed, err)
 	}
 }
 
