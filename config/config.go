@@ -9,6 +9,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -74,4 +76,21 @@ func (p Pomelo) Keyring(ctx context.Context, sm SecretReader) (*signature.Keyrin
 // keys.
 func (p Pomelo) Verifier(keys *signature.Keyring) signature.Verifier {
 	return signature.Verifier{Keys: keys, Tolerance: p.Tolerance, BasePath: p.BasePath}
+}
+
+// Required reports the settings among names that are unset or empty, naming
+// each. A function in Lambda requires the names of the resources its
+// template gives it, so that it never runs against the local stack's
+// default names.
+func Required(names ...string) error {
+	var missing []string
+	for _, n := range names {
+		if os.Getenv(n) == "" {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("config: required setting unset: %s", strings.Join(missing, ", "))
+	}
+	return nil
 }

@@ -3,9 +3,12 @@ package config_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/sethvargo/go-envconfig"
 
 	"github.com/tarjeta-dev/tarjeta/config"
 )
@@ -45,5 +48,23 @@ func TestKeyring(t *testing.T) {
 				t.Errorf("%s: key missing", tc.name)
 			}
 		}
+	}
+}
+
+// TestProcess: a bad setting is named by its variable, also inside an
+// embedded struct.
+func TestProcess(t *testing.T) {
+	var c struct {
+		config.Pomelo
+		Deadline time.Duration `env:"AUTHORIZATION_DEADLINE, default=1500ms"`
+	}
+	for setting, value := range map[string]string{"AUTHORIZATION_DEADLINE": "forever", "POMELO_SIGNATURE_TOLERANCE": "soon"} {
+		err := config.ProcessWith(context.Background(), &c, envconfig.MapLookuper(map[string]string{setting: value}))
+		if err == nil || !strings.HasPrefix(err.Error(), "config: "+setting+": ") || !strings.Contains(err.Error(), value) {
+			t.Errorf("%s=%s: %v, want it named", setting, value, err)
+		}
+	}
+	if err := config.ProcessWith(context.Background(), &c, envconfig.MapLookuper(nil)); err != nil || c.Deadline != 1500*time.Millisecond {
+		t.Errorf("defaults: %v, %v", err, c.Deadline)
 	}
 }

@@ -74,8 +74,9 @@ type Env struct {
 }
 
 // Start builds the function with build and serves it in Lambda, as every
-// functions/<name>/main.go does; a function that cannot be built is logged
-// and the process exits, so that Lambda reports the failed start.
+// functions/<name>/main.go does. A function that cannot be built is logged,
+// reported to the Runtime API as an init error naming the cause, and the
+// process exits, so that Lambda reports the failed start.
 func Start(build func(ctx context.Context, env Env) (Function, error)) {
 	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
 	ctx := context.Background()
@@ -86,6 +87,11 @@ func Start(build func(ctx context.Context, env Env) (Function, error)) {
 	}
 	if err != nil {
 		log.Error("startup", "error", err.Error())
+		if api := os.Getenv("AWS_LAMBDA_RUNTIME_API"); api != "" {
+			if rerr := ReportInitError(ctx, api, err); rerr != nil {
+				log.Error("startup", "error", rerr.Error())
+			}
+		}
 		os.Exit(1)
 	}
 	lambda.Start(Lambda(fn, log))

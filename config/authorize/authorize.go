@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/sethvargo/go-envconfig"
 
 	"github.com/tarjeta-dev/tarjeta/config"
 	"github.com/tarjeta-dev/tarjeta/core/authorization"
@@ -112,8 +111,13 @@ func (c Config) Function(ctx context.Context, d Deps) (serve.Function, error) {
 // ledger on DynamoDB, the Pomelo keys from Secrets Manager.
 func Lambda(ctx context.Context, env serve.Env) (serve.Function, error) {
 	var c Config
-	if err := envconfig.Process(ctx, &c); err != nil {
+	if err := config.Process(ctx, &c); err != nil {
 		return serve.Function{}, err
+	}
+	if c.TableName == "" {
+		if err := config.Required("LEDGER_TABLE_NAME"); err != nil {
+			return serve.Function{}, err
+		}
 	}
 	return c.Function(ctx, Deps{
 		Store:   ledgertable.New(dynamo.NewClient(env.AWS, ""), c.Table()),

@@ -16,9 +16,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
-	"github.com/sethvargo/go-envconfig"
 	"github.com/tidwall/gjson"
 
+	"github.com/tarjeta-dev/tarjeta/config"
 	"github.com/tarjeta-dev/tarjeta/core/settlement"
 	"github.com/tarjeta-dev/tarjeta/core/text"
 	"github.com/tarjeta-dev/tarjeta/dynamo"
@@ -212,14 +212,17 @@ const Reserve = 3 * time.Minute
 // ledger's table on DynamoDB, the bucket on S3, and a RUNNING run continued
 // by an asynchronous invocation of the function itself.
 func Lambda(ctx context.Context, env serve.Env) (serve.Function, error) {
+	if err := config.Required("LEDGER_TABLE_NAME", "SETTLEMENT_BUCKET", "AWS_LAMBDA_FUNCTION_NAME"); err != nil {
+		return serve.Function{}, err
+	}
 	var c Config
-	if err := envconfig.Process(ctx, &c); err != nil {
+	if err := config.Process(ctx, &c); err != nil {
 		return serve.Function{}, err
 	}
 	var fn struct {
-		Name string `env:"AWS_LAMBDA_FUNCTION_NAME, required"` // set by Lambda
+		Name string `env:"AWS_LAMBDA_FUNCTION_NAME"` // set by Lambda
 	}
-	if err := envconfig.Process(ctx, &fn); err != nil {
+	if err := config.Process(ctx, &fn); err != nil {
 		return serve.Function{}, err
 	}
 	self := lambda.NewFromConfig(env.AWS)

@@ -13,8 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sethvargo/go-envconfig"
-
+	"github.com/tarjeta-dev/tarjeta/config"
 	"github.com/tarjeta-dev/tarjeta/core/belvo"
 	"github.com/tarjeta-dev/tarjeta/core/palenca"
 	"github.com/tarjeta-dev/tarjeta/core/td"
@@ -267,8 +266,11 @@ func (c Config) Serve(svc *verification.Service, d Deps) serve.Function {
 // Lambda builds the function in AWS: settings from the environment,
 // verifications and the webhooks' events on DynamoDB.
 func Lambda(ctx context.Context, env serve.Env) (serve.Function, error) {
+	if err := config.Required("VERIFICATIONS_TABLE_NAME", "WEBHOOKS_TABLE_NAME"); err != nil {
+		return serve.Function{}, err
+	}
 	var c Config
-	if err := envconfig.Process(ctx, &c); err != nil {
+	if err := config.Process(ctx, &c); err != nil {
 		return serve.Function{}, err
 	}
 	db := dynamo.NewClient(env.AWS, "")

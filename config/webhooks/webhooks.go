@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/sethvargo/go-envconfig"
 	"github.com/tarjeta-dev/tarjeta/config"
 	"github.com/tarjeta-dev/tarjeta/core/belvo"
 	"github.com/tarjeta-dev/tarjeta/core/inbound"
@@ -187,8 +186,11 @@ func (c Config) Function(ctx context.Context, d Deps) (serve.Function, error) {
 // events on DynamoDB (its stream feeding the processor), the Pomelo keys
 // from Secrets Manager.
 func Lambda(ctx context.Context, env serve.Env) (serve.Function, error) {
+	if err := config.Required("WEBHOOKS_TABLE_NAME"); err != nil {
+		return serve.Function{}, err
+	}
 	var c Config
-	if err := envconfig.Process(ctx, &c); err != nil {
+	if err := config.Process(ctx, &c); err != nil {
 		return serve.Function{}, err
 	}
 	return c.Function(ctx, Deps{

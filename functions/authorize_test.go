@@ -1,0 +1,63 @@
+package functions_test
+
+import (
+	"encoding/base64"
+	"testing"
+
+	"github.com/tarjeta-dev/tarjeta/core/signature"
+	"github.com/tarjeta-dev/tarjeta/dynamo/ledgertable"
+	"github.com/tarjeta-dev/tarjeta/httpapi/apitest"
+)
+
+const pomeloSecretARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:tarjeta/pomelo-AbCdEf"
+
+// TestAuthorizeBootstrap: the authorize bootstrap, its Pomelo keys read
+// from Secrets Manager, funds the sample user, approves the sample
+// purchase, replays it, and shows the account.
+func TestAuthorizeBootstrap(t *testing.T) {
+	table := ddb.Fresh(t, ledgertable.Create)
+	rt := start(t, "authorize", "LEDGER_TABLE_NAME="+table, "POMELO_CREDENTIALS_SECRET_ARN="+pomeloSecretARN,
+		"POMELO_SIGNATURE_TOLERANCE=87600h")
+	rt.Secrets = map[string]string{pomeloSecretARN: samplePomelo}
+
+	fund := call(t, rt, sample(t, "authorize/adjustment-credit.json"))
+	if fund.StatusCode != 200 || fund.Body != "" || fund.Headers["X-Signature"] == "" {
+		t.Errorf("credit adjustment: %d %q %v", fund.StatusCode, fund.Body, fund.Headers)
+	}
+	purchase := sample(t, "authorize/authorization.json")
+	first := call(t, rt, purchase)
+	if first.StatusCode != 200 || first.JSON["status"] != "APPROVED" {
+		t.Fatalf("authorization: %d %s", first.StatusCode, first.Body)
+	}
+	secret, _ := base64.StdEncoding.DecodeString(apitest.APISecret)
+	h := first.Headers
+	if h["X-Signature"] != signature.Sign(secret, h["X-Timestamp"], "/transactions/authorizations", []byte(first.Body)) {
+		t.Errorf("the answer is not signed over its body: %v", h)
+	}
+	if again := call(t, rt, purchase); again.StatusCode != 200 || again.Body != first.Body {
+		t.Errorf("Pomelo's retry: %d %s, want the first answer %s", again.StatusCode, again.Body, first.Body)
+	}
+	account := call(t, rt, sample(t, "authorize/ledger-account.json"))
+	balances, _ := account.JSON["balances"].([]any)
+	if account.StatusCode != 200 || len(balances) != 1 || balances[0].(map[string]any)["available"] != "749.50" {
+		t.Errorf("account: %d %s, want 749.50 available", account.StatusCode, account.Body)
+	}
+}
+
+// TestAuthorizeBootstrapSettings: without Pomelo's credentials the
+// function starts and refuses Pomelo's routes with 401 CREDENTIAL_NOT_SET;
+// without its table's name it does not start, and says why.
+func TestAuthorizeBootstrapSettings(t *testing.T) {
+	table := ddb.Fresh(t, ledgertable.Create)
+	rt := start(t, "authorize", "LEDGER_TABLE_NAME="+table)
+	if a := call(t, rt, sample(t, "authorize/authorization.json")); a.StatusCode != 401 || a.errorCode() != "CREDENTIAL_NOT_SET" {
+		t.Errorf("authorization without credentials: %d %s", a.StatusCode, a.Body)
+	}
+	if a := call(t, rt, sample(t, "authorize/ledger-account.json")); a.StatusCode != 200 {
+		t.Errorf("account without credentials: %d %s", a.StatusCode, a.Body)
+	}
+	expectInitError(t, "authorize", nil, "LEDGER_TABLE_NAME")
+	expectInitError(t, "authorize", []string{"LEDGER_TABLE_NAME=" + table, "AUTHORIZATION_DEADLINE=forever"}, "AUTHORIZATION_DEADLINE")
+	expectInitError(t, "authorize", []string{"LEDGER_TABLE_NAME=" + table, "POMELO_CREDENTIALS_SECRET_ARN=arn:aws:secretsmanager:us-east-1:123456789012:secret:missing"},
+		"POMELO_CREDENTIALS_SECRET_ARN")
+}

@@ -1,0 +1,163 @@
+package functions_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/tarjeta-dev/tarjeta/dynamo/dynamotest"
+	"github.com/tarjeta-dev/tarjeta/s3bucket/s3test"
+	"github.com/tarjeta-dev/tarjeta/serve/runtimetest"
+)
+
+var (
+	ddb *dynamotest.Server
+	s3  *s3test.Server
+	// bootstraps are the functions' binaries, built for linux on this
+	// machine's architecture exactly as make build builds them for arm64.
+	bootstraps string
+)
+
+// TestMain builds every bootstrap and starts DynamoDB Local and versitygw,
+// which the bootstraps reach through the AWS SDK's standard endpoint
+// variables. A part that cannot start fails the run: there is no silent
+// skip.
+func TestMain(m *testing.M) {
+	code, err := setUp(m)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		code = 1
+	}
+	os.Exit(code)
+}
+
+func setUp(m *testing.M) (int, error) {
+	dir, err := os.MkdirTemp("", "bootstraps-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(dir)
+	for _, fn := range []string{"authorize", "webhooks", "verify", "reconcile"} {
+		out := filepath.Join(dir, fn, "bootstrap")
+		cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", out, "./"+fn)
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+runtime.GOARCH)
+		if b, err := cmd.CombinedOutput(); err != nil {
+			return 0, fmt.Errorf("build %s: %v\n%s", fn, err, b)
+		}
+	}
+	bootstraps = dir
+	if ddb, err = dynamotest.Start(); err != nil {
+		return 0, err
+	}
+	defer ddb.Stop()
+	if s3, err = s3test.Start(); err != nil {
+		return 0, err
+	}
+	defer s3.Stop()
+	return m.Run(), nil
+}
+
+// awsEnv is what every bootstrap under test gets: the AWS SDK's standard
+// settings, pointed at the local DynamoDB and S3.
+func awsEnv() []string {
+	return []string{
+		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local", "AWS_SESSION_TOKEN=local",
+		"AWS_ENDPOINT_URL_DYNAMODB=" + ddb.Endpoint, "AWS_ENDPOINT_URL_S3=" + s3.Endpoint,
+	}
+}
+
+// start runs function's bootstrap under a fresh Runtime API with env.
+func start(t *testing.T, function string, env ...string) *runtimetest.Runtime {
+	t.Helper()
+	rt, err := runtimetest.New("tarjeta-" + function)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		rt.Close()
+		if v := rt.Violations(); len(v) > 0 {
+			t.Errorf("%s called the Runtime API out of turn: %v", function, v)
+		}
+		if t.Failed() {
+			t.Logf("%s's log:\n%s", function, rt.Log())
+		}
+	})
+	env = append(append(awsEnv(), "AWS_ENDPOINT_URL_LAMBDA="+rt.Endpoint(), "AWS_ENDPOINT_URL_SECRETS_MANAGER="+rt.Endpoint()), env...)
+	if err := rt.Start(filepath.Join(bootstraps, function, "bootstrap"), env...); err != nil {
+		t.Fatal(err)
+	}
+	return rt
+}
+
+// invoke hands event to rt and returns its answer; an error the function
+// reports fails the test.
+func invoke(t *testing.T, rt *runtimetest.Runtime, event []byte) []byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	res, err := rt.Invoke(ctx, event)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Error != nil {
+		t.Fatalf("the invocation failed: %v", res.Error)
+	}
+	return res.Payload
+}
+
+// answer is an HTTP API response with its body's JSON, if any.
+type answer struct {
+	events.APIGatewayV2HTTPResponse
+	JSON map[string]any
+}
+
+// call replays the HTTP sample event and returns the function's answer.
+func call(t *testing.T, rt *runtimetest.Runtime, event []byte) answer {
+	t.Helper()
+	var a answer
+	if err := json.Unmarshal(invoke(t, rt, event), &a.APIGatewayV2HTTPResponse); err != nil {
+		t.Fatalf("not an HTTP API response: %v", err)
+	}
+	if strings.HasPrefix(a.Body, "{") {
+		if err := json.Unmarshal([]byte(a.Body), &a.JSON); err != nil {
+			t.Fatalf("the body %q is not JSON: %v", a.Body, err)
+		}
+	}
+	return a
+}
+
+// errorCode is the code of an error answer.
+func (a answer) errorCode() any {
+	e, _ := a.JSON["error"].(map[string]any)
+	return e["code"]
+}
+
+// expectInitError checks that a bootstrap started with env reports an init
+// error naming each of names, and exits.
+func expectInitError(t *testing.T, function string, env []string, names ...string) {
+	t.Helper()
+	rt := start(t, function, env...)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	e, err := rt.InitError(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		if !strings.Contains(e.Message, n) {
+			t.Errorf("init error %q does not name %s", e.Message, n)
+		}
+	}
+	if e.Type != "Runtime.InitError" || e.Header != "Runtime.InitError" {
+		t.Errorf("init error type %q (header %q), want Runtime.InitError", e.Type, e.Header)
+	}
+}
