@@ -54,16 +54,19 @@ func TestKeyring(t *testing.T) {
 // TestProcess: a bad setting is named by its variable, also inside an
 // embedded struct.
 func TestProcess(t *testing.T) {
-	var c struct {
+	type settings struct {
 		config.Pomelo
 		Deadline time.Duration `env:"AUTHORIZATION_DEADLINE, default=1500ms"`
 	}
+	var c settings
 	for setting, value := range map[string]string{"AUTHORIZATION_DEADLINE": "forever", "POMELO_SIGNATURE_TOLERANCE": "soon"} {
+		c = settings{}
 		err := config.ProcessWith(context.Background(), &c, envconfig.MapLookuper(map[string]string{setting: value}))
 		if err == nil || !strings.HasPrefix(err.Error(), "config: "+setting+": ") || !strings.Contains(err.Error(), value) {
 			t.Errorf("%s=%s: %v, want it named", setting, value, err)
 		}
 	}
+	c = settings{}
 	if err := config.ProcessWith(context.Background(), &c, envconfig.MapLookuper(nil)); err != nil || c.Deadline != 1500*time.Millisecond {
 		t.Errorf("defaults: %v, %v", err, c.Deadline)
 	}

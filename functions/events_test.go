@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -17,12 +18,19 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/sethvargo/go-envconfig"
 
+	"github.com/tarjeta-dev/tarjeta/config"
+	"github.com/tarjeta-dev/tarjeta/config/webhooks"
 	"github.com/tarjeta-dev/tarjeta/core/pomelo"
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
+	"github.com/tarjeta-dev/tarjeta/dynamo/eventtable"
 	"github.com/tarjeta-dev/tarjeta/httpapi/apitest"
 	"github.com/tarjeta-dev/tarjeta/providers/pomelosim"
 	"github.com/tarjeta-dev/tarjeta/providers/webhooksim"
+	"github.com/tarjeta-dev/tarjeta/serve"
 )
 
 var update = flag.Bool("update", false, "write the sample events under events/ anew")
@@ -51,9 +59,32 @@ const (
 // sampleUser is the Pomelo user of the sample authorizations.
 const sampleUser = "u-sample"
 
-// sampleEvents are the HTTP API events under events/, by file name: each
-// function's routes, as API Gateway hands them to the function.
-func sampleEvents(t *testing.T) map[string]events.APIGatewayV2HTTPRequest {
+// sampleEvents are the events under events/, by file name: each
+// function's routes as API Gateway hands them over, its schedules' events,
+// its stream batches, and reconcile's continuation.
+func sampleEvents(t *testing.T) map[string]any {
+	out := make(map[string]any)
+	for name, ev := range httpEvents(t) {
+		out[name] = ev
+	}
+	out["webhooks/stream.json"] = streamSample(t, "webhooks/pomelo-activity.json")
+	out["verify/stream.json"] = streamSample(t, "webhooks/td.json")
+	// The rule the template's Schedule event makes fires an EventBridge
+	// scheduled event; the reconcile schedule (EventBridge Scheduler) sends
+	// its Input, {} for yesterday, and a run continues itself with its date.
+	out["verify/schedule.json"] = events.EventBridgeEvent{
+		Version: "0", ID: "5c1a0b9e-6f3c-4c1e-9a57-0d1f2e3a4b5c", DetailType: "Scheduled Event", Source: "aws.events",
+		AccountID: "123456789012", Time: signedAt, Region: "us-east-1",
+		Resources: []string{"arn:aws:events:us-east-1:123456789012:rule/tarjeta-VerifyFunctionFollowUp-1A2B3C4D5E6F"},
+		Detail:    json.RawMessage("{}"),
+	}
+	out["reconcile/schedule.json"] = struct{}{}
+	out["reconcile/continuation.json"] = map[string]string{"date": sampleDay}
+	return out
+}
+
+// httpEvents are the HTTP API events under events/, by file name.
+func httpEvents(t *testing.T) map[string]events.APIGatewayV2HTTPRequest {
 	secret, _ := base64.StdEncoding.DecodeString(apitest.APISecret)
 	pomelo := &pomelosim.Client{APIKey: apitest.APIKey, Secret: secret, Now: func() time.Time { return signedAt }}
 	hooks := &webhooksim.Sender{
@@ -180,10 +211,9 @@ func event(routeKey, method, path, query string, h map[string]string, body []byt
 	return ev
 }
 
-// TestSampleEvents checks that the HTTP events under events/ are what the
-// simulators sign today (go test ./functions -run TestSampleEvents -update
-// writes them anew), and that every other sample event is valid JSON of
-// its shape.
+// TestSampleEvents checks that the events under events/ are what the
+// simulators sign and the webhooks function keeps today (go test
+// ./functions -run TestSampleEvents -update writes them anew).
 func TestSampleEvents(t *testing.T) {
 	want := sampleEvents(t)
 	names := make([]string, 0, len(want))
@@ -247,4 +277,108 @@ func withPath(t *testing.T, name, last string) []byte {
 	return b
 }
 
-var _ = fmt.Sprint
+// webhookSettings are the webhooks function's settings over table, with
+// the sample credentials, accepting the samples' old signatures.
+func webhookSettings(table string) map[string]string {
+	return map[string]string{
+		"WEBHOOKS_TABLE_NAME": table, "POMELO_API_CREDENTIALS": samplePomelo, "POMELO_SIGNATURE_TOLERANCE": "87600h",
+		"TD_PARTNER_CODE": sampleTDPartnerCode, "TD_ACCESS_KEY": sampleTDAccessKey, "TD_ACCESS_SECRET": sampleTDSecret,
+		"TD_SIGNATURE_TOLERANCE": "87600h", "BELVO_WEBHOOK_AUTHORIZATION": sampleBelvo, "PALENCA_WEBHOOK_SECRET": samplePalenca,
+	}
+}
+
+// envOf is settings as a process's environment.
+func envOf(settings map[string]string) []string {
+	var env []string
+	for k, v := range settings {
+		env = append(env, k+"="+v)
+	}
+	sort.Strings(env)
+	return env
+}
+
+// streamSample is the webhooks table's stream batch of one INSERT: the
+// event the webhooks function keeps, on DynamoDB Local at signedAt, of the
+// HTTP sample event name.
+func streamSample(t *testing.T, name string) events.DynamoDBEvent {
+	ctx := context.Background()
+	table := ddb.Fresh(t, eventtable.Create)
+	var c webhooks.Config
+	if err := config.ProcessWith(ctx, &c, envconfig.MapLookuper(webhookSettings(table))); err != nil {
+		t.Fatal(err)
+	}
+	fn, err := c.Function(ctx, webhooks.Deps{Store: eventtable.New(ddb.Client(), table), Now: func() time.Time { return signedAt },
+		Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := json.Marshal(httpEvents(t)[name])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := serve.Lambda(fn, slog.New(slog.DiscardHandler))(ctx, raw); err != nil {
+		t.Fatal(err)
+	}
+	items, err := ddb.Client().Scan(ctx, &dynamodb.ScanInput{TableName: &table})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, item := range items.Items {
+		pk, _ := item["pk"].(*types.AttributeValueMemberS)
+		if pk == nil || !strings.HasPrefix(pk.Value, "EV#") {
+			continue
+		}
+		image := streamImage(item)
+		size, _ := json.Marshal(image)
+		return events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{{
+			AWSRegion: "us-east-1", EventID: "c4ca4238a0b923820dcc509a6f75849b", EventName: "INSERT", EventSource: "aws:dynamodb", EventVersion: "1.1",
+			EventSourceArn: "arn:aws:dynamodb:us-east-1:123456789012:table/tarjeta-WebhooksTable-1A2B3C4D5E6F/stream/2026-12-01T00:00:00.000",
+			Change: events.DynamoDBStreamRecord{
+				ApproximateCreationDateTime: events.SecondsEpochTime{Time: signedAt},
+				Keys:                        map[string]events.DynamoDBAttributeValue{"pk": image["pk"], "sk": image["sk"]},
+				NewImage:                    image, SequenceNumber: "4421584500000000017450439091", SizeBytes: int64(len(size)), StreamViewType: "NEW_IMAGE",
+			},
+		}}}
+	}
+	t.Fatalf("%s kept no event", name)
+	return events.DynamoDBEvent{}
+}
+
+// streamImage is item as a DynamoDB stream record carries it.
+func streamImage(item map[string]types.AttributeValue) map[string]events.DynamoDBAttributeValue {
+	out := make(map[string]events.DynamoDBAttributeValue, len(item))
+	for k, v := range item {
+		out[k] = streamValue(v)
+	}
+	return out
+}
+
+func streamValue(v types.AttributeValue) events.DynamoDBAttributeValue {
+	switch v := v.(type) {
+	case *types.AttributeValueMemberS:
+		return events.NewStringAttribute(v.Value)
+	case *types.AttributeValueMemberN:
+		return events.NewNumberAttribute(v.Value)
+	case *types.AttributeValueMemberB:
+		return events.NewBinaryAttribute(v.Value)
+	case *types.AttributeValueMemberBOOL:
+		return events.NewBooleanAttribute(v.Value)
+	case *types.AttributeValueMemberNULL:
+		return events.NewNullAttribute()
+	case *types.AttributeValueMemberM:
+		return events.NewMapAttribute(streamImage(v.Value))
+	case *types.AttributeValueMemberL:
+		l := make([]events.DynamoDBAttributeValue, len(v.Value))
+		for i, e := range v.Value {
+			l[i] = streamValue(e)
+		}
+		return events.NewListAttribute(l)
+	case *types.AttributeValueMemberSS:
+		return events.NewStringSetAttribute(v.Value)
+	case *types.AttributeValueMemberNS:
+		return events.NewNumberSetAttribute(v.Value)
+	case *types.AttributeValueMemberBS:
+		return events.NewBinarySetAttribute(v.Value)
+	}
+	panic(fmt.Sprintf("streamValue: %T", v))
+}

@@ -20,8 +20,8 @@ import (
 )
 
 var (
-	ddb *dynamotest.Server
-	s3  *s3test.Server
+	ddb   *dynamotest.Server
+	s3srv *s3test.Server
 	// bootstraps are the functions' binaries, built for linux on this
 	// machine's architecture exactly as make build builds them for arm64.
 	bootstraps string
@@ -59,19 +59,20 @@ func setUp(m *testing.M) (int, error) {
 		return 0, err
 	}
 	defer ddb.Stop()
-	if s3, err = s3test.Start(); err != nil {
+	if s3srv, err = s3test.Start(); err != nil {
 		return 0, err
 	}
-	defer s3.Stop()
+	defer s3srv.Stop()
 	return m.Run(), nil
 }
 
 // awsEnv is what every bootstrap under test gets: the AWS SDK's standard
-// settings, pointed at the local DynamoDB and S3.
+// settings, pointed at the local DynamoDB and S3. (Lambda also sets
+// AWS_SESSION_TOKEN, the role's; versitygw refuses a request carrying one.)
 func awsEnv() []string {
 	return []string{
-		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local", "AWS_SESSION_TOKEN=local",
-		"AWS_ENDPOINT_URL_DYNAMODB=" + ddb.Endpoint, "AWS_ENDPOINT_URL_S3=" + s3.Endpoint,
+		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
+		"AWS_ENDPOINT_URL_DYNAMODB=" + ddb.Endpoint, "AWS_ENDPOINT_URL_S3=" + s3srv.Endpoint,
 	}
 }
 
@@ -159,5 +160,13 @@ func expectInitError(t *testing.T, function string, env []string, names ...strin
 	}
 	if e.Type != "Runtime.InitError" || e.Header != "Runtime.InitError" {
 		t.Errorf("init error type %q (header %q), want Runtime.InitError", e.Type, e.Header)
+	}
+}
+
+// decode reads a function's JSON answer into v.
+func decode(t *testing.T, b []byte, v any) {
+	t.Helper()
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("answer %s: %v", b, err)
 	}
 }

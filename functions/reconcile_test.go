@@ -1,0 +1,86 @@
+package functions_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/tarjeta-dev/tarjeta/dynamo/ledgertable"
+)
+
+// TestReconcileBootstrap: the reconcile bootstrap, on DynamoDB Local and
+// versitygw, runs the sample day from its continuation event: each
+// invocation applies a chunk and invokes the function again through
+// Lambda's Invoke API, until the day is COMPLETED; the API then shows it,
+// a re-run changes nothing, and the schedule's {} runs yesterday.
+func TestReconcileBootstrap(t *testing.T) {
+	ledger, bucket := ddb.Fresh(t, ledgertable.Create), s3srv.Bucket(t)
+	var tx bytes.Buffer
+	tx.WriteString("TRANSACTION_ID,TRANSACTION_TYPE,USER_ID,LOCAL_AMOUNT,LOCAL_CURRENCY,STATUS\n")
+	const rows = 12_000 // two checkpoints and a bit
+	for i := range rows {
+		fmt.Fprintf(&tx, "txn-%d,PURCHASE,user-%d,10.00,ARS,REJECTED\n", i, i%50)
+	}
+	put(t, bucket, "transactions2026_12_01.csv", tx.Bytes())
+	put(t, bucket, "presentations2026_12_01.csv", []byte("TRANSACTION_ID,DEBT_AMOUNT,DEBT_CURRENCY,FUNCTION_CODE\n"))
+
+	rt := start(t, "reconcile", "LEDGER_TABLE_NAME="+ledger, "SETTLEMENT_BUCKET="+bucket)
+	// Less than the 3 minutes an invocation keeps for its report: every
+	// invocation applies one chunk and continues itself.
+	rt.Timeout = time.Minute
+	var first struct {
+		Date, Status string
+	}
+	decode(t, invoke(t, rt, sample(t, "reconcile/continuation.json")), &first)
+	if first.Date != sampleDay || first.Status != "RUNNING" {
+		t.Fatalf("the first invocation: %+v, want RUNNING", first)
+	}
+	deadline := time.Now().Add(time.Minute)
+	var last struct{ Status string }
+	for {
+		runs := rt.Asynchronous()
+		if len(runs) > 0 {
+			if e := runs[len(runs)-1].Error; e != nil {
+				t.Fatalf("a continuation failed: %v", e)
+			}
+			decode(t, runs[len(runs)-1].Payload, &last)
+			if last.Status != "RUNNING" {
+				if last.Status != "COMPLETED" || len(runs) != 3 {
+					t.Errorf("after %d continuations: %s, want COMPLETED after 3", len(runs), last.Status)
+				}
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the run does not end: %d continuations", len(runs))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	run := call(t, rt, sample(t, "reconcile/run.json"))
+	if run.StatusCode != 200 || run.JSON["status"] != "COMPLETED" {
+		t.Errorf("a re-run: %d %s", run.StatusCode, run.Body)
+	}
+	summary := call(t, rt, sample(t, "reconcile/summary.json"))
+	counts, _ := summary.JSON["transactions"].(map[string]any)
+	if summary.StatusCode != 200 || summary.JSON["status"] != "COMPLETED" || counts["rows"] != float64(rows) || counts["matched"] != float64(rows) {
+		t.Errorf("summary: %d %s", summary.StatusCode, summary.Body)
+	}
+	var yesterday struct{ Date, Status string }
+	decode(t, invoke(t, rt, sample(t, "reconcile/schedule.json")), &yesterday)
+	if yesterday.Date == "" || yesterday.Date == sampleDay {
+		t.Errorf("the schedule's run: %+v, want yesterday's", yesterday)
+	}
+	expectInitError(t, "reconcile", []string{"LEDGER_TABLE_NAME=" + ledger}, "SETTLEMENT_BUCKET")
+}
+
+func put(t *testing.T, bucket, key string, body []byte) {
+	t.Helper()
+	if _, err := s3srv.Client().PutObject(context.Background(), &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: bytes.NewReader(body)}); err != nil {
+		t.Fatal(err)
+	}
+}

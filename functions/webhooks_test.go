@@ -1,0 +1,45 @@
+package functions_test
+
+import (
+	"testing"
+
+	"github.com/tarjeta-dev/tarjeta/dynamo/eventtable"
+)
+
+// TestWebhooksBootstrap: the webhooks bootstrap keeps every provider's
+// sample delivery and acknowledges it as the provider expects, lists and
+// shows them, and processes the Pomelo activity its stream offers.
+func TestWebhooksBootstrap(t *testing.T) {
+	table := ddb.Fresh(t, eventtable.Create)
+	rt := start(t, "webhooks", envOf(webhookSettings(table))...)
+	for _, tc := range []struct {
+		name   string
+		status int
+		body   string
+	}{
+		{"webhooks/pomelo-shipping.json", 204, ""},
+		{"webhooks/pomelo-activity.json", 204, ""},
+		{"webhooks/pomelo-identity.json", 204, ""},
+		{"webhooks/td.json", 200, `{"code":200,"message":""}`},
+		{"webhooks/belvo.json", 200, `{"received":true}`},
+		{"webhooks/palenca.json", 200, `{"received":true}`},
+	} {
+		if a := call(t, rt, sample(t, tc.name)); a.StatusCode != tc.status || a.Body != tc.body {
+			t.Errorf("%s: %d %s, want %d %s", tc.name, a.StatusCode, a.Body, tc.status, tc.body)
+		}
+	}
+	list := call(t, rt, sample(t, "webhooks/events-list.json"))
+	if kept, _ := list.JSON["events"].([]any); list.StatusCode != 200 || len(kept) != 6 {
+		t.Errorf("events list: %d %s, want the 6 kept", list.StatusCode, list.Body)
+	}
+	var batch struct{ BatchItemFailures []any }
+	decode(t, invoke(t, rt, sample(t, "webhooks/stream.json")), &batch)
+	if len(batch.BatchItemFailures) != 0 {
+		t.Errorf("stream batch: failures %v", batch.BatchItemFailures)
+	}
+	detail := call(t, rt, sample(t, "webhooks/event-detail.json"))
+	if detail.StatusCode != 200 || detail.JSON["status"] != "PROCESSED" || detail.JSON["type"] != "ACTIVITY_CREATED" {
+		t.Errorf("the activity after its stream record: %d %s, want PROCESSED", detail.StatusCode, detail.Body)
+	}
+	expectInitError(t, "webhooks", nil, "WEBHOOKS_TABLE_NAME")
+}
