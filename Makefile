@@ -88,7 +88,7 @@ check:
 # Each fuzz target runs FUZZTIME on top of its seed corpus, which the plain
 # test run already covers.
 fuzz:
-	@for spec in core/money:FuzzParse core/signature:FuzzParseHeader core/signature:FuzzParseTimestamp core/pomelo:FuzzDecodeAuthorization core/capture:FuzzParse core/text:FuzzDecodeHex core/text:FuzzAppendJSONString core/text:FuzzCheckJSON core/td:FuzzQuery core/td:FuzzName core/belvo:FuzzScheme core/belvo:FuzzName core/palenca:FuzzScheme core/palenca:FuzzName core/pomelo:FuzzNotices core/mask:FuzzJSON core/identity:FuzzCURP core/identity:FuzzNSS core/employment:FuzzParseSalary core/employment:FuzzParseDate core/td:FuzzNormalize core/belvo:FuzzNormalize core/palenca:FuzzNormalize core/settlement:FuzzReader core/settlement:FuzzParseTransaction core/settlement:FuzzParsePresentment httpapi/verifyapi:FuzzStart httpapi/reconcileapi:FuzzRun serve:FuzzRequest; do \
+	@for spec in core/money:FuzzParse core/signature:FuzzParseHeader core/signature:FuzzParseTimestamp core/pomelo:FuzzDecodeAuthorization core/capture:FuzzParse core/text:FuzzDecodeHex core/text:FuzzAppendJSONString core/text:FuzzCheckJSON core/td:FuzzQuery core/td:FuzzName core/belvo:FuzzScheme core/belvo:FuzzName core/palenca:FuzzScheme core/palenca:FuzzName core/pomelo:FuzzNotices core/mask:FuzzJSON core/identity:FuzzCURP core/identity:FuzzNSS core/employment:FuzzParseSalary core/employment:FuzzParseDate core/td:FuzzNormalize core/belvo:FuzzNormalize core/palenca:FuzzNormalize core/settlement:FuzzReader core/settlement:FuzzParseTransaction core/settlement:FuzzParsePresentment core/allowlist:FuzzParse httpapi/verifyapi:FuzzStart httpapi/reconcileapi:FuzzRun serve:FuzzRequest; do \
 	  pkg=$${spec%%:*}; fn=$${spec##*:}; \
 	  $(GO) test ./$$pkg -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) || exit 1; \
 	done
@@ -101,7 +101,7 @@ test: deps check
 # The pure packages and the debugger's bindings, compiled to WebAssembly and
 # run under Node: the known-answer vectors inside the module the page loads.
 test-wasm:
-	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec="$(WASM_EXEC)/go_js_wasm_exec" ./wasm ./core/signature ./core/signature/diagnosis ./core/capture ./core/money ./core/idempotency ./core/text ./core/webhook ./core/td ./core/belvo ./core/palenca ./core/mask ./core/identity ./core/employment ./core/settlement ./core/hashdir
+	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec="$(WASM_EXEC)/go_js_wasm_exec" ./wasm ./core/signature ./core/signature/diagnosis ./core/capture ./core/money ./core/idempotency ./core/text ./core/webhook ./core/td ./core/belvo ./core/palenca ./core/mask ./core/identity ./core/employment ./core/settlement ./core/hashdir ./core/allowlist
 
 # The signature debugger as static files: the page, its engine and Go's
 # loader for it.

@@ -9,12 +9,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/tarjeta-dev/tarjeta/core/allowlist"
 	"github.com/tarjeta-dev/tarjeta/core/signature"
 )
 
@@ -27,6 +29,9 @@ type Pomelo struct {
 	CredentialsSecretARN string        `env:"POMELO_CREDENTIALS_SECRET_ARN"`
 	Tolerance            time.Duration `env:"POMELO_SIGNATURE_TOLERANCE, default=60s"`
 	BasePath             string        `env:"POMELO_ENDPOINT_BASE_PATH"`
+	// SourceIPs are the addresses Pomelo's routes take requests from
+	// (addresses and CIDR prefixes, comma-separated); empty takes any.
+	SourceIPs string `env:"POMELO_SOURCE_IPS"`
 }
 
 // Set reports whether a credential is configured.
@@ -34,10 +39,28 @@ func (p Pomelo) Set() bool { return p.Credentials != "" || p.CredentialsSecretAR
 
 // Validate reports settings that cannot work.
 func (p Pomelo) Validate() error {
+	var errs []error
 	if p.Tolerance <= 0 {
-		return errors.New("POMELO_SIGNATURE_TOLERANCE must be positive")
+		errs = append(errs, errors.New("POMELO_SIGNATURE_TOLERANCE must be positive"))
 	}
-	return nil
+	if _, err := allowlist.Parse(p.SourceIPs); err != nil {
+		errs = append(errs, fmt.Errorf("POMELO_SOURCE_IPS: %w", err))
+	}
+	return errors.Join(errs...)
+}
+
+// Sources are the addresses Pomelo's routes take requests from. An empty
+// list takes any, and says so in log, once, at start.
+func (p Pomelo) Sources(log *slog.Logger) allowlist.List {
+	l, _ := allowlist.Parse(p.SourceIPs) // Validate refused a bad one
+	if log != nil {
+		if l.Empty() {
+			log.Warn("startup: POMELO_SOURCE_IPS is empty: Pomelo's routes take requests from any address")
+		} else {
+			log.Info("startup: Pomelo's routes take requests from POMELO_SOURCE_IPS only", "sources", l.String())
+		}
+	}
+	return l
 }
 
 // SecretReader reads a secret from Secrets Manager.

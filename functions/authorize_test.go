@@ -2,8 +2,10 @@ package functions_test
 
 import (
 	"encoding/base64"
+	"strings"
 	"testing"
 
+	"github.com/tarjeta-dev/tarjeta/core/allowlist"
 	"github.com/tarjeta-dev/tarjeta/core/signature"
 	"github.com/tarjeta-dev/tarjeta/dynamo/ledgertable"
 	"github.com/tarjeta-dev/tarjeta/httpapi/apitest"
@@ -17,7 +19,7 @@ const pomeloSecretARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ta
 func TestAuthorizeBootstrap(t *testing.T) {
 	table := ddb.Fresh(t, ledgertable.Create)
 	rt := start(t, "authorize", "LEDGER_TABLE_NAME="+table, "POMELO_CREDENTIALS_SECRET_ARN="+pomeloSecretARN,
-		"POMELO_SIGNATURE_TOLERANCE=87600h")
+		"POMELO_SIGNATURE_TOLERANCE=87600h", "POMELO_SOURCE_IPS="+strings.Join(allowlist.PomeloSandbox, ","))
 	rt.Secrets = map[string]string{pomeloSecretARN: samplePomelo}
 
 	fund := call(t, rt, sample(t, "authorize/adjustment-credit.json"))
@@ -44,6 +46,27 @@ func TestAuthorizeBootstrap(t *testing.T) {
 	}
 }
 
+// TestAuthorizeBootstrapSources: with production's Pomelo addresses, the
+// sample requests (from sandbox's) are refused before anything is read or
+// written; the ledger's view, IAM's, is not Pomelo's route.
+func TestAuthorizeBootstrapSources(t *testing.T) {
+	table := ddb.Fresh(t, ledgertable.Create)
+	rt := start(t, "authorize", "LEDGER_TABLE_NAME="+table, "POMELO_API_CREDENTIALS="+samplePomelo,
+		"POMELO_SIGNATURE_TOLERANCE=87600h", "POMELO_SOURCE_IPS="+strings.Join(allowlist.PomeloProduction, ","))
+	for _, name := range []string{"authorize/adjustment-credit.json", "authorize/authorization.json"} {
+		if a := call(t, rt, sample(t, name)); a.StatusCode != 403 || a.errorCode() != "SOURCE_NOT_ALLOWED" || a.Headers["X-Signature"] != "" {
+			t.Errorf("%s from sandbox's address: %d %s %v", name, a.StatusCode, a.Body, a.Headers)
+		}
+	}
+	account := call(t, rt, sample(t, "authorize/ledger-account.json"))
+	if entries, _ := account.JSON["entries"].([]any); account.StatusCode != 200 || len(entries) != 0 {
+		t.Errorf("account: %d %s, want nothing written", account.StatusCode, account.Body)
+	}
+	if !strings.Contains(rt.Log(), `"outcome":"forbidden"`) {
+		t.Errorf("the refusals are not logged as forbidden:\n%s", rt.Log())
+	}
+}
+
 // TestAuthorizeBootstrapSettings: without Pomelo's credentials the
 // function starts and refuses Pomelo's routes with 401 CREDENTIAL_NOT_SET;
 // without its table's name it does not start, and says why.
@@ -57,6 +80,7 @@ func TestAuthorizeBootstrapSettings(t *testing.T) {
 		t.Errorf("account without credentials: %d %s", a.StatusCode, a.Body)
 	}
 	expectInitError(t, "authorize", nil, "LEDGER_TABLE_NAME")
+	expectInitError(t, "authorize", []string{"LEDGER_TABLE_NAME=" + table, "POMELO_SOURCE_IPS=34.226.254.178,any"}, "POMELO_SOURCE_IPS")
 	expectInitError(t, "authorize", []string{"LEDGER_TABLE_NAME=" + table, "AUTHORIZATION_DEADLINE=forever"}, "AUTHORIZATION_DEADLINE")
 	expectInitError(t, "authorize", []string{"LEDGER_TABLE_NAME=" + table, "POMELO_CREDENTIALS_SECRET_ARN=arn:aws:secretsmanager:us-east-1:123456789012:secret:missing"},
 		"POMELO_CREDENTIALS_SECRET_ARN")

@@ -1,8 +1,10 @@
 package functions_test
 
 import (
+	"strings"
 	"testing"
 
+	"github.com/tarjeta-dev/tarjeta/core/allowlist"
 	"github.com/tarjeta-dev/tarjeta/dynamo/eventtable"
 )
 
@@ -42,4 +44,25 @@ func TestWebhooksBootstrap(t *testing.T) {
 		t.Errorf("the activity after its stream record: %d %s, want PROCESSED", detail.StatusCode, detail.Body)
 	}
 	expectInitError(t, "webhooks", nil, "WEBHOOKS_TABLE_NAME")
+}
+
+// TestWebhooksBootstrapSources: with production's Pomelo addresses, the
+// sample Pomelo deliveries (from sandbox's) are refused and nothing is
+// kept; the other providers' routes take any address.
+func TestWebhooksBootstrapSources(t *testing.T) {
+	settings := webhookSettings(ddb.Fresh(t, eventtable.Create))
+	settings["POMELO_SOURCE_IPS"] = strings.Join(allowlist.PomeloProduction, ",")
+	rt := start(t, "webhooks", envOf(settings)...)
+	for _, name := range []string{"webhooks/pomelo-shipping.json", "webhooks/pomelo-activity.json", "webhooks/pomelo-identity.json"} {
+		if a := call(t, rt, sample(t, name)); a.StatusCode != 403 || a.errorCode() != "SOURCE_NOT_ALLOWED" {
+			t.Errorf("%s from sandbox's address: %d %s", name, a.StatusCode, a.Body)
+		}
+	}
+	if a := call(t, rt, sample(t, "webhooks/belvo.json")); a.StatusCode != 200 {
+		t.Errorf("Belvo's delivery: %d %s", a.StatusCode, a.Body)
+	}
+	list := call(t, rt, sample(t, "webhooks/events-list.json"))
+	if kept, _ := list.JSON["events"].([]any); list.StatusCode != 200 || len(kept) != 1 {
+		t.Errorf("events list: %d %s, want Belvo's alone", list.StatusCode, list.Body)
+	}
 }

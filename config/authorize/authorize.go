@@ -102,7 +102,7 @@ func (c Config) Function(ctx context.Context, d Deps) (serve.Function, error) {
 		Verifier: c.Verifier(keys), Store: d.Store, Now: d.Now, Deadline: c.Deadline, Retention: c.Retention,
 	})
 	return serve.Function{
-		HTTP:  authorizeapi.Handler(svc, d.Store, d.Log, d.Now),
+		HTTP:  authorizeapi.Handler(svc, d.Store, c.Sources(d.Log), d.Log, d.Now),
 		Paths: []string{"/transactions/", "/ledger/"},
 	}, nil
 }

@@ -227,13 +227,14 @@ func (c Config) Routes(ctx context.Context, d Deps) (webhook.Routes, error) {
 		}
 	}
 	palencaScheme := palenca.Scheme{Secrets: k.palenca, Header: c.PalencaHeader}
+	sources := c.Sources(d.Log)
 	return webhook.Routes{
 		{Name: "pomelo/shipping/updates", Provider: pomelo.Provider, Scheme: pomeloScheme, Namer: pomelo.NameShipping,
-			Replies: pomelo.Replies, Keep: shipments.Keep, Once: pomelo.SignedHeaders},
+			Replies: pomelo.Replies, Keep: shipments.Keep, Once: pomelo.SignedHeaders, Sources: sources},
 		{Name: "pomelo/activities", Provider: pomelo.Provider, Scheme: pomeloScheme, Namer: pomelo.NameActivity,
-			Replies: pomelo.Replies, Keep: pomelo.KeepActivity, Once: pomelo.SignedHeaders},
+			Replies: pomelo.Replies, Keep: pomelo.KeepActivity, Once: pomelo.SignedHeaders, Sources: sources},
 		{Name: "pomelo/identity", Provider: pomelo.Provider, Scheme: pomeloScheme, Namer: pomelo.NameIdentity,
-			Replies: pomelo.Replies, Keep: pomelo.KeepIdentity, Once: pomelo.SignedHeaders},
+			Replies: pomelo.Replies, Keep: pomelo.KeepIdentity, Once: pomelo.SignedHeaders, Sources: sources},
 		{Name: "td", Provider: td.Provider, Scheme: td.Scheme{PartnerCode: c.TDPartnerCode, Keys: k.td, Tolerance: c.TDTolerance},
 			Namer: td.Name, Replies: td.Replies{}},
 		{Name: "belvo", Provider: belvo.Provider, Scheme: belvo.Scheme{Authorizations: k.belvo}, Namer: belvo.Name,

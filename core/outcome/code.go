@@ -23,6 +23,7 @@ const (
 	UnreadableBody   Code = "BODY_UNREADABLE" // the body ended early or arrived too slowly
 	RepeatedHeader   Code = "REPEATED_HEADER" // a header that must appear once came repeated
 	MethodNotAllowed Code = "METHOD_NOT_ALLOWED"
+	SourceNotAllowed Code = "SOURCE_NOT_ALLOWED" // a Pomelo route called from an address not in POMELO_SOURCE_IPS
 )
 
 // The codes of the authorize function's own routes.
@@ -87,6 +88,7 @@ var statuses = map[Code]int{
 	SignatureEncoding:     401,
 	MissingParameter:      400,
 	InvalidFilter:         400,
+	SourceNotAllowed:      403,
 	NoRoute:               404,
 	MethodNotAllowed:      405,
 	UnknownAdjustmentType: 404,

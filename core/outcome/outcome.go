@@ -20,6 +20,7 @@ const (
 	TooEarly     Result = "too_early"    // a duplicate of a request still being written (425)
 	Conflict     Result = "conflict"     // a key reused for another request (409)
 	Unauthorized Result = "unauthorized" // authentication failed (401)
+	Forbidden    Result = "forbidden"    // a source address the route does not accept (403)
 	BadRequest   Result = "bad_request"  // the request was refused as it stands (4xx)
 	NotFound     Result = "not_found"    // no such route (404)
 	SystemError  Result = "system_error" // we failed: the store, a deadline, a bug
@@ -48,6 +49,8 @@ func resultOf(status int) Result {
 	switch {
 	case status == 401:
 		return Unauthorized
+	case status == 403:
+		return Forbidden
 	case status == 404:
 		return NotFound
 	case status == 409:

@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"context"
+	"github.com/tarjeta-dev/tarjeta/core/allowlist"
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/core/inbound"
@@ -30,6 +31,9 @@ type Route struct {
 	// Gateway joins a repeated header with commas, and two readers of one
 	// header must never see two different values.
 	Once []string
+	// Sources are the addresses deliveries may come from; the empty list
+	// takes any.
+	Sources allowlist.List
 }
 
 // Scheme authenticates the deliveries of one route. A failure is an

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/tarjeta-dev/tarjeta/core/allowlist"
 	"github.com/tarjeta-dev/tarjeta/core/authorization"
 	"github.com/tarjeta-dev/tarjeta/core/envelope"
 	"github.com/tarjeta-dev/tarjeta/core/ledger"
@@ -26,17 +27,18 @@ type Statements interface {
 }
 
 // Handler returns the authorize function's handler: POST
-// /transactions/authorizations, POST /transactions/adjustments/{type} and
-// GET /ledger/accounts/{user_id}, behind the request log. now times requests
+// /transactions/authorizations, POST /transactions/adjustments/{type} (from
+// Pomelo's sources only, when the list is not empty) and GET
+// /ledger/accounts/{user_id}, behind the request log. now times requests
 // for the log.
-func Handler(auth *authorization.Service, accounts Statements, log *slog.Logger, now func() time.Time) http.Handler {
+func Handler(auth *authorization.Service, accounts Statements, sources allowlist.List, log *slog.Logger, now func() time.Time) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("POST /transactions/authorizations", transaction(auth, authorization.Authorize))
-	mux.Handle("POST /transactions/adjustments/debit", transaction(auth, authorization.AdjustDebit))
-	mux.Handle("POST /transactions/adjustments/credit", transaction(auth, authorization.AdjustCredit))
-	mux.HandleFunc("POST /transactions/adjustments/{type}", func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("POST /transactions/authorizations", fromPomelo(sources, transaction(auth, authorization.Authorize)))
+	mux.Handle("POST /transactions/adjustments/debit", fromPomelo(sources, transaction(auth, authorization.AdjustDebit)))
+	mux.Handle("POST /transactions/adjustments/credit", fromPomelo(sources, transaction(auth, authorization.AdjustCredit)))
+	mux.Handle("POST /transactions/adjustments/{type}", fromPomelo(sources, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteError(w, outcome.UnknownAdjustmentType, "adjustment type must be debit or credit")
-	})
+	})))
 	mux.Handle("GET /ledger/accounts/{user_id}", statement(accounts))
 	return httpapi.Logged(httpapi.Routed(mux), log, now)
 }
@@ -46,6 +48,21 @@ func Handler(auth *authorization.Service, accounts Statements, log *slog.Logger,
 // with commas, so a repeat, or a comma that may be one, is refused: two
 // readers of one header must never see two different values.
 var pomeloHeaders = httpapi.Canonical(append(slices.Clone(pomelo.SignedHeaders), authorization.HeaderIdempotencyKey)...)
+
+// fromPomelo refuses, before reading anything, a request from an address
+// not in sources: 403 SOURCE_NOT_ALLOWED, unsigned.
+func fromPomelo(sources allowlist.List, h http.Handler) http.Handler {
+	if sources.Empty() {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !sources.Allows(r.RemoteAddr) {
+			httpapi.WriteError(w, outcome.SourceNotAllowed, "this route takes Pomelo's requests from its published addresses only")
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
 
 func transaction(auth *authorization.Service, route authorization.Route) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {

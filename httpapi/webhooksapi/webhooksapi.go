@@ -40,6 +40,10 @@ func Handler(recv *webhook.Receiver, routes webhook.Routes, events webhook.Store
 func delivery(recv *webhook.Receiver, route webhook.Route) http.HandlerFunc {
 	once := httpapi.Canonical(route.Once...)
 	return func(w http.ResponseWriter, r *http.Request) {
+		if !route.Sources.Allows(r.RemoteAddr) {
+			writeDelivery(w, route.Refuse(outcome.SourceNotAllowed, "this route takes "+route.Provider+"'s deliveries from its published addresses only"))
+			return
+		}
 		if name, ok := httpapi.Repeated(r.Header, once); ok {
 			writeDelivery(w, route.Refuse(outcome.RepeatedHeader, name+" must appear once and hold no comma"))
 			return
