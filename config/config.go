@@ -6,15 +6,12 @@
 package config
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"strings"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/tarjeta-dev/tarjeta/core/allowlist"
 	"github.com/tarjeta-dev/tarjeta/core/signature"
@@ -63,32 +60,18 @@ func (p Pomelo) Sources(log *slog.Logger) allowlist.List {
 	return l
 }
 
-// SecretReader reads a secret from Secrets Manager.
-type SecretReader interface {
-	GetSecretValue(context.Context, *secretsmanager.GetSecretValueInput, ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+// Secret is the Pomelo credential's setting as Secrets Manager fills it.
+func (p *Pomelo) Secret() Secret {
+	return Secret{Name: "POMELO_API_CREDENTIALS", ARNName: "POMELO_CREDENTIALS_SECRET_ARN", ARN: p.CredentialsSecretARN, Into: &p.Credentials}
 }
 
-// Keyring returns the Pomelo keys: from Secrets Manager when
-// CredentialsSecretARN is set (sm is then required), else from Credentials.
-func (p Pomelo) Keyring(ctx context.Context, sm SecretReader) (*signature.Keyring, error) {
-	text := p.Credentials
-	if p.CredentialsSecretARN != "" {
-		if sm == nil {
-			return nil, errors.New("config: POMELO_CREDENTIALS_SECRET_ARN is set but Secrets Manager is not available")
-		}
-		out, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &p.CredentialsSecretARN})
-		if err != nil {
-			return nil, fmt.Errorf("config: read POMELO_CREDENTIALS_SECRET_ARN: %w", err)
-		}
-		if out.SecretString == nil {
-			return nil, errors.New("config: POMELO_CREDENTIALS_SECRET_ARN holds no secret string")
-		}
-		text = *out.SecretString
-	}
-	if text == "" {
+// Keyring returns the Pomelo keys of Credentials, once ReadSecrets has
+// filled it from CredentialsSecretARN in AWS.
+func (p Pomelo) Keyring() (*signature.Keyring, error) {
+	if p.Credentials == "" {
 		return nil, errors.New("config: set POMELO_API_CREDENTIALS or POMELO_CREDENTIALS_SECRET_ARN")
 	}
-	k, err := signature.ParseCredentials(text)
+	k, err := signature.ParseCredentials(p.Credentials)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -11,12 +12,21 @@ import (
 	"github.com/sethvargo/go-envconfig"
 
 	"github.com/tarjeta-dev/tarjeta/config"
+	"github.com/tarjeta-dev/tarjeta/core/signature"
 )
 
-type secrets map[string]string
+// secrets is Secrets Manager over a map, counting reads.
+type secrets struct {
+	values map[string]string
+	mu     sync.Mutex
+	reads  int
+}
 
-func (s secrets) GetSecretValue(_ context.Context, in *secretsmanager.GetSecretValueInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
-	v, ok := s[*in.SecretId]
+func (s *secrets) GetSecretValue(_ context.Context, in *secretsmanager.GetSecretValueInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
+	s.mu.Lock()
+	s.reads++
+	s.mu.Unlock()
+	v, ok := s.values[*in.SecretId]
 	if !ok {
 		return nil, errors.New("ResourceNotFoundException")
 	}
@@ -26,7 +36,7 @@ func (s secrets) GetSecretValue(_ context.Context, in *secretsmanager.GetSecretV
 const pair = "h3Ws4Cv09JcCdw7732ig+1Eq3I2b+IWOI1anUu1A4dE=:kLV3Jeyn7qbKfGHLDQKKuy5xzG/kbPrYEg8RvD8jb8A="
 
 func TestKeyring(t *testing.T) {
-	sm := secrets{"arn:good": pair, "arn:bad": "garbage"}
+	sm := &secrets{values: map[string]string{"arn:good": pair, "arn:bad": "garbage"}}
 	for _, tc := range []struct {
 		name string
 		c    config.Pomelo
@@ -39,7 +49,12 @@ func TestKeyring(t *testing.T) {
 		{"nothing set", config.Pomelo{}, false},
 		{"one-byte secret", config.Pomelo{Credentials: "k:PQ=="}, false},
 	} {
-		k, err := tc.c.Keyring(context.Background(), sm)
+		c := tc.c
+		err := config.ReadSecrets(context.Background(), sm, c.Secret())
+		var k *signature.Keyring
+		if err == nil {
+			k, err = c.Keyring()
+		}
 		if (err == nil) != tc.ok {
 			t.Errorf("%s: err = %v", tc.name, err)
 		}
@@ -48,6 +63,46 @@ func TestKeyring(t *testing.T) {
 				t.Errorf("%s: key missing", tc.name)
 			}
 		}
+		if err != nil && strings.Contains(err.Error(), "garbage") {
+			t.Errorf("%s: the error %q repeats the secret", tc.name, err)
+		}
+	}
+}
+
+// TestReadSecrets: each ARN is read once, whole or by JSON field; an ARN
+// left unset keeps the plain setting; failures name the ARN's setting.
+func TestReadSecrets(t *testing.T) {
+	sm := &secrets{values: map[string]string{
+		"arn:td":    "td-secret",
+		"arn:belvo": `{"secret_id":"id-1","secret_password":"pw-1"}`,
+		"arn:text":  "not json",
+		"arn:dup":   `{"a":"1","a":"2"}`,
+	}}
+	var td, plain, id, password string
+	plain = "kept"
+	err := config.ReadSecrets(context.Background(), sm,
+		config.Secret{ARNName: "TD_ARN", ARN: "arn:td", Into: &td},
+		config.Secret{ARNName: "PLAIN_ARN", Into: &plain},
+		config.Secret{ARNName: "BELVO_ARN", ARN: "arn:belvo", Key: "secret_id", Into: &id},
+		config.Secret{ARNName: "BELVO_ARN", ARN: "arn:belvo", Key: "secret_password", Into: &password},
+	)
+	if err != nil || td != "td-secret" || plain != "kept" || id != "id-1" || password != "pw-1" || sm.reads != 2 {
+		t.Errorf("ReadSecrets = %v: %q %q %q %q after %d reads, want 2", err, td, plain, id, password, sm.reads)
+	}
+	var v string
+	for _, tc := range []config.Secret{
+		{ARNName: "MISSING_ARN", ARN: "arn:none", Into: &v},
+		{ARNName: "TEXT_ARN", ARN: "arn:text", Key: "k", Into: &v},
+		{ARNName: "FIELD_ARN", ARN: "arn:belvo", Key: "other", Into: &v},
+		{ARNName: "DUP_ARN", ARN: "arn:dup", Key: "a", Into: &v},
+	} {
+		err := config.ReadSecrets(context.Background(), sm, tc)
+		if err == nil || !strings.Contains(err.Error(), tc.ARNName) || strings.Contains(err.Error(), "pw-1") {
+			t.Errorf("%s: %v, want it named", tc.ARNName, err)
+		}
+	}
+	if err := config.ReadSecrets(context.Background(), nil, config.Secret{ARNName: "X_ARN", ARN: "arn:td", Into: &v}); err == nil {
+		t.Error("an ARN without Secrets Manager was taken")
 	}
 }
 

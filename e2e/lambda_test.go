@@ -77,7 +77,7 @@ func TestLambdaRepeatedHeader(t *testing.T) {
 		}
 	}
 	for _, line := range logs.Lines(t) {
-		if line["store_calls"] != float64(0) {
+		if line["msg"] == "request" && line["store_calls"] != float64(0) {
 			t.Errorf("a refused event reached the store: %v", line)
 		}
 	}

@@ -18,9 +18,8 @@ const pomeloSecretARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ta
 // purchase, replays it, and shows the account.
 func TestAuthorizeBootstrap(t *testing.T) {
 	table := ddb.Fresh(t, ledgertable.Create)
-	rt := start(t, "authorize", "LEDGER_TABLE_NAME="+table, "POMELO_CREDENTIALS_SECRET_ARN="+pomeloSecretARN,
-		"POMELO_SIGNATURE_TOLERANCE=87600h", "POMELO_SOURCE_IPS="+strings.Join(allowlist.PomeloSandbox, ","))
-	rt.Secrets = map[string]string{pomeloSecretARN: samplePomelo}
+	rt := startWith(t, "authorize", map[string]string{pomeloSecretARN: samplePomelo}, "LEDGER_TABLE_NAME="+table,
+		"POMELO_CREDENTIALS_SECRET_ARN="+pomeloSecretARN, "POMELO_SIGNATURE_TOLERANCE=87600h", "POMELO_SOURCE_IPS="+strings.Join(allowlist.PomeloSandbox, ","))
 
 	fund := call(t, rt, sample(t, "authorize/adjustment-credit.json"))
 	if fund.StatusCode != 200 || fund.Body != "" || fund.Headers["X-Signature"] == "" {

@@ -79,9 +79,18 @@ func awsEnv() []string {
 // start runs function's bootstrap under a fresh Runtime API with env.
 func start(t *testing.T, function string, env ...string) *runtimetest.Runtime {
 	t.Helper()
+	return startWith(t, function, nil, env...)
+}
+
+// startWith is start with the secrets Secrets Manager holds, by ARN.
+func startWith(t *testing.T, function string, secrets map[string]string, env ...string) *runtimetest.Runtime {
+	t.Helper()
 	rt, err := runtimetest.New("tarjeta-" + function)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for id, v := range secrets {
+		rt.PutSecret(id, v)
 	}
 	t.Cleanup(func() {
 		rt.Close()

@@ -24,9 +24,11 @@ func TestVerifyBootstrap(t *testing.T) {
 	srv := httptest.NewServer(sim.Handler())
 	t.Cleanup(srv.Close)
 	verifications, hooks := ddb.Fresh(t, verifytable.Create), ddb.Fresh(t, eventtable.Create)
-	rt := start(t, "verify", "VERIFICATIONS_TABLE_NAME="+verifications, "WEBHOOKS_TABLE_NAME="+hooks,
+	const partnerKeyARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:tarjeta/td-partner-key"
+	rt := startWith(t, "verify", map[string]string{partnerKeyARN: "sample-partner-key"},
+		"VERIFICATIONS_TABLE_NAME="+verifications, "WEBHOOKS_TABLE_NAME="+hooks,
 		"VERIFY_PROVIDER_ORDER=td", "TD_API_URL="+srv.URL+tdsim.RequestPath, "TD_QUERY_URL="+srv.URL+tdsim.QueryPath,
-		"TD_PARTNER_CODE="+sampleTDPartnerCode, "TD_PARTNER_KEY=sample-partner-key")
+		"TD_PARTNER_CODE="+sampleTDPartnerCode, "TD_PARTNER_KEY_ARN="+partnerKeyARN)
 
 	started := call(t, rt, sample(t, "verify/start.json"))
 	id, _ := started.JSON["id"].(string)

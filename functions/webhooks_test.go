@@ -12,8 +12,19 @@ import (
 // sample delivery and acknowledges it as the provider expects, lists and
 // shows them, and processes the Pomelo activity its stream offers.
 func TestWebhooksBootstrap(t *testing.T) {
-	table := ddb.Fresh(t, eventtable.Create)
-	rt := start(t, "webhooks", envOf(webhookSettings(table))...)
+	// Every secret from Secrets Manager, as deployed.
+	settings := webhookSettings(ddb.Fresh(t, eventtable.Create))
+	held := make(map[string]string)
+	for _, name := range []string{"TD_ACCESS_SECRET", "BELVO_WEBHOOK_AUTHORIZATION", "PALENCA_WEBHOOK_SECRET"} {
+		arn := "arn:aws:secretsmanager:us-east-1:123456789012:secret:tarjeta/" + strings.ToLower(name)
+		held[arn] = settings[name]
+		delete(settings, name)
+		settings[name+"_ARN"] = arn
+	}
+	held[pomeloSecretARN] = settings["POMELO_API_CREDENTIALS"]
+	delete(settings, "POMELO_API_CREDENTIALS")
+	settings["POMELO_CREDENTIALS_SECRET_ARN"] = pomeloSecretARN
+	rt := startWith(t, "webhooks", held, envOf(settings)...)
 	for _, tc := range []struct {
 		name   string
 		status int

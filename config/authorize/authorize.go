@@ -83,6 +83,9 @@ type Deps struct {
 // refusing every authorization and adjustment with 401 CREDENTIAL_NOT_SET,
 // and says so in its log.
 func (c Config) Function(ctx context.Context, d Deps) (serve.Function, error) {
+	if err := config.ReadSecrets(ctx, d.Secrets, c.Pomelo.Secret()); err != nil {
+		return serve.Function{}, err
+	}
 	if err := c.Validate(); err != nil {
 		return serve.Function{}, fmt.Errorf("config: %w", err)
 	}
@@ -92,7 +95,7 @@ func (c Config) Function(ctx context.Context, d Deps) (serve.Function, error) {
 	var keys *signature.Keyring
 	if c.Pomelo.Set() {
 		var err error
-		if keys, err = c.Keyring(ctx, d.Secrets); err != nil {
+		if keys, err = c.Keyring(); err != nil {
 			return serve.Function{}, err
 		}
 	} else if d.Log != nil {

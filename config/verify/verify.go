@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
 	"github.com/tarjeta-dev/tarjeta/config"
 	"github.com/tarjeta-dev/tarjeta/core/belvo"
 	"github.com/tarjeta-dev/tarjeta/core/palenca"
@@ -35,21 +37,28 @@ import (
 // PALENCA_API_KEY, BELVO_SECRET_ID) is left out of it; one whose credential
 // is set needs its other settings too.
 type Config struct {
-	TDAPIURL      string        `env:"TD_API_URL"`
-	TDQueryURL    string        `env:"TD_QUERY_URL"`
-	TDPartnerCode string        `env:"TD_PARTNER_CODE"`
-	TDPartnerKey  string        `env:"TD_PARTNER_KEY"`
-	TDQueryWindow time.Duration `env:"TD_QUERY_WINDOW, default=24h"`
+	TDAPIURL      string `env:"TD_API_URL"`
+	TDQueryURL    string `env:"TD_QUERY_URL"`
+	TDPartnerCode string `env:"TD_PARTNER_CODE"`
+	TDPartnerKey  string `env:"TD_PARTNER_KEY"`
+	// In AWS each secret comes from Secrets Manager: the *_ARN settings
+	// name the secrets, and win over the plain ones.
+	TDPartnerKeyARN string        `env:"TD_PARTNER_KEY_ARN"`
+	TDQueryWindow   time.Duration `env:"TD_QUERY_WINDOW, default=24h"`
 
-	PalencaAPIURL   string `env:"PALENCA_API_URL"`
-	PalencaAPIKey   string `env:"PALENCA_API_KEY"`
-	PalencaWidgetID string `env:"PALENCA_WIDGET_ID"`
+	PalencaAPIURL    string `env:"PALENCA_API_URL"`
+	PalencaAPIKey    string `env:"PALENCA_API_KEY"`
+	PalencaAPIKeyARN string `env:"PALENCA_API_KEY_ARN"`
+	PalencaWidgetID  string `env:"PALENCA_WIDGET_ID"`
 
 	BelvoAPIURL         string `env:"BELVO_API_URL"`
 	BelvoSecretID       string `env:"BELVO_SECRET_ID"`
 	BelvoSecretPassword string `env:"BELVO_SECRET_PASSWORD"`
-	BelvoInstitution    string `env:"BELVO_INSTITUTION, default=imss_mx_employment"`
-	BelvoISSSTE         string `env:"BELVO_ISSSTE_INSTITUTION, default=issste_mx_employment"`
+	// BelvoSecretARN names a JSON secret with secret_id and
+	// secret_password.
+	BelvoSecretARN   string `env:"BELVO_SECRET_ARN"`
+	BelvoInstitution string `env:"BELVO_INSTITUTION, default=imss_mx_employment"`
+	BelvoISSSTE      string `env:"BELVO_ISSSTE_INSTITUTION, default=issste_mx_employment"`
 
 	ProviderOrder string        `env:"VERIFY_PROVIDER_ORDER, default=td,palenca,belvo"`
 	PollAfter     time.Duration `env:"VERIFY_POLL_AFTER, default=2m"`
@@ -154,6 +163,16 @@ func (c Config) Enabled() []string {
 	return out
 }
 
+// secrets are the settings Secrets Manager fills in AWS.
+func (c *Config) secrets() []config.Secret {
+	return []config.Secret{
+		{Name: "TD_PARTNER_KEY", ARNName: "TD_PARTNER_KEY_ARN", ARN: c.TDPartnerKeyARN, Into: &c.TDPartnerKey},
+		{Name: "PALENCA_API_KEY", ARNName: "PALENCA_API_KEY_ARN", ARN: c.PalencaAPIKeyARN, Into: &c.PalencaAPIKey},
+		{Name: "BELVO_SECRET_ID", ARNName: "BELVO_SECRET_ARN", ARN: c.BelvoSecretARN, Key: "secret_id", Into: &c.BelvoSecretID},
+		{Name: "BELVO_SECRET_PASSWORD", ARNName: "BELVO_SECRET_ARN", ARN: c.BelvoSecretARN, Key: "secret_password", Into: &c.BelvoSecretPassword},
+	}
+}
+
 // Deps are what the verify function runs on besides its settings.
 type Deps struct {
 	Store verification.Store
@@ -166,7 +185,9 @@ type Deps struct {
 	Stream func(c serve.Change) (e webhook.Event, ok bool, err error)
 	Log    *slog.Logger // nil logs nothing
 	Now    func() time.Time
-	HTTP   *http.Client // carries the provider calls; http.DefaultClient when nil
+	// Secrets reads the secrets whose ARN is set (Function only).
+	Secrets config.SecretReader
+	HTTP    *http.Client // carries the provider calls; http.DefaultClient when nil
 }
 
 func (d Deps) log() *slog.Logger {
@@ -223,6 +244,9 @@ func (c Config) Service(d Deps) (*verification.Service, error) {
 // webhooks table's stream, and the follow-up schedule (the local stack's
 // Tick).
 func (c Config) Function(ctx context.Context, d Deps) (serve.Function, error) {
+	if err := config.ReadSecrets(ctx, d.Secrets, c.secrets()...); err != nil {
+		return serve.Function{}, err
+	}
 	svc, err := c.Service(d)
 	if err != nil {
 		return serve.Function{}, err
@@ -275,10 +299,11 @@ func Lambda(ctx context.Context, env serve.Env) (serve.Function, error) {
 	}
 	db := dynamo.NewClient(env.AWS, "")
 	return c.Function(ctx, Deps{
-		Store:  verifytable.New(db, c.TableName),
-		Events: eventtable.New(db, c.WebhooksTableName),
-		Stream: eventtable.Inserted,
-		Log:    env.Log,
-		Now:    time.Now,
+		Store:   verifytable.New(db, c.TableName),
+		Events:  eventtable.New(db, c.WebhooksTableName),
+		Stream:  eventtable.Inserted,
+		Log:     env.Log,
+		Now:     time.Now,
+		Secrets: secretsmanager.NewFromConfig(env.AWS),
 	})
 }

@@ -34,22 +34,30 @@ type Config struct {
 	// Pomelo's keys, as for the authorize function.
 	config.Pomelo
 
-	TDPartnerCode  string        `env:"TD_PARTNER_CODE"`
-	TDAccessKey    string        `env:"TD_ACCESS_KEY"`
-	TDAccessSecret string        `env:"TD_ACCESS_SECRET"`
-	TDTolerance    time.Duration `env:"TD_SIGNATURE_TOLERANCE, default=10m"`
+	TDPartnerCode  string `env:"TD_PARTNER_CODE"`
+	TDAccessKey    string `env:"TD_ACCESS_KEY"`
+	TDAccessSecret string `env:"TD_ACCESS_SECRET"`
+	// In AWS each secret comes from Secrets Manager: the *_ARN settings
+	// name the secrets, and win over the plain ones.
+	TDAccessSecretARN string        `env:"TD_ACCESS_SECRET_ARN"`
+	TDTolerance       time.Duration `env:"TD_SIGNATURE_TOLERANCE, default=10m"`
 
-	BelvoAuthorization string `env:"BELVO_WEBHOOK_AUTHORIZATION"`
+	BelvoAuthorization    string `env:"BELVO_WEBHOOK_AUTHORIZATION"`
+	BelvoAuthorizationARN string `env:"BELVO_WEBHOOK_AUTHORIZATION_ARN"`
 
-	PalencaSecret string `env:"PALENCA_WEBHOOK_SECRET"`
-	PalencaHeader string `env:"PALENCA_SIGNATURE_HEADER, default=X-Palenca-Signature"`
+	PalencaSecret    string `env:"PALENCA_WEBHOOK_SECRET"`
+	PalencaSecretARN string `env:"PALENCA_WEBHOOK_SECRET_ARN"`
+	PalencaHeader    string `env:"PALENCA_SIGNATURE_HEADER, default=X-Palenca-Signature"`
 
 	// Pomelo's API, for the shipments that shipping updates hint at.
 	PomeloAPIBaseURL string `env:"POMELO_API_BASE_URL"`
 	PomeloClientID   string `env:"POMELO_CLIENT_ID"`
 	PomeloSecret     string `env:"POMELO_CLIENT_SECRET"`
 	PomeloAudience   string `env:"POMELO_AUDIENCE"`
-	PomeloTokenPath  string `env:"POMELO_TOKEN_PATH, default=/oauth/token"`
+	// PomeloClientARN names a JSON secret with client_id, client_secret
+	// and audience.
+	PomeloClientARN string `env:"POMELO_CLIENT_CREDENTIALS_ARN"`
+	PomeloTokenPath string `env:"POMELO_TOKEN_PATH, default=/oauth/token"`
 	// How long each call to Pomelo's API may take, and how often a call
 	// that is safe to repeat is retried.
 	PomeloAPITimeout time.Duration `env:"POMELO_API_TIMEOUT, default=5s"`
@@ -90,6 +98,19 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("WEBHOOK_MAX_ATTEMPTS must be at least 1"))
 	}
 	return errors.Join(errs...)
+}
+
+// secrets are the settings Secrets Manager fills in AWS.
+func (c *Config) secrets() []config.Secret {
+	return []config.Secret{
+		c.Pomelo.Secret(),
+		{Name: "TD_ACCESS_SECRET", ARNName: "TD_ACCESS_SECRET_ARN", ARN: c.TDAccessSecretARN, Into: &c.TDAccessSecret},
+		{Name: "BELVO_WEBHOOK_AUTHORIZATION", ARNName: "BELVO_WEBHOOK_AUTHORIZATION_ARN", ARN: c.BelvoAuthorizationARN, Into: &c.BelvoAuthorization},
+		{Name: "PALENCA_WEBHOOK_SECRET", ARNName: "PALENCA_WEBHOOK_SECRET_ARN", ARN: c.PalencaSecretARN, Into: &c.PalencaSecret},
+		{Name: "POMELO_CLIENT_ID", ARNName: "POMELO_CLIENT_CREDENTIALS_ARN", ARN: c.PomeloClientARN, Key: "client_id", Into: &c.PomeloClientID},
+		{Name: "POMELO_CLIENT_SECRET", ARNName: "POMELO_CLIENT_CREDENTIALS_ARN", ARN: c.PomeloClientARN, Key: "client_secret", Into: &c.PomeloSecret},
+		{Name: "POMELO_AUDIENCE", ARNName: "POMELO_CLIENT_CREDENTIALS_ARN", ARN: c.PomeloClientARN, Key: "audience", Into: &c.PomeloAudience},
+	}
 }
 
 // keys are the providers' credentials, each setting split into the values
@@ -134,7 +155,7 @@ func (c Config) credentials() (keys, error) {
 // Deps are what the webhooks function runs on besides its settings.
 type Deps struct {
 	Store   webhook.Store
-	Secrets config.SecretReader // needed when CredentialsSecretARN is set
+	Secrets config.SecretReader // needed when a secret's ARN is set
 	Log     *slog.Logger
 	Now     func() time.Time
 	HTTP    *http.Client // carries outbound calls; http.DefaultClient when nil
@@ -151,6 +172,9 @@ type Deps struct {
 // processing from the store's stream, and locally the processing loop's
 // step (Tick).
 func (c Config) Function(ctx context.Context, d Deps) (serve.Function, error) {
+	if err := config.ReadSecrets(ctx, d.Secrets, c.secrets()...); err != nil {
+		return serve.Function{}, err
+	}
 	if err := c.Validate(); err != nil {
 		return serve.Function{}, fmt.Errorf("config: %w", err)
 	}
@@ -212,7 +236,7 @@ func (c Config) Routes(ctx context.Context, d Deps) (webhook.Routes, error) {
 	}
 	var pomeloScheme webhook.Scheme
 	if c.Pomelo.Set() {
-		keys, err := c.Keyring(ctx, d.Secrets)
+		keys, err := c.Keyring()
 		if err != nil {
 			return nil, err
 		}

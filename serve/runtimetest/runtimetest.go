@@ -4,7 +4,7 @@
 // with the Lambda-Runtime-* headers and a deadline, and collects what the
 // process answers, its init error, its asynchronous invocations of itself
 // (Lambda's Invoke API, reached through AWS_ENDPOINT_URL_LAMBDA) and its
-// log. It also answers Secrets Manager's GetSecretValue from Secrets
+// log. It also answers Secrets Manager's GetSecretValue from the secrets put
 // (reached through AWS_ENDPOINT_URL_SECRETS_MANAGER), so that a function
 // reads its secrets as it does in AWS. Amazon's Runtime Interface Emulator
 // does the first part in a container; this one needs nothing but the binary.
@@ -72,9 +72,6 @@ type Runtime struct {
 	// Timeout is how long each invocation has: its deadline, given in
 	// Lambda-Runtime-Deadline-Ms.
 	Timeout time.Duration
-	// Secrets are the Secrets Manager secrets the function may read, by ARN
-	// or name; set them before Start.
-	Secrets map[string]string
 
 	addr    string
 	srv     *http.Server
@@ -83,6 +80,7 @@ type Runtime struct {
 	initErr chan *Error
 
 	mu         sync.Mutex
+	secrets    map[string]string
 	inflight   *invocation
 	nexts      int
 	async      []Result
@@ -123,6 +121,17 @@ func New(functionName string) (*Runtime, error) {
 	r.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go r.srv.Serve(l)
 	return r, nil
+}
+
+// PutSecret makes value the string of the Secrets Manager secret id (an
+// ARN or a name), for the function's GetSecretValue.
+func (r *Runtime) PutSecret(id, value string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.secrets == nil {
+		r.secrets = make(map[string]string)
+	}
+	r.secrets[id] = value
 }
 
 // Addr is AWS_LAMBDA_RUNTIME_API: the host and port of this API.
@@ -397,7 +406,8 @@ func (r *Runtime) invokeAPI(w http.ResponseWriter, req *http.Request) {
 	w.WriteHeader(http.StatusAccepted)
 }
 
-// secretsManager answers GetSecretValue (AWS JSON 1.1) from r.Secrets.
+// secretsManager answers GetSecretValue (AWS JSON 1.1) from the secrets
+// put.
 func (r *Runtime) secretsManager(w http.ResponseWriter, req *http.Request) {
 	fail := func(status int, errType, msg string) {
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
@@ -414,7 +424,9 @@ func (r *Runtime) secretsManager(w http.ResponseWriter, req *http.Request) {
 		fail(http.StatusBadRequest, "InvalidRequestException", err.Error())
 		return
 	}
-	v, ok := r.Secrets[in.SecretId]
+	r.mu.Lock()
+	v, ok := r.secrets[in.SecretId]
+	r.mu.Unlock()
 	if !ok {
 		fail(http.StatusBadRequest, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
 		return
