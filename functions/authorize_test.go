@@ -43,6 +43,7 @@ func TestAuthorizeBootstrap(t *testing.T) {
 	if account.StatusCode != 200 || len(balances) != 1 || balances[0].(map[string]any)["available"] != "749.50" {
 		t.Errorf("account: %d %s, want 749.50 available", account.StatusCode, account.Body)
 	}
+	expectMetrics(t, rt, `"StatusDetail":"APPROVED","Authorizations":1`, `"Route":"POST /transactions/adjustments/credit","Adjustments":1`)
 }
 
 // TestAuthorizeBootstrapSources: with production's Pomelo addresses, the

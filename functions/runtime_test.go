@@ -172,6 +172,22 @@ func expectInitError(t *testing.T, function string, env []string, names ...strin
 	}
 }
 
+// expectMetrics checks that the function's log carries each metric line
+// (a fragment of its EMF line, e.g. `"Authorizations":1`) besides its
+// name's dimension.
+func expectMetrics(t *testing.T, rt *runtimetest.Runtime, fragments ...string) {
+	t.Helper()
+	log := rt.Log()
+	if !strings.Contains(log, `"FunctionName":"`+rt.FunctionName+`"`) {
+		t.Errorf("no metric names the function %s", rt.FunctionName)
+	}
+	for _, f := range fragments {
+		if !strings.Contains(log, f) {
+			t.Errorf("the log has no %s", f)
+		}
+	}
+}
+
 // decode reads a function's JSON answer into v.
 func decode(t *testing.T, b []byte, v any) {
 	t.Helper()

@@ -54,6 +54,7 @@ func TestWebhooksBootstrap(t *testing.T) {
 	if detail.StatusCode != 200 || detail.JSON["status"] != "PROCESSED" || detail.JSON["type"] != "ACTIVITY_CREATED" {
 		t.Errorf("the activity after its stream record: %d %s, want PROCESSED", detail.StatusCode, detail.Body)
 	}
+	expectMetrics(t, rt, `"Provider":"td","Status":"RECEIVED","WebhookEvents":1`, `"Provider":"pomelo","Status":"PROCESSED","WebhookEvents":1`)
 	expectInitError(t, "webhooks", nil, "WEBHOOKS_TABLE_NAME")
 }
 

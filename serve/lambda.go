@@ -71,6 +71,8 @@ func Lambda(fn Function, log *slog.Logger) func(context.Context, json.RawMessage
 type Env struct {
 	AWS aws.Config
 	Log *slog.Logger
+	// Name is the function's name in Lambda (AWS_LAMBDA_FUNCTION_NAME).
+	Name string
 }
 
 // Start builds the function with build and serves it in Lambda, as every
@@ -83,7 +85,7 @@ func Start(build func(ctx context.Context, env Env) (Function, error)) {
 	cfg, err := awsconfig.LoadDefaultConfig(ctx)
 	var fn Function
 	if err == nil {
-		fn, err = build(ctx, Env{AWS: cfg, Log: log})
+		fn, err = build(ctx, Env{AWS: cfg, Log: log, Name: os.Getenv("AWS_LAMBDA_FUNCTION_NAME")})
 	}
 	if err != nil {
 		log.Error("startup", "error", err.Error())

@@ -24,6 +24,7 @@ func RunEvents(t *testing.T, open func(t *testing.T) webhook.Store) {
 		{"an event is kept once", receivedOnce},
 		{"a TD sign binds its body", signBindsBody},
 		{"events page newest first, filtered", eventPages},
+		{"the oldest of a filter is one read", oldestEvent},
 		{"every filter combination follows attempts", filterCombinations},
 		{"attempts are counted and processing happens once", attemptedOnce},
 		{"the latest record wins", latestRecordWins},
@@ -152,6 +153,43 @@ func eventPages(t *testing.T, s webhook.Store) {
 	page, _, _ = s.Events(context.Background(), webhook.Filter{}, "", 1)
 	if len(page) != 1 || page[0].Body != nil || page[0].Headers != nil || page[0].DedupeKey != "k6" || !page[0].ExpiresAt.Equal(T0.Add(90*24*time.Hour)) {
 		t.Errorf("listed event = %+v", page)
+	}
+}
+
+// oldestEvent: Backlog finds the oldest event of a filter, following the
+// attempts; none when nothing matches.
+func oldestEvent(t *testing.T, s webhook.Store) {
+	b, ok := s.(webhook.Backlog)
+	if !ok {
+		t.Fatalf("%T is not a webhook.Backlog", s)
+	}
+	ctx := context.Background()
+	if _, found, err := b.Oldest(ctx, webhook.Filter{Status: webhook.Received}); found || err != nil {
+		t.Errorf("an empty store's oldest: found %v, %v", found, err)
+	}
+	for i, p := range []string{"td", "pomelo", "belvo", "pomelo"} {
+		receive(t, s, Ev(p, "T", fmt.Sprint("k", i), i), nil)
+	}
+	for _, tc := range []struct {
+		f    webhook.Filter
+		want string
+	}{
+		{webhook.Filter{Status: webhook.Received}, "k0"},
+		{webhook.Filter{Provider: "pomelo", Status: webhook.Received}, "k1"},
+		{webhook.Filter{Provider: "palenca"}, ""},
+	} {
+		e, found, err := b.Oldest(ctx, tc.f)
+		if err != nil || found != (tc.want != "") || found && (e.DedupeKey != tc.want || e.Body != nil || !e.ReceivedAt.Equal(T0.Add(time.Duration(tc.want[1]-'0')*time.Second))) {
+			t.Errorf("Oldest(%+v) = %s at %v, found %v, %v; want %q", tc.f, e.DedupeKey, e.ReceivedAt, found, err, tc.want)
+		}
+	}
+	// Processed, the oldest leaves the backlog.
+	first := Ev("td", "T", "k0", 0)
+	if err := s.Attempted(ctx, first, webhook.Attempt{Status: webhook.Processed}); err != nil {
+		t.Fatal(err)
+	}
+	if e, _, err := b.Oldest(ctx, webhook.Filter{Status: webhook.Received}); err != nil || e.DedupeKey != "k1" {
+		t.Errorf("after k0 was processed, the oldest RECEIVED is %s (%v), want k1", e.DedupeKey, err)
 	}
 }
 

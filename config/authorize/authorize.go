@@ -18,6 +18,7 @@ import (
 	"github.com/tarjeta-dev/tarjeta/dynamo"
 	"github.com/tarjeta-dev/tarjeta/dynamo/ledgertable"
 	"github.com/tarjeta-dev/tarjeta/httpapi/authorizeapi"
+	"github.com/tarjeta-dev/tarjeta/metrics"
 	"github.com/tarjeta-dev/tarjeta/serve"
 )
 
@@ -110,6 +111,15 @@ func (c Config) Function(ctx context.Context, d Deps) (serve.Function, error) {
 	}, nil
 }
 
+// Metrics are the figures of the authorize function's log: authorizations
+// by status detail (APPROVED, INSUFFICIENT_FUNDS, SYSTEM_ERROR, ...), and
+// adjustments by route.
+var Metrics = []metrics.Rule{
+	{Message: "request", When: map[string]string{"outcome": "approved"}, Metric: "Authorizations", Dims: []metrics.Dim{{Name: "StatusDetail", Attr: "status_detail"}}},
+	{Message: "request", When: map[string]string{"outcome": "rejected"}, Metric: "Authorizations", Dims: []metrics.Dim{{Name: "StatusDetail", Attr: "status_detail"}}},
+	{Message: "request", When: map[string]string{"outcome": "adjusted"}, Metric: "Adjustments", Dims: []metrics.Dim{{Name: "Route", Attr: "route"}}},
+}
+
 // Lambda builds the function in AWS: settings from the environment, the
 // ledger on DynamoDB, the Pomelo keys from Secrets Manager.
 func Lambda(ctx context.Context, env serve.Env) (serve.Function, error) {
@@ -125,7 +135,7 @@ func Lambda(ctx context.Context, env serve.Env) (serve.Function, error) {
 	return c.Function(ctx, Deps{
 		Store:   ledgertable.New(dynamo.NewClient(env.AWS, ""), c.Table()),
 		Secrets: secretsmanager.NewFromConfig(env.AWS),
-		Log:     env.Log,
+		Log:     metrics.Logger(env.Log, env.Name, Metrics),
 		Now:     time.Now,
 	})
 }

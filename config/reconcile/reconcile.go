@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	_ "time/tzdata" // the zones, also where the system has none (provided.al2023)
@@ -24,6 +26,7 @@ import (
 	"github.com/tarjeta-dev/tarjeta/dynamo"
 	"github.com/tarjeta-dev/tarjeta/dynamo/ledgertable"
 	"github.com/tarjeta-dev/tarjeta/httpapi/reconcileapi"
+	"github.com/tarjeta-dev/tarjeta/metrics"
 	"github.com/tarjeta-dev/tarjeta/s3bucket"
 	"github.com/tarjeta-dev/tarjeta/serve"
 )
@@ -200,6 +203,26 @@ func eventDate(event json.RawMessage) (string, error) {
 	return root.Get("date").Str, bad
 }
 
+// Metrics are the figures of the reconcile function's log: runs as they end
+// (COMPLETED, FAILED), and a completed day's transaction rows by the rule
+// that settled them.
+var Metrics = append([]metrics.Rule{
+	{Message: "reconcile", Metric: "Reconciliations", Dims: []metrics.Dim{{Name: "Status", Attr: "status"}}},
+}, rowRules(map[string]string{
+	"ReconciledRows": "rows", "ReconciledMatched": "matched", "ReconciledAmountAdjusted": "amount_adjusted",
+	"ReconciledAdjusted": "adjusted", "ReconciledHeld": "held", "ReconciledClientOnly": "client_only",
+	"ReconciledMalformed": "malformed", "PresentationsFlagged": "flagged",
+})...)
+
+func rowRules(byMetric map[string]string) []metrics.Rule {
+	names := slices.Sorted(maps.Keys(byMetric))
+	rules := make([]metrics.Rule, len(names))
+	for i, m := range names {
+		rules[i] = metrics.Rule{Message: "reconcile", When: map[string]string{"status": "COMPLETED"}, Metric: m, Value: byMetric[m]}
+	}
+	return rules
+}
+
 // Budget is how long a POST runs in AWS before it answers RUNNING: API
 // Gateway gives up at 30 s.
 const Budget = 20 * time.Second
@@ -229,7 +252,7 @@ func Lambda(ctx context.Context, env serve.Env) (serve.Function, error) {
 	return c.Function(ctx, Deps{
 		Ledger: ledgertable.New(dynamo.NewClient(env.AWS, ""), c.LedgerTable),
 		Bucket: s3bucket.New(s3bucket.NewClient(env.AWS, c.S3Endpoint), c.Bucket),
-		Log:    env.Log,
+		Log:    metrics.Logger(env.Log, env.Name, Metrics),
 		Now:    time.Now,
 		Budget: Budget, Reserve: Reserve,
 		Continue: func(ctx context.Context, date string) error {

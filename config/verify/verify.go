@@ -25,6 +25,7 @@ import (
 	"github.com/tarjeta-dev/tarjeta/dynamo/eventtable"
 	"github.com/tarjeta-dev/tarjeta/dynamo/verifytable"
 	"github.com/tarjeta-dev/tarjeta/httpapi/verifyapi"
+	"github.com/tarjeta-dev/tarjeta/metrics"
 	"github.com/tarjeta-dev/tarjeta/providers/belvoapi"
 	"github.com/tarjeta-dev/tarjeta/providers/outbound"
 	"github.com/tarjeta-dev/tarjeta/providers/palencaapi"
@@ -183,8 +184,12 @@ type Deps struct {
 	Events webhook.Store
 	// Stream reads the event of a change of the webhooks table's stream.
 	Stream func(c serve.Change) (e webhook.Event, ok bool, err error)
-	Log    *slog.Logger // nil logs nothing
-	Now    func() time.Time
+	// Backlog, when set, is measured by the follow-up: the age of the
+	// oldest event still RECEIVED, of any provider, goes to the log (and
+	// from it to the metric WebhookOldestReceivedAge).
+	Backlog webhook.Backlog
+	Log     *slog.Logger // nil logs nothing
+	Now     func() time.Time
 	// Secrets reads the secrets whose ARN is set (Function only).
 	Secrets config.SecretReader
 	HTTP    *http.Client // carries the provider calls; http.DefaultClient when nil
@@ -261,13 +266,15 @@ func (c Config) Serve(svc *verification.Service, d Deps) serve.Function {
 		if _, err := svc.FollowUp(ctx); err != nil {
 			return err
 		}
-		if d.Events == nil {
-			return nil
+		if d.Events != nil {
+			_, err := webhook.Drain(ctx, d.Events, Providers, c.MaxAttempts, d.Now().Add(-backfillAge), func(ctx context.Context, e webhook.Event) error {
+				return webhook.Hand(ctx, d.Events, svc, e)
+			})
+			if err != nil {
+				return err
+			}
 		}
-		_, err := webhook.Drain(ctx, d.Events, Providers, c.MaxAttempts, d.Now().Add(-backfillAge), func(ctx context.Context, e webhook.Event) error {
-			return webhook.Hand(ctx, d.Events, svc, e)
-		})
-		return err
+		return measureBacklog(ctx, d)
 	}
 	fn := serve.Function{
 		HTTP:     verifyapi.Handler(svc, d.log(), d.Now),
@@ -281,10 +288,44 @@ func (c Config) Serve(svc *verification.Service, d Deps) serve.Function {
 			if err != nil || !ok || !slices.Contains(Providers, e.Provider) {
 				return err
 			}
-			return webhook.Hand(ctx, d.Events, svc, e)
+			err = webhook.Hand(ctx, d.Events, svc, e)
+			webhook.LogAttempt(ctx, d.log(), e, err)
+			return err
 		}
 	}
 	return fn
+}
+
+// Metrics are the figures of the verify function's log: verifications by
+// provider and final status (and the FAILED ones alone), the notifications
+// it settles by provider and status, and the age of the oldest event still
+// RECEIVED.
+var Metrics = []metrics.Rule{
+	{Message: "verification finished", Metric: "Verifications", Dims: []metrics.Dim{{Name: "Provider", Attr: "provider"}, {Name: "Status", Attr: "status"}}},
+	{Message: "verification finished", When: map[string]string{"status": "FAILED"}, Metric: "VerificationsFailed"},
+	{Message: webhook.AttemptMessage, Metric: "WebhookEvents", Dims: []metrics.Dim{{Name: "Provider", Attr: "provider"}, {Name: "Status", Attr: "status"}}},
+	{Message: "webhook backlog", Metric: "WebhookOldestReceivedAge", Value: "oldest_received_age_s", Unit: "Seconds"},
+}
+
+// measureBacklog logs how long the oldest event still RECEIVED has waited
+// (0 when none has): silence would read as a stuck follow-up.
+func measureBacklog(ctx context.Context, d Deps) error {
+	if d.Backlog == nil {
+		return nil
+	}
+	e, found, err := d.Backlog.Oldest(ctx, webhook.Filter{Status: webhook.Received})
+	if err != nil {
+		return fmt.Errorf("verify: webhook backlog: %w", err)
+	}
+	var age time.Duration
+	attrs := []slog.Attr{}
+	if found {
+		age = max(d.Now().Sub(e.ReceivedAt), 0)
+		attrs = append(attrs, slog.String("provider", e.Provider), slog.String("event_id", e.ID))
+	}
+	attrs = append(attrs, slog.Float64("oldest_received_age_s", age.Seconds()))
+	d.log().LogAttrs(ctx, slog.LevelInfo, "webhook backlog", attrs...)
+	return nil
 }
 
 // Lambda builds the function in AWS: settings from the environment,
@@ -298,11 +339,13 @@ func Lambda(ctx context.Context, env serve.Env) (serve.Function, error) {
 		return serve.Function{}, err
 	}
 	db := dynamo.NewClient(env.AWS, "")
+	events := eventtable.New(db, c.WebhooksTableName)
 	return c.Function(ctx, Deps{
 		Store:   verifytable.New(db, c.TableName),
-		Events:  eventtable.New(db, c.WebhooksTableName),
+		Events:  events,
+		Backlog: events,
 		Stream:  eventtable.Inserted,
-		Log:     env.Log,
+		Log:     metrics.Logger(env.Log, env.Name, Metrics),
 		Now:     time.Now,
 		Secrets: secretsmanager.NewFromConfig(env.AWS),
 	})

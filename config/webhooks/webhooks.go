@@ -22,6 +22,7 @@ import (
 	"github.com/tarjeta-dev/tarjeta/dynamo"
 	"github.com/tarjeta-dev/tarjeta/dynamo/eventtable"
 	"github.com/tarjeta-dev/tarjeta/httpapi/webhooksapi"
+	"github.com/tarjeta-dev/tarjeta/metrics"
 	"github.com/tarjeta-dev/tarjeta/providers/outbound"
 	"github.com/tarjeta-dev/tarjeta/providers/pomeloapi"
 	"github.com/tarjeta-dev/tarjeta/serve"
@@ -200,10 +201,23 @@ func (c Config) Function(ctx context.Context, d Deps) (serve.Function, error) {
 			if err != nil || !ok {
 				return err
 			}
-			return p.Process(ctx, e)
+			err = p.Process(ctx, e)
+			webhook.LogAttempt(ctx, d.Log, e, err)
+			return err
 		}
 	}
 	return fn, nil
+}
+
+// Metrics are the figures of the webhooks function's log: events by
+// provider and status, as kept (RECEIVED, DUPLICATE) and as processed
+// (PROCESSED, FAILED).
+var Metrics = []metrics.Rule{
+	{Message: "request", When: map[string]string{"outcome": "received"}, Metric: "WebhookEvents",
+		Dims: []metrics.Dim{{Name: "Provider", Attr: "provider"}, {Name: "Status", Value: "RECEIVED"}}},
+	{Message: "request", When: map[string]string{"outcome": "replayed"}, Metric: "WebhookEvents",
+		Dims: []metrics.Dim{{Name: "Provider", Attr: "provider"}, {Name: "Status", Value: "DUPLICATE"}}},
+	{Message: webhook.AttemptMessage, Metric: "WebhookEvents", Dims: []metrics.Dim{{Name: "Provider", Attr: "provider"}, {Name: "Status", Attr: "status"}}},
 }
 
 // Lambda builds the function in AWS: settings from the environment, the
@@ -221,7 +235,7 @@ func Lambda(ctx context.Context, env serve.Env) (serve.Function, error) {
 		Store:   eventtable.New(dynamo.NewClient(env.AWS, ""), c.TableName),
 		Stream:  eventtable.Inserted,
 		Secrets: secretsmanager.NewFromConfig(env.AWS),
-		Log:     env.Log,
+		Log:     metrics.Logger(env.Log, env.Name, Metrics),
 		Now:     time.Now,
 	})
 }

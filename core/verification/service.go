@@ -261,7 +261,11 @@ func (s *Service) fail(ctx context.Context, v *Verification, p employment.Proble
 
 func (s *Service) finish(v *Verification, st Status, p *employment.Problem) {
 	v.Status, v.Error, v.NextCheck = st, p, time.Time{}
-	s.log(*v, "finished")
+	attrs := []slog.Attr{slog.String("provider", v.Provider())}
+	if p != nil {
+		attrs = append(attrs, slog.String("code", string(p.Code)))
+	}
+	s.log(*v, "finished", attrs...)
 }
 
 // update applies change to v and saves it, reading it again and

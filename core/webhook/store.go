@@ -37,6 +37,13 @@ type Store interface {
 	Record(ctx context.Context, kind, id string) (inbound.Record, error)
 }
 
+// Backlog finds how far behind processing is: the oldest event matching a
+// filter (RECEIVED, say), as a listing has it (without headers and body),
+// and false when none matches. One read, whatever the backlog's size.
+type Backlog interface {
+	Oldest(ctx context.Context, f Filter) (Event, bool, error)
+}
+
 // SignUse binds a sign (the decoded MAC of TD's query) to the body it came
 // with.
 type SignUse struct {

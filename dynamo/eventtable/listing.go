@@ -120,6 +120,31 @@ func (st *Store) Events(ctx context.Context, f webhook.Filter, cursor string, li
 	}
 }
 
+// Oldest implements webhook.Backlog: the first item of f's listing index
+// read in ascending order.
+func (st *Store) Oldest(ctx context.Context, f webhook.Filter) (webhook.Event, bool, error) {
+	l := listingOf(f)
+	page, err := st.db.Query(ctx, &dynamodb.QueryInput{
+		TableName:                 &st.table,
+		IndexName:                 aws.String(l.name),
+		KeyConditionExpression:    aws.String("#k = :v"),
+		ExpressionAttributeNames:  map[string]string{"#k": l.key},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":v": dynamo.S(l.value(f.Provider, f.Status, f.Type))},
+		ScanIndexForward:          aws.Bool(true),
+		Limit:                     aws.Int32(1),
+	})
+	if err != nil {
+		return webhook.Event{}, false, fmt.Errorf("eventtable: oldest: %w", dynamo.Refused(err))
+	}
+	if len(page.Items) == 0 {
+		return webhook.Event{}, false, nil
+	}
+	e, err := parseEvent(page.Items[0])
+	return e, err == nil, err
+}
+
+var _ webhook.Backlog = (*Store)(nil)
+
 // An events cursor is the id and receipt time of the last event of a page
 // and a tag of the filter it was issued for, as base64url JSON; the index
 // key is rebuilt from them.

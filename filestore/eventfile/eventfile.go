@@ -347,6 +347,25 @@ func (s *Store) Events(ctx context.Context, f webhook.Filter, cursor string, lim
 	return out, next, s.log.Wait(seq)
 }
 
+// Oldest implements webhook.Backlog.
+func (s *Store) Oldest(ctx context.Context, f webhook.Filter) (webhook.Event, bool, error) {
+	roundtrip.Count(ctx)
+	if err := s.lock(); err != nil {
+		return webhook.Event{}, false, err
+	}
+	defer s.mu.Unlock()
+	for _, e := range s.order {
+		if f.Matches(*e) {
+			listed := *e
+			listed.Headers, listed.Body = nil, nil
+			return listed, true, nil
+		}
+	}
+	return webhook.Event{}, false, nil
+}
+
+var _ webhook.Backlog = (*Store)(nil)
+
 // Attempted implements webhook.Store.
 func (s *Store) Attempted(ctx context.Context, e webhook.Event, st webhook.Attempt) error {
 	roundtrip.Count(ctx)
