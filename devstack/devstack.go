@@ -147,7 +147,7 @@ func Start(ctx context.Context, c Config, out io.Writer, log *slog.Logger, rando
 	// The functions log their own requests; the debugger's files and what
 	// no function serves are logged by the same middleware.
 	mux.Handle("/debugger/", httpapi.Logged(debugger(c.DebuggerDir), log, time.Now))
-	mux.Handle("/", httpapi.Logged(httpapi.Routed(http.NewServeMux()), log, time.Now))
+	mux.Handle("/", httpapi.Logged(httpapi.Routed(httpapi.NewMux()), log, time.Now))
 	s.server = &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 5 * time.Second,

@@ -44,6 +44,7 @@ func TestAuthorizeBootstrap(t *testing.T) {
 		t.Errorf("account: %d %s, want 749.50 available", account.StatusCode, account.Body)
 	}
 	expectMetrics(t, rt, `"StatusDetail":"APPROVED","Authorizations":1`, `"Route":"POST /transactions/adjustments/credit","Adjustments":1`)
+	expectGranted(t, rt)
 }
 
 // TestAuthorizeBootstrapSources: with production's Pomelo addresses, the

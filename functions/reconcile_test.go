@@ -75,6 +75,7 @@ func TestReconcileBootstrap(t *testing.T) {
 	if yesterday.Date == "" || yesterday.Date == sampleDay {
 		t.Errorf("the schedule's run: %+v, want yesterday's", yesterday)
 	}
+	expectGranted(t, rt)
 	expectMetrics(t, rt, `"Status":"COMPLETED","Reconciliations":1`, `"ReconciledMatched":12000`)
 	expectInitError(t, "reconcile", []string{"LEDGER_TABLE_NAME=" + ledger}, "SETTLEMENT_BUCKET")
 }

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -66,27 +67,41 @@ func setUp(m *testing.M) (int, error) {
 	return m.Run(), nil
 }
 
-// awsEnv is what every bootstrap under test gets: the AWS SDK's standard
-// settings, pointed at the local DynamoDB and S3. (Lambda also sets
-// AWS_SESSION_TOKEN, the role's; versitygw refuses a request carrying one.)
-func awsEnv() []string {
-	return []string{
-		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
-		"AWS_ENDPOINT_URL_DYNAMODB=" + ddb.Endpoint, "AWS_ENDPOINT_URL_S3=" + s3srv.Endpoint,
-	}
+// bootstrap is a function's process under the Runtime API, with the
+// settings it was started with and its DynamoDB and S3 calls recorded.
+type bootstrap struct {
+	*runtimetest.Runtime
+	function string
+	env      map[string]string
+	ddb, s3  *runtimetest.Recorder
+}
+
+// calls are every AWS call the process made.
+func (b *bootstrap) calls() []runtimetest.Call {
+	return slices.Concat(b.Runtime.Calls(), b.ddb.Calls(), b.s3.Calls())
 }
 
 // start runs function's bootstrap under a fresh Runtime API with env.
-func start(t *testing.T, function string, env ...string) *runtimetest.Runtime {
+func start(t *testing.T, function string, env ...string) *bootstrap {
 	t.Helper()
 	return startWith(t, function, nil, env...)
 }
 
-// startWith is start with the secrets Secrets Manager holds, by ARN.
-func startWith(t *testing.T, function string, secrets map[string]string, env ...string) *runtimetest.Runtime {
+// startWith is start with the secrets Secrets Manager holds, by ARN. The
+// process reaches DynamoDB Local and versitygw through recorders, by the
+// AWS SDK's standard endpoint variables. (Lambda also sets
+// AWS_SESSION_TOKEN, the role's; versitygw refuses a request carrying one.)
+func startWith(t *testing.T, function string, secrets map[string]string, env ...string) *bootstrap {
 	t.Helper()
 	rt, err := runtimetest.New("tarjeta-" + function)
 	if err != nil {
+		t.Fatal(err)
+	}
+	b := &bootstrap{Runtime: rt, function: function, env: make(map[string]string)}
+	if b.ddb, err = runtimetest.NewRecorder(ddb.Endpoint); err != nil {
+		t.Fatal(err)
+	}
+	if b.s3, err = runtimetest.NewRecorder(s3srv.Endpoint); err != nil {
 		t.Fatal(err)
 	}
 	for id, v := range secrets {
@@ -94,6 +109,8 @@ func startWith(t *testing.T, function string, secrets map[string]string, env ...
 	}
 	t.Cleanup(func() {
 		rt.Close()
+		b.ddb.Close()
+		b.s3.Close()
 		if v := rt.Violations(); len(v) > 0 {
 			t.Errorf("%s called the Runtime API out of turn: %v", function, v)
 		}
@@ -101,16 +118,24 @@ func startWith(t *testing.T, function string, secrets map[string]string, env ...
 			t.Logf("%s's log:\n%s", function, rt.Log())
 		}
 	})
-	env = append(append(awsEnv(), "AWS_ENDPOINT_URL_LAMBDA="+rt.Endpoint(), "AWS_ENDPOINT_URL_SECRETS_MANAGER="+rt.Endpoint()), env...)
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		b.env[k] = v
+	}
+	env = append([]string{
+		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
+		"AWS_ENDPOINT_URL_DYNAMODB=" + b.ddb.URL(), "AWS_ENDPOINT_URL_S3=" + b.s3.URL(),
+		"AWS_ENDPOINT_URL_LAMBDA=" + rt.Endpoint(), "AWS_ENDPOINT_URL_SECRETS_MANAGER=" + rt.Endpoint(),
+	}, env...)
 	if err := rt.Start(filepath.Join(bootstraps, function, "bootstrap"), env...); err != nil {
 		t.Fatal(err)
 	}
-	return rt
+	return b
 }
 
 // invoke hands event to rt and returns its answer; an error the function
 // reports fails the test.
-func invoke(t *testing.T, rt *runtimetest.Runtime, event []byte) []byte {
+func invoke(t *testing.T, rt *bootstrap, event []byte) []byte {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -131,7 +156,7 @@ type answer struct {
 }
 
 // call replays the HTTP sample event and returns the function's answer.
-func call(t *testing.T, rt *runtimetest.Runtime, event []byte) answer {
+func call(t *testing.T, rt *bootstrap, event []byte) answer {
 	t.Helper()
 	var a answer
 	if err := json.Unmarshal(invoke(t, rt, event), &a.APIGatewayV2HTTPResponse); err != nil {
@@ -175,7 +200,7 @@ func expectInitError(t *testing.T, function string, env []string, names ...strin
 // expectMetrics checks that the function's log carries each metric line
 // (a fragment of its EMF line, e.g. `"Authorizations":1`) besides its
 // name's dimension.
-func expectMetrics(t *testing.T, rt *runtimetest.Runtime, fragments ...string) {
+func expectMetrics(t *testing.T, rt *bootstrap, fragments ...string) {
 	t.Helper()
 	log := rt.Log()
 	if !strings.Contains(log, `"FunctionName":"`+rt.FunctionName+`"`) {

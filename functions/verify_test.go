@@ -73,6 +73,7 @@ func TestVerifyBootstrap(t *testing.T) {
 		t.Errorf("the TD event after its stream record is %s, want PROCESSED", status)
 	}
 	expectMetrics(t, rt, `"WebhookOldestReceivedAge":0`, `"Provider":"td","Status":"PROCESSED","WebhookEvents":1`)
+	expectGranted(t, rt)
 	expectInitError(t, "verify", []string{"WEBHOOKS_TABLE_NAME=" + hooks}, "VERIFICATIONS_TABLE_NAME")
 	expectInitError(t, "verify", []string{"WEBHOOKS_TABLE_NAME=" + hooks, "VERIFICATIONS_TABLE_NAME=" + verifications, "TD_PARTNER_KEY=k"},
 		"TD_API_URL", "TD_QUERY_URL", "TD_PARTNER_CODE")

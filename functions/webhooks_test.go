@@ -55,6 +55,7 @@ func TestWebhooksBootstrap(t *testing.T) {
 		t.Errorf("the activity after its stream record: %d %s, want PROCESSED", detail.StatusCode, detail.Body)
 	}
 	expectMetrics(t, rt, `"Provider":"td","Status":"RECEIVED","WebhookEvents":1`, `"Provider":"pomelo","Status":"PROCESSED","WebhookEvents":1`)
+	expectGranted(t, rt)
 	expectInitError(t, "webhooks", nil, "WEBHOOKS_TABLE_NAME")
 }
 

@@ -15,11 +15,59 @@ import (
 	"github.com/tarjeta-dev/tarjeta/core/outcome"
 )
 
-// Routed gives mux a catch-all that answers what it has no route for in the
+// Mux is a function's routes: an http.ServeMux that remembers each pattern
+// and who calls it, so that what the code serves can be held against what
+// template.yaml routes (and authorizes) in API Gateway.
+type Mux struct {
+	mux    *http.ServeMux
+	routes []Route
+}
+
+// Route is a pattern a function serves ("POST /verifications") and who
+// calls it: Public routes are Pomelo's and the providers', who prove
+// themselves with their own schemes; every other route is internal,
+// IAM-authorized in AWS.
+type Route struct {
+	Pattern string
+	Public  bool
+}
+
+// NewMux returns an empty Mux.
+func NewMux() *Mux { return &Mux{mux: http.NewServeMux()} }
+
+// Public routes pattern, called by Pomelo or a provider, to h.
+func (m *Mux) Public(pattern string, h http.Handler) { m.handle(pattern, true, h) }
+
+// Internal routes pattern, called by the fintech's own engineers and
+// systems (IAM-authorized in AWS), to h.
+func (m *Mux) Internal(pattern string, h http.Handler) { m.handle(pattern, false, h) }
+
+func (m *Mux) handle(pattern string, public bool, h http.Handler) {
+	m.mux.Handle(pattern, h)
+	m.routes = append(m.routes, Route{Pattern: pattern, Public: public})
+}
+
+// Routes are the routes registered, in order.
+func (m *Mux) Routes() []Route { return m.routes }
+
+// ServeHTTP implements http.Handler.
+func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) { m.mux.ServeHTTP(w, r) }
+
+// RoutesOf are the routes of a handler built on a Mux (Routed, Logged), nil
+// for another.
+func RoutesOf(h http.Handler) []Route {
+	if r, ok := h.(interface{ Routes() []Route }); ok {
+		return r.Routes()
+	}
+	return nil
+}
+
+// Routed gives m a catch-all that answers what it has no route for in the
 // APIs' error shape: 405 METHOD_NOT_ALLOWED with Allow for a known path
 // asked with another method, 404 NOT_FOUND for an unknown path. A request
 // with a route is matched once; only one without pays for the probing.
-func Routed(mux *http.ServeMux) http.Handler {
+func Routed(m *Mux) http.Handler {
+	mux := m.mux
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		r.Pattern = "" // for the request log: no route matched
 		if allow := allowed(mux, r); allow != "" {
@@ -29,7 +77,7 @@ func Routed(mux *http.ServeMux) http.Handler {
 		}
 		WriteError(w, outcome.NoRoute, "no route for "+r.Method+" "+r.URL.Path)
 	})
-	return mux
+	return m
 }
 
 // probedMethods are the methods allowed answers may list, in the order they

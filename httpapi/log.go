@@ -16,39 +16,52 @@ import (
 // attributes the route added. It never logs a body, a header or a path
 // value: those carry secrets and personal data. now times the request.
 func Logged(h http.Handler, log *slog.Logger, now func() time.Time) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := now()
-		ctx, calls := roundtrip.With(r.Context())
-		r = r.WithContext(ctx)
-		lw := &logWriter{ResponseWriter: w, status: http.StatusOK}
-		h.ServeHTTP(lw, r) // the mux sets r.Pattern
+	return &logged{next: h, log: log, now: now}
+}
 
-		o := lw.outcome
-		if o.Result == "" {
-			o.Result = outcome.OK
-			if lw.status >= 400 {
-				o.Result = outcome.BadRequest
-			}
+// logged is Logged's handler; it keeps the routes of the handler it logs.
+type logged struct {
+	next http.Handler
+	log  *slog.Logger
+	now  func() time.Time
+}
+
+// Routes are the routes of the handler logged.
+func (l *logged) Routes() []Route { return RoutesOf(l.next) }
+
+func (l *logged) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h, log, now := l.next, l.log, l.now
+	start := now()
+	ctx, calls := roundtrip.With(r.Context())
+	r = r.WithContext(ctx)
+	lw := &logWriter{ResponseWriter: w, status: http.StatusOK}
+	h.ServeHTTP(lw, r) // the mux sets r.Pattern
+
+	o := lw.outcome
+	if o.Result == "" {
+		o.Result = outcome.OK
+		if lw.status >= 400 {
+			o.Result = outcome.BadRequest
 		}
-		attrs := make([]slog.Attr, 0, 8+len(o.Attrs))
-		attrs = append(attrs,
-			slog.String("method", r.Method),
-			slog.String("route", r.Pattern),
-			slog.Int("status", lw.status),
-			slog.String("outcome", string(o.Result)),
-			slog.Float64("latency_ms", float64(now().Sub(start).Microseconds())/1000),
-			slog.Int64("store_calls", calls.N()),
-		)
-		attrs = append(attrs, o.Attrs...)
-		if o.Error != "" {
-			attrs = append(attrs, slog.String("error", o.Error))
-		}
-		level := slog.LevelInfo
-		if lw.status >= 500 || o.Result == outcome.SystemError {
-			level = slog.LevelError
-		}
-		log.LogAttrs(ctx, level, "request", attrs...)
-	})
+	}
+	attrs := make([]slog.Attr, 0, 8+len(o.Attrs))
+	attrs = append(attrs,
+		slog.String("method", r.Method),
+		slog.String("route", r.Pattern),
+		slog.Int("status", lw.status),
+		slog.String("outcome", string(o.Result)),
+		slog.Float64("latency_ms", float64(now().Sub(start).Microseconds())/1000),
+		slog.Int64("store_calls", calls.N()),
+	)
+	attrs = append(attrs, o.Attrs...)
+	if o.Error != "" {
+		attrs = append(attrs, slog.String("error", o.Error))
+	}
+	level := slog.LevelInfo
+	if lw.status >= 500 || o.Result == outcome.SystemError {
+		level = slog.LevelError
+	}
+	log.LogAttrs(ctx, level, "request", attrs...)
 }
 
 // logWriter remembers what the request log needs of an answer.

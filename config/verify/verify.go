@@ -164,8 +164,8 @@ func (c Config) Enabled() []string {
 	return out
 }
 
-// secrets are the settings Secrets Manager fills in AWS.
-func (c *Config) secrets() []config.Secret {
+// Secrets are the settings Secrets Manager fills in AWS.
+func (c *Config) Secrets() []config.Secret {
 	return []config.Secret{
 		{Name: "TD_PARTNER_KEY", ARNName: "TD_PARTNER_KEY_ARN", ARN: c.TDPartnerKeyARN, Into: &c.TDPartnerKey},
 		{Name: "PALENCA_API_KEY", ARNName: "PALENCA_API_KEY_ARN", ARN: c.PalencaAPIKeyARN, Into: &c.PalencaAPIKey},
@@ -249,7 +249,7 @@ func (c Config) Service(d Deps) (*verification.Service, error) {
 // webhooks table's stream, and the follow-up schedule (the local stack's
 // Tick).
 func (c Config) Function(ctx context.Context, d Deps) (serve.Function, error) {
-	if err := config.ReadSecrets(ctx, d.Secrets, c.secrets()...); err != nil {
+	if err := config.ReadSecrets(ctx, d.Secrets, c.Secrets()...); err != nil {
 		return serve.Function{}, err
 	}
 	svc, err := c.Service(d)

@@ -101,8 +101,8 @@ func (c Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-// secrets are the settings Secrets Manager fills in AWS.
-func (c *Config) secrets() []config.Secret {
+// Secrets are the settings Secrets Manager fills in AWS.
+func (c *Config) Secrets() []config.Secret {
 	return []config.Secret{
 		c.Pomelo.Secret(),
 		{Name: "TD_ACCESS_SECRET", ARNName: "TD_ACCESS_SECRET_ARN", ARN: c.TDAccessSecretARN, Into: &c.TDAccessSecret},
@@ -173,7 +173,7 @@ type Deps struct {
 // processing from the store's stream, and locally the processing loop's
 // step (Tick).
 func (c Config) Function(ctx context.Context, d Deps) (serve.Function, error) {
-	if err := config.ReadSecrets(ctx, d.Secrets, c.secrets()...); err != nil {
+	if err := config.ReadSecrets(ctx, d.Secrets, c.Secrets()...); err != nil {
 		return serve.Function{}, err
 	}
 	if err := c.Validate(); err != nil {

@@ -32,14 +32,14 @@ type Statements interface {
 // /ledger/accounts/{user_id}, behind the request log. now times requests
 // for the log.
 func Handler(auth *authorization.Service, accounts Statements, sources allowlist.List, log *slog.Logger, now func() time.Time) http.Handler {
-	mux := http.NewServeMux()
-	mux.Handle("POST /transactions/authorizations", fromPomelo(sources, transaction(auth, authorization.Authorize)))
-	mux.Handle("POST /transactions/adjustments/debit", fromPomelo(sources, transaction(auth, authorization.AdjustDebit)))
-	mux.Handle("POST /transactions/adjustments/credit", fromPomelo(sources, transaction(auth, authorization.AdjustCredit)))
-	mux.Handle("POST /transactions/adjustments/{type}", fromPomelo(sources, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mux := httpapi.NewMux()
+	mux.Public("POST /transactions/authorizations", fromPomelo(sources, transaction(auth, authorization.Authorize)))
+	mux.Public("POST /transactions/adjustments/debit", fromPomelo(sources, transaction(auth, authorization.AdjustDebit)))
+	mux.Public("POST /transactions/adjustments/credit", fromPomelo(sources, transaction(auth, authorization.AdjustCredit)))
+	mux.Public("POST /transactions/adjustments/{type}", fromPomelo(sources, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteError(w, outcome.UnknownAdjustmentType, "adjustment type must be debit or credit")
 	})))
-	mux.Handle("GET /ledger/accounts/{user_id}", statement(accounts))
+	mux.Internal("GET /ledger/accounts/{user_id}", statement(accounts))
 	return httpapi.Logged(httpapi.Routed(mux), log, now)
 }
 

@@ -42,9 +42,9 @@ type Options struct {
 
 // Handler returns the reconcile function's handler, behind the request log.
 func Handler(s Reconciliations, o Options, log *slog.Logger, now func() time.Time) http.Handler {
-	mux := http.NewServeMux()
-	mux.Handle("POST /reconciliations", run(s, o, log, now))
-	mux.Handle("GET /reconciliations/{date}", last(s))
+	mux := httpapi.NewMux()
+	mux.Internal("POST /reconciliations", run(s, o, log, now))
+	mux.Internal("GET /reconciliations/{date}", last(s))
 	return httpapi.Logged(httpapi.Routed(mux), log, now)
 }
 

@@ -34,10 +34,10 @@ type Verifications interface {
 
 // Handler returns the verify function's handler, behind the request log.
 func Handler(s Verifications, log *slog.Logger, now func() time.Time) http.Handler {
-	mux := http.NewServeMux()
-	mux.Handle("POST /verifications", start(s))
-	mux.Handle("GET /verifications", list(s))
-	mux.Handle("GET /verifications/{id}", detail(s))
+	mux := httpapi.NewMux()
+	mux.Internal("POST /verifications", start(s))
+	mux.Internal("GET /verifications", list(s))
+	mux.Internal("GET /verifications/{id}", detail(s))
 	return httpapi.Logged(httpapi.Routed(mux), log, now)
 }
 

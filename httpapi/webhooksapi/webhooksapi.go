@@ -28,12 +28,12 @@ const (
 // routes, GET /webhooks/events and GET /webhooks/events/{id}, behind the
 // request log.
 func Handler(recv *webhook.Receiver, routes webhook.Routes, events webhook.Store, log *slog.Logger, now func() time.Time) http.Handler {
-	mux := http.NewServeMux()
+	mux := httpapi.NewMux()
 	for _, route := range routes {
-		mux.Handle("POST "+route.Path(), delivery(recv, route))
+		mux.Public("POST "+route.Path(), delivery(recv, route))
 	}
-	mux.Handle("GET /webhooks/events", eventList(events, routes.Providers()))
-	mux.Handle("GET /webhooks/events/{id}", eventDetail(events))
+	mux.Internal("GET /webhooks/events", eventList(events, routes.Providers()))
+	mux.Internal("GET /webhooks/events/{id}", eventDetail(events))
 	return httpapi.Logged(httpapi.Routed(mux), log, now)
 }
 

@@ -79,6 +79,7 @@ type Runtime struct {
 	exited  chan struct{}
 	initErr chan *Error
 
+	calls      calls // the AWS calls this runtime served: secrets, invocations
 	mu         sync.Mutex
 	secrets    map[string]string
 	inflight   *invocation
@@ -237,6 +238,10 @@ func (r *Runtime) Asynchronous() []Result {
 	return append([]Result(nil), r.async...)
 }
 
+// Calls are the AWS calls this runtime served the function (Secrets
+// Manager's and Lambda's); a Recorder records DynamoDB's and S3's.
+func (r *Runtime) Calls() []Call { return r.calls.list() }
+
 // Violations are the calls the process made out of turn.
 func (r *Runtime) Violations() []string {
 	r.mu.Lock()
@@ -383,6 +388,7 @@ func (r *Runtime) readError(w http.ResponseWriter, req *http.Request) (*Error, b
 // next event and answered 202, as Lambda answers it.
 func (r *Runtime) invokeAPI(w http.ResponseWriter, req *http.Request) {
 	name := req.PathValue("name")
+	r.calls.add(Call{"lambda:InvokeFunction", "function/" + name})
 	if name != r.FunctionName && name != r.ARN() {
 		r.refuse(w, http.StatusNotFound, "ResourceNotFoundException", "Function not found: "+name)
 		return
@@ -424,6 +430,7 @@ func (r *Runtime) secretsManager(w http.ResponseWriter, req *http.Request) {
 		fail(http.StatusBadRequest, "InvalidRequestException", err.Error())
 		return
 	}
+	r.calls.add(Call{"secretsmanager:GetSecretValue", "secret/" + in.SecretId})
 	r.mu.Lock()
 	v, ok := r.secrets[in.SecretId]
 	r.mu.Unlock()
