@@ -84,7 +84,7 @@ func sampleEvents(t *testing.T) map[string]any {
 }
 
 // httpEvents are the HTTP API events under events/, by file name.
-func httpEvents(t *testing.T) map[string]events.APIGatewayV2HTTPRequest {
+func httpEvents(t testing.TB) map[string]events.APIGatewayV2HTTPRequest {
 	secret, _ := base64.StdEncoding.DecodeString(apitest.APISecret)
 	pomelo := &pomelosim.Client{APIKey: apitest.APIKey, Secret: secret, Now: func() time.Time { return signedAt }}
 	hooks := &webhooksim.Sender{
@@ -139,7 +139,7 @@ func httpEvents(t *testing.T) map[string]events.APIGatewayV2HTTPRequest {
 
 // sampleActivityEvent is the id the webhooks function gives the sample
 // Pomelo activity: webhook.IDOf of its route and its name's parts.
-func sampleActivityEvent(t *testing.T) string {
+func sampleActivityEvent(t testing.TB) string {
 	n, err := pomelo.NameActivity(webhooksim.Body(webhooksim.PomeloActivity, "sample", 1))
 	if err != nil {
 		t.Fatal(err)
@@ -155,7 +155,7 @@ const sampleVerification = "vsampleverificationid0000"
 const sampleDay = "2026-12-01"
 
 // httpEvent is req as API Gateway's HTTP API (payload 2.0) hands it over.
-func httpEvent(t *testing.T, routeKey string, req *http.Request, sourceIP string, iam bool) events.APIGatewayV2HTTPRequest {
+func httpEvent(t testing.TB, routeKey string, req *http.Request, sourceIP string, iam bool) events.APIGatewayV2HTTPRequest {
 	var body []byte
 	if req.Body != nil {
 		var err error
@@ -173,7 +173,7 @@ func httpEvent(t *testing.T, routeKey string, req *http.Request, sourceIP string
 
 // internal is a request to an IAM-authorized route, signed with SigV4 by
 // an engineer's role.
-func internal(t *testing.T, routeKey, method, path, query string, body []byte) events.APIGatewayV2HTTPRequest {
+func internal(t testing.TB, routeKey, method, path, query string, body []byte) events.APIGatewayV2HTTPRequest {
 	h := map[string]string{"user-agent": "aws-cli/2", "x-amz-date": signedAt.Format("20060102T150405Z")}
 	if body != nil {
 		h["content-type"] = "application/json"
@@ -248,7 +248,7 @@ func TestSampleEvents(t *testing.T) {
 }
 
 // sample reads a sample event.
-func sample(t *testing.T, name string) []byte {
+func sample(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "events", name))
 	if err != nil {
@@ -258,7 +258,7 @@ func sample(t *testing.T, name string) []byte {
 }
 
 // withPath is an HTTP sample event with its last path segment replaced.
-func withPath(t *testing.T, name, last string) []byte {
+func withPath(t testing.TB, name, last string) []byte {
 	t.Helper()
 	var ev events.APIGatewayV2HTTPRequest
 	if err := json.Unmarshal(sample(t, name), &ev); err != nil {
@@ -300,7 +300,7 @@ func envOf(settings map[string]string) []string {
 // streamSample is the webhooks table's stream batch of one INSERT: the
 // event the webhooks function keeps, on DynamoDB Local at signedAt, of the
 // HTTP sample event name.
-func streamSample(t *testing.T, name string) events.DynamoDBEvent {
+func streamSample(t testing.TB, name string) events.DynamoDBEvent {
 	ctx := context.Background()
 	table := ddb.Fresh(t, eventtable.Create)
 	var c webhooks.Config

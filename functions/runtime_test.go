@@ -67,6 +67,11 @@ func setUp(m *testing.M) (int, error) {
 	return m.Run(), nil
 }
 
+// handshake is what opening a connection to an AWS API costs the
+// bootstraps started: nothing on loopback; the cold-start benchmark sets
+// what TLS costs in Lambda.
+var handshake time.Duration
+
 // bootstrap is a function's process under the Runtime API, with the
 // settings it was started with and its DynamoDB and S3 calls recorded.
 type bootstrap struct {
@@ -82,7 +87,7 @@ func (b *bootstrap) calls() []runtimetest.Call {
 }
 
 // start runs function's bootstrap under a fresh Runtime API with env.
-func start(t *testing.T, function string, env ...string) *bootstrap {
+func start(t testing.TB, function string, env ...string) *bootstrap {
 	t.Helper()
 	return startWith(t, function, nil, env...)
 }
@@ -91,7 +96,7 @@ func start(t *testing.T, function string, env ...string) *bootstrap {
 // process reaches DynamoDB Local and versitygw through recorders, by the
 // AWS SDK's standard endpoint variables. (Lambda also sets
 // AWS_SESSION_TOKEN, the role's; versitygw refuses a request carrying one.)
-func startWith(t *testing.T, function string, secrets map[string]string, env ...string) *bootstrap {
+func startWith(t testing.TB, function string, secrets map[string]string, env ...string) *bootstrap {
 	t.Helper()
 	rt, err := runtimetest.New("tarjeta-" + function)
 	if err != nil {
@@ -107,6 +112,9 @@ func startWith(t *testing.T, function string, secrets map[string]string, env ...
 	for id, v := range secrets {
 		rt.PutSecret(id, v)
 	}
+	rt.SetHandshake(handshake)
+	b.ddb.SetHandshake(handshake)
+	b.s3.SetHandshake(handshake)
 	t.Cleanup(func() {
 		rt.Close()
 		b.ddb.Close()

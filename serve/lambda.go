@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
@@ -14,6 +15,8 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/tidwall/gjson"
 )
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // ErrEvent reports an invocation whose event is of no shape the dispatcher
 // knows, or of one the function does not serve.
@@ -82,11 +85,16 @@ type Env struct {
 func Start(build func(ctx context.Context, env Env) (Function, error)) {
 	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
 	ctx := context.Background()
+	began := time.Now()
 	cfg, err := awsconfig.LoadDefaultConfig(ctx)
+	configured := time.Now()
 	var fn Function
 	if err == nil {
 		fn, err = build(ctx, Env{AWS: cfg, Log: log, Name: os.Getenv("AWS_LAMBDA_FUNCTION_NAME")})
 	}
+	// Where an init goes: the AWS configuration, the function's own build
+	// (settings, secrets).
+	log.Info("init", "config_ms", ms(configured.Sub(began)), "build_ms", ms(time.Since(configured)))
 	if err != nil {
 		log.Error("startup", "error", err.Error())
 		if api := os.Getenv("AWS_LAMBDA_RUNTIME_API"); api != "" {

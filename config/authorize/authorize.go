@@ -132,8 +132,10 @@ func Lambda(ctx context.Context, env serve.Env) (serve.Function, error) {
 			return serve.Function{}, err
 		}
 	}
+	db := dynamo.NewClient(env.AWS, "")
+	defer config.Warm(ctx, config.WarmLimit, func(ctx context.Context) error { return dynamo.Warm(ctx, db, c.Table()) })()
 	return c.Function(ctx, Deps{
-		Store:   ledgertable.New(dynamo.NewClient(env.AWS, ""), c.Table()),
+		Store:   ledgertable.New(db, c.Table()),
 		Secrets: secretsmanager.NewFromConfig(env.AWS),
 		Log:     metrics.Logger(env.Log, env.Name, Metrics),
 		Now:     time.Now,

@@ -249,8 +249,10 @@ func Lambda(ctx context.Context, env serve.Env) (serve.Function, error) {
 		return serve.Function{}, err
 	}
 	self := lambda.NewFromConfig(env.AWS)
+	db := dynamo.NewClient(env.AWS, "")
+	defer config.Warm(ctx, config.WarmLimit, func(ctx context.Context) error { return dynamo.Warm(ctx, db, c.LedgerTable) })()
 	return c.Function(ctx, Deps{
-		Ledger: ledgertable.New(dynamo.NewClient(env.AWS, ""), c.LedgerTable),
+		Ledger: ledgertable.New(db, c.LedgerTable),
 		Bucket: s3bucket.New(s3bucket.NewClient(env.AWS, c.S3Endpoint), c.Bucket),
 		Log:    metrics.Logger(env.Log, env.Name, Metrics),
 		Now:    time.Now,

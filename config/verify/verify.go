@@ -339,6 +339,7 @@ func Lambda(ctx context.Context, env serve.Env) (serve.Function, error) {
 		return serve.Function{}, err
 	}
 	db := dynamo.NewClient(env.AWS, "")
+	defer config.Warm(ctx, config.WarmLimit, func(ctx context.Context) error { return dynamo.Warm(ctx, db, c.TableName) })()
 	events := eventtable.New(db, c.WebhooksTableName)
 	return c.Function(ctx, Deps{
 		Store:   verifytable.New(db, c.TableName),

@@ -231,8 +231,10 @@ func Lambda(ctx context.Context, env serve.Env) (serve.Function, error) {
 	if err := config.Process(ctx, &c); err != nil {
 		return serve.Function{}, err
 	}
+	db := dynamo.NewClient(env.AWS, "")
+	defer config.Warm(ctx, config.WarmLimit, func(ctx context.Context) error { return dynamo.Warm(ctx, db, c.TableName) })()
 	return c.Function(ctx, Deps{
-		Store:   eventtable.New(dynamo.NewClient(env.AWS, ""), c.TableName),
+		Store:   eventtable.New(db, c.TableName),
 		Stream:  eventtable.Inserted,
 		Secrets: secretsmanager.NewFromConfig(env.AWS),
 		Log:     metrics.Logger(env.Log, env.Name, Metrics),

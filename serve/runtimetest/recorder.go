@@ -2,6 +2,7 @@ package runtimetest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -52,9 +53,47 @@ func (c *calls) list() []Call {
 // against what its role grants. A function reaches it through
 // AWS_ENDPOINT_URL_DYNAMODB or AWS_ENDPOINT_URL_S3 (path-style).
 type Recorder struct {
-	url   string
-	srv   *http.Server
-	calls calls
+	url       string
+	srv       *http.Server
+	calls     calls
+	handshake handshake
+}
+
+// handshake delays the first request of each connection: what DNS, TCP
+// and TLS cost a function reaching an AWS API from Lambda, which loopback
+// does not.
+type handshake struct {
+	mu sync.Mutex
+	d  time.Duration
+}
+
+func (h *handshake) set(d time.Duration) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.d = d
+}
+
+// connKey marks a request's connection; its value is the connection's
+// first-request flag.
+type connKey struct{}
+
+// connContext gives each connection a flag its first request clears.
+func connContext(ctx context.Context, _ net.Conn) context.Context {
+	first := true
+	return context.WithValue(ctx, connKey{}, &first)
+}
+
+// wait delays req if it is its connection's first.
+func (h *handshake) wait(req *http.Request) {
+	first, _ := req.Context().Value(connKey{}).(*bool)
+	if first == nil || !*first {
+		return
+	}
+	*first = false
+	h.mu.Lock()
+	d := h.d
+	h.mu.Unlock()
+	time.Sleep(d)
 }
 
 // NewRecorder starts a recorder forwarding to target, on a loopback port.
@@ -73,7 +112,8 @@ func NewRecorder(target string) (*Recorder, error) {
 		pr.SetURL(u)
 		pr.Out.Host = pr.In.Host
 	}}
-	r.srv = &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+	r.srv = &http.Server{ReadHeaderTimeout: 5 * time.Second, ConnContext: connContext, Handler: http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		r.handshake.wait(req)
 		body, err := io.ReadAll(req.Body)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
@@ -90,6 +130,10 @@ func NewRecorder(target string) (*Recorder, error) {
 	go r.srv.Serve(l)
 	return r, nil
 }
+
+// SetHandshake delays the first request of every new connection by d, as
+// opening a TLS connection to an AWS API costs in Lambda.
+func (r *Recorder) SetHandshake(d time.Duration) { r.handshake.set(d) }
 
 // URL is the recorder's endpoint.
 func (r *Recorder) URL() string { return r.url }

@@ -80,7 +80,9 @@ type Runtime struct {
 	initErr chan *Error
 
 	calls      calls // the AWS calls this runtime served: secrets, invocations
+	handshake  handshake
 	mu         sync.Mutex
+	ready      time.Time // the first next: init is done
 	secrets    map[string]string
 	inflight   *invocation
 	nexts      int
@@ -119,10 +121,14 @@ func New(functionName string) (*Runtime, error) {
 	mux.HandleFunc("POST /2018-06-01/runtime/init/error", r.initError)
 	mux.HandleFunc("POST /2015-03-31/functions/{name}/invocations", r.invokeAPI)
 	mux.HandleFunc("POST /{$}", r.secretsManager)
-	r.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	r.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ConnContext: connContext}
 	go r.srv.Serve(l)
 	return r, nil
 }
+
+// SetHandshake delays the first request of every new connection to
+// Secrets Manager by d, as opening a TLS connection to it costs in Lambda.
+func (r *Runtime) SetHandshake(d time.Duration) { r.handshake.set(d) }
 
 // PutSecret makes value the string of the Secrets Manager secret id (an
 // ARN or a name), for the function's GetSecretValue.
@@ -187,6 +193,14 @@ func (r *Runtime) Started() time.Time {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.started
+}
+
+// Ready is when the process first asked for an event (its init done), zero
+// before.
+func (r *Runtime) Ready() time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.ready
 }
 
 // Invoke hands event to the function as a synchronous invocation and waits
@@ -279,6 +293,9 @@ func (r *Runtime) exitError() error {
 func (r *Runtime) next(w http.ResponseWriter, req *http.Request) {
 	r.mu.Lock()
 	r.nexts++
+	if r.ready.IsZero() {
+		r.ready = time.Now()
+	}
 	if r.inflight != nil && !r.inflight.settled {
 		r.violations = append(r.violations, "next called while invocation "+r.inflight.id+" was unanswered")
 	}
@@ -430,6 +447,7 @@ func (r *Runtime) secretsManager(w http.ResponseWriter, req *http.Request) {
 		fail(http.StatusBadRequest, "InvalidRequestException", err.Error())
 		return
 	}
+	r.handshake.wait(req)
 	r.calls.add(Call{"secretsmanager:GetSecretValue", "secret/" + in.SecretId})
 	r.mu.Lock()
 	v, ok := r.secrets[in.SecretId]
