@@ -72,15 +72,21 @@ func sampleEvents(t *testing.T) map[string]any {
 	// The rule the template's Schedule event makes fires an EventBridge
 	// scheduled event; the reconcile schedule (EventBridge Scheduler) sends
 	// its Input, {} for yesterday, and a run continues itself with its date.
-	out["verify/schedule.json"] = events.EventBridgeEvent{
-		Version: "0", ID: "5c1a0b9e-6f3c-4c1e-9a57-0d1f2e3a4b5c", DetailType: "Scheduled Event", Source: "aws.events",
-		AccountID: "123456789012", Time: signedAt, Region: "us-east-1",
-		Resources: []string{"arn:aws:events:us-east-1:123456789012:rule/tarjeta-VerifyFunctionFollowUp-1A2B3C4D5E6F"},
-		Detail:    json.RawMessage("{}"),
-	}
+	out["verify/schedule.json"] = scheduled("5c1a0b9e-6f3c-4c1e-9a57-0d1f2e3a4b5c", "tarjeta-VerifyFunctionFollowUp-1A2B3C4D5E6F")
+	out["webhooks/schedule.json"] = scheduled("0d6f0e7a-2b8c-4d2e-8f3a-6b7c8d9e0f1a", "tarjeta-WebhooksFunctionRetry-6F5E4D3C2B1A")
 	out["reconcile/schedule.json"] = struct{}{}
 	out["reconcile/continuation.json"] = map[string]string{"date": sampleDay}
 	return out
+}
+
+// scheduled is the event an EventBridge rule's schedule fires.
+func scheduled(id, rule string) events.EventBridgeEvent {
+	return events.EventBridgeEvent{
+		Version: "0", ID: id, DetailType: "Scheduled Event", Source: "aws.events",
+		AccountID: "123456789012", Time: signedAt, Region: "us-east-1",
+		Resources: []string{"arn:aws:events:us-east-1:123456789012:rule/" + rule},
+		Detail:    json.RawMessage("{}"),
+	}
 }
 
 // httpEvents are the HTTP API events under events/, by file name.

@@ -59,6 +59,24 @@ func TestWebhooksBootstrap(t *testing.T) {
 	expectInitError(t, "webhooks", nil, "WEBHOOKS_TABLE_NAME")
 }
 
+// TestWebhooksBootstrapSchedule: the schedule offers again an event the
+// stream left RECEIVED (the stream sample's, kept long ago), and it is
+// processed.
+func TestWebhooksBootstrapSchedule(t *testing.T) {
+	table := ddb.Fresh(t, eventtable.Create)
+	seed(t, table, sample(t, "webhooks/stream.json"))
+	rt := start(t, "webhooks", envOf(webhookSettings(table))...)
+	if got := invoke(t, rt, sample(t, "webhooks/schedule.json")); string(got) != "null" {
+		t.Errorf("the schedule answered %s", got)
+	}
+	detail := call(t, rt, sample(t, "webhooks/event-detail.json"))
+	if detail.StatusCode != 200 || detail.JSON["status"] != "PROCESSED" {
+		t.Errorf("the stream's leftover after the schedule: %d %s, want PROCESSED", detail.StatusCode, detail.Body)
+	}
+	expectMetrics(t, rt, `"Provider":"pomelo","Status":"PROCESSED","WebhookEvents":1`)
+	expectGranted(t, rt)
+}
+
 // TestWebhooksBootstrapSources: with production's Pomelo addresses, the
 // sample Pomelo deliveries (from sandbox's) are refused and nothing is
 // kept; the other providers' routes take any address.

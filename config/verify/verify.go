@@ -202,10 +202,6 @@ func (d Deps) log() *slog.Logger {
 	return d.Log
 }
 
-// backfillAge is how old an event must be before the schedule offers it:
-// the stream offers the newer ones.
-const backfillAge = 2 * time.Minute
-
 // Service builds the verification service these settings describe.
 func (c Config) Service(d Deps) (*verification.Service, error) {
 	if err := c.Validate(); err != nil {
@@ -267,7 +263,7 @@ func (c Config) Serve(svc *verification.Service, d Deps) serve.Function {
 			return err
 		}
 		if d.Events != nil {
-			_, err := webhook.Drain(ctx, d.Events, Providers, c.MaxAttempts, d.Now().Add(-backfillAge), func(ctx context.Context, e webhook.Event) error {
+			_, err := webhook.Drain(ctx, d.Events, Providers, c.MaxAttempts, d.Now().Add(-webhook.BackfillAge), func(ctx context.Context, e webhook.Event) error {
 				return webhook.Hand(ctx, d.Events, svc, e)
 			})
 			if err != nil {

@@ -196,6 +196,17 @@ func (c Config) Function(ctx context.Context, d Deps) (serve.Function, error) {
 		},
 	}
 	if d.Stream != nil {
+		// The stream offers each new event; what its retries left FAILED,
+		// or it never offered, the schedule offers again, while the event
+		// has fewer than WEBHOOK_MAX_ATTEMPTS attempts.
+		fn.Schedule = func(ctx context.Context, _ serve.Scheduled) error {
+			_, err := webhook.Drain(ctx, d.Store, p.Providers(), c.MaxAttempts, d.Now().Add(-webhook.BackfillAge), func(ctx context.Context, e webhook.Event) error {
+				err := p.Process(ctx, e)
+				webhook.LogAttempt(ctx, d.Log, e, err)
+				return err
+			})
+			return err
+		}
 		fn.Stream = func(ctx context.Context, ch serve.Change) error {
 			e, ok, err := d.Stream(ch)
 			if err != nil || !ok {

@@ -83,6 +83,10 @@ func settle(ctx context.Context, s Store, e Event, rec *inbound.Record, note str
 	return err
 }
 
+// BackfillAge is how old an event must be before a schedule offers it
+// (Drain's settledBefore): a table's stream offers the newer ones.
+const BackfillAge = 2 * time.Minute
+
 // AttemptMessage is the message of LogAttempt's line.
 const AttemptMessage = "event attempt"
 
