@@ -29,6 +29,7 @@ import (
 	"github.com/tarjeta-dev/tarjeta/dynamo/ledgertable"
 	"github.com/tarjeta-dev/tarjeta/dynamo/verifytable"
 	"github.com/tarjeta-dev/tarjeta/httpapi"
+	"github.com/tarjeta-dev/tarjeta/metrics"
 	"github.com/tarjeta-dev/tarjeta/serve"
 )
 
@@ -551,5 +552,65 @@ func TestTemplateGrantsOnlyWhatCodeCalls(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestTemplateAlarmsMeasureWhatCodeWrites: every alarm on a Tarjeta metric
+// names one that the function its FunctionName dimension refers to writes
+// (a rule of its Metrics), by dimensions that rule gives; and every alarm
+// goes to the alarm topic.
+func TestTemplateAlarmsMeasureWhatCodeWrites(t *testing.T) {
+	tp := loadTemplate(t)
+	rules := map[string][]metrics.Rule{
+		"AuthorizeFunction": authorize.Metrics, "WebhooksFunction": webhooks.Metrics,
+		"VerifyFunction": verify.Metrics, "ReconcileFunction": reconcile.Metrics,
+	}
+	alarms := 0
+	for id, r := range tp.Resources {
+		if r["Type"] != "AWS::CloudWatch::Alarm" {
+			continue
+		}
+		alarms++
+		p := r["Properties"].(map[string]any)
+		if !strings.Contains(jsonOf(p["AlarmActions"]), "AlarmTopic") {
+			t.Errorf("%s does not go to the alarm topic", id)
+		}
+		stats := []map[string]any{p}
+		if ms, ok := p["Metrics"].([]any); ok {
+			stats = nil
+			for _, m := range ms {
+				if s, ok := m.(map[string]any)["MetricStat"].(map[string]any); ok {
+					stats = append(stats, s["Metric"].(map[string]any))
+				}
+			}
+		}
+		for _, m := range stats {
+			if m["Namespace"] != metrics.Namespace {
+				continue
+			}
+			name := m["MetricName"].(string)
+			var function string
+			var dims []string
+			for _, d := range m["Dimensions"].([]any) {
+				d := d.(map[string]any)
+				if d["Name"] == metrics.FunctionDimension {
+					function = refs(d["Value"])[0]
+				} else {
+					dims = append(dims, d["Name"].(string))
+				}
+			}
+			if !slices.ContainsFunc(rules[function], func(r metrics.Rule) bool {
+				var given []string
+				for _, d := range r.Dims {
+					given = append(given, d.Name)
+				}
+				return r.Metric == name && (len(dims) == 0 || slices.Equal(slices.Sorted(slices.Values(dims)), slices.Sorted(slices.Values(given))))
+			}) {
+				t.Errorf("%s watches %s%v of %s, which its code never writes", id, name, dims, function)
+			}
+		}
+	}
+	if alarms == 0 {
+		t.Error("template.yaml has no alarm")
 	}
 }
