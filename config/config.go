@@ -1,18 +1,16 @@
-// Package config is what the functions' settings share: Pomelo's keys and
-// signature settings, read from the environment or from Secrets Manager.
+// Package config is what the functions' settings share: Pomelo's keys,
+// signature settings and source addresses, secrets read from Secrets
+// Manager, reading the environment, and what a function's Lambda start
+// needs (required settings, warm-ups).
 // Each function's own settings, and the one constructor Lambda and the local
 // stack both call, are a package below it (config/authorize,
 // config/webhooks), so that each binary links only its own function.
 package config
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/core/allowlist"
@@ -84,41 +82,4 @@ func (p Pomelo) Keyring() (*signature.Keyring, error) {
 // keys.
 func (p Pomelo) Verifier(keys *signature.Keyring) signature.Verifier {
 	return signature.Verifier{Keys: keys, Tolerance: p.Tolerance, BasePath: p.BasePath}
-}
-
-// Required reports the settings among names that are unset or empty, naming
-// each. A function in Lambda requires the names of the resources its
-// template gives it, so that it never runs against the local stack's
-// default names.
-func Required(names ...string) error {
-	var missing []string
-	for _, n := range names {
-		if os.Getenv(n) == "" {
-			missing = append(missing, n)
-		}
-	}
-	if len(missing) > 0 {
-		return fmt.Errorf("config: required setting unset: %s", strings.Join(missing, ", "))
-	}
-	return nil
-}
-
-// WarmLimit is how long an init waits for its warm-ups.
-const WarmLimit = time.Second
-
-// Warm starts each warm-up at once and returns a wait for them, which
-// gives up after limit: a cold start opens its store's connection while it
-// reads its secrets, so that its first answer pays for neither in turn. A
-// warm-up that fails costs nothing but its time: the first request opens
-// the connection anyway.
-func Warm(ctx context.Context, limit time.Duration, ups ...func(context.Context) error) (wait func()) {
-	ctx, cancel := context.WithTimeout(ctx, limit)
-	var wg sync.WaitGroup
-	for _, up := range ups {
-		wg.Go(func() { up(ctx) })
-	}
-	return func() {
-		wg.Wait()
-		cancel()
-	}
 }
