@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"flag"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -334,7 +333,10 @@ func streamSample(t testing.TB, name string) events.DynamoDBEvent {
 		if pk == nil || !strings.HasPrefix(pk.Value, "EV#") {
 			continue
 		}
-		image := streamImage(item)
+		image, err := serve.Image(item)
+		if err != nil {
+			t.Fatal(err)
+		}
 		size, _ := json.Marshal(image)
 		return events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{{
 			AWSRegion: "us-east-1", EventID: "c4ca4238a0b923820dcc509a6f75849b", EventName: "INSERT", EventSource: "aws:dynamodb", EventVersion: "1.1",
@@ -348,43 +350,4 @@ func streamSample(t testing.TB, name string) events.DynamoDBEvent {
 	}
 	t.Fatalf("%s kept no event", name)
 	return events.DynamoDBEvent{}
-}
-
-// streamImage is item as a DynamoDB stream record carries it.
-func streamImage(item map[string]types.AttributeValue) map[string]events.DynamoDBAttributeValue {
-	out := make(map[string]events.DynamoDBAttributeValue, len(item))
-	for k, v := range item {
-		out[k] = streamValue(v)
-	}
-	return out
-}
-
-func streamValue(v types.AttributeValue) events.DynamoDBAttributeValue {
-	switch v := v.(type) {
-	case *types.AttributeValueMemberS:
-		return events.NewStringAttribute(v.Value)
-	case *types.AttributeValueMemberN:
-		return events.NewNumberAttribute(v.Value)
-	case *types.AttributeValueMemberB:
-		return events.NewBinaryAttribute(v.Value)
-	case *types.AttributeValueMemberBOOL:
-		return events.NewBooleanAttribute(v.Value)
-	case *types.AttributeValueMemberNULL:
-		return events.NewNullAttribute()
-	case *types.AttributeValueMemberM:
-		return events.NewMapAttribute(streamImage(v.Value))
-	case *types.AttributeValueMemberL:
-		l := make([]events.DynamoDBAttributeValue, len(v.Value))
-		for i, e := range v.Value {
-			l[i] = streamValue(e)
-		}
-		return events.NewListAttribute(l)
-	case *types.AttributeValueMemberSS:
-		return events.NewStringSetAttribute(v.Value)
-	case *types.AttributeValueMemberNS:
-		return events.NewNumberSetAttribute(v.Value)
-	case *types.AttributeValueMemberBS:
-		return events.NewBinarySetAttribute(v.Value)
-	}
-	panic(fmt.Sprintf("streamValue: %T", v))
 }

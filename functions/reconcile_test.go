@@ -3,13 +3,13 @@ package functions_test
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/tarjeta-dev/tarjeta/dynamo/ledgertable"
+	"github.com/tarjeta-dev/tarjeta/providers/settlementsim"
 )
 
 // TestReconcileBootstrap: the reconcile bootstrap, on DynamoDB Local and
@@ -19,13 +19,8 @@ import (
 // a re-run changes nothing, and the schedule's {} runs yesterday.
 func TestReconcileBootstrap(t *testing.T) {
 	ledger, bucket := ddb.Fresh(t, ledgertable.Create), s3srv.Bucket(t)
-	var tx bytes.Buffer
-	tx.WriteString("TRANSACTION_ID,TRANSACTION_TYPE,USER_ID,LOCAL_AMOUNT,LOCAL_CURRENCY,STATUS\n")
 	const rows = 12_000 // two checkpoints and a bit
-	for i := range rows {
-		fmt.Fprintf(&tx, "txn-%d,PURCHASE,user-%d,10.00,ARS,REJECTED\n", i, i%50)
-	}
-	put(t, bucket, "transactions2026_12_01.csv", tx.Bytes())
+	put(t, bucket, "transactions2026_12_01.csv", settlementsim.Rejected(rows, 50))
 	put(t, bucket, "presentations2026_12_01.csv", []byte("TRANSACTION_ID,DEBT_AMOUNT,DEBT_CURRENCY,FUNCTION_CODE\n"))
 
 	rt := start(t, "reconcile", "LEDGER_TABLE_NAME="+ledger, "SETTLEMENT_BUCKET="+bucket)

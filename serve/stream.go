@@ -54,6 +54,55 @@ func Item(image map[string]events.DynamoDBAttributeValue) (map[string]types.Attr
 	return out, nil
 }
 
+// Image converts an item to a stream image, as a DynamoDB stream record
+// carries it: Item's inverse.
+func Image(item map[string]types.AttributeValue) (map[string]events.DynamoDBAttributeValue, error) {
+	out := make(map[string]events.DynamoDBAttributeValue, len(item))
+	for k, v := range item {
+		iv, err := imageValue(v)
+		if err != nil {
+			return nil, fmt.Errorf("serve: attribute %s: %w", k, err)
+		}
+		out[k] = iv
+	}
+	return out, nil
+}
+
+func imageValue(v types.AttributeValue) (events.DynamoDBAttributeValue, error) {
+	switch v := v.(type) {
+	case *types.AttributeValueMemberS:
+		return events.NewStringAttribute(v.Value), nil
+	case *types.AttributeValueMemberN:
+		return events.NewNumberAttribute(v.Value), nil
+	case *types.AttributeValueMemberB:
+		return events.NewBinaryAttribute(v.Value), nil
+	case *types.AttributeValueMemberBOOL:
+		return events.NewBooleanAttribute(v.Value), nil
+	case *types.AttributeValueMemberNULL:
+		return events.NewNullAttribute(), nil
+	case *types.AttributeValueMemberM:
+		m, err := Image(v.Value)
+		return events.NewMapAttribute(m), err
+	case *types.AttributeValueMemberL:
+		l := make([]events.DynamoDBAttributeValue, len(v.Value))
+		for i, e := range v.Value {
+			iv, err := imageValue(e)
+			if err != nil {
+				return events.DynamoDBAttributeValue{}, err
+			}
+			l[i] = iv
+		}
+		return events.NewListAttribute(l), nil
+	case *types.AttributeValueMemberSS:
+		return events.NewStringSetAttribute(v.Value), nil
+	case *types.AttributeValueMemberNS:
+		return events.NewNumberSetAttribute(v.Value), nil
+	case *types.AttributeValueMemberBS:
+		return events.NewBinarySetAttribute(v.Value), nil
+	}
+	return events.DynamoDBAttributeValue{}, fmt.Errorf("unknown attribute type %T", v)
+}
+
 func value(v events.DynamoDBAttributeValue) (types.AttributeValue, error) {
 	switch v.DataType() {
 	case events.DataTypeString:

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -131,5 +132,20 @@ func TestItem(t *testing.T) {
 	}
 	if v := item["l"].(*types.AttributeValueMemberL).Value[0].(*types.AttributeValueMemberN).Value; v != "1" {
 		t.Errorf("l[0] = %q", v)
+	}
+	// Image is Item's inverse.
+	back, err := serve.Image(item)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(back)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got, want any
+	json.Unmarshal(b, &got)
+	json.Unmarshal([]byte(raw), &want)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Image(Item(x)) = %s, want %s", b, raw)
 	}
 }

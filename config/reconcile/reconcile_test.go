@@ -361,13 +361,8 @@ func TestRefusedEvents(t *testing.T) {
 func TestContinued(t *testing.T) {
 	be := backends()[0]
 	l, b := be.ledger(t), be.bucket(t)
-	var tx bytes.Buffer
-	tx.WriteString("TRANSACTION_ID,TRANSACTION_TYPE,USER_ID,LOCAL_AMOUNT,LOCAL_CURRENCY,STATUS\n")
 	const rows = 12_000 // two checkpoints and a bit
-	for i := range rows {
-		fmt.Fprintf(&tx, "txn-%d,PURCHASE,user-%d,10.00,ARS,REJECTED\n", i, i%50)
-	}
-	put(t, b, "transactions2026_12_01.csv", tx.Bytes())
+	put(t, b, "transactions2026_12_01.csv", settlementsim.Rejected(rows, 50))
 	put(t, b, "presentations2026_12_01.csv", []byte("TRANSACTION_ID,DEBT_AMOUNT,DEBT_CURRENCY,FUNCTION_CODE\n"))
 	var continued []string
 	fn, err := load(t, map[string]string{}).Function(context.Background(), reconcile.Deps{

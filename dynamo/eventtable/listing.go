@@ -87,16 +87,8 @@ func (st *Store) Events(ctx context.Context, f webhook.Filter, cursor string, li
 	if err != nil {
 		return nil, "", err
 	}
-	in := &dynamodb.QueryInput{
-		TableName:                 &st.table,
-		IndexName:                 aws.String(l.name),
-		KeyConditionExpression:    aws.String("#k = :v"),
-		ExpressionAttributeNames:  map[string]string{"#k": l.key},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":v": dynamo.S(l.value(f.Provider, f.Status, f.Type))},
-		ScanIndexForward:          aws.Bool(false),
-		ExclusiveStartKey:         start,
-		Limit:                     aws.Int32(int32(limit + 1)),
-	}
+	in := st.query(l, f, false, int32(limit+1))
+	in.ExclusiveStartKey = start
 	var out []webhook.Event
 	for {
 		page, err := st.db.Query(ctx, in)
@@ -123,16 +115,7 @@ func (st *Store) Events(ctx context.Context, f webhook.Filter, cursor string, li
 // Oldest implements webhook.Backlog: the first item of f's listing index
 // read in ascending order.
 func (st *Store) Oldest(ctx context.Context, f webhook.Filter) (webhook.Event, bool, error) {
-	l := listingOf(f)
-	page, err := st.db.Query(ctx, &dynamodb.QueryInput{
-		TableName:                 &st.table,
-		IndexName:                 aws.String(l.name),
-		KeyConditionExpression:    aws.String("#k = :v"),
-		ExpressionAttributeNames:  map[string]string{"#k": l.key},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":v": dynamo.S(l.value(f.Provider, f.Status, f.Type))},
-		ScanIndexForward:          aws.Bool(true),
-		Limit:                     aws.Int32(1),
-	})
+	page, err := st.db.Query(ctx, st.query(listingOf(f), f, true, 1))
 	if err != nil {
 		return webhook.Event{}, false, fmt.Errorf("eventtable: oldest: %w", dynamo.Refused(err))
 	}
@@ -144,6 +127,19 @@ func (st *Store) Oldest(ctx context.Context, f webhook.Filter) (webhook.Event, b
 }
 
 var _ webhook.Backlog = (*Store)(nil)
+
+// query reads the events of f from listing l, oldest first when forward.
+func (st *Store) query(l listing, f webhook.Filter, forward bool, limit int32) *dynamodb.QueryInput {
+	return &dynamodb.QueryInput{
+		TableName:                 &st.table,
+		IndexName:                 aws.String(l.name),
+		KeyConditionExpression:    aws.String("#k = :v"),
+		ExpressionAttributeNames:  map[string]string{"#k": l.key},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":v": dynamo.S(l.value(f.Provider, f.Status, f.Type))},
+		ScanIndexForward:          aws.Bool(forward),
+		Limit:                     aws.Int32(limit),
+	}
+}
 
 // An events cursor is the id and receipt time of the last event of a page
 // and a tag of the filter it was issued for, as base64url JSON; the index

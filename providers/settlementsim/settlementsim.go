@@ -256,3 +256,15 @@ func appendPresentment(b []byte, id string, at time.Time, typ, user string, amou
 	b = append(b, money.FormatMinor(amount/500, 2)...)
 	return append(b, ",FIRST_PRESENTMENT,FALSE,,002345,30-71234567-9\n"...)
 }
+
+// Rejected is a minimal transaction file of rows purchases of 10.00 ARS
+// that Pomelo rejected, over users users: with no ledger entry each row is
+// MATCHED and nothing is posted, so that a run is long enough to be cut
+// into checkpoints without a ledger to fill first.
+func Rejected(rows, users int) []byte {
+	b := []byte("TRANSACTION_ID,TRANSACTION_TYPE,USER_ID,LOCAL_AMOUNT,LOCAL_CURRENCY,STATUS\n")
+	for i := range rows {
+		b = fmt.Appendf(b, "txn-%d,PURCHASE,user-%d,10.00,ARS,REJECTED\n", i, i%users)
+	}
+	return b
+}
