@@ -410,3 +410,44 @@ func jsonOf(v any) string {
 }
 
 var _ = context.Background
+
+// TestTemplateSafeguards: the settlement bucket is versioned, encrypted,
+// private, TLS-only and expires its reports; the functions that could run
+// away with money (the verify follow-up calling providers who bill per
+// call, reconcile continuing itself) have reserved concurrency; every
+// dead-letter queue has an alarm on its depth.
+func TestTemplateSafeguards(t *testing.T) {
+	tp := loadTemplate(t)
+	b := tp.Resources["SettlementBucket"]["Properties"].(map[string]any)
+	block := b["PublicAccessBlockConfiguration"].(map[string]any)
+	if b["VersioningConfiguration"].(map[string]any)["Status"] != "Enabled" || b["BucketEncryption"] == nil ||
+		block["BlockPublicAcls"] != true || block["BlockPublicPolicy"] != true || block["IgnorePublicAcls"] != true || block["RestrictPublicBuckets"] != true {
+		t.Errorf("SettlementBucket is not versioned, encrypted and private: %s", jsonOf(b))
+	}
+	if !strings.Contains(jsonOf(b["LifecycleConfiguration"]), `"Prefix":"reports/"`) {
+		t.Error("SettlementBucket has no lifecycle rule on reports/")
+	}
+	policy := jsonOf(tp.Resources["SettlementBucketPolicy"]["Properties"])
+	if !strings.Contains(policy, `"Effect":"Deny"`) || !strings.Contains(policy, `"aws:SecureTransport":"false"`) {
+		t.Errorf("SettlementBucketPolicy does not refuse plain HTTP: %s", policy)
+	}
+	fns := tp.functions(t)
+	for _, name := range []string{"verify", "reconcile"} {
+		if fns[name].props["ReservedConcurrentExecutions"] == nil {
+			t.Errorf("%s has no reserved concurrency", name)
+		}
+	}
+	watched := make(map[string]bool)
+	for _, r := range tp.Resources {
+		if r["Type"] == "AWS::CloudWatch::Alarm" {
+			for _, ref := range refs(r["Properties"].(map[string]any)["Dimensions"]) {
+				watched[ref] = true
+			}
+		}
+	}
+	for id, r := range tp.Resources {
+		if r["Type"] == "AWS::SQS::Queue" && !watched[id] {
+			t.Errorf("no alarm watches the dead-letter queue %s", id)
+		}
+	}
+}
