@@ -1,7 +1,6 @@
 package functions_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -409,8 +408,6 @@ func jsonOf(v any) string {
 	return string(b)
 }
 
-var _ = context.Background
-
 // TestTemplateSafeguards: the settlement bucket is versioned, encrypted,
 // private, TLS-only and expires its reports; the functions that could run
 // away with money (the verify follow-up calling providers who bill per
@@ -450,4 +447,58 @@ func TestTemplateSafeguards(t *testing.T) {
 			t.Errorf("no alarm watches the dead-letter queue %s", id)
 		}
 	}
+}
+
+// TestTemplateSampleEvents: every route, stream and schedule template.yaml
+// gives a function has a sample event under events/<function>/, which its
+// bootstrap test replays.
+func TestTemplateSampleEvents(t *testing.T) {
+	tp := loadTemplate(t)
+	for name, f := range tp.functions(t) {
+		have := make(map[string]bool)
+		for _, e := range mustReadFiles(t, "../events/"+name) {
+			var ev struct {
+				RouteKey   string `json:"routeKey"`
+				DetailType string `json:"detail-type"`
+				Records    []struct{ EventSource string }
+			}
+			if err := json.Unmarshal(sample(t, name+"/"+e), &ev); err != nil {
+				t.Fatalf("events/%s/%s: %v", name, e, err)
+			}
+			switch {
+			case ev.RouteKey != "":
+				have[ev.RouteKey] = true
+			case ev.DetailType == "Scheduled Event":
+				have["Schedule"] = true
+			case len(ev.Records) > 0:
+				have["DynamoDB"] = true
+			default:
+				have["ScheduleV2"] = true // a direct invocation, as Scheduler's Input
+			}
+		}
+		for ev, p := range f.events("HttpApi") {
+			if key := fmt.Sprint(p["Method"], " ", p["Path"]); !have[key] {
+				t.Errorf("%s %s (%s) has no sample event in events/%s", f.id, ev, key, name)
+			}
+		}
+		for _, kind := range []string{"Schedule", "ScheduleV2", "DynamoDB"} {
+			if len(f.events(kind)) > 0 && !have[kind] {
+				t.Errorf("%s's %s source has no sample event in events/%s", f.id, kind, name)
+			}
+		}
+	}
+}
+
+func mustReadFiles(t *testing.T, dir string) []string {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".json") {
+			out = append(out, e.Name())
+		}
+	}
+	return out
 }
