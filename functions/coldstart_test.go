@@ -38,7 +38,6 @@ func coldCases(b *testing.B) []coldCase {
 	secret, _ := base64.StdEncoding.DecodeString(apitest.APISecret)
 	pomelo := &pomelosim.Client{APIKey: apitest.APIKey, Secret: secret, Now: time.Now}
 	hooks := &webhooksim.Sender{Now: time.Now, PomeloAPIKey: apitest.APIKey, PomeloSecret: secret}
-	t := b
 	return []coldCase{
 		{
 			function: "authorize",
@@ -46,14 +45,14 @@ func coldCases(b *testing.B) []coldCase {
 				return startWith(b, "authorize", map[string]string{pomeloSecretARN: samplePomelo}, "LEDGER_TABLE_NAME="+ddb.Fresh(b, ledgertable.Create),
 					"POMELO_CREDENTIALS_SECRET_ARN="+pomeloSecretARN, "POMELO_SIGNATURE_TOLERANCE=87600h")
 			},
-			first: sample(t, "authorize/adjustment-credit.json"),
+			first: sample(b, "authorize/adjustment-credit.json"),
 			warm: func(b *testing.B, i int) []byte {
 				tx := pomelosim.Transaction{Type: "PURCHASE", ID: fmt.Sprint("ctx-warm-", i), UserID: sampleUser, Total: "0.01"}
 				req, err := pomelo.Request(context.Background(), "/transactions/authorizations", tx.JSON(), fmt.Sprint("warm-", i))
 				if err != nil {
 					b.Fatal(err)
 				}
-				return marshal(b, httpEvent(t, "POST /transactions/authorizations", req, pomeloIP, false))
+				return marshal(b, httpEvent(b, "POST /transactions/authorizations", req, pomeloIP, false))
 			},
 		},
 		{
@@ -61,13 +60,13 @@ func coldCases(b *testing.B) []coldCase {
 			start: func(b *testing.B) *bootstrap {
 				return start(b, "webhooks", envOf(webhookSettings(ddb.Fresh(b, eventtable.Create)))...)
 			},
-			first: sample(t, "webhooks/pomelo-activity.json"),
+			first: sample(b, "webhooks/pomelo-activity.json"),
 			warm: func(b *testing.B, i int) []byte {
 				req, err := hooks.Request(context.Background(), webhooksim.PomeloActivity, webhooksim.Body(webhooksim.PomeloActivity, fmt.Sprint("warm", i), 1), webhooksim.Valid)
 				if err != nil {
 					b.Fatal(err)
 				}
-				return marshal(b, httpEvent(t, "POST /webhooks/pomelo/activities", req, pomeloIP, false))
+				return marshal(b, httpEvent(b, "POST /webhooks/pomelo/activities", req, pomeloIP, false))
 			},
 		},
 		{
@@ -75,16 +74,16 @@ func coldCases(b *testing.B) []coldCase {
 			start: func(b *testing.B) *bootstrap {
 				return start(b, "verify", "VERIFICATIONS_TABLE_NAME="+ddb.Fresh(b, verifytable.Create), "WEBHOOKS_TABLE_NAME="+ddb.Fresh(b, eventtable.Create))
 			},
-			first: sample(t, "verify/by-external-id.json"),
-			warm:  func(*testing.B, int) []byte { return sample(t, "verify/by-external-id.json") },
+			first: sample(b, "verify/by-external-id.json"),
+			warm:  func(*testing.B, int) []byte { return sample(b, "verify/by-external-id.json") },
 		},
 		{
 			function: "reconcile",
 			start: func(b *testing.B) *bootstrap {
 				return start(b, "reconcile", "LEDGER_TABLE_NAME="+ddb.Fresh(b, ledgertable.Create), "SETTLEMENT_BUCKET="+s3srv.Bucket(b))
 			},
-			first: sample(t, "reconcile/summary.json"),
-			warm:  func(*testing.B, int) []byte { return sample(t, "reconcile/summary.json") },
+			first: sample(b, "reconcile/summary.json"),
+			warm:  func(*testing.B, int) []byte { return sample(b, "reconcile/summary.json") },
 		},
 	}
 }
