@@ -258,13 +258,18 @@ func (c Config) Function(ctx context.Context, d Deps) (serve.Function, error) {
 // Serve is Function over a service already built: the local stack hands
 // the same service to the webhooks function, which gives it its events.
 func (c Config) Serve(svc *verification.Service, d Deps) serve.Function {
+	var events webhook.Store
+	if d.Events != nil {
+		// Every settling attempt, stream's or schedule's, logs its line.
+		events = webhook.LogAttempts(d.Events, d.log())
+	}
 	followUp := func(ctx context.Context) error {
 		if _, err := svc.FollowUp(ctx); err != nil {
 			return err
 		}
-		if d.Events != nil {
-			_, err := webhook.Drain(ctx, d.Events, Providers, c.MaxAttempts, d.Now().Add(-webhook.BackfillAge), func(ctx context.Context, e webhook.Event) error {
-				return webhook.Hand(ctx, d.Events, svc, e)
+		if events != nil {
+			_, err := webhook.Drain(ctx, events, Providers, c.MaxAttempts, d.Now().Add(-webhook.BackfillAge), func(ctx context.Context, e webhook.Event) error {
+				return webhook.Hand(ctx, events, svc, e)
 			})
 			if err != nil {
 				return err
@@ -278,15 +283,13 @@ func (c Config) Serve(svc *verification.Service, d Deps) serve.Function {
 		Schedule: func(ctx context.Context, _ serve.Scheduled) error { return followUp(ctx) },
 		Tick:     followUp,
 	}
-	if d.Stream != nil && d.Events != nil {
+	if d.Stream != nil && events != nil {
 		fn.Stream = func(ctx context.Context, ch serve.Change) error {
 			e, ok, err := d.Stream(ch)
 			if err != nil || !ok || !slices.Contains(Providers, e.Provider) {
 				return err
 			}
-			err = webhook.Hand(ctx, d.Events, svc, e)
-			webhook.LogAttempt(ctx, d.log(), e, err)
-			return err
+			return webhook.Hand(ctx, events, svc, e)
 		}
 	}
 	return fn

@@ -186,12 +186,14 @@ func (c Config) Function(ctx context.Context, d Deps) (serve.Function, error) {
 	if err != nil {
 		return serve.Function{}, err
 	}
-	p := &webhook.Processor{Store: d.Store, Routes: routes, Handoff: d.Handoff}
+	// Every processing attempt, whichever path takes it, logs its line.
+	store := webhook.LogAttempts(d.Store, d.Log)
+	p := &webhook.Processor{Store: store, Routes: routes, Handoff: d.Handoff}
 	fn := serve.Function{
 		HTTP:  webhooksapi.Handler(webhook.NewReceiver(d.Store, d.Now, c.Retention), routes, d.Store, d.Log, d.Now),
 		Paths: []string{"/webhooks/"},
 		Tick: func(ctx context.Context) error {
-			_, err := webhook.Drain(ctx, d.Store, p.Providers(), c.MaxAttempts, time.Time{}, p.Process)
+			_, err := webhook.Drain(ctx, store, p.Providers(), c.MaxAttempts, time.Time{}, p.Process)
 			return err
 		},
 	}
@@ -200,11 +202,7 @@ func (c Config) Function(ctx context.Context, d Deps) (serve.Function, error) {
 		// or it never offered, the schedule offers again, while the event
 		// has fewer than WEBHOOK_MAX_ATTEMPTS attempts.
 		fn.Schedule = func(ctx context.Context, _ serve.Scheduled) error {
-			_, err := webhook.Drain(ctx, d.Store, p.Providers(), c.MaxAttempts, d.Now().Add(-webhook.BackfillAge), func(ctx context.Context, e webhook.Event) error {
-				err := p.Process(ctx, e)
-				webhook.LogAttempt(ctx, d.Log, e, err)
-				return err
-			})
+			_, err := webhook.Drain(ctx, store, p.Providers(), c.MaxAttempts, d.Now().Add(-webhook.BackfillAge), p.Process)
 			return err
 		}
 		fn.Stream = func(ctx context.Context, ch serve.Change) error {
@@ -212,9 +210,7 @@ func (c Config) Function(ctx context.Context, d Deps) (serve.Function, error) {
 			if err != nil || !ok {
 				return err
 			}
-			err = p.Process(ctx, e)
-			webhook.LogAttempt(ctx, d.Log, e, err)
-			return err
+			return p.Process(ctx, e)
 		}
 	}
 	return fn, nil

@@ -3,7 +3,6 @@ package webhook
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/core/inbound"
@@ -86,27 +85,6 @@ func settle(ctx context.Context, s Store, e Event, rec *inbound.Record, note str
 // BackfillAge is how old an event must be before a schedule offers it
 // (Drain's settledBefore): a table's stream offers the newer ones.
 const BackfillAge = 2 * time.Minute
-
-// AttemptMessage is the message of LogAttempt's line.
-const AttemptMessage = "event attempt"
-
-// LogAttempt logs how a processing attempt of e ended: PROCESSED (nil),
-// FAILED (an error wrapping ErrAttempt); an attempt whose store failed
-// records nothing and logs nothing here (its caller logs the failure).
-// The line names the event, never its body.
-func LogAttempt(ctx context.Context, log *slog.Logger, e Event, err error) {
-	status := Processed
-	switch {
-	case log == nil:
-		return
-	case errors.Is(err, ErrAttempt):
-		status = Failed
-	case err != nil:
-		return
-	}
-	log.LogAttrs(ctx, slog.LevelInfo, AttemptMessage, slog.String("provider", e.Provider), slog.String("type", e.Type),
-		slog.String("event_id", e.ID), slog.String("status", string(status)))
-}
 
 // Drain offers process every event of providers that has processing left:
 // RECEIVED ones, and FAILED ones with fewer than maxAttempts attempts.
