@@ -1,7 +1,7 @@
 // Package config is what the functions' settings share: Pomelo's keys,
 // signature settings and source addresses, secrets read from Secrets
-// Manager, reading the environment, and what a function's Lambda start
-// needs (required settings, warm-ups).
+// Manager, reading the environment, and the settings a function's Lambda
+// start requires.
 // Each function's own settings, and the one constructor Lambda and the local
 // stack both call, are a package below it (config/authorize,
 // config/webhooks), so that each binary links only its own function.

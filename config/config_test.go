@@ -126,20 +126,3 @@ func TestProcess(t *testing.T) {
 		t.Errorf("defaults: %v, %v", err, c.Deadline)
 	}
 }
-
-// TestWarm: the warm-ups run at once, and the wait gives up on one that
-// outlives the limit.
-func TestWarm(t *testing.T) {
-	began := time.Now()
-	var done sync.WaitGroup
-	done.Add(2)
-	wait := config.Warm(context.Background(), 200*time.Millisecond,
-		func(ctx context.Context) error { defer done.Done(); time.Sleep(50 * time.Millisecond); return nil },
-		func(ctx context.Context) error { defer done.Done(); <-ctx.Done(); return ctx.Err() },
-	)
-	wait()
-	done.Wait()
-	if took := time.Since(began); took < 200*time.Millisecond || took > 2*time.Second {
-		t.Errorf("the wait took %s, want the limit's 200ms", took)
-	}
-}

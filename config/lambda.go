@@ -1,12 +1,9 @@
 package config
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"strings"
-	"sync"
-	"time"
 )
 
 // Required reports the settings among names that are unset or empty, naming
@@ -24,24 +21,4 @@ func Required(names ...string) error {
 		return fmt.Errorf("config: required setting unset: %s", strings.Join(missing, ", "))
 	}
 	return nil
-}
-
-// WarmLimit is how long an init waits for its warm-ups.
-const WarmLimit = time.Second
-
-// Warm starts each warm-up at once and returns a wait for them, which
-// gives up after limit: a cold start opens its store's connection while it
-// reads its secrets, so that its first answer pays for neither in turn. A
-// warm-up that fails costs nothing but its time: the first request opens
-// the connection anyway.
-func Warm(ctx context.Context, limit time.Duration, ups ...func(context.Context) error) (wait func()) {
-	ctx, cancel := context.WithTimeout(ctx, limit)
-	var wg sync.WaitGroup
-	for _, up := range ups {
-		wg.Go(func() { up(ctx) })
-	}
-	return func() {
-		wg.Wait()
-		cancel()
-	}
 }

@@ -133,9 +133,9 @@ func Lambda(ctx context.Context, env serve.Env) (serve.Function, error) {
 		}
 	}
 	db := dynamo.NewClient(env.AWS, "")
-	// The table's connection opens while the function is built; the
-	// start waits for it (config.Warm starts it now, its wait is deferred).
-	defer config.Warm(ctx, config.WarmLimit, func(ctx context.Context) error { return dynamo.Warm(ctx, db, c.Table()) })()
+	// The table's connection opens while the function is built.
+	wait := dynamo.Warm(ctx, db, c.Table(), dynamo.WarmLimit)
+	defer wait()
 	return c.Function(ctx, Deps{
 		Store:   ledgertable.New(db, c.Table()),
 		Secrets: secretsmanager.NewFromConfig(env.AWS),

@@ -250,9 +250,9 @@ func Lambda(ctx context.Context, env serve.Env) (serve.Function, error) {
 	}
 	self := lambda.NewFromConfig(env.AWS)
 	db := dynamo.NewClient(env.AWS, "")
-	// The table's connection opens while the function is built; the
-	// start waits for it (config.Warm starts it now, its wait is deferred).
-	defer config.Warm(ctx, config.WarmLimit, func(ctx context.Context) error { return dynamo.Warm(ctx, db, c.LedgerTable) })()
+	// The table's connection opens while the function is built.
+	wait := dynamo.Warm(ctx, db, c.LedgerTable, dynamo.WarmLimit)
+	defer wait()
 	return c.Function(ctx, Deps{
 		Ledger: ledgertable.New(db, c.LedgerTable),
 		Bucket: s3bucket.New(s3bucket.NewClient(env.AWS, c.S3Endpoint), c.Bucket),

@@ -239,9 +239,9 @@ func Lambda(ctx context.Context, env serve.Env) (serve.Function, error) {
 		return serve.Function{}, err
 	}
 	db := dynamo.NewClient(env.AWS, "")
-	// The table's connection opens while the function is built; the
-	// start waits for it (config.Warm starts it now, its wait is deferred).
-	defer config.Warm(ctx, config.WarmLimit, func(ctx context.Context) error { return dynamo.Warm(ctx, db, c.TableName) })()
+	// The table's connection opens while the function is built.
+	wait := dynamo.Warm(ctx, db, c.TableName, dynamo.WarmLimit)
+	defer wait()
 	return c.Function(ctx, Deps{
 		Store:   eventtable.New(db, c.TableName),
 		Stream:  eventtable.Inserted,
