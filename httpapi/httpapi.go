@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tarjeta-dev/tarjeta/core/allowlist"
 	"github.com/tarjeta-dev/tarjeta/core/outcome"
 )
 
@@ -60,6 +61,23 @@ func RoutesOf(h http.Handler) []Route {
 		return r.Routes()
 	}
 	return nil
+}
+
+// FromSources returns h behind the allowlist sources: a request from
+// another address (RemoteAddr, which Lambda fills from API Gateway's
+// requestContext.http.sourceIp) is refused 403 SOURCE_NOT_ALLOWED before
+// anything of it is read. An empty list returns h.
+func FromSources(sources allowlist.List, h http.Handler) http.Handler {
+	if sources.Empty() {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !sources.Allows(r.RemoteAddr) {
+			WriteError(w, outcome.SourceNotAllowed, "this route takes requests from its caller's published addresses only")
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // Routed gives m a catch-all that answers what it has no route for in the

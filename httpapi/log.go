@@ -30,12 +30,11 @@ type logged struct {
 func (l *logged) Routes() []Route { return RoutesOf(l.next) }
 
 func (l *logged) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h, log, now := l.next, l.log, l.now
-	start := now()
+	start := l.now()
 	ctx, calls := roundtrip.With(r.Context())
 	r = r.WithContext(ctx)
 	lw := &logWriter{ResponseWriter: w, status: http.StatusOK}
-	h.ServeHTTP(lw, r) // the mux sets r.Pattern
+	l.next.ServeHTTP(lw, r) // the mux sets r.Pattern
 
 	o := lw.outcome
 	if o.Result == "" {
@@ -50,7 +49,7 @@ func (l *logged) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		slog.String("route", r.Pattern),
 		slog.Int("status", lw.status),
 		slog.String("outcome", string(o.Result)),
-		slog.Float64("latency_ms", float64(now().Sub(start).Microseconds())/1000),
+		slog.Float64("latency_ms", float64(l.now().Sub(start).Microseconds())/1000),
 		slog.Int64("store_calls", calls.N()),
 	)
 	attrs = append(attrs, o.Attrs...)
@@ -61,7 +60,7 @@ func (l *logged) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if lw.status >= 500 || o.Result == outcome.SystemError {
 		level = slog.LevelError
 	}
-	log.LogAttrs(ctx, level, "request", attrs...)
+	l.log.LogAttrs(ctx, level, "request", attrs...)
 }
 
 // logWriter remembers what the request log needs of an answer.

@@ -2,9 +2,9 @@ package webhook
 
 import (
 	"context"
-	"github.com/tarjeta-dev/tarjeta/core/allowlist"
 	"time"
 
+	"github.com/tarjeta-dev/tarjeta/core/allowlist"
 	"github.com/tarjeta-dev/tarjeta/core/inbound"
 )
 

@@ -353,15 +353,21 @@ func (s *Store) Oldest(ctx context.Context, f webhook.Filter) (webhook.Event, bo
 	if err := s.lock(); err != nil {
 		return webhook.Event{}, false, err
 	}
-	defer s.mu.Unlock()
+	var (
+		oldest webhook.Event
+		found  bool
+	)
 	for _, e := range s.order {
 		if f.Matches(*e) {
-			listed := *e
-			listed.Headers, listed.Body = nil, nil
-			return listed, true, nil
+			oldest, found = *e, true
+			oldest.Headers, oldest.Body = nil, nil
+			break
 		}
 	}
-	return webhook.Event{}, false, nil
+	// As Events: nothing is answered before the journal holds it.
+	seq := s.log.Last()
+	s.mu.Unlock()
+	return oldest, found, s.log.Wait(seq)
 }
 
 var _ webhook.Backlog = (*Store)(nil)

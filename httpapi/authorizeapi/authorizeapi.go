@@ -33,10 +33,10 @@ type Statements interface {
 // for the log.
 func Handler(auth *authorization.Service, accounts Statements, sources allowlist.List, log *slog.Logger, now func() time.Time) http.Handler {
 	mux := httpapi.NewMux()
-	mux.Public("POST /transactions/authorizations", fromPomelo(sources, transaction(auth, authorization.Authorize)))
-	mux.Public("POST /transactions/adjustments/debit", fromPomelo(sources, transaction(auth, authorization.AdjustDebit)))
-	mux.Public("POST /transactions/adjustments/credit", fromPomelo(sources, transaction(auth, authorization.AdjustCredit)))
-	mux.Public("POST /transactions/adjustments/{type}", fromPomelo(sources, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mux.Public("POST /transactions/authorizations", httpapi.FromSources(sources, transaction(auth, authorization.Authorize)))
+	mux.Public("POST /transactions/adjustments/debit", httpapi.FromSources(sources, transaction(auth, authorization.AdjustDebit)))
+	mux.Public("POST /transactions/adjustments/credit", httpapi.FromSources(sources, transaction(auth, authorization.AdjustCredit)))
+	mux.Public("POST /transactions/adjustments/{type}", httpapi.FromSources(sources, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteError(w, outcome.UnknownAdjustmentType, "adjustment type must be debit or credit")
 	})))
 	mux.Internal("GET /ledger/accounts/{user_id}", statement(accounts))
@@ -48,21 +48,6 @@ func Handler(auth *authorization.Service, accounts Statements, sources allowlist
 // with commas, so a repeat, or a comma that may be one, is refused: two
 // readers of one header must never see two different values.
 var pomeloHeaders = httpapi.Canonical(append(slices.Clone(pomelo.SignedHeaders), authorization.HeaderIdempotencyKey)...)
-
-// fromPomelo refuses, before reading anything, a request from an address
-// not in sources: 403 SOURCE_NOT_ALLOWED, unsigned.
-func fromPomelo(sources allowlist.List, h http.Handler) http.Handler {
-	if sources.Empty() {
-		return h
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !sources.Allows(r.RemoteAddr) {
-			httpapi.WriteError(w, outcome.SourceNotAllowed, "this route takes Pomelo's requests from its published addresses only")
-			return
-		}
-		h.ServeHTTP(w, r)
-	})
-}
 
 func transaction(auth *authorization.Service, route authorization.Route) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {

@@ -30,7 +30,7 @@ const (
 func Handler(recv *webhook.Receiver, routes webhook.Routes, events webhook.Store, log *slog.Logger, now func() time.Time) http.Handler {
 	mux := httpapi.NewMux()
 	for _, route := range routes {
-		mux.Public("POST "+route.Path(), delivery(recv, route))
+		mux.Public("POST "+route.Path(), httpapi.FromSources(route.Sources, delivery(recv, route)))
 	}
 	mux.Internal("GET /webhooks/events", eventList(events, routes.Providers()))
 	mux.Internal("GET /webhooks/events/{id}", eventDetail(events))
@@ -40,10 +40,6 @@ func Handler(recv *webhook.Receiver, routes webhook.Routes, events webhook.Store
 func delivery(recv *webhook.Receiver, route webhook.Route) http.HandlerFunc {
 	once := httpapi.Canonical(route.Once...)
 	return func(w http.ResponseWriter, r *http.Request) {
-		if !route.Sources.Allows(r.RemoteAddr) {
-			writeDelivery(w, route.Refuse(outcome.SourceNotAllowed, "this route takes "+route.Provider+"'s deliveries from its published addresses only"))
-			return
-		}
 		if name, ok := httpapi.Repeated(r.Header, once); ok {
 			writeDelivery(w, route.Refuse(outcome.RepeatedHeader, name+" must appear once and hold no comma"))
 			return
