@@ -128,6 +128,7 @@ bench: deps build
 	$(GO) test -run '^$$' -bench 'ReconcileEndToEnd/rows=1000000$$' -benchtime 1x -timeout 60m ./benchmarks/
 	@for f in $(FUNCTIONS); do echo "artifact bin/$$f/bootstrap: $$(du -k bin/$$f/bootstrap | cut -f1) KiB, $$(gzip -c bin/$$f/bootstrap | wc -c | awk '{printf "%d", $$1/1024}') KiB gzipped"; done
 	$(GO) test -run '^$$' -bench 'ColdStart' -benchtime 10x ./functions/
+	$(GO) test -run '^$$' -bench 'RequestLine' -benchmem ./metrics/
 	$(MAKE) --no-print-directory bench-wasm
 
 # The debugger's budget: the module's size, verification native and inside

@@ -9,6 +9,7 @@ package metrics
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"time"
 )
 
@@ -97,30 +98,20 @@ type metadata struct {
 // Handle implements slog.Handler.
 func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	var (
-		attrs map[string]slog.Value
 		meta  metadata
 		added []slog.Attr
-		seen  = map[string]bool{FunctionDimension: true}
 	)
 	for _, rule := range h.rules {
 		if rule.Message != r.Message {
 			continue
 		}
-		if attrs == nil {
-			attrs = make(map[string]slog.Value, r.NumAttrs())
-			r.Attrs(func(a slog.Attr) bool {
-				attrs[a.Key] = a.Value.Resolve()
-				return true
-			})
-		}
-		d, values, ok := h.apply(rule, attrs)
+		d, values, ok := h.apply(rule, r)
 		if !ok {
 			continue
 		}
 		meta.CloudWatchMetrics = append(meta.CloudWatchMetrics, d)
 		for _, v := range values {
-			if !seen[v.Key] {
-				seen[v.Key] = true
+			if !slices.ContainsFunc(added, func(a slog.Attr) bool { return a.Key == v.Key }) {
 				added = append(added, v)
 			}
 		}
@@ -139,11 +130,24 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	return h.next.Handle(ctx, r)
 }
 
-// apply is rule's directive on a line with attrs, and the dimension and
-// metric values the line gains; ok is false when the rule does not apply.
-func (h *Handler) apply(rule Rule, attrs map[string]slog.Value) (directive, []slog.Attr, bool) {
+// attr is the value of r's attribute key.
+func attr(r slog.Record, key string) (v slog.Value, ok bool) {
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == key {
+			v, ok = a.Value.Resolve(), true
+		}
+		return !ok
+	})
+	return v, ok
+}
+
+// apply is rule's directive on line r, and the dimension and metric values
+// the line gains; ok is false when the rule does not apply. A line has a
+// dozen attributes: reading them again for each of a rule's few is cheaper
+// than a map.
+func (h *Handler) apply(rule Rule, r slog.Record) (directive, []slog.Attr, bool) {
 	for k, want := range rule.When {
-		v, ok := attrs[k]
+		v, ok := attr(r, k)
 		if !ok || v.String() != want {
 			return directive{}, nil, false
 		}
@@ -153,7 +157,7 @@ func (h *Handler) apply(rule Rule, attrs map[string]slog.Value) (directive, []sl
 	for _, d := range rule.Dims {
 		value := d.Value
 		if d.Attr != "" {
-			v, ok := attrs[d.Attr]
+			v, ok := attr(r, d.Attr)
 			if !ok || v.String() == "" {
 				return directive{}, nil, false
 			}
@@ -164,7 +168,7 @@ func (h *Handler) apply(rule Rule, attrs map[string]slog.Value) (directive, []sl
 	}
 	var n float64 = 1
 	if rule.Value != "" {
-		v, ok := attrs[rule.Value]
+		v, ok := attr(r, rule.Value)
 		if !ok {
 			return directive{}, nil, false
 		}

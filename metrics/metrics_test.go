@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"io"
 	"log/slog"
 	"os"
 	"strings"
@@ -161,5 +162,25 @@ func TestUnmatched(t *testing.T) {
 	var doc map[string]any
 	if err := json.Unmarshal(out.Bytes(), &doc); err != nil || doc["WithDim"] != 1.0 || doc["WithValue"] != 3.0 || doc["P"] != "td" || doc["request_id"] != "r1" {
 		t.Errorf("both rules on one line: %s (%v)", out.String(), err)
+	}
+}
+
+// BenchmarkRequestLine is what the metrics add to an approved
+// authorization's request log line, on the answer's path in Lambda.
+func BenchmarkRequestLine(b *testing.B) {
+	for _, bc := range []struct {
+		name  string
+		rules []metrics.Rule
+	}{{"plain", nil}, {"with metrics", authorize.Metrics}} {
+		b.Run(bc.name, func(b *testing.B) {
+			log := metrics.Logger(slog.New(slog.NewJSONHandler(io.Discard, nil)), "tarjeta-authorize", bc.rules)
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				log.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("method", "POST"), slog.String("route", "POST /transactions/authorizations"),
+					slog.Int("status", 200), slog.String("outcome", "approved"), slog.Float64("latency_ms", 4.2), slog.Int64("store_calls", 1),
+					slog.String("transaction_type", "PURCHASE"), slog.String("transaction_id", "ctx-1"), slog.String("status_detail", "APPROVED"))
+			}
+		})
 	}
 }
