@@ -80,6 +80,12 @@ func TestAuthorizeBootstrapSettings(t *testing.T) {
 	if a := call(t, rt, sample(t, "authorize/ledger-account.json")); a.StatusCode != 200 {
 		t.Errorf("account without credentials: %d %s", a.StatusCode, a.Body)
 	}
+	// Both switched off, and both said so at start.
+	for _, said := range []string{"POMELO_SOURCE_IPS is empty", "every authorization and adjustment is refused with 401 CREDENTIAL_NOT_SET"} {
+		if !strings.Contains(rt.Log(), said) {
+			t.Errorf("the start did not say %q", said)
+		}
+	}
 	expectInitError(t, "authorize", nil, "LEDGER_TABLE_NAME")
 	expectInitError(t, "authorize", []string{"LEDGER_TABLE_NAME=" + table, "POMELO_SOURCE_IPS=34.226.254.178,any"}, "POMELO_SOURCE_IPS")
 	expectInitError(t, "authorize", []string{"LEDGER_TABLE_NAME=" + table, "AUTHORIZATION_DEADLINE=forever"}, "AUTHORIZATION_DEADLINE")

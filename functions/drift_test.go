@@ -7,6 +7,7 @@ import (
 	"go/parser"
 	"go/token"
 	"log/slog"
+	"maps"
 	"os/exec"
 	"path/filepath"
 	"reflect"
@@ -206,7 +207,7 @@ func TestTemplateSettings(t *testing.T) {
 				t.Errorf("%s reads %s, which template.yaml does not set", name, s)
 			}
 		}
-		for _, k := range keys(env) {
+		for _, k := range slices.Sorted(maps.Keys(env)) {
 			if !slices.Contains(c.settings, k) {
 				t.Errorf("template.yaml sets %s on %s, which does not read it", k, name)
 			}
@@ -244,8 +245,8 @@ func TestTemplateTables(t *testing.T) {
 			}
 		}
 	}
-	for _, variable := range keys(tableStores) {
-		if !slices.Contains(valuesOf(byTable), variable) {
+	for _, variable := range slices.Sorted(maps.Keys(tableStores)) {
+		if !slices.Contains(slices.Collect(maps.Values(byTable)), variable) {
 			t.Errorf("no function is given %s in template.yaml", variable)
 		}
 	}
@@ -272,14 +273,6 @@ func TestTemplateTables(t *testing.T) {
 			t.Errorf("%s lacks retention, deletion protection, point-in-time recovery or encryption", id)
 		}
 	}
-}
-
-func valuesOf(m map[string]string) []string {
-	var out []string
-	for _, v := range m {
-		out = append(out, v)
-	}
-	return out
 }
 
 // templateTable and codeTable describe a table the same way: keys,

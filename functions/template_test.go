@@ -4,13 +4,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/tarjeta-dev/tarjeta/core/allowlist"
 )
 
 // tmpl is template.yaml with its short tags (!Ref, !GetAtt, !Sub, !If...)
@@ -18,6 +20,7 @@ import (
 type tmpl struct {
 	Globals    map[string]any
 	Parameters map[string]any
+	Mappings   map[string]any
 	Resources  map[string]map[string]any
 }
 
@@ -35,6 +38,7 @@ func loadTemplate(t *testing.T) *tmpl {
 	out := &tmpl{Resources: make(map[string]map[string]any)}
 	out.Globals, _ = doc["Globals"].(map[string]any)
 	out.Parameters, _ = doc["Parameters"].(map[string]any)
+	out.Mappings, _ = doc["Mappings"].(map[string]any)
 	for id, r := range doc["Resources"].(map[string]any) {
 		out.Resources[id] = r.(map[string]any)
 	}
@@ -351,25 +355,12 @@ func TestTemplateGlobals(t *testing.T) {
 		}
 		tp.grants(t, f)
 	}
-	for _, entry := range mustReadDir(t, ".") {
-		if _, ok := fns[entry]; !ok && entry != "testdata" {
-			t.Errorf("functions/%s is not in template.yaml", entry)
+	mains, _ := filepath.Glob("*/main.go")
+	for _, m := range mains {
+		if name := filepath.Dir(m); fns[name].id == "" {
+			t.Errorf("functions/%s is not in template.yaml", name)
 		}
 	}
-}
-
-func mustReadDir(t *testing.T, dir string) []string {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, e := range entries {
-		if e.IsDir() {
-			out = append(out, e.Name())
-		}
-	}
-	return out
 }
 
 // TestTemplateLeastPrivilege: no role grants a wildcard action, and only
@@ -390,16 +381,6 @@ func TestTemplateLeastPrivilege(t *testing.T) {
 			}
 		}
 	}
-}
-
-// keys are the sorted keys of a map.
-func keys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // jsonOf is v as compact JSON, for messages.
@@ -456,14 +437,15 @@ func TestTemplateSampleEvents(t *testing.T) {
 	tp := loadTemplate(t)
 	for name, f := range tp.functions(t) {
 		have := make(map[string]bool)
-		for _, e := range mustReadFiles(t, "../events/"+name) {
+		files, _ := filepath.Glob("../events/" + name + "/*.json")
+		for _, file := range files {
 			var ev struct {
 				RouteKey   string `json:"routeKey"`
 				DetailType string `json:"detail-type"`
 				Records    []struct{ EventSource string }
 			}
-			if err := json.Unmarshal(sample(t, name+"/"+e), &ev); err != nil {
-				t.Fatalf("events/%s/%s: %v", name, e, err)
+			if err := json.Unmarshal(sample(t, name+"/"+filepath.Base(file)), &ev); err != nil {
+				t.Fatalf("%s: %v", file, err)
 			}
 			switch {
 			case ev.RouteKey != "":
@@ -489,16 +471,36 @@ func TestTemplateSampleEvents(t *testing.T) {
 	}
 }
 
-func mustReadFiles(t *testing.T, dir string) []string {
-	entries, err := os.ReadDir(dir)
+// TestTemplateStages: a stack is a sandbox or a production stage, each an
+// environment of samconfig.toml; Pomelo's routes take, by default, the
+// addresses Pomelo publishes for the stage (core/allowlist's), in both
+// functions that serve them.
+func TestTemplateStages(t *testing.T) {
+	tp := loadTemplate(t)
+	stage := tp.Parameters["Stage"].(map[string]any)
+	if !reflect.DeepEqual(stage["AllowedValues"], []any{"sandbox", "production"}) || stage["Default"] != nil {
+		t.Errorf("Stage = %v, want sandbox or production, no default", stage)
+	}
+	stages := tp.Mappings["Stages"].(map[string]any)
+	for name, want := range map[string][]string{"sandbox": allowlist.PomeloSandbox, "production": allowlist.PomeloProduction} {
+		if got := stages[name].(map[string]any)["PomeloSourceIps"]; got != strings.Join(want, ",") {
+			t.Errorf("Stages.%s.PomeloSourceIps = %v, want Pomelo's %v", name, got, want)
+		}
+	}
+	for _, name := range []string{"authorize", "webhooks"} {
+		if v := jsonOf(tp.functions(t)[name].env()["POMELO_SOURCE_IPS"]); !strings.Contains(v, `"Fn::FindInMap":["Stages",{"Ref":"Stage"},"PomeloSourceIps"]`) {
+			t.Errorf("%s's POMELO_SOURCE_IPS = %s, want the stage's by default", name, v)
+		}
+	}
+	samconfig, err := os.ReadFile("../samconfig.toml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []string
-	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), ".json") {
-			out = append(out, e.Name())
+	for _, name := range []string{"sandbox", "production"} {
+		_, section, _ := strings.Cut(string(samconfig), "["+name+".deploy.parameters]")
+		section, _, _ = strings.Cut(section, "\n[")
+		if !strings.Contains(section, `"Stage=`+name+`"`) || !strings.Contains(section, `stack_name = "tarjeta-`+name+`"`) {
+			t.Errorf("samconfig.toml has no %s environment deploying Stage=%s", name, name)
 		}
 	}
-	return out
 }
