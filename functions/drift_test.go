@@ -446,7 +446,8 @@ var operations = map[string][]string{
 	"Invoke": {"lambda:InvokeFunction"}, "GetSecretValue": {"secretsmanager:GetSecretValue"},
 }
 
-// transactItems map a TransactWriteItem's fields to their actions.
+// transactItems map the types of a TransactWriteItem's items to their
+// actions.
 var transactItems = map[string]string{"Put": "dynamodb:PutItem", "Update": "dynamodb:UpdateItem", "Delete": "dynamodb:DeleteItem", "ConditionCheck": "dynamodb:ConditionCheckItem"}
 
 // possible are the IAM actions the code linked into a function can need:
@@ -482,26 +483,11 @@ func possible(t *testing.T, function string) []string {
 						}
 					}
 				case *ast.CompositeLit:
-					if sel, ok := n.Type.(*ast.SelectorExpr); ok && sel.Sel.Name == "TransactWriteItem" {
-						for _, e := range n.Elts {
-							if kv, ok := e.(*ast.KeyValueExpr); ok {
-								if a, ok := transactItems[kv.Key.(*ast.Ident).Name]; ok {
-									add(a)
-								}
-							}
-						}
-					}
-				case *ast.KeyValueExpr:
-					// Items of a []types.TransactWriteItem literal.
-					if id, ok := n.Key.(*ast.Ident); ok {
-						if a, ok := transactItems[id.Name]; ok {
-							if u, ok := n.Value.(*ast.UnaryExpr); ok {
-								if c, ok := u.X.(*ast.CompositeLit); ok {
-									if s, ok := c.Type.(*ast.SelectorExpr); ok && s.Sel.Name == id.Name {
-										add(a)
-									}
-								}
-							}
+					// A transaction's items are types.Put, types.Update, ...
+					// literals, which nothing else builds.
+					if sel, ok := n.Type.(*ast.SelectorExpr); ok {
+						if a, ok := transactItems[sel.Sel.Name]; ok {
+							add(a)
 						}
 					}
 				}
