@@ -242,12 +242,6 @@ func Lambda(ctx context.Context, env serve.Env) (serve.Function, error) {
 	if err := config.Process(ctx, &c); err != nil {
 		return serve.Function{}, err
 	}
-	var fn struct {
-		Name string `env:"AWS_LAMBDA_FUNCTION_NAME"` // set by Lambda
-	}
-	if err := config.Process(ctx, &fn); err != nil {
-		return serve.Function{}, err
-	}
 	self := lambda.NewFromConfig(env.AWS)
 	db := dynamo.NewClient(env.AWS, "")
 	// The table's connection opens while the function is built.
@@ -262,7 +256,7 @@ func Lambda(ctx context.Context, env serve.Env) (serve.Function, error) {
 		Continue: func(ctx context.Context, date string) error {
 			payload, _ := json.Marshal(map[string]string{"date": date})
 			_, err := self.Invoke(ctx, &lambda.InvokeInput{
-				FunctionName: aws.String(fn.Name), InvocationType: types.InvocationTypeEvent, Payload: payload,
+				FunctionName: aws.String(env.Name), InvocationType: types.InvocationTypeEvent, Payload: payload,
 			})
 			return err
 		},
