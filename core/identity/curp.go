@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Part names what is wrong with a CURP.
@@ -53,7 +54,15 @@ var states = map[string]bool{
 // code; 3 consonants; the homoclave (a digit for people born before 2000, a
 // letter after, which also fixes the century of the date); and the check
 // digit over the first 17. It fails with a *CURPError naming the part.
+// Anything outside ASCII is refused before upper-casing: strings.ToUpper
+// folds look-alikes (the dotless ı, the long ſ) into the ASCII letters, and
+// one person would be counted under another's CURP.
 func CURP(s string) (string, error) {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return "", &CURPError{PartFormat, "a CURP is ASCII letters and digits only"}
+		}
+	}
 	c := strings.ToUpper(strings.TrimSpace(s))
 	if n := len(c); n != 18 {
 		return "", &CURPError{PartLength, fmt.Sprintf("has %d characters, want 18", n)}

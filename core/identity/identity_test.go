@@ -36,7 +36,12 @@ func TestCURPInvalid(t *testing.T) {
 		{"", identity.PartLength},
 		{wikipedia[:17], identity.PartLength},
 		{wikipedia + "0", identity.PartLength},
-		{"HEGÑ560427MVZRRL0", identity.PartFormat}, // Ñ is spelled X in a CURP
+		{"HEGÑ560427MVZRRL0", identity.PartFormat},        // Ñ is spelled X in a CURP
+		{"HEGG560427MVZRRL04\u00a0", identity.PartFormat}, // a no-break space is not trimmed as ASCII
+		{"S\u0131LE960101HDFRRS09", identity.PartFormat},  // a dotless ı, which ToUpper folds to I
+		{"\u017fOTA960101HDFRRS09", identity.PartFormat},  // a long ſ, which ToUpper folds to S
+		{"HEGG560427MVZRRL0\u0664", identity.PartFormat},  // an Arabic-Indic digit four
+		{"\uff28EGG560427MVZRRL04", identity.PartFormat},  // a full-width H
 		{"HEG1560427MVZRRL04", identity.PartFormat},
 		{"HEGG56O427MVZRRL04", identity.PartFormat}, // a letter O in the date
 		{"HEGG560427M1ZRRL04", identity.PartFormat},

@@ -133,6 +133,9 @@ func TestStartRefusesBadInput(t *testing.T) {
 		{verification.Request{CURP: "HEGG560427MXXRRL04"}, "curp", outcome.InvalidCURP, "state"},
 		{verification.Request{CURP: "HEGG560427MVZARL04"}, "curp", outcome.InvalidCURP, "format"},
 		{verification.Request{CURP: "HEGG560427MVZRRL05"}, "curp", outcome.InvalidCURP, "check digit"},
+		// Look-alikes of SIGG560427MVZRRL00, which strings.ToUpper would fold into it.
+		{verification.Request{CURP: "S\u0131GG560427MVZRRL00"}, "curp", outcome.InvalidCURP, "format"},
+		{verification.Request{CURP: "\u017fIGG560427MVZRRL00"}, "curp", outcome.InvalidCURP, "format"},
 		{verification.Request{CURP: curp, NSS: "1234567890"}, "nss", outcome.InvalidNSS, "11 digits"},
 		{verification.Request{CURP: curp, NSS: "12345678904"}, "nss", outcome.InvalidNSS, "check digit"},
 		{verification.Request{CURP: curp, Provider: "equifax"}, "provider", outcome.InvalidProvider, "td, palenca, belvo"},
