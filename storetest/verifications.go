@@ -31,6 +31,8 @@ func RunVerifications(t *testing.T, open func(t *testing.T) verification.Store) 
 		{"concurrent saves: one wins", concurrentSaves},
 		{"a large report fits", largeReport},
 		{"what no store can take is refused", verificationLimits},
+		{"a provider start is claimed once", startClaimedOnce},
+		{"an unconfirmed start is found, not sent again", unconfirmedStart},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })
 	}

@@ -20,7 +20,12 @@ type memory struct {
 	refs    map[verification.Reference]string
 	windows map[string]verification.Window
 	saves   int
+	// down fails every Save that claims a reference, as a store that went
+	// away between a provider's start and its record.
+	down bool
 }
+
+var errStoreDown = errors.New("the store is down")
 
 func newMemory() *memory {
 	return &memory{byID: map[string]verification.Verification{}, ext: map[string]string{},
@@ -93,6 +98,10 @@ func (m *memory) Save(_ context.Context, v verification.Verification, ref *verif
 	if m.byID[v.ID].Version != v.Version-1 {
 		return verification.ErrConflict
 	}
+	if m.down && ref != nil {
+		return errStoreDown
+	}
+	v.Attempts = slices.Clone(v.Attempts) // the store's copy, as a real store's
 	m.byID[v.ID] = v
 	if ref != nil {
 		m.refs[*ref] = v.ID
@@ -127,13 +136,40 @@ type provider struct {
 	check func(ref string) (verification.Result, error)
 	// notice answers Notice.
 	notice func(typ string, body []byte) (verification.Notice, error)
+	// find answers Find; nil finds the references start gave, by
+	// verification id.
+	find  func(id string) (string, error)
+	made  map[string]string
+	finds int
 }
 
 func (p *provider) Start(_ context.Context, id string, in verification.Input) (string, error) {
 	p.mu.Lock()
 	p.starts++
 	p.mu.Unlock()
-	return p.start(in)
+	ref, err := p.start(in)
+	if err == nil {
+		p.mu.Lock()
+		if p.made == nil {
+			p.made = make(map[string]string)
+		}
+		p.made[id] = ref
+		p.mu.Unlock()
+	}
+	return ref, err
+}
+
+func (p *provider) Find(_ context.Context, id string, _ verification.Input, _ time.Time) (string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.finds++
+	if p.find != nil {
+		return p.find(id)
+	}
+	if ref, ok := p.made[id]; ok {
+		return ref, nil
+	}
+	return "", verification.ErrNotFound
 }
 
 func (p *provider) Check(_ context.Context, ref string, known employment.Person, source employment.Source, today employment.Date) (verification.Result, error) {

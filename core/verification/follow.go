@@ -37,7 +37,7 @@ func (s *Service) Take(ctx context.Context, e webhook.Event) (note string, err e
 	if err != nil {
 		return "", err
 	}
-	_, err = s.update(ctx, v, func(v *Verification) (*Reference, bool) {
+	_, err = s.apply(ctx, v, func(v *Verification) (*Reference, bool) {
 		a := v.current()
 		if a == nil || a.Provider != e.Provider || a.Reference != n.Reference {
 			note = "verification " + v.ID + " is " + string(v.Status) + " and no longer waits for this request"
@@ -76,7 +76,7 @@ func (s *Service) FollowUp(ctx context.Context) (int, error) {
 				return len(seen), err
 			}
 			seen[v.ID], fresh = true, fresh+1
-			if _, err := s.update(ctx, v, func(v *Verification) (*Reference, bool) {
+			if _, err := s.apply(ctx, v, func(v *Verification) (*Reference, bool) {
 				if v.Status.Final() || v.NextCheck.After(start) {
 					return nil, false // another writer got there first
 				}

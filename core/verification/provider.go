@@ -2,6 +2,7 @@ package verification
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/core/employment"
@@ -15,6 +16,13 @@ type Provider interface {
 	// request. An employment.Problem error is the provider's answer; any
 	// other error is a failure to reach it.
 	Start(ctx context.Context, id string, in Input) (reference string, err error)
+	// Find asks whether the provider holds a request started for the
+	// verification id (our reference, sent with the start) since
+	// startedAt, and returns its reference: it recovers a start whose
+	// answer was never recorded. It fails with ErrNotFound when the
+	// provider holds none, ErrCannotFind when the provider offers no way
+	// to ask, and any other error when it could not be asked.
+	Find(ctx context.Context, id string, in Input, startedAt time.Time) (reference string, err error)
 	// Check asks for the result of reference, read into a report about
 	// known, from source, against today. An error is a failure to ask: the
 	// attempt stays as it was.
@@ -41,7 +49,8 @@ type Notice struct {
 	// none of ours (another product's, a test).
 	Reference string
 	// Problem is a failure the notification reports by itself (Palenca's
-	// login.error), which no API can confirm.
+	// login.error). It is believed only when the body is authenticated
+	// (webhook.Event.Hint false); otherwise the provider's API is asked.
 	Problem *employment.Problem
 	// Claim reads the report a notification's body carries (TD's push),
 	// nil when it carries none. A claim is never believed: the Check's
@@ -55,3 +64,7 @@ func Unusable(detail string) Result {
 	p := employment.ProblemOf(outcome.ProviderBadData, detail)
 	return Result{Problem: &p}
 }
+
+// ErrCannotFind is Provider.Find's answer for a provider that offers no way
+// to find a request by anything we sent with it (TD).
+var ErrCannotFind = errors.New("verification: the provider cannot be asked for a request by our reference")

@@ -94,8 +94,9 @@ func (s *Service) Start(ctx context.Context, r Request) (v Verification, created
 		switch {
 		case err == nil:
 			s.log(v, "created")
-			v, err = s.update(ctx, v, func(v *Verification) (*Reference, bool) {
-				return s.begin(ctx, v), true
+			v, err = s.apply(ctx, v, func(v *Verification) (*Reference, bool) {
+				s.claim(v, nil)
+				return nil, true
 			})
 			return v, true, err
 		case errors.Is(err, ErrExternalID):
@@ -141,35 +142,111 @@ func (s *Service) ByExternalID(ctx context.Context, ext string) (Verification, e
 	return s.Store.ByExternalID(ctx, ext)
 }
 
-// begin starts v with the next provider that takes it: the pinned one, or
-// each of Order not yet tried. A provider failing for its own reasons
-// passes v to the next; one failing about the person ends v. It returns
-// the reference to claim for the attempt started, if any.
-func (s *Service) begin(ctx context.Context, v *Verification) *Reference {
-	var last *employment.Problem
-	for _, name := range s.candidates(v) {
-		now := s.Now()
-		ref, err := s.Providers[name].Start(ctx, v.ID, v.Input)
-		if err == nil {
-			v.Attempts = append(v.Attempts, Attempt{Provider: name, Status: Pending, Reference: ref, StartedAt: now})
-			v.NextCheck = now.Add(s.PollAfter)
-			s.log(*v, "started", slog.String("provider", name))
-			return &Reference{Provider: name, Reference: ref}
+// claim gives v an attempt with the next provider that takes it (the
+// pinned one, or the first of Order not yet tried), unconfirmed: the
+// provider is called only once a write has kept the claim (see apply), so
+// that no retry after a conflict, no race and no crash calls it twice. With
+// no provider left it ends v FAILED with last, the problem of the attempt
+// before.
+func (s *Service) claim(v *Verification, last *employment.Problem) {
+	candidates := s.candidates(v)
+	if len(candidates) == 0 {
+		if last == nil {
+			p := employment.ProblemOf(outcome.ProviderError, "")
+			last = &p
 		}
-		p := problemOf(err)
-		v.Attempts = append(v.Attempts, Attempt{Provider: name, Status: Failed, Error: &p, StartedAt: now})
-		s.log(*v, "attempt failed", slog.String("provider", name), slog.String("code", string(p.Code)))
-		if p.About == outcome.Person {
-			s.finish(v, Failed, &p)
-			return nil
+		s.finish(v, Failed, last)
+		return
+	}
+	now := s.Now()
+	v.Attempts = append(v.Attempts, Attempt{Provider: candidates[0], Status: Pending, StartedAt: now})
+	// The follow-up leaves the claim to its writer for startGrace, then
+	// recovers it.
+	v.NextCheck = now.Add(startGrace)
+}
+
+// apply is update, and then the provider start the saved write claimed, if
+// it did: the start is called, and its answer recorded. A start the
+// provider refuses for its own reasons claims the next provider, which is
+// called in turn.
+func (s *Service) apply(ctx context.Context, v Verification, change func(*Verification) (*Reference, bool)) (Verification, error) {
+	v, claimed, err := s.update(ctx, v, change)
+	for err == nil && claimed {
+		v, claimed, err = s.launch(ctx, v)
+	}
+	return v, err
+}
+
+// launch calls the start of v's last attempt, which this writer claimed,
+// and records its answer. claimed says the record claimed the next
+// provider's start.
+func (s *Service) launch(ctx context.Context, v Verification) (_ Verification, claimed bool, err error) {
+	i := len(v.Attempts) - 1
+	name := v.Attempts[i].Provider
+	ref, startErr := s.Providers[name].Start(ctx, v.ID, v.Input)
+	if startErr != nil && ctx.Err() != nil {
+		// The caller is gone: whether the provider took the request is
+		// unknown, and the claim stays for the follow-up to recover.
+		return v, false, ctx.Err()
+	}
+	return s.update(ctx, v, func(v *Verification) (*Reference, bool) {
+		if i >= len(v.Attempts) || v.Attempts[i].Provider != name || !v.Attempts[i].Unconfirmed() {
+			// The follow-up recovered the claim first (its writer took
+			// longer than startGrace): what the provider answered now
+			// belongs to no attempt.
+			if startErr == nil {
+				s.log(*v, "start answered after its claim was recovered: the provider's request is orphaned", slog.String("provider", name))
+			}
+			return nil, false
 		}
-		last = &p
+		if startErr != nil {
+			return s.fail(ctx, v, problemOf(startErr)), true
+		}
+		return s.confirm(v, ref), true
+	})
+}
+
+// confirm records ref as the reference of v's unconfirmed attempt, to be
+// claimed with the write.
+func (s *Service) confirm(v *Verification, ref string) *Reference {
+	a := v.current()
+	a.Reference = ref
+	v.NextCheck = s.Now().Add(s.PollAfter)
+	s.log(*v, "started", slog.String("provider", a.Provider))
+	return &Reference{Provider: a.Provider, Reference: ref}
+}
+
+// recover looks at an attempt whose start was never confirmed, once its
+// writer has had startGrace to record it. The provider is asked whether it
+// took the request: a request it holds is confirmed; one it does not hold,
+// or a provider that cannot be asked, fails the attempt over to the next
+// provider. The start itself is never sent again to the same provider:
+// each is an IMSS query of the CURP.
+func (s *Service) recover(ctx context.Context, v *Verification) *Reference {
+	a := v.current()
+	now := s.Now()
+	if wait := a.StartedAt.Add(startGrace); now.Before(wait) {
+		v.NextCheck = wait
+		return nil
 	}
-	if last == nil {
-		p := employment.ProblemOf(outcome.ProviderError, "")
-		last = &p
+	p, ok := s.Providers[a.Provider]
+	if !ok {
+		return s.fail(ctx, v, employment.ProblemOf(outcome.ProviderError, a.Provider+" is no longer configured"))
 	}
-	s.finish(v, Failed, last)
+	ref, err := p.Find(ctx, v.ID, v.Input, a.StartedAt)
+	switch {
+	case err == nil:
+		s.log(*v, "unconfirmed start found at the provider", slog.String("provider", a.Provider))
+		r := s.confirm(v, ref)
+		v.NextCheck = now // its notification may have come and gone: poll it
+		return r
+	case errors.Is(err, ErrNotFound):
+		return s.fail(ctx, v, employment.ProblemOf(outcome.ProviderError, "the start was interrupted and "+a.Provider+" holds no request of ours"))
+	case errors.Is(err, ErrCannotFind), now.After(a.StartedAt.Add(p.Window())):
+		return s.fail(ctx, v, employment.ProblemOf(outcome.ProviderError, "the start was interrupted and "+a.Provider+" cannot say whether it took it"))
+	}
+	s.log(*v, "unconfirmed start: the provider could not be asked", slog.String("provider", a.Provider), slog.String("error", err.Error()))
+	v.NextCheck = now.Add(retryCheck)
 	return nil
 }
 
@@ -194,8 +271,12 @@ func (s *Service) candidates(v *Verification) []string {
 // notification claimed, compared with what the provider answers.
 func (s *Service) follow(ctx context.Context, v *Verification, claim func(employment.Person, employment.Source, employment.Date) (employment.Report, error)) *Reference {
 	a := v.current()
-	if a == nil {
-		return s.begin(ctx, v) // its creator stopped before starting it
+	switch {
+	case a == nil: // its creator stopped before claiming a start
+		s.claim(v, nil)
+		return nil
+	case a.Unconfirmed():
+		return s.recover(ctx, v)
 	}
 	p, ok := s.Providers[a.Provider]
 	if !ok {
@@ -252,10 +333,11 @@ func (s *Service) fail(ctx context.Context, v *Verification, p employment.Proble
 	a := v.current()
 	a.Status, a.Error = Failed, &p
 	s.log(*v, "attempt failed", slog.String("provider", a.Provider), slog.String("code", string(p.Code)))
-	if p.About == outcome.Provider && len(s.candidates(v)) > 0 {
-		return s.begin(ctx, v)
+	if p.About == outcome.Provider {
+		s.claim(v, &p)
+	} else {
+		s.finish(v, Failed, &p)
 	}
-	s.finish(v, Failed, &p)
 	return nil
 }
 
@@ -270,24 +352,31 @@ func (s *Service) finish(v *Verification, st Status, p *employment.Problem) {
 
 // update applies change to v and saves it, reading it again and
 // re-applying change when another writer saved it first. change reports
-// whether it changed anything.
-func (s *Service) update(ctx context.Context, v Verification, change func(*Verification) (*Reference, bool)) (Verification, error) {
+// whether it changed anything, and the reference to claim with the write.
+// claimed says the saved write claimed a provider start (see claim): the
+// caller, and no one else, calls it.
+func (s *Service) update(ctx context.Context, v Verification, change func(*Verification) (*Reference, bool)) (_ Verification, claimed bool, err error) {
 	for range saveTries {
+		before := len(v.Attempts)
 		ref, changed := change(&v)
 		if !changed {
-			return v, nil
+			return v, false, nil
 		}
 		v.Version++
 		v.UpdatedAt = s.Now()
 		err := s.Store.Save(ctx, v, ref)
+		if err == nil {
+			a := v.current()
+			return v, len(v.Attempts) > before && a != nil && a.Unconfirmed(), nil
+		}
 		if !errors.Is(err, ErrConflict) {
-			return v, err
+			return v, false, err
 		}
 		if v, err = s.Store.Get(ctx, v.ID); err != nil {
-			return Verification{}, err
+			return Verification{}, false, err
 		}
 	}
-	return Verification{}, fmt.Errorf("verification: save %s: %w", v.ID, ErrConflict)
+	return Verification{}, false, fmt.Errorf("verification: save %s: %w", v.ID, ErrConflict)
 }
 
 // problemOf reads a provider's error: its problem, or the failure to reach

@@ -448,3 +448,130 @@ func TestISSSTE(t *testing.T) {
 		t.Errorf("imss said, the default: %v, %v", created, err)
 	}
 }
+
+// TestStartClaimedOnce: a notification and the follow-up that act on one
+// verification at once, both finding its provider failed, start the next
+// provider once: the start is claimed by the write that wins, and the
+// loser, reading it again, calls no one.
+func TestStartClaimedOnce(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	var both sync.WaitGroup
+	both.Add(2)
+	r.td.check = func(string) (verification.Result, error) {
+		both.Done()
+		both.Wait() // both writers read the verification before either saves
+		p := employment.ProblemOf(outcome.ProviderDown, "Service unavailable")
+		return verification.Result{Problem: &p}, nil
+	}
+	v := r.start(t, verification.Request{CURP: curp})
+	r.clock.advance(2 * time.Minute) // due for the follow-up too
+	var work sync.WaitGroup
+	work.Go(func() {
+		if _, err := r.svc.Take(ctx, event("td", "td-ref-1")); err != nil {
+			t.Errorf("Take: %v", err)
+		}
+	})
+	work.Go(func() {
+		if _, err := r.svc.FollowUp(ctx); err != nil {
+			t.Errorf("FollowUp: %v", err)
+		}
+	})
+	work.Wait()
+	got := r.get(t, v.ID)
+	if starts, _ := r.palenca.counts(); starts != 1 || len(got.Attempts) != 2 || got.Provider() != "palenca" || got.Attempts[1].Reference != "palenca-ref-1" {
+		t.Fatalf("Palenca started %d times; %+v", starts, got)
+	}
+	if n := strings.Count(r.logs.String(), `"msg":"verification started","provider":"palenca"`); n != 1 {
+		t.Errorf("%d log lines say Palenca started; want 1:\n%s", n, r.logs)
+	}
+}
+
+// TestUnconfirmedStart: a start whose answer was never recorded (the store
+// failed after the provider took it; a crash does the same) is not started
+// again, neither by a repeat of its external_id nor by the follow-up, which
+// asks the provider for it after startGrace and records what it finds, or
+// fails it over when the provider holds none or cannot say.
+func TestUnconfirmedStart(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		find func(made map[string]string) func(string) (string, error)
+		// want is the provider in use after the follow-up, and the status
+		// of the first attempt.
+		want     string
+		firstIs  verification.Status
+		findings int
+	}{
+		{"found", nil, "td", verification.Pending, 1},
+		{"not held", func(map[string]string) func(string) (string, error) {
+			return func(string) (string, error) { return "", verification.ErrNotFound }
+		}, "palenca", verification.Failed, 1},
+		{"cannot be asked (TD)", func(map[string]string) func(string) (string, error) {
+			return func(string) (string, error) { return "", verification.ErrCannotFind }
+		}, "palenca", verification.Failed, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t)
+			ctx := context.Background()
+			if tc.find != nil {
+				r.td.find = tc.find(nil)
+			}
+			r.store.down = true
+			if _, _, err := r.svc.Start(ctx, verification.Request{CURP: curp, ExternalID: "loan-1"}); !errors.Is(err, errStoreDown) {
+				t.Fatalf("Start with the store down after the call: %v", err)
+			}
+			r.store.down = false
+			again, created, err := r.svc.Start(ctx, verification.Request{CURP: curp, ExternalID: "loan-1"})
+			if err != nil || created || len(again.Attempts) != 1 || !again.Attempts[0].Unconfirmed() {
+				t.Fatalf("the client sends it again: %+v, %v, %v", again, created, err)
+			}
+			r.clock.advance(30 * time.Second)
+			if n, _ := r.svc.FollowUp(ctx); n != 0 {
+				t.Errorf("the follow-up looked at a start in its grace")
+			}
+			r.clock.advance(31 * time.Second)
+			if _, err := r.svc.FollowUp(ctx); err != nil {
+				t.Fatal(err)
+			}
+			got := r.get(t, again.ID)
+			starts, _ := r.td.counts()
+			if starts != 1 || r.td.finds != tc.findings || got.Provider() != tc.want || got.Attempts[0].Status != tc.firstIs || got.Status != verification.Pending {
+				t.Fatalf("TD started %d times, asked %d times; %+v", starts, r.td.finds, got)
+			}
+			if tc.want == "td" {
+				if got.Attempts[0].Reference != "td-ref-1" || !got.NextCheck.Equal(r.clock.Now()) {
+					t.Errorf("found: %+v", got)
+				}
+				if byRef, err := r.store.ByReference(ctx, "td", "td-ref-1"); err != nil || byRef.ID != got.ID {
+					t.Errorf("the found reference is not claimed: %v", err)
+				}
+			} else if got.Attempts[0].Error.Code != outcome.ProviderError || got.Attempts[1].Reference != "palenca-ref-1" {
+				t.Errorf("failed over: %+v", got)
+			}
+		})
+	}
+}
+
+// TestUnconfirmedStartUnreachable: a provider that cannot be asked about an
+// unconfirmed start is asked again later, and the attempt failed over once
+// its window has passed.
+func TestUnconfirmedStartUnreachable(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	r.td.window = time.Hour
+	r.td.find = func(string) (string, error) { return "", errDown }
+	r.store.down = true
+	v, _, _ := r.svc.Start(ctx, verification.Request{CURP: curp, ExternalID: "loan-1"})
+	r.store.down = false
+	r.clock.advance(2 * time.Minute)
+	r.svc.FollowUp(ctx)
+	got := r.get(t, v.ID)
+	if got.Provider() != "td" || !got.Attempts[0].Unconfirmed() || !got.NextCheck.Equal(r.clock.Now().Add(30*time.Second)) {
+		t.Fatalf("TD unreachable: %+v", got)
+	}
+	r.clock.advance(time.Hour)
+	r.svc.FollowUp(ctx)
+	if got := r.get(t, v.ID); got.Provider() != "palenca" || r.td.starts != 1 {
+		t.Errorf("past TD's window: %+v", got)
+	}
+}

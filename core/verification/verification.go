@@ -81,7 +81,7 @@ type Attempt struct {
 	Provider string
 	Status   Status
 	// Reference is the provider's own id for the request: TD's sequence_id,
-	// Belvo's link, Palenca's account.
+	// Belvo's link, Palenca's account; "" while the start is unconfirmed.
 	Reference string
 	Error     *employment.Problem
 	StartedAt time.Time
@@ -89,6 +89,12 @@ type Attempt struct {
 	// follow-up checks at once rather than after VERIFY_POLL_AFTER.
 	Notified bool
 }
+
+// Unconfirmed reports whether a was claimed but the provider's answer to
+// its start was never recorded: a start in flight, or one whose caller
+// stopped (a crash, a store that failed) after the provider may have taken
+// it. Such an attempt is never started again blind (see Service.recover).
+func (a *Attempt) Unconfirmed() bool { return a.Status == Pending && a.Reference == "" }
 
 // Provider is the provider in use, or the last one used: its latest
 // attempt's; "" before the first.

@@ -21,6 +21,9 @@ import (
 type waiting struct{}
 
 func (waiting) Start(context.Context, string, verification.Input) (string, error) { return "ref", nil }
+func (waiting) Find(context.Context, string, verification.Input, time.Time) (string, error) {
+	return "ref", nil
+}
 func (waiting) Check(context.Context, string, employment.Person, employment.Source, employment.Date) (verification.Result, error) {
 	return verification.Result{}, nil
 }

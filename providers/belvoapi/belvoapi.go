@@ -92,6 +92,37 @@ func (c *Client) Start(ctx context.Context, id string, in verification.Input) (s
 	return link, nil
 }
 
+// Find implements verification.Provider: GET /api/links/?external_id=,
+// Belvo's list of links filtered by the external_id we create each with
+// (the verification's id); the first link with it, on the first page (one
+// verification makes at most one link per provider).
+func (c *Client) Find(ctx context.Context, id string, _ verification.Input, _ time.Time) (string, error) {
+	a, err := c.request(ctx, http.MethodGet, c.BaseURL+"/api/links/?external_id="+url.QueryEscape(id), nil)
+	if err != nil {
+		return "", err
+	}
+	if a.Status != http.StatusOK {
+		return "", fmt.Errorf("belvoapi: links: %w", problem(a))
+	}
+	f, err := inbound.Object(a.Body)
+	if err != nil {
+		return "", fmt.Errorf("belvoapi: links: %w", err)
+	}
+	var link string
+	f.Each("results", func(l *inbound.Fields) {
+		if link == "" && l.Str("external_id") == id {
+			link = l.ID("id")
+		}
+	})
+	switch {
+	case f.Err() != nil:
+		return "", fmt.Errorf("belvoapi: links: %w", f.Err())
+	case link == "":
+		return "", verification.ErrNotFound
+	}
+	return link, nil
+}
+
 // Check implements verification.Provider: GET
 // /api/employment-records/?link=, following next to the last page (on
 // Belvo's own host only: the credentials go with each page). No profile

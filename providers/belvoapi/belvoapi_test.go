@@ -147,3 +147,31 @@ func TestNextOffHost(t *testing.T) {
 		t.Errorf("Check = %+v, %v; want PROVIDER_BAD_DATA", res, err)
 	}
 }
+
+// TestFind: a start whose answer was lost is found by the verification's
+// id, which Belvo keeps as the link's external_id.
+func TestFind(t *testing.T) {
+	client, _, _ := setup(t)
+	ctx := context.Background()
+	p := person(people.Rich)
+	var mine string
+	for _, id := range []string{"ver_a", "ver_b"} {
+		link, err := client.Start(ctx, id, verification.Input{CURP: p.CURP})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if id == "ver_b" {
+			mine = link
+		}
+	}
+	if got, err := client.Find(ctx, "ver_b", verification.Input{CURP: p.CURP}, time.Now()); err != nil || got != mine {
+		t.Errorf("Find = %q, %v; want %q", got, err, mine)
+	}
+	if got, err := client.Find(ctx, "ver_z", verification.Input{CURP: p.CURP}, time.Now()); !errors.Is(err, verification.ErrNotFound) {
+		t.Errorf("Find(another id) = %q, %v; want ErrNotFound", got, err)
+	}
+	client.SecretPassword = "wrong"
+	if _, err := client.Find(ctx, "ver_b", verification.Input{CURP: p.CURP}, time.Now()); err == nil || errors.Is(err, verification.ErrNotFound) {
+		t.Errorf("with a wrong password: %v; want a failure to ask", err)
+	}
+}

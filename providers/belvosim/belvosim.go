@@ -8,13 +8,16 @@
 package belvosim
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -60,6 +63,7 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/links/", s.auth(s.createLink))
 	mux.HandleFunc("GET /api/employment-records/", s.auth(s.records))
+	mux.HandleFunc("GET /api/links/", s.auth(s.listLinks))
 	return mux
 }
 
@@ -164,6 +168,27 @@ func (s *Server) createLink(w http.ResponseWriter, r *http.Request) {
 		"external_id": in.ExternalID, "created_at": now.UTC().Format(time.RFC3339Nano), "institution_user_id": newID(),
 		"credentials_storage": "365d", "stale_in": nil, "fetch_resources": in.FetchResources,
 	})
+}
+
+// listLinks serves Belvo's list of links, filtered by external_id when
+// given, on one page.
+func (s *Server) listLinks(w http.ResponseWriter, r *http.Request) {
+	ext, filtered := r.URL.Query().Get("external_id"), r.URL.Query().Has("external_id")
+	s.mu.Lock()
+	var found []link
+	for _, l := range s.links {
+		if !filtered || l.externalID == ext {
+			found = append(found, l)
+		}
+	}
+	s.mu.Unlock()
+	slices.SortFunc(found, func(a, b link) int { return cmp.Or(a.at.Compare(b.at), strings.Compare(a.id, b.id)) })
+	results := []any{}
+	for _, l := range found {
+		results = append(results, map[string]any{"id": l.id, "access_mode": "single", "status": "valid", "external_id": l.externalID,
+			"created_at": l.at.UTC().Format(time.RFC3339Nano)})
+	}
+	answer(w, http.StatusOK, map[string]any{"count": len(results), "next": nil, "previous": nil, "results": results})
 }
 
 // historicalUpdate is the webhook of l's records (003).

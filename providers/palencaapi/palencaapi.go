@@ -76,6 +76,73 @@ func (c *Client) Start(ctx context.Context, id string, in verification.Input) (s
 	return account, nil
 }
 
+// maxUserPages bounds the pages of users Find reads.
+const maxUserPages = 20
+
+// Find implements verification.Provider: Palenca keeps the external_id we
+// create each user with (the verification's id), and lists users by
+// creation date (POST /users/search, {"start_date","end_date","options":
+// {"items_per_page","page"}}), so the users created from the day before the
+// start to the day after are read, page by page, for ours; then its
+// accounts (GET /users/{user_id}/accounts) for the one of the institution.
+func (c *Client) Find(ctx context.Context, id string, in verification.Input, startedAt time.Time) (string, error) {
+	day := func(d time.Duration) string { return startedAt.UTC().Add(d).Format(time.DateOnly) }
+	user := ""
+	for page := 1; user == "" && page <= maxUserPages; page++ {
+		body, _ := json.Marshal(map[string]any{"start_date": day(-24 * time.Hour), "end_date": day(24 * time.Hour),
+			"options": map[string]int{"items_per_page": 100, "page": page}})
+		a, err := c.request(ctx, http.MethodPost, "/users/search", body)
+		if err != nil {
+			return "", err
+		}
+		if a.Status != http.StatusOK {
+			return "", fmt.Errorf("palencaapi: users: %w", problem(a))
+		}
+		f, err := inbound.Object(a.Body)
+		if err != nil {
+			return "", fmt.Errorf("palencaapi: users: %w", err)
+		}
+		f.Each("data.users", func(u *inbound.Fields) {
+			if user == "" && u.Str("external_id") == id {
+				user = u.ID("user_id")
+			}
+		})
+		if f.Err() != nil {
+			return "", fmt.Errorf("palencaapi: users: %w", f.Err())
+		}
+		if pages := f.Root.Get("pagination.total_pages").Int(); int64(page) >= pages {
+			break
+		}
+	}
+	if user == "" {
+		return "", verification.ErrNotFound
+	}
+	a, err := c.request(ctx, http.MethodGet, "/users/"+url.PathEscape(user)+"/accounts", nil)
+	if err != nil {
+		return "", err
+	}
+	if a.Status != http.StatusOK {
+		return "", fmt.Errorf("palencaapi: accounts: %w", problem(a))
+	}
+	f, err := inbound.Object(a.Body)
+	if err != nil {
+		return "", fmt.Errorf("palencaapi: accounts: %w", err)
+	}
+	account := ""
+	f.Each("data.accounts", func(ac *inbound.Fields) {
+		if account == "" && ac.Str("platform") == string(in.Institution.OrIMSS()) {
+			account = ac.ID("account_id")
+		}
+	})
+	switch {
+	case f.Err() != nil:
+		return "", fmt.Errorf("palencaapi: accounts: %w", f.Err())
+	case account == "":
+		return "", verification.ErrNotFound
+	}
+	return account, nil
+}
+
 // Check implements verification.Provider: GET
 // /accounts/{account_id}/employment. Not found is a login still in
 // progress (pending); a refusal naming a reason in the taxonomy is the

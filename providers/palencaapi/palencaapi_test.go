@@ -145,3 +145,38 @@ func TestRefusals(t *testing.T) {
 		t.Errorf("wrong key: %v", err)
 	}
 }
+
+// TestFind: a start whose answer was lost is found by the verification's
+// id, which Palenca keeps as the user's external_id, among the users
+// created around the start; another id, or a start long before, finds
+// nothing.
+func TestFind(t *testing.T) {
+	client, _ := setup(t)
+	ctx := context.Background()
+	p := person(people.Rich)
+	var mine string
+	for _, id := range []string{"ver_a", "ver_b", "ver_c"} {
+		account, err := client.Start(ctx, id, verification.Input{CURP: p.CURP, Institution: verification.ISSSTE})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if id == "ver_b" {
+			mine = account
+		}
+	}
+	if got, err := client.Find(ctx, "ver_b", verification.Input{CURP: p.CURP, Institution: verification.ISSSTE}, time.Now()); err != nil || got != mine {
+		t.Errorf("Find = %q, %v; want %q", got, err, mine)
+	}
+	for _, tc := range []struct {
+		id string
+		at time.Time
+	}{{"ver_z", time.Now()}, {"ver_b", time.Now().AddDate(0, 0, -5)}} {
+		if got, err := client.Find(ctx, tc.id, verification.Input{CURP: p.CURP}, tc.at); !errors.Is(err, verification.ErrNotFound) {
+			t.Errorf("Find(%s, %s) = %q, %v; want ErrNotFound", tc.id, tc.at, got, err)
+		}
+	}
+	client.APIKey = "wrong"
+	if _, err := client.Find(ctx, "ver_b", verification.Input{CURP: p.CURP}, time.Now()); err == nil || errors.Is(err, verification.ErrNotFound) {
+		t.Errorf("with a wrong key: %v; want a failure to ask", err)
+	}
+}

@@ -7,10 +7,13 @@
 package palencasim
 
 import (
+	"cmp"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -31,11 +34,16 @@ type Server struct {
 	Log   *slog.Logger
 
 	mu       sync.Mutex
-	users    map[string]string // user id → external id
+	users    map[string]user
 	accounts map[string]account
 	n        int
 	later    webhooksim.Later
 	once     sync.Once
+}
+
+type user struct {
+	id, externalID string
+	at             time.Time
 }
 
 type account struct {
@@ -46,7 +54,7 @@ type account struct {
 
 func (s *Server) init() {
 	s.once.Do(func() {
-		s.users, s.accounts = make(map[string]string), make(map[string]account)
+		s.users, s.accounts = make(map[string]user), make(map[string]account)
 		s.later = webhooksim.Later{Sender: s.Push, Delay: s.Delay, Log: s.Log}
 	})
 }
@@ -59,6 +67,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /accounts", s.auth(s.createAccount))
 	mux.HandleFunc("POST /users/accounts", s.auth(s.createAccount))
 	mux.HandleFunc("GET /accounts/{account_id}/employment", s.auth(s.employment))
+	mux.HandleFunc("POST /users/search", s.auth(s.listUsers))
+	mux.HandleFunc("GET /users/{user_id}/accounts", s.auth(s.userAccounts))
 	return mux
 }
 
@@ -113,7 +123,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 	}
 	id := webhooksim.UUID()
 	s.mu.Lock()
-	s.users[id] = in.ExternalID
+	s.users[id] = user{id: id, externalID: in.ExternalID, at: s.Now()}
 	s.mu.Unlock()
 	answer(w, http.StatusCreated, map[string]any{"user_id": id, "external_id": nullable(in.ExternalID)})
 }
@@ -164,7 +174,9 @@ func (s *Server) createAccount(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.n++
-	s.users[a.userID] = in.ExternalID
+	if _, ok := s.users[a.userID]; !ok {
+		s.users[a.userID] = user{id: a.userID, externalID: in.ExternalID, at: now}
+	}
 	s.accounts[a.id] = a
 	s.mu.Unlock()
 	if p.Pushed() && s.Push != nil {
@@ -174,6 +186,66 @@ func (s *Server) createAccount(w http.ResponseWriter, r *http.Request) {
 		"user_id": a.userID, "account_id": a.id, "external_id": nullable(in.ExternalID),
 		"country": "mx", "platform": in.Platform, "identifier": in.Identifier,
 	})
+}
+
+// listUsers serves List Users: the users created within the request's
+// dates (UTC, both included), oldest first, a page at a time.
+func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		StartDate string `json:"start_date"`
+		EndDate   string `json:"end_date"`
+		Options   struct {
+			ItemsPerPage int `json:"items_per_page"`
+			Page         int `json:"page"`
+		} `json:"options"`
+	}
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<16))
+	if json.Unmarshal(body, &in) != nil {
+		refuse(w, http.StatusUnprocessableEntity, "bad_request", "The request body is not valid JSON.")
+		return
+	}
+	from, err1 := time.Parse(time.DateOnly, in.StartDate)
+	to, err2 := time.Parse(time.DateOnly, in.EndDate)
+	if err1 != nil || err2 != nil {
+		refuse(w, http.StatusUnprocessableEntity, "bad_request", "start_date and end_date must be YYYY-MM-DD")
+		return
+	}
+	per, page := cmp.Or(in.Options.ItemsPerPage, 100), cmp.Or(in.Options.Page, 1)
+	s.mu.Lock()
+	var found []user
+	for _, u := range s.users {
+		if d := u.at.UTC(); !d.Before(from) && d.Before(to.AddDate(0, 0, 1)) {
+			found = append(found, u)
+		}
+	}
+	s.mu.Unlock()
+	slices.SortFunc(found, func(a, b user) int { return cmp.Or(a.at.Compare(b.at), strings.Compare(a.id, b.id)) })
+	users := []any{}
+	for _, u := range found[min((page-1)*per, len(found)):min(page*per, len(found))] {
+		users = append(users, map[string]any{"user_id": u.id, "external_id": nullable(u.externalID), "created_at": u.at.UTC().Format(time.RFC3339)})
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]any{"success": true, "error": nil, "data": map[string]any{"users": users},
+		"pagination": map[string]int{"page": page, "items_per_page": per, "total_items": len(found), "total_pages": (len(found) + per - 1) / per}})
+}
+
+// userAccounts serves Retrieve User Accounts.
+func (s *Server) userAccounts(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("user_id")
+	s.mu.Lock()
+	_, ok := s.users[id]
+	accounts := []any{}
+	for _, a := range s.accounts {
+		if a.userID == id {
+			accounts = append(accounts, map[string]any{"account_id": a.id, "platform": a.platform, "country": "mx", "identifier": a.person.CURP})
+		}
+	}
+	s.mu.Unlock()
+	if !ok {
+		refuse(w, http.StatusNotFound, "not_found", "User not found")
+		return
+	}
+	answer(w, http.StatusOK, map[string]any{"user_id": id, "accounts": accounts})
 }
 
 // failure is the status_details of p's login, "" when it succeeds.

@@ -178,6 +178,14 @@ func (c *Client) Notice(_ string, body []byte) (verification.Notice, error) {
 	return n, nil
 }
 
+// Find implements verification.Provider: TD's request carries nothing of
+// ours (001's body is the CURP, the id type and the NSS) and its query takes
+// only the sequence_id TD gave in the answer that was lost, so a start
+// whose answer was never recorded cannot be found.
+func (c *Client) Find(context.Context, string, verification.Input, time.Time) (string, error) {
+	return "", verification.ErrCannotFind
+}
+
 // Window implements verification.Provider.
 func (c *Client) Window() time.Duration { return c.QueryWindow }
 

@@ -228,3 +228,11 @@ func TestWrongPartnerKey(t *testing.T) {
 		t.Errorf("Start = %v; want PROVIDER_REQUEST_REJECTED", err)
 	}
 }
+
+// TestFindCannot: TD's request carries nothing of ours to find it by.
+func TestFindCannot(t *testing.T) {
+	client, _, _, _ := setup(t)
+	if _, err := client.Find(context.Background(), "ver_x", verification.Input{CURP: person(people.Rich).CURP}, time.Now()); !errors.Is(err, verification.ErrCannotFind) {
+		t.Errorf("Find = %v; want ErrCannotFind", err)
+	}
+}
