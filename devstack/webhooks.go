@@ -71,7 +71,9 @@ const WebhookCredentialsFile = "webhook-credentials"
 // localWebhookCredentials fills the TD and Belvo settings left unset with
 // the ones generated earlier into DATA_DIR, generating them the first time,
 // so that `make simulate` can sign for every provider. Palenca stays
-// unsigned unless PALENCA_WEBHOOK_SECRET is set: its bodies are hints.
+// unsigned unless PALENCA_WEBHOOK_SECRET is set: locally its unsigned
+// notifications are taken as hints (PALENCA_UNSIGNED_HINTS), as the
+// simulator sends them.
 func localWebhookCredentials(c *webhooks.Config, dataDir string, out io.Writer, random io.Reader) error {
 	path := filepath.Join(dataDir, WebhookCredentialsFile)
 	kept, err := ReadWebhookCredentials(path)
@@ -93,6 +95,9 @@ func localWebhookCredentials(c *webhooks.Config, dataDir string, out io.Writer, 
 	fill(&c.TDAccessKey, "TD_ACCESS_KEY")
 	fill(&c.TDAccessSecret, "TD_ACCESS_SECRET")
 	fill(&c.BelvoAuthorization, "BELVO_WEBHOOK_AUTHORIZATION")
+	if c.PalencaSecret == "" {
+		c.PalencaUnsignedHints = true
+	}
 	return nil
 }
 

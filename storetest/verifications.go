@@ -33,6 +33,7 @@ func RunVerifications(t *testing.T, open func(t *testing.T) verification.Store) 
 		{"what no store can take is refused", verificationLimits},
 		{"a provider start is claimed once", startClaimedOnce},
 		{"an unconfirmed start is found, not sent again", unconfirmedStart},
+		{"unauthenticated hints are coalesced", hintsCoalesced},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })
 	}

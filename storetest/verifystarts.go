@@ -156,3 +156,35 @@ func unconfirmedStart(t *testing.T, s verification.Store) {
 		}
 	}
 }
+
+// hintsCoalesced: 20 unauthenticated hints about one attempt at once make
+// one question to the provider: the first to mark the attempt notified in
+// the store asks, the others find it marked.
+func hintsCoalesced(t *testing.T, s verification.Store) {
+	ctx := context.Background()
+	var mu sync.Mutex
+	checks := 0
+	first := &starter{name: "first", check: func() verification.Result {
+		mu.Lock()
+		checks++
+		mu.Unlock()
+		return verification.Result{}
+	}}
+	svc := service(s, func() time.Time { return T0 }, first, &starter{name: "second"})
+	if _, _, err := svc.Start(ctx, verification.Request{CURP: "HEGG560427MVZRRL04"}); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Go(func() {
+			e := webhook.Event{ID: fmt.Sprint("evt_", i), Provider: "first", Body: []byte("first-1"), Auth: "first-unsigned", Hint: true}
+			if _, err := svc.Take(ctx, e); err != nil {
+				t.Errorf("Take: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	if checks != 1 {
+		t.Errorf("20 hints asked the provider %d times, want 1", checks)
+	}
+}

@@ -30,7 +30,8 @@ import (
 
 // Config is the configuration of the webhooks function. A provider whose
 // credential is unset has its route refuse every delivery with 401, except
-// Palenca, whose unsigned notifications are kept as hints.
+// Palenca when PALENCA_UNSIGNED_HINTS accepts its unsigned notifications as
+// hints.
 type Config struct {
 	// Pomelo's keys, as for the authorize function.
 	config.Pomelo
@@ -49,6 +50,10 @@ type Config struct {
 	PalencaSecret    string `env:"PALENCA_WEBHOOK_SECRET"`
 	PalencaSecretARN string `env:"PALENCA_WEBHOOK_SECRET_ARN"`
 	PalencaHeader    string `env:"PALENCA_SIGNATURE_HEADER, default=X-Palenca-Signature"`
+	// PalencaUnsignedHints accepts Palenca's notifications unsigned when no
+	// secret is set: each is an unauthenticated hint, kept a day and
+	// believed only through Palenca's API.
+	PalencaUnsignedHints bool `env:"PALENCA_UNSIGNED_HINTS, default=false"`
 
 	// Pomelo's API, for the shipments that shipping updates hint at.
 	PomeloAPIBaseURL string `env:"POMELO_API_BASE_URL"`
@@ -275,7 +280,7 @@ func (c Config) Routes(ctx context.Context, d Deps) (webhook.Routes, error) {
 			Out: &outbound.Client{HTTP: d.HTTP, Timeout: c.PomeloAPITimeout, Retries: retries(c.PomeloAPIRetries), Log: d.Log},
 		}
 	}
-	palencaScheme := palenca.Scheme{Secrets: k.palenca, Header: c.PalencaHeader}
+	palencaScheme := palenca.Scheme{Secrets: k.palenca, Header: c.PalencaHeader, Unsigned: c.PalencaUnsignedHints}
 	sources := c.Sources(d.Log)
 	return webhook.Routes{
 		{Name: "pomelo/shipping/updates", Provider: pomelo.Provider, Scheme: pomeloScheme, Namer: pomelo.NameShipping,

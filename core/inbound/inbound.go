@@ -37,6 +37,18 @@ type Proof struct {
 	Headers []string
 }
 
+// unsigned ends the Auth of a delivery nothing authenticated.
+const unsigned = "-unsigned"
+
+// Unsigned is the Proof of a provider's delivery that nothing
+// authenticated (Palenca's unsigned notifications, accepted as hints by
+// choice): anyone could have sent it.
+func Unsigned(provider string) Proof { return Proof{Auth: provider + unsigned, Hint: true} }
+
+// Unauthenticated reports whether auth, a Proof's Auth, says that nothing
+// authenticated the delivery's sender.
+func Unauthenticated(auth string) bool { return strings.HasSuffix(auth, unsigned) }
+
 // Name is what a delivery is kept under.
 type Name struct {
 	Type string // the provider's own event type

@@ -27,11 +27,13 @@ const DefaultHeader = "X-Palenca-Signature"
 // Scheme checks the HMAC-SHA256 of the raw body, keyed with a secret's UTF-8
 // bytes, given as bare hex (either case) in Header; several secrets are
 // accepted at once, for rotation. Palenca's document only says
-// notifications may be signed (sign_request): with no Secrets, every body is
-// accepted as a hint.
+// notifications may be signed (sign_request). With no Secrets every
+// delivery is refused (CREDENTIAL_NOT_SET), unless Unsigned accepts each
+// as an unauthenticated hint.
 type Scheme struct {
-	Secrets []string
-	Header  string // DefaultHeader when empty
+	Secrets  []string
+	Header   string // DefaultHeader when empty
+	Unsigned bool   // PALENCA_UNSIGNED_HINTS
 }
 
 // Errors of Scheme.Authenticate, each inside an *inbound.Refusal with its
@@ -53,7 +55,10 @@ func (s Scheme) HeaderName() string {
 // Authenticate implements the webhook pipeline's scheme.
 func (s Scheme) Authenticate(d inbound.Delivery, _ time.Time) (inbound.Proof, error) {
 	if len(s.Secrets) == 0 {
-		return inbound.Proof{Auth: "palenca-unsigned", Hint: true}, nil
+		if !s.Unsigned {
+			return inbound.Proof{}, inbound.Refuse(outcome.CredentialNotSet, inbound.ErrNotConfigured, "PALENCA_WEBHOOK_SECRET")
+		}
+		return inbound.Unsigned(Provider), nil
 	}
 	header := s.HeaderName()
 	given := d.Header.Get(header)

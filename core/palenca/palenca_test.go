@@ -38,7 +38,9 @@ func TestScheme(t *testing.T) {
 	}{
 		{"signed", signed, delivery(body, "X-Palenca-Signature", sig), nil, "", "palenca-hmac-sha256"},
 		{"upper hex, own header", palenca.Scheme{Secrets: []string{"palenca-secret"}, Header: "X-Sig"}, delivery(body, "X-Sig", strings.ToUpper(sig)), nil, "", "palenca-hmac-sha256"},
-		{"unsigned", palenca.Scheme{}, delivery(body, "X-Palenca-Signature"), nil, "", "palenca-unsigned"},
+		{"unsigned, taken as a hint", palenca.Scheme{Unsigned: true}, delivery(body, "X-Palenca-Signature"), nil, "", "palenca-unsigned"},
+		{"no secret, unsigned not accepted", palenca.Scheme{}, delivery(body, "X-Palenca-Signature"), inbound.ErrNotConfigured, "CREDENTIAL_NOT_SET", ""},
+		{"a secret set: unsigned refused whatever Unsigned says", palenca.Scheme{Secrets: []string{"palenca-secret"}, Unsigned: true}, delivery(body, "X-Palenca-Signature"), palenca.ErrMissingSignature, "SIGNATURE_HEADER_MISSING", ""},
 		{"rotation: old secret in the overlap", palenca.Scheme{Secrets: []string{"new-secret", "palenca-secret"}}, delivery(body, "X-Palenca-Signature", sig), nil, "", "palenca-hmac-sha256"},
 		{"rotation: old secret after", palenca.Scheme{Secrets: []string{"new-secret"}}, delivery(body, "X-Palenca-Signature", sig), palenca.ErrSignatureMismatch, "SIGNATURE_MISMATCH", ""},
 		{"body changed", signed, delivery(body+" ", "X-Palenca-Signature", sig), palenca.ErrSignatureMismatch, "SIGNATURE_MISMATCH", ""},
@@ -50,7 +52,7 @@ func TestScheme(t *testing.T) {
 			if !errors.Is(err, tc.want) || err != nil && inbound.CodeOf(err) != tc.code {
 				t.Errorf("err = %v (code %s), want %v (code %s)", err, inbound.CodeOf(err), tc.want, tc.code)
 			}
-			if err == nil && p.Auth != tc.auth {
+			if err == nil && (p.Auth != tc.auth || inbound.Unauthenticated(p.Auth) != (tc.name == "unsigned, taken as a hint")) {
 				t.Errorf("Auth = %q, want %q", p.Auth, tc.auth)
 			}
 		})

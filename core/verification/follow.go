@@ -4,17 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
 )
 
 // Take follows up a provider's notification, kept by the webhooks function
-// (it implements webhook.Handoff). It checks with the provider's API before
-// it believes anything a notification's body says, except a failure no API
-// confirms (Palenca's login.error). A notification about no verification
-// of ours, or one already ended, changes nothing and says so in its note;
-// one handed over twice changes a verification once. An error leaves the
-// event to be offered again.
+// (it implements webhook.Handoff). Nothing a notification's body says
+// changes a verification unless the body is authenticated (a failure
+// Palenca's signed login.error reports) or the provider's API confirms it:
+// otherwise it only makes the service ask the API. A notification whose
+// sender nothing authenticated is a hint (see hint). A notification about
+// no verification of ours, or one already ended, changes nothing and says
+// so in its note; one handed over twice changes a verification once. An
+// error leaves the event to be offered again.
 func (s *Service) Take(ctx context.Context, e webhook.Event) (note string, err error) {
 	p, ok := s.Providers[e.Provider]
 	if !ok {
@@ -37,19 +40,70 @@ func (s *Service) Take(ctx context.Context, e webhook.Event) (note string, err e
 	if err != nil {
 		return "", err
 	}
+	if e.Unauthenticated() {
+		return s.hint(ctx, v, e.Provider, n.Reference)
+	}
 	_, err = s.apply(ctx, v, func(v *Verification) (*Reference, bool) {
+		note = ""
 		a := v.current()
-		if a == nil || a.Provider != e.Provider || a.Reference != n.Reference {
-			note = "verification " + v.ID + " is " + string(v.Status) + " and no longer waits for this request"
+		if !waits(a, e.Provider, n.Reference) {
+			note = noLongerWaits(v)
 			return nil, false
 		}
 		a.Notified = true
-		if n.Problem != nil {
+		if n.Problem != nil && !e.Hint {
 			return s.fail(ctx, v, *n.Problem), true
 		}
 		return s.follow(ctx, v, n.Claim), true
 	})
 	return note, err
+}
+
+// hint takes a notification whose sender nothing authenticated: anyone may
+// have sent it, as often as they like, so all it may cause is one question
+// to the provider's API per attempt. The first hint marks the attempt
+// notified (a conditional write, which also keeps the follow-up off it
+// while this writer asks); only the writer that marked it asks. Later
+// hints change nothing: the follow-up looks again at a notified attempt at
+// each tick, for notifiedWait.
+func (s *Service) hint(ctx context.Context, v Verification, provider, ref string) (note string, err error) {
+	var due time.Time
+	v, _, err = s.update(ctx, v, func(v *Verification) (*Reference, bool) {
+		note = ""
+		a := v.current()
+		switch {
+		case !waits(a, provider, ref):
+			note = noLongerWaits(v)
+			return nil, false
+		case a.Notified:
+			note = "an unauthenticated hint, coalesced: " + provider + " is already being asked about this request"
+			return nil, false
+		}
+		a.Notified = true
+		due = s.Now().Add(retryCheck)
+		v.NextCheck = due
+		return nil, true
+	})
+	if err != nil || note != "" {
+		return note, err
+	}
+	_, err = s.apply(ctx, v, func(v *Verification) (*Reference, bool) {
+		if !waits(v.current(), provider, ref) || !v.NextCheck.Equal(due) {
+			return nil, false // the follow-up got there first
+		}
+		return s.follow(ctx, v, nil), true
+	})
+	return "", err
+}
+
+// waits reports whether a, a verification's current attempt, waits for
+// the provider's request ref.
+func waits(a *Attempt, provider, ref string) bool {
+	return a != nil && a.Provider == provider && a.Reference == ref
+}
+
+func noLongerWaits(v *Verification) string {
+	return "verification " + v.ID + " is " + string(v.Status) + " and no longer waits for this request"
 }
 
 // FollowUp looks at the verifications that are due: it polls the attempts

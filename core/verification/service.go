@@ -51,6 +51,11 @@ const (
 	// retryCheck is how soon a check that could not reach the provider
 	// is tried again.
 	retryCheck = 30 * time.Second
+	// notifiedWait is how long after its start an attempt whose provider
+	// told of a result the API does not show yet is looked at on every
+	// tick of the follow-up; after it, every VERIFY_POLL_AFTER. Palenca
+	// says a login takes 10 to 180 seconds.
+	notifiedWait = 15 * time.Minute
 	// maxReport keeps a report within one store item.
 	maxReport = storable.ItemBytes / 2
 	saveTries = 5
@@ -304,7 +309,7 @@ func (s *Service) follow(ctx context.Context, v *Verification, claim func(employ
 		switch {
 		case err != nil:
 			v.NextCheck = now.Add(retryCheck)
-		case a.Notified:
+		case a.Notified && now.Before(a.StartedAt.Add(notifiedWait)):
 			v.NextCheck = now.Add(time.Second) // told of a result: look again at the next tick
 		}
 		return nil

@@ -575,3 +575,104 @@ func TestUnconfirmedStartUnreachable(t *testing.T) {
 		t.Errorf("past TD's window: %+v", got)
 	}
 }
+
+// unsigned is a notification nothing authenticated, as the webhooks
+// function keeps Palenca's when PALENCA_UNSIGNED_HINTS accepts them.
+func unsigned(provider, body string) webhook.Event {
+	e := event(provider, body)
+	e.Auth, e.Hint = provider+"-unsigned", true
+	return e
+}
+
+// TestUnauthenticatedProblem: a failure a body reports decides nothing
+// unless the body is authenticated: an unsigned login.error (about the
+// person, or a made-up reason that would fail over) only makes the service
+// ask the provider's API, whose answer decides; while the API has none,
+// the attempt waits.
+func TestUnauthenticatedProblem(t *testing.T) {
+	for _, code := range []outcome.Code{outcome.NoNSS, outcome.ProviderError} {
+		t.Run(string(code), func(t *testing.T) {
+			r := newRig(t)
+			ctx := context.Background()
+			var answer verification.Result
+			r.palenca.check = func(string) (verification.Result, error) { return answer, nil }
+			r.palenca.notice = func(_ string, body []byte) (verification.Notice, error) {
+				p := employment.ProblemOf(code, "made up")
+				return verification.Notice{Reference: string(body), Problem: &p}, nil
+			}
+			v := r.start(t, verification.Request{CURP: curp, Provider: "palenca"})
+			w := r.start(t, verification.Request{CURP: curp2})
+			if _, err := r.svc.Take(ctx, unsigned("palenca", "palenca-ref-1")); err != nil {
+				t.Fatal(err)
+			}
+			got := r.get(t, v.ID)
+			if _, checks := r.palenca.counts(); got.Status != verification.Pending || len(got.Attempts) != 1 || !got.Attempts[0].Notified || checks != 1 {
+				t.Fatalf("an unsigned login.error the API does not confirm: %+v, %d checks", got, checks)
+			}
+			// A TD push is a hint too (its sign covers the query, not the
+			// body): a problem it claimed would not be believed either.
+			r.td.notice = r.palenca.notice
+			e := event("td", "td-ref-1")
+			e.Hint = true
+			r.svc.Take(ctx, e)
+			if got := r.get(t, w.ID); got.Status != verification.Pending || got.Provider() != "td" {
+				t.Errorf("a problem in a hint's body decided %+v", got)
+			}
+
+			p := employment.ProblemOf(outcome.NoNSS, "not_registered")
+			answer = verification.Result{Problem: &p}
+			r.clock.advance(2 * time.Second)
+			r.svc.FollowUp(ctx)
+			if got := r.get(t, v.ID); got.Status != verification.Failed || got.Error.Code != outcome.NoNSS {
+				t.Errorf("once the API says it: %+v", got)
+			}
+		})
+	}
+}
+
+// TestHintsCoalesced: however many unauthenticated hints arrive for one
+// attempt, at once or one after another, the provider is asked once; the
+// follow-up asks on its own ticks after.
+func TestHintsCoalesced(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	v := r.start(t, verification.Request{CURP: curp, Provider: "palenca"})
+	var wg sync.WaitGroup
+	notes := make(chan string, 20)
+	for range 20 {
+		wg.Go(func() {
+			note, err := r.svc.Take(ctx, unsigned("palenca", "palenca-ref-1"))
+			if err != nil {
+				t.Error(err)
+			}
+			notes <- note
+		})
+	}
+	wg.Wait()
+	close(notes)
+	coalesced := 0
+	for n := range notes {
+		if strings.Contains(n, "coalesced") {
+			coalesced++
+		}
+	}
+	if _, checks := r.palenca.counts(); checks != 1 || coalesced != 19 {
+		t.Fatalf("20 hints: Palenca asked %d times, %d coalesced; want 1 and 19", checks, coalesced)
+	}
+	r.svc.Take(ctx, unsigned("palenca", "palenca-ref-1"))
+	if _, checks := r.palenca.counts(); checks != 1 {
+		t.Errorf("a hint after the first was answered: Palenca asked %d times", checks)
+	}
+	// The follow-up looks again at each tick while notifiedWait lasts,
+	// then every PollAfter.
+	r.clock.advance(2 * time.Second)
+	r.svc.FollowUp(ctx)
+	if got := r.get(t, v.ID); !got.NextCheck.Equal(r.clock.Now().Add(time.Second)) {
+		t.Errorf("within notifiedWait: next check %s", got.NextCheck)
+	}
+	r.clock.advance(16 * time.Minute)
+	r.svc.FollowUp(ctx)
+	if got := r.get(t, v.ID); !got.NextCheck.Equal(r.clock.Now().Add(2 * time.Minute)) {
+		t.Errorf("after notifiedWait: next check %s, want PollAfter on", got.NextCheck)
+	}
+}

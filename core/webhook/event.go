@@ -11,6 +11,8 @@ import (
 	"encoding/binary"
 	"strings"
 	"time"
+
+	"github.com/tarjeta-dev/tarjeta/core/inbound"
 )
 
 // Status is where an event is in its processing.
@@ -54,6 +56,11 @@ type Event struct {
 	Headers map[string]string
 	Body    []byte
 }
+
+// Unauthenticated reports whether nothing authenticated the event's sender
+// (an unsigned notification): it is kept for UnauthenticatedRetention
+// only, and what it says is acted on only through the provider's API.
+func (e Event) Unauthenticated() bool { return inbound.Unauthenticated(e.Auth) }
 
 // IDOf is the event id of the de-duplication key parts of a delivery on
 // route: deterministic, so that every delivery of one event lands on the

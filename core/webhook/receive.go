@@ -25,6 +25,12 @@ type Receiver struct {
 // no retention.
 const DefaultRetention = 90 * 24 * time.Hour
 
+// UnauthenticatedRetention is how long an event whose sender nothing
+// authenticated is kept, whatever the retention: long enough to be
+// processed and looked at, short enough that anyone's posts cannot fill the
+// store for months.
+const UnauthenticatedRetention = 24 * time.Hour
+
 // NewReceiver returns a Receiver over store; now is its clock, and events
 // it keeps expire retention after they were received (DefaultRetention
 // when zero).
@@ -68,6 +74,9 @@ func (r *Receiver) Receive(ctx context.Context, route Route, d inbound.Delivery)
 		ID: IDOf(route.Name, n.Parts...), Provider: route.Provider, Route: route.Name,
 		Type: n.Type, DedupeKey: n.Key, Status: Received, ReceivedAt: now, ExpiresAt: now.Add(r.retention),
 		Auth: proof.Auth, Hint: proof.Hint, Headers: keptHeaders(d, proof), Body: d.Body,
+	}
+	if e.Unauthenticated() {
+		e.ExpiresAt = now.Add(min(r.retention, UnauthenticatedRetention))
 	}
 	if !n.Known {
 		e.Status = Unhandled

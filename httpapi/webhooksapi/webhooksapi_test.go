@@ -257,36 +257,46 @@ func TestBadDeliveries(t *testing.T) {
 }
 
 // TestUnconfiguredRoutes: a route whose credential is unset refuses every
-// delivery with 401; Palenca without a secret keeps bodies as hints.
+// delivery with 401, Palenca's too unless PALENCA_UNSIGNED_HINTS takes its
+// unsigned bodies as hints, which are kept a day, not WEBHOOK_RETENTION.
 func TestUnconfiguredRoutes(t *testing.T) {
-	store, err := eventfile.Open(t.TempDir(), time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	c := apitest.WebhookSettings("")
-	c.Credentials, c.TDAccessSecret, c.BelvoAuthorization, c.PalencaSecret = "", "", "", ""
-	s := apitest.NewWebhooks(t, store, &c)
-	for _, kind := range webhooksim.Kinds {
-		xs, err := s.Sender.Send(context.Background(), kind, webhooksim.Valid)
+	for _, hints := range []bool{false, true} {
+		store, err := eventfile.Open(t.TempDir(), time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := 401
-		if kind == webhooksim.Palenca {
-			want = 200
+		defer store.Close()
+		c := apitest.WebhookSettings("")
+		c.Credentials, c.TDAccessSecret, c.BelvoAuthorization, c.PalencaSecret = "", "", "", ""
+		c.PalencaUnsignedHints = hints
+		s := apitest.NewWebhooks(t, store, &c)
+		for _, kind := range webhooksim.Kinds {
+			xs, err := s.Sender.Send(context.Background(), kind, webhooksim.Valid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := 401
+			if kind == webhooksim.Palenca && hints {
+				want = 200
+			}
+			if xs[0].Status != want {
+				t.Errorf("hints %t: %s: %d %s, want %d", hints, kind, xs[0].Status, xs[0].Answer, want)
+			}
 		}
-		if xs[0].Status != want {
-			t.Errorf("%s: %d %s, want %d", kind, xs[0].Status, xs[0].Answer, want)
+		_, page := s.Events(t, "")
+		if !hints {
+			if len(page.Events) != 0 {
+				t.Errorf("without a Palenca secret or hints, kept %+v", page.Events)
+			}
+			continue
 		}
-	}
-	_, page := s.Events(t, "")
-	if len(page.Events) != 1 {
-		t.Fatalf("events = %+v, want Palenca's only", page.Events)
-	}
-	e, err := store.Event(context.Background(), page.Events[0].ID)
-	if err != nil || !e.Hint || e.Auth != "palenca-unsigned" {
-		t.Errorf("unsigned Palenca event = %+v, %v; want a hint", e, err)
+		if len(page.Events) != 1 {
+			t.Fatalf("events = %+v, want Palenca's only", page.Events)
+		}
+		e, err := store.Event(context.Background(), page.Events[0].ID)
+		if err != nil || !e.Hint || !e.Unauthenticated() || !e.ExpiresAt.Equal(e.ReceivedAt.Add(webhook.UnauthenticatedRetention)) {
+			t.Errorf("unsigned Palenca event = %+v, %v; want a hint kept a day", e, err)
+		}
 	}
 }
 
