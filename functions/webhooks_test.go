@@ -97,3 +97,19 @@ func TestWebhooksBootstrapSources(t *testing.T) {
 		t.Errorf("events list: %d %s, want Belvo's alone", list.StatusCode, list.Body)
 	}
 }
+
+// TestWebhooksBootstrapPalencaUnsigned: deployed without Palenca's secret,
+// Palenca's notifications are refused, unless PALENCA_UNSIGNED_HINTS takes
+// them as hints.
+func TestWebhooksBootstrapPalencaUnsigned(t *testing.T) {
+	for _, hints := range []string{"false", "true"} {
+		rt := start(t, "webhooks", "WEBHOOKS_TABLE_NAME="+ddb.Fresh(t, eventtable.Create), "PALENCA_UNSIGNED_HINTS="+hints)
+		a := call(t, rt, sample(t, "webhooks/palenca.json"))
+		switch {
+		case hints == "false" && (a.StatusCode != 401 || !strings.Contains(a.Body, "CREDENTIAL_NOT_SET")):
+			t.Errorf("no secret, no hints: %d %s, want 401 CREDENTIAL_NOT_SET", a.StatusCode, a.Body)
+		case hints == "true" && a.StatusCode != 200:
+			t.Errorf("no secret, hints: %d %s, want 200", a.StatusCode, a.Body)
+		}
+	}
+}
