@@ -8,13 +8,32 @@ import (
 	"strings"
 )
 
-// How a member is masked, by its key (lower-cased).
+// byKey is the one rule of what is personal in a provider's body: every
+// value a verification report holds about a person, under each key the
+// providers (TD's two formats, Belvo's records, Palenca's employment) and
+// our own report carry it. Who the person is: CURP, NSS, names. Where they
+// worked: employers and their registrations. What they earned: every
+// salary. When: the dates of each job and movement. What stays readable is
+// what says nothing about the person alone: weeks, states, movement types,
+// currencies, statuses. mask_test checks every personal field of reports
+// normalized from each provider's bodies against it.
 var byKey = map[string]func(string) string{
-	"curp": CURP, "id_number": CURP,
-	"nss": NSS, "nss_number": NSS, "social_security_number": NSS,
+	"curp": CURP, "id_number": CURP, "internal_identification": CURP,
+	"email": Email, "birth_date": Date,
+	"nss": NSS, "nss_number": NSS, "social_security_number": NSS, "document_number": NSS,
 	"name": Name, "full_name": Name, "first_name": Name, "last_name": Name, "user_name": Name, "official_name": Name,
 	"second_last_name": Name, "names": Name, "nombre": Name, "nombres": Name,
 	"apellido": Name, "apellidos": Name, "apellido_paterno": Name, "apellido_materno": Name,
+
+	"employer": Name, "employer_name": Name, "name_workplace": Name, "name_workpalce": Name, "current_employer": Name,
+	"employer_registration": Registration, "employer_id": Registration,
+	"imss_code_workplace": Registration, "imss_code_workpalce": Registration,
+
+	"daily_salary": Amount, "base_salary": Amount, "salary_base": Amount, "base_salary_contribution": Amount,
+	"most_recent_base_salary": Amount, "monthly_salary": Amount, "monthly_income_estimate": Amount,
+
+	"start_date": Date, "end_date": Date, "date_registration": Date, "date_de_registration": Date,
+	"date_movement": Date, "event_date": Date, "event_end_date": Date, "update_date": Date,
 }
 
 // JSON returns body with every personal member masked, keys and order kept:

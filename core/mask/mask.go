@@ -1,6 +1,7 @@
 // Package mask hides the personal data and the credentials of what we show
-// people (the events API, logs): CURPs, NSSs and names in provider bodies,
-// signatures and keys in headers and queries. The data itself is kept
+// people (the events API, logs): in provider bodies, what a verification
+// report holds about a person (see byKey); in headers and queries,
+// signatures and keys. The data itself is kept
 // whole for processing; only what is shown is masked.
 package mask
 
@@ -44,6 +45,31 @@ func Name(s string) string {
 	}
 	return b.String()
 }
+
+// Registration keeps an employer registration's first 3 characters: enough
+// to tell two apart in support, not to name the employer.
+func Registration(s string) string {
+	if len(s) < 6 {
+		return stars(s)
+	}
+	return s[:3] + "****"
+}
+
+// Email keeps an address's domain: "b****@avengers.com".
+func Email(s string) string {
+	local, domain, ok := strings.Cut(s, "@")
+	if !ok || local == "" {
+		return stars(s)
+	}
+	_, n := utf8.DecodeRuneInString(local)
+	return local[:n] + "****@" + domain
+}
+
+// Amount hides what someone earned: nothing of it is shown.
+func Amount(s string) string { return stars(s) }
+
+// Date hides when someone worked somewhere: nothing of it is shown.
+func Date(s string) string { return stars(s) }
 
 // Secret replaces a credential or a signature: nothing of it is shown.
 func Secret(string) string { return "[redacted]" }

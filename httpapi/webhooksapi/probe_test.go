@@ -271,12 +271,14 @@ func TestCredentialRotation(t *testing.T) {
 }
 
 // TestEventsAPIShowsNoPersonalData: the detail of a TD event masks the
-// name, CURP and NSS of its body and redacts the sign of its query, and
-// says so; the kept event stays whole for processing.
+// name, CURP and NSS of its body, the employers, registrations, salaries
+// and dates of its jobs, and redacts the sign of its query, and says so;
+// the kept event stays whole for processing.
 func TestEventsAPIShowsNoPersonalData(t *testing.T) {
 	s := newWebhooks(t)
 	body := `{"sequence_id":"pd1","result":"OK","curp":"HEGG560427MVZRRL04","nss_number":"12345678901",` +
-		`"social_security_info":{"name":"David HE","work_detail":[{"daily_salary":"$334.26"}]}}`
+		`"social_security_info":{"name":"David HE","work_detail":[{"start_date":"21/12/2022","end_date":"Vigente","daily_salary":"$334.26",` +
+		`"state_workpalce":"MÉXICO","name_workpalce":"CAPITAL ARRECIFE","imss_code_workpalce":"C417993210"}]}}`
 	if status, answer := send(t, s, webhooksim.TD, []byte(body), nil); status != 200 {
 		t.Fatalf("%d %s", status, answer)
 	}
@@ -302,7 +304,7 @@ func TestEventsAPIShowsNoPersonalData(t *testing.T) {
 			query = append(query, p)
 		}
 	}
-	for _, secret := range []string{"David", "560427MV", "5678", apitest.TDAccessKey} {
+	for _, secret := range []string{"David", "560427MV", "5678", apitest.TDAccessKey, "CAPITAL", "ARRECIFE", "334", "993210", "21/12/2022"} {
 		if strings.Contains(detail.Body, secret) || strings.Contains(strings.Join(query, "&"), secret) {
 			t.Errorf("the detail shows %q: %s %v", secret, detail.Body, detail.Headers)
 		}
