@@ -30,6 +30,7 @@ func RunVerifications(t *testing.T, open func(t *testing.T) verification.Store) 
 		{"due lists pending verifications by next check", dueListing},
 		{"concurrent saves: one wins", concurrentSaves},
 		{"a large report fits", largeReport},
+		{"due reads past a page of 1 MB", duePastAPage},
 		{"what no store can take is refused", verificationLimits},
 		{"a provider start is claimed once", startClaimedOnce},
 		{"an unconfirmed start is found, not sent again", unconfirmedStart},
@@ -324,5 +325,29 @@ func verificationLimits(t *testing.T, s verification.Store) {
 	}
 	if _, err := s.ByReference(ctx, "td", strings.Repeat("r", storable.MaxID+1)); !errors.Is(err, verification.ErrNotFound) && !errors.Is(err, storable.ErrInvalid) {
 		t.Errorf("ByReference of a long reference: %v", err)
+	}
+}
+
+// duePastAPage: Due answers up to its limit even when the due
+// verifications take more than the 1 MB a DynamoDB page holds.
+func duePastAPage(t *testing.T, s verification.Store) {
+	const n = 8
+	for i := 1; i <= n; i++ {
+		v := Ver(i)
+		// Pending verifications carry no report; the store keeps what it is
+		// given, and this one is large enough that 8 pass 1 MB.
+		v.Report = []byte(`{"jobs":"` + strings.Repeat("x", storable.ItemBytes/2-100) + `"}`)
+		create(t, s, v, fmt.Sprint("k", i))
+	}
+	var got []verification.Verification
+	var err error
+	for range 50 { // the index follows writes eventually
+		if got, err = s.Due(context.Background(), T0.Add(time.Hour), 100); err != nil || len(got) == n {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil || len(got) != n {
+		t.Errorf("Due = %d verifications, %v; want %d", len(got), err, n)
 	}
 }

@@ -116,6 +116,7 @@ func (m *memory) Due(_ context.Context, now time.Time, limit int) ([]verificatio
 	var out []verification.Verification
 	for _, v := range m.byID {
 		if v.Status == verification.Pending && !v.NextCheck.After(now) {
+			v.Attempts = slices.Clone(v.Attempts)
 			out = append(out, v)
 		}
 	}

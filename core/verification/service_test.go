@@ -676,3 +676,61 @@ func TestHintsCoalesced(t *testing.T) {
 		t.Errorf("after notifiedWait: next check %s, want PollAfter on", got.NextCheck)
 	}
 }
+
+// TestFollowUpLanes: a provider that hangs holds up none of another
+// provider's verifications, and once its checks have failed to reach it
+// circuitTrips times its remaining verifications are left for the next
+// run, untouched.
+func TestFollowUpLanes(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	release := make(chan struct{})
+	r.td.check = func(string) (verification.Result, error) {
+		<-release
+		return verification.Result{}, context.DeadlineExceeded
+	}
+	r.palenca.check = func(string) (verification.Result, error) { return verification.Result{Report: report()}, nil }
+	var tds []verification.Verification
+	for i := range 8 {
+		tds = append(tds, r.start(t, verification.Request{CURP: curp2, ExternalID: fmt.Sprint("td-", i)}))
+		r.store.windows = map[string]verification.Window{} // past the daily guard: not what this tests
+	}
+	p := r.start(t, verification.Request{CURP: curp, Provider: "palenca"})
+	r.clock.advance(2 * time.Minute)
+
+	type result struct {
+		n   int
+		err error
+	}
+	done := make(chan result)
+	go func() {
+		n, err := r.svc.FollowUp(ctx)
+		done <- result{n, err}
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for r.get(t, p.ID).Status != verification.Completed {
+		if time.Now().After(deadline) {
+			t.Fatal("Palenca's verification waited for TD's")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	res := <-done
+	// Four checks hang at once; as they fail, a freed slot may take one
+	// more before the third failure opens the circuit (and one taken just
+	// as it opens asks no one).
+	_, checks := r.td.counts()
+	untouched := 0
+	for _, v := range tds {
+		if got := r.get(t, v.ID); got.Version == v.Version {
+			untouched++
+		}
+	}
+	touched := 8 - untouched
+	if res.err != nil || res.n != touched+1 || checks < 3 || checks > touched || touched > 6 {
+		t.Fatalf("FollowUp looked at %d (%v), TD checked %d times, %d of its verifications touched; want one round, then the circuit open", res.n, res.err, checks, touched)
+	}
+	if !strings.Contains(r.logs.String(), fmt.Sprintf(`"msg":"follow-up skipped a provider that is not answering","provider":"td","skipped":%d`, untouched)) {
+		t.Errorf("no log line says %d were skipped:\n%s", untouched, r.logs)
+	}
+}

@@ -251,24 +251,32 @@ func (st *Store) Save(ctx context.Context, v verification.Verification, ref *ver
 // follows writes eventually; a verification listed stale fails its save
 // with ErrConflict and is read again.
 func (st *Store) Due(ctx context.Context, now time.Time, limit int) ([]verification.Verification, error) {
-	out, err := st.db.Query(ctx, &dynamodb.QueryInput{
+	in := &dynamodb.QueryInput{
 		TableName: &st.table, IndexName: aws.String(dueIndex),
 		KeyConditionExpression: aws.String("due_pk = :d AND due_sk <= :upto"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":d": dynamo.S("DUE"), ":upto": dynamo.S(now.UTC().Format(dynamo.TimeLayout) + "#~"),
 		},
-		Limit: aws.Int32(int32(limit)),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("verifytable: due: %w", dynamo.Refused(err))
 	}
-	vs := make([]verification.Verification, 0, len(out.Items))
-	for _, item := range out.Items {
-		v, err := parse(item)
+	// A page stops at 1 MB: the pages are followed up to limit.
+	var vs []verification.Verification
+	for len(vs) < limit {
+		in.Limit = aws.Int32(int32(limit - len(vs)))
+		out, err := st.db.Query(ctx, in)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("verifytable: due: %w", dynamo.Refused(err))
 		}
-		vs = append(vs, v)
+		for _, item := range out.Items {
+			v, err := parse(item)
+			if err != nil {
+				return nil, err
+			}
+			vs = append(vs, v)
+		}
+		if len(out.LastEvaluatedKey) == 0 {
+			break
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
 	}
 	return vs, nil
 }
