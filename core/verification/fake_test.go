@@ -57,6 +57,7 @@ func (m *memory) Create(_ context.Context, v verification.Verification, w verifi
 	if v.ExternalID != "" {
 		m.ext[v.ExternalID] = v.ID
 	}
+	v.Attempts = slices.Clone(v.Attempts) // the store's copy, as a real store's
 	m.byID[v.ID] = v
 	return nil
 }

@@ -93,16 +93,16 @@ func (s *Service) Start(ctx context.Context, r Request) (v Verification, created
 		}
 		v = Verification{
 			ID: id, ExternalID: ext, Input: in, Status: Pending, CreatedAt: now, UpdatedAt: now,
-			ExpiresAt: now.Add(s.Retention), NextCheck: now.Add(startGrace), Version: 1,
+			ExpiresAt: now.Add(s.Retention), Version: 1,
 		}
+		// The first start is claimed by the write that creates v.
+		s.claim(&v, nil)
 		err = s.Store.Create(ctx, v, Window{Key: key, Created: append(recent, now), Version: w.Version})
 		switch {
 		case err == nil:
 			s.log(v, "created")
-			v, err = s.apply(ctx, v, func(v *Verification) (*Reference, bool) {
-				s.claim(v, nil)
-				return nil, true
-			})
+			a := v.current()
+			v, err = s.launches(ctx, v, a != nil && a.Unconfirmed(), nil)
 			return v, true, err
 		case errors.Is(err, ErrExternalID):
 			v, err := s.repeat(ctx, ext, in)
@@ -176,6 +176,12 @@ func (s *Service) claim(v *Verification, last *employment.Problem) {
 // called in turn.
 func (s *Service) apply(ctx context.Context, v Verification, change func(*Verification) (*Reference, bool)) (Verification, error) {
 	v, claimed, err := s.update(ctx, v, change)
+	return s.launches(ctx, v, claimed, err)
+}
+
+// launches launches the start v's write claimed, if claimed, and the next
+// provider's that its record claims, and so on.
+func (s *Service) launches(ctx context.Context, v Verification, claimed bool, err error) (Verification, error) {
 	for err == nil && claimed {
 		v, claimed, err = s.launch(ctx, v)
 	}
