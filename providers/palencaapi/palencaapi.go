@@ -91,16 +91,9 @@ func (c *Client) Find(ctx context.Context, id string, in verification.Input, sta
 	for page := 1; user == "" && page <= maxUserPages; page++ {
 		body, _ := json.Marshal(map[string]any{"start_date": day(-24 * time.Hour), "end_date": day(24 * time.Hour),
 			"options": map[string]int{"items_per_page": 100, "page": page}})
-		a, err := c.request(ctx, http.MethodPost, "/users/search", body)
+		f, err := c.listing(ctx, http.MethodPost, "/users/search", body, "users")
 		if err != nil {
 			return "", err
-		}
-		if a.Status != http.StatusOK {
-			return "", fmt.Errorf("palencaapi: users: %w", problem(a))
-		}
-		f, err := inbound.Object(a.Body)
-		if err != nil {
-			return "", fmt.Errorf("palencaapi: users: %w", err)
 		}
 		f.Each("data.users", func(u *inbound.Fields) {
 			if user == "" && u.Str("external_id") == id {
@@ -117,16 +110,9 @@ func (c *Client) Find(ctx context.Context, id string, in verification.Input, sta
 	if user == "" {
 		return "", verification.ErrNotFound
 	}
-	a, err := c.request(ctx, http.MethodGet, "/users/"+url.PathEscape(user)+"/accounts", nil)
+	f, err := c.listing(ctx, http.MethodGet, "/users/"+url.PathEscape(user)+"/accounts", nil, "accounts")
 	if err != nil {
 		return "", err
-	}
-	if a.Status != http.StatusOK {
-		return "", fmt.Errorf("palencaapi: accounts: %w", problem(a))
-	}
-	f, err := inbound.Object(a.Body)
-	if err != nil {
-		return "", fmt.Errorf("palencaapi: accounts: %w", err)
 	}
 	account := ""
 	f.Each("data.accounts", func(ac *inbound.Fields) {
@@ -141,6 +127,24 @@ func (c *Client) Find(ctx context.Context, id string, in verification.Input, sta
 		return "", verification.ErrNotFound
 	}
 	return account, nil
+}
+
+// listing asks for a list (what names it in errors) and returns its
+// answer's fields; anything but a 200 with a JSON object is a failure to
+// ask.
+func (c *Client) listing(ctx context.Context, method, path string, body []byte, what string) (*inbound.Fields, error) {
+	a, err := c.request(ctx, method, path, body)
+	if err != nil {
+		return nil, err
+	}
+	if a.Status != http.StatusOK {
+		return nil, fmt.Errorf("palencaapi: %s: %w", what, problem(a))
+	}
+	f, err := inbound.Object(a.Body)
+	if err != nil {
+		return nil, fmt.Errorf("palencaapi: %s: %w", what, err)
+	}
+	return f, nil
 }
 
 // Check implements verification.Provider: GET
