@@ -104,19 +104,10 @@ func (c *Client) Find(ctx context.Context, id string, _ verification.Input, _ ti
 	if a.Status != http.StatusOK {
 		return "", fmt.Errorf("belvoapi: links: %w", problem(a))
 	}
-	f, err := inbound.Object(a.Body)
-	if err != nil {
-		return "", fmt.Errorf("belvoapi: links: %w", err)
-	}
-	var link string
-	f.Each("results", func(l *inbound.Fields) {
-		if link == "" && l.Str("external_id") == id {
-			link = l.ID("id")
-		}
-	})
+	link, err := belvo.FindLink(a.Body, id)
 	switch {
-	case f.Err() != nil:
-		return "", fmt.Errorf("belvoapi: links: %w", f.Err())
+	case err != nil:
+		return "", fmt.Errorf("belvoapi: links: %w", err)
 	case link == "":
 		return "", verification.ErrNotFound
 	}

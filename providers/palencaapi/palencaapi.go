@@ -87,64 +87,49 @@ const maxUserPages = 20
 // accounts (GET /users/{user_id}/accounts) for the one of the institution.
 func (c *Client) Find(ctx context.Context, id string, in verification.Input, startedAt time.Time) (string, error) {
 	day := func(d time.Duration) string { return startedAt.UTC().Add(d).Format(time.DateOnly) }
-	user := ""
-	for page := 1; user == "" && page <= maxUserPages; page++ {
+	var users palenca.Users
+	for page := 1; users.UserID == "" && page <= maxUserPages; page++ {
 		body, _ := json.Marshal(map[string]any{"start_date": day(-24 * time.Hour), "end_date": day(24 * time.Hour),
 			"options": map[string]int{"items_per_page": 100, "page": page}})
-		f, err := c.listing(ctx, http.MethodPost, "/users/search", body, "users")
+		a, err := c.listing(ctx, http.MethodPost, "/users/search", body, "users")
 		if err != nil {
 			return "", err
 		}
-		f.Each("data.users", func(u *inbound.Fields) {
-			if user == "" && u.Str("external_id") == id {
-				user = u.ID("user_id")
-			}
-		})
-		if f.Err() != nil {
-			return "", fmt.Errorf("palencaapi: users: %w", f.Err())
+		if users, err = palenca.FindUser(a.Body, id); err != nil {
+			return "", fmt.Errorf("palencaapi: users: %w", err)
 		}
-		if pages := f.Root.Get("pagination.total_pages").Int(); int64(page) >= pages {
+		if page >= users.Pages {
 			break
 		}
 	}
-	if user == "" {
+	if users.UserID == "" {
 		return "", verification.ErrNotFound
 	}
-	f, err := c.listing(ctx, http.MethodGet, "/users/"+url.PathEscape(user)+"/accounts", nil, "accounts")
+	a, err := c.listing(ctx, http.MethodGet, "/users/"+url.PathEscape(users.UserID)+"/accounts", nil, "accounts")
 	if err != nil {
 		return "", err
 	}
-	account := ""
-	f.Each("data.accounts", func(ac *inbound.Fields) {
-		if account == "" && ac.Str("platform") == string(in.Institution.OrIMSS()) {
-			account = ac.ID("account_id")
-		}
-	})
+	account, err := palenca.FindAccount(a.Body, string(in.Institution.OrIMSS()))
 	switch {
-	case f.Err() != nil:
-		return "", fmt.Errorf("palencaapi: accounts: %w", f.Err())
+	case err != nil:
+		return "", fmt.Errorf("palencaapi: accounts: %w", err)
 	case account == "":
 		return "", verification.ErrNotFound
 	}
 	return account, nil
 }
 
-// listing asks for a list (what names it in errors) and returns its
-// answer's fields; anything but a 200 with a JSON object is a failure to
-// ask.
-func (c *Client) listing(ctx context.Context, method, path string, body []byte, what string) (*inbound.Fields, error) {
+// listing asks for a list (what names it in errors); anything but a 200 is
+// a failure to ask.
+func (c *Client) listing(ctx context.Context, method, path string, body []byte, what string) (outbound.Answer, error) {
 	a, err := c.request(ctx, method, path, body)
 	if err != nil {
-		return nil, err
+		return outbound.Answer{}, err
 	}
 	if a.Status != http.StatusOK {
-		return nil, fmt.Errorf("palencaapi: %s: %w", what, problem(a))
+		return outbound.Answer{}, fmt.Errorf("palencaapi: %s: %w", what, problem(a))
 	}
-	f, err := inbound.Object(a.Body)
-	if err != nil {
-		return nil, fmt.Errorf("palencaapi: %s: %w", what, err)
-	}
-	return f, nil
+	return a, nil
 }
 
 // Check implements verification.Provider: GET
