@@ -52,9 +52,11 @@ func (f *follower) Check(ctx context.Context, ref string, known employment.Perso
 	return verification.Result{Report: &r}, err
 }
 
-func (f *follower) Notice(string, []byte) (verification.Notice, error) { return verification.Notice{}, nil }
-func (f *follower) Window() time.Duration                              { return 24 * time.Hour }
-func (f *follower) Serves(verification.Institution) bool               { return true }
+func (f *follower) Notice(string, []byte) (verification.Notice, error) {
+	return verification.Notice{}, nil
+}
+func (f *follower) Window() time.Duration                { return 24 * time.Hour }
+func (f *follower) Serves(verification.Institution) bool { return true }
 
 // curps are valid CURPs, one per verification, so that the daily guard
 // does not count them together.
