@@ -56,7 +56,8 @@ func (s *Service) Take(ctx context.Context, e webhook.Event) (note string, err e
 		}
 		a.Notified = true
 		if n.Problem != nil && !e.Hint {
-			return s.fail(ctx, v, *n.Problem), true
+			s.fail(v, *n.Problem)
+			return nil, true
 		}
 		return s.follow(ctx, v, n.Claim), true
 	})

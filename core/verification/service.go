@@ -211,7 +211,8 @@ func (s *Service) launch(ctx context.Context, v Verification) (_ Verification, c
 			return nil, false
 		}
 		if startErr != nil {
-			return s.fail(ctx, v, problemOf(startErr)), true
+			s.fail(v, problemOf(startErr))
+			return nil, true
 		}
 		return s.confirm(v, ref), true
 	})
@@ -242,7 +243,8 @@ func (s *Service) recover(ctx context.Context, v *Verification) *Reference {
 	}
 	p, ok := s.Providers[a.Provider]
 	if !ok {
-		return s.fail(ctx, v, employment.ProblemOf(outcome.ProviderError, a.Provider+" is no longer configured"))
+		s.fail(v, employment.ProblemOf(outcome.ProviderError, a.Provider+" is no longer configured"))
+		return nil
 	}
 	ref, err := p.Find(ctx, v.ID, v.Input, a.StartedAt)
 	switch {
@@ -252,9 +254,11 @@ func (s *Service) recover(ctx context.Context, v *Verification) *Reference {
 		v.NextCheck = now // its notification may have come and gone: poll it
 		return r
 	case errors.Is(err, ErrNotFound):
-		return s.fail(ctx, v, employment.ProblemOf(outcome.ProviderError, "the start was interrupted and "+a.Provider+" holds no request of ours"))
+		s.fail(v, employment.ProblemOf(outcome.ProviderError, "the start was interrupted and "+a.Provider+" holds no request of ours"))
+		return nil
 	case errors.Is(err, ErrCannotFind), now.After(a.StartedAt.Add(p.Window())):
-		return s.fail(ctx, v, employment.ProblemOf(outcome.ProviderError, "the start was interrupted and "+a.Provider+" cannot say whether it took it"))
+		s.fail(v, employment.ProblemOf(outcome.ProviderError, "the start was interrupted and "+a.Provider+" cannot say whether it took it"))
+		return nil
 	}
 	s.log(*v, "unconfirmed start: the provider could not be asked", slog.String("provider", a.Provider), slog.String("error", err.Error()))
 	v.NextCheck = now.Add(retryCheck)
@@ -291,7 +295,8 @@ func (s *Service) follow(ctx context.Context, v *Verification, claim func(employ
 	}
 	p, ok := s.Providers[a.Provider]
 	if !ok {
-		return s.fail(ctx, v, employment.ProblemOf(outcome.ProviderError, a.Provider+" is no longer configured"))
+		s.fail(v, employment.ProblemOf(outcome.ProviderError, a.Provider+" is no longer configured"))
+		return nil
 	}
 	now := s.Now()
 	known := employment.Person{CURP: v.Input.CURP, NSS: v.Input.NSS}
@@ -320,11 +325,13 @@ func (s *Service) follow(ctx context.Context, v *Verification, claim func(employ
 		}
 		return nil
 	case res.Problem != nil:
-		return s.fail(ctx, v, *res.Problem)
+		s.fail(v, *res.Problem)
+		return nil
 	}
 	body, err := json.Marshal(res.Report)
 	if err != nil || len(body) > maxReport {
-		return s.fail(ctx, v, employment.ProblemOf(outcome.ProviderBadData, "the report does not fit one verification"))
+		s.fail(v, employment.ProblemOf(outcome.ProviderBadData, "the report does not fit one verification"))
+		return nil
 	}
 	if claim != nil {
 		claimed, err := claim(known, source, today)
@@ -340,7 +347,7 @@ func (s *Service) follow(ctx context.Context, v *Verification, claim func(employ
 
 // fail ends the current attempt with p, and fails over when p is the
 // provider's and v is not pinned to it.
-func (s *Service) fail(ctx context.Context, v *Verification, p employment.Problem) *Reference {
+func (s *Service) fail(v *Verification, p employment.Problem) {
 	a := v.current()
 	a.Status, a.Error = Failed, &p
 	s.log(*v, "attempt failed", slog.String("provider", a.Provider), slog.String("code", string(p.Code)))
@@ -349,7 +356,6 @@ func (s *Service) fail(ctx context.Context, v *Verification, p employment.Proble
 	} else {
 		s.finish(v, Failed, &p)
 	}
-	return nil
 }
 
 func (s *Service) finish(v *Verification, st Status, p *employment.Problem) {
