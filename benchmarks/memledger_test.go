@@ -178,7 +178,7 @@ func (l *memLedger) Positions(_ context.Context, txns []ledger.Transaction) ([]l
 	return out, nil
 }
 
-func (l *memLedger) Settle(_ context.Context, ps []ledger.Posting) error {
+func (l *memLedger) Settle(_ context.Context, ps []ledger.Posting) ([]error, error) {
 	for _, p := range ps {
 		e := p.Entry
 		h := l.key(e.UserID, e.TransactionID)
@@ -189,7 +189,7 @@ func (l *memLedger) Settle(_ context.Context, ps []ledger.Posting) error {
 		l.balances[l.account(e.UserID, e.Currency)] += e.Amount
 		l.posted++
 	}
-	return nil
+	return nil, nil
 }
 
 func (l *memLedger) CreatedBetween(_ context.Context, from, to time.Time, fn func(ledger.Entry) error) error {

@@ -121,7 +121,7 @@ type countingLedger struct {
 	postings int
 }
 
-func (l *countingLedger) Settle(ctx context.Context, ps []ledger.Posting) error {
+func (l *countingLedger) Settle(ctx context.Context, ps []ledger.Posting) ([]error, error) {
 	l.postings += len(ps)
 	return l.Store.Settle(ctx, ps)
 }

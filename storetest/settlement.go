@@ -55,8 +55,8 @@ func Settle(u, txn, ref string, amount int64) ledger.Posting {
 
 func mustSettle(t *testing.T, s Settlement, ps ...ledger.Posting) {
 	t.Helper()
-	if err := s.Settle(context.Background(), ps); err != nil {
-		t.Fatalf("settle: %v", err)
+	if refused, err := s.Settle(context.Background(), ps); err != nil || refused != nil {
+		t.Fatalf("settle: %v, refused %v", err, refused)
 	}
 }
 
@@ -148,12 +148,21 @@ func settleDebt(t *testing.T, s Settlement) {
 		t.Errorf("balance %d, want -49000", b)
 	}
 	mustSettle(t, s, Settle("u2", "t1", "r1", -ledger.MaxBalance))
-	err := s.Settle(context.Background(), []ledger.Posting{Settle("u2", "t2", "r1", -1)})
-	if !errors.Is(err, ledger.ErrBalanceLimit) {
-		t.Errorf("past -MaxBalance: %v, want ErrBalanceLimit", err)
+	// A posting past the bound is refused alone: the others of the call,
+	// before and after it, apply.
+	for range 2 { // and again, as a run that goes on would ask
+		refused, err := s.Settle(context.Background(), []ledger.Posting{
+			Settle("u3", "t1", "r1", -1_00), Settle("u2", "t2", "r1", -1), Settle("u2", "t3", "r1", -2), Settle("u4", "t1", "r1", 2_00),
+		})
+		if err != nil || len(refused) != 4 || refused[0] != nil || !errors.Is(refused[1], ledger.ErrBalanceLimit) ||
+			!errors.Is(refused[2], ledger.ErrBalanceLimit) || refused[3] != nil {
+			t.Fatalf("past -MaxBalance: refused %v, %v; want the second and third alone, ErrBalanceLimit", refused, err)
+		}
 	}
-	if b := balanceOf(t, s, "u2"); b != -ledger.MaxBalance {
-		t.Errorf("balance %d after a refused posting", b)
+	for u, want := range map[string]int64{"u2": -ledger.MaxBalance, "u3": -1_00, "u4": 2_00} {
+		if b := balanceOf(t, s, u); b != want {
+			t.Errorf("%s: balance %d, want %d", u, b, want)
+		}
 	}
 }
 
@@ -180,8 +189,9 @@ func settleRefused(t *testing.T, s Settlement) {
 		"user id too long":     Settle(long, "t1", "r", 1),
 		"amount out of bounds": Settle("u1", "t1", "r", ledger.MaxBalance+1),
 	} {
-		if err := s.Settle(context.Background(), []ledger.Posting{p}); !errors.Is(err, storable.ErrInvalid) {
-			t.Errorf("%s: %v, want storable.ErrInvalid", name, err)
+		if refused, err := s.Settle(context.Background(), []ledger.Posting{p, Settle("u2", "t1", "r", 1)}); err != nil || len(refused) != 2 ||
+			!errors.Is(refused[0], storable.ErrInvalid) || refused[1] != nil {
+			t.Errorf("%s: refused %v, %v; want storable.ErrInvalid for it alone", name, refused, err)
 		}
 	}
 	if b := balanceOf(t, s, "u1"); b != 0 {

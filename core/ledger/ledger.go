@@ -24,6 +24,13 @@ var (
 	ErrBalanceLimit      = errors.New("ledger: balance would leave the bound of ±MaxBalance")
 )
 
+// Refuses reports whether err is a posting the ledger will never take as
+// it is, whatever the store's health: a balance it would take past
+// ±MaxBalance, or a value no store can hold. Retrying it changes nothing.
+func Refuses(err error) bool {
+	return errors.Is(err, ErrBalanceLimit) || errors.Is(err, storable.ErrInvalid)
+}
+
 // MaxBalance bounds every balance, in minor units either way: a posting that
 // would take a balance beyond ±MaxBalance is refused with ErrBalanceLimit. It
 // equals the largest single amount (10^15 minor units, ten trillion pesos of

@@ -191,6 +191,7 @@ func (a *applier) chunk(ctx context.Context, run *Run) (done bool, err error) {
 	}
 	var postings []ledger.Posting
 	var lines []exception
+	var asked []int // the line of each posting
 	for i, rw := range rows {
 		if rw.err != nil {
 			run.Counts.count(Malformed)
@@ -201,16 +202,27 @@ func (a *applier) chunk(ctx context.Context, run *Run) (done bool, err error) {
 		pos := positions[i]
 		d, p := a.decide(t, pos)
 		run.Counts.count(d.Rule)
-		if p != nil {
-			postings = append(postings, *p)
-			pos.Settled = append(pos.Settled, p.Entry)
-		}
 		if d.Rule != Matched {
 			lines = append(lines, a.exception(t, d, before(t, d)))
 		}
+		if p != nil {
+			postings = append(postings, *p)
+			asked = append(asked, len(lines)-1)
+			pos.Settled = append(pos.Settled, p.Entry)
+		}
 	}
-	if err := a.r.c.Ledger.Settle(ctx, postings); err != nil {
+	refused, err := a.r.c.Ledger.Settle(ctx, postings)
+	if err != nil {
 		return false, fmt.Errorf("settlement: %s: settle: %w", run.Date, err)
+	}
+	for i, why := range refused {
+		if why != nil {
+			x := &lines[asked[i]]
+			verb, amount, _ := strings.Cut(x.Action, " ") // "DEBIT 10.00 ARS"
+			run.Counts.recount(x.Rule, Refused)
+			x.Rule, x.Action = Refused, "NONE"
+			x.Detail = "the ledger refused to " + strings.ToLower(verb) + " " + amount + ": " + why.Error() + "; " + x.Detail
+		}
 	}
 	if len(lines) > 0 {
 		key := partKey(a.day, run.Attempt, run.Checkpoint.Parts)

@@ -125,7 +125,7 @@ func (l *memLedger) Positions(_ context.Context, txns []ledger.Transaction) ([]l
 	return out, nil
 }
 
-func (l *memLedger) Settle(_ context.Context, ps []ledger.Posting) error {
+func (l *memLedger) Settle(_ context.Context, ps []ledger.Posting) ([]error, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	stop := len(ps)
@@ -135,15 +135,24 @@ func (l *memLedger) Settle(_ context.Context, ps []ledger.Posting) error {
 			stop = len(ps) / 2
 		}
 	}
-	for _, p := range ps[:stop] {
-		if err := l.book.Apply(p); err != nil && !errors.Is(err, ledger.ErrAlreadyPosted) {
-			return err
+	var refused []error
+	for i, p := range ps[:stop] {
+		err := l.book.Apply(p)
+		switch {
+		case err == nil, errors.Is(err, ledger.ErrAlreadyPosted):
+		case ledger.Refuses(err):
+			if refused == nil {
+				refused = make([]error, len(ps))
+			}
+			refused[i] = err
+		default:
+			return nil, err
 		}
 	}
 	if stop < len(ps) {
-		return errCrash
+		return nil, errCrash
 	}
-	return nil
+	return refused, nil
 }
 
 func (l *memLedger) CreatedBetween(_ context.Context, from, to time.Time, fn func(ledger.Entry) error) error {

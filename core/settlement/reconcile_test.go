@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -490,5 +491,37 @@ func TestFailures(t *testing.T) {
 	}
 	if _, err := f.reconciler().Reconcile(context.Background(), "2026-12-02", time.Time{}); err != nil {
 		t.Errorf("today is a valid date: %v", err)
+	}
+}
+
+// TestRefusedRow: a row whose posting the ledger refuses (a balance past
+// ±MaxBalance) is that row's exception, REFUSED with the reason; the rest
+// of the day applies, and running it again moves nothing more.
+func TestRefusedRow(t *testing.T) {
+	f := newFixture(t, scenarioLedger(t))
+	big := "10000000000000.00"
+	f.drop(day1, txHeader+
+		"t-big1,2026-12-01 09:00:00,PURCHASE,u9,"+big+",ARS,"+big+",ARS,APPROVED,APPROVED,ONLINE,,Bar\r\n"+
+		"t-big2,2026-12-01 09:01:00,PURCHASE,u9,"+big+",ARS,"+big+",ARS,APPROVED,APPROVED,ONLINE,,Bar\r\n"+
+		"t-unknown,2026-12-01 10:03:00,PURCHASE,u3,490.00,ARS,490.00,ARS,APPROVED,APPROVED,ONLINE,,Bar\r\n", scenarioPresentations)
+	for range 2 {
+		s := f.run(t, day1)
+		c := s.Transactions
+		if s.Status != settlement.Completed || c.Rows != 3 || c.Adjusted != 2 || c.Refused != 1 {
+			t.Fatalf("%s %q, counts %+v; want COMPLETED, 2 adjusted, 1 refused", s.Status, s.Reason, c)
+		}
+		if b := f.ledger.book.Balance("u9", "ARS"); b != -ledger.MaxBalance {
+			t.Errorf("u9's balance %d, want -MaxBalance", b)
+		}
+		if b := f.ledger.book.Balance("u3", "ARS"); b != -490_00 {
+			t.Errorf("u3's balance %d: the row after the refused one did not apply", b)
+		}
+		_, x := f.report(t, day1)
+		if !strings.Contains(string(x), "t-big2,REFUSED,ONLINE,APPROVED,NONE,the ledger refused to debit 10000000000000.00 ARS: ledger: balance would leave the bound") {
+			t.Errorf("exceptions.csv:\n%s", x)
+		}
+		if !slices.ContainsFunc(s.Anomalies, func(a settlement.Anomaly) bool { return a.TransactionID == "t-big2" && a.Rule == settlement.Refused }) {
+			t.Errorf("anomalies %+v", s.Anomalies)
+		}
 	}
 }

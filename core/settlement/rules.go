@@ -4,13 +4,14 @@ package settlement
 type Rule string
 
 // The rules. A transaction row lands in exactly one of Matched,
-// AmountAdjusted, Adjusted, HeldRow and Malformed.
+// AmountAdjusted, Adjusted, HeldRow, Refused and Malformed.
 const (
 	Matched        Rule = "MATCHED"         // Pomelo and the ledger agree
 	AmountAdjusted Rule = "AMOUNT_ADJUSTED" // both approved it; the difference of amounts was posted
 	Adjusted       Rule = "ADJUSTED"        // the outcomes differ: the file's outcome was posted
 	HeldRow        Rule = "HELD"            // Pomelo holds it: nothing yet
 	Malformed      Rule = "MALFORMED"       // the row could not be read: nothing moved
+	Refused        Rule = "REFUSED"         // the ledger refused the posting the row asked for: nothing moved
 	ClientOnly     Rule = "CLIENT_ONLY"     // approved here on the day, absent from the file: flagged, nothing moved
 	Flagged        Rule = "PRESENTMENT"     // a presentment of no transaction we know, or of another amount
 )

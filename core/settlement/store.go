@@ -42,8 +42,12 @@ type Ledger interface {
 	Positions(ctx context.Context, txns []ledger.Transaction) ([]ledger.Position, error)
 	// Settle applies each settlement posting all or nothing, the balance
 	// allowed below zero; one whose entry is already there is skipped, so
-	// that settling again moves nothing.
-	Settle(ctx context.Context, postings []ledger.Posting) error
+	// that settling again moves nothing. A posting the ledger refuses
+	// (ledger.Refuses: past ±MaxBalance, or a value no store holds) is that
+	// posting's alone: refused has its reason at its index, nil elsewhere
+	// (refused is nil when none was), and the others apply. err is the
+	// store's failure.
+	Settle(ctx context.Context, postings []ledger.Posting) (refused []error, err error)
 	// CreatedBetween calls fn with every entry made by Pomelo's calls and
 	// created in [from, to).
 	CreatedBetween(ctx context.Context, from, to time.Time, fn func(ledger.Entry) error) error

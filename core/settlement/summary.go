@@ -51,6 +51,9 @@ type Counts struct {
 	Held           int `json:"held"`
 	ClientOnly     int `json:"client_only"`
 	Malformed      int `json:"malformed"`
+	// Refused counts the rows whose posting the ledger refused (a balance
+	// past its bound): nothing moved for them.
+	Refused int `json:"refused"`
 	// HeldCarried counts the transactions held on an earlier day that this
 	// day's file does not have yet: they are no rows of it.
 	HeldCarried int `json:"held_carried,omitempty"`
@@ -70,6 +73,20 @@ func (c *Counts) count(r Rule) {
 		c.Held++
 	case Malformed:
 		c.Malformed++
+	case Refused:
+		c.Refused++
+	}
+}
+
+// recount moves a row counted under from to to.
+func (c *Counts) recount(from, to Rule) {
+	c.count(to)
+	c.Rows--
+	switch from {
+	case AmountAdjusted:
+		c.AmountAdjusted--
+	case Adjusted:
+		c.Adjusted--
 	}
 }
 

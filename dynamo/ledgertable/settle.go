@@ -215,36 +215,59 @@ const writers = 4
 // writers lanes, written side by side. A group refused because one of its
 // entries is already there is applied again one posting at a time, skipping
 // those.
-func (s *Store) Settle(ctx context.Context, postings []ledger.Posting) error {
-	lanes := make([][]ledger.Posting, writers)
-	for _, p := range postings {
-		if err := p.Check(); err != nil {
-			return fmt.Errorf("ledgertable: settle: %w", err)
-		}
+func (s *Store) Settle(ctx context.Context, postings []ledger.Posting) ([]error, error) {
+	refused := make([]error, len(postings))
+	lanes := make([][]int, writers) // indexes of postings
+	for i, p := range postings {
 		if p.Entry.Class != ledger.ClassSettlement || p.RequireFunds || p.Reverses != nil || p.Entry.Amount == 0 {
-			return fmt.Errorf("ledgertable: settle %s: %w", p.Entry.Key(), errNotSettlement)
+			return nil, fmt.Errorf("ledgertable: settle %s: %w", p.Entry.Key(), errNotSettlement)
+		}
+		if err := p.Check(); err != nil {
+			refused[i] = fmt.Errorf("ledgertable: settle %s: %w", p.Entry.Key(), err)
+			continue
 		}
 		h := fnv.New32a()
 		h.Write([]byte(p.Entry.UserID))
 		lane := h.Sum32() % writers
-		lanes[lane] = append(lanes[lane], p)
+		lanes[lane] = append(lanes[lane], i)
 	}
-	return inParallel(writers, writers, func(i int) error { return s.settleLane(ctx, lanes[i]) })
+	// Each lane writes only its own postings' refusals.
+	err := inParallel(writers, writers, func(i int) error { return s.settleLane(ctx, postings, lanes[i], refused) })
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range refused {
+		if r != nil {
+			return refused, nil
+		}
+	}
+	return nil, nil
 }
 
-func (s *Store) settleLane(ctx context.Context, postings []ledger.Posting) error {
-	for len(postings) > 0 {
-		group, rest := s.group(postings)
-		postings = rest
-		err := s.settleGroup(ctx, group)
-		if err == nil || errors.Is(err, ledger.ErrAlreadyPosted) {
+// settleLane settles the postings at indexes, in groups; a group refused
+// is settled a posting at a time, and a posting the ledger refuses gets its
+// reason in refused.
+func (s *Store) settleLane(ctx context.Context, postings []ledger.Posting, indexes []int, refused []error) error {
+	for len(indexes) > 0 {
+		group, rest := s.group(postings, indexes)
+		indexes = rest
+		err := s.settleGroup(ctx, pick(postings, group))
+		switch {
+		case err == nil, errors.Is(err, ledger.ErrAlreadyPosted):
 			continue
-		}
-		if !errors.Is(err, errRetryAlone) {
+		case len(group) == 1 && ledger.Refuses(err):
+			refused[group[0]] = err
+			continue
+		case !errors.Is(err, errRetryAlone):
 			return err
 		}
-		for _, p := range group {
-			if err := s.settleGroup(ctx, []ledger.Posting{p}); err != nil && !errors.Is(err, ledger.ErrAlreadyPosted) {
+		for _, i := range group {
+			err := s.settleGroup(ctx, postings[i:i+1])
+			switch {
+			case err == nil, errors.Is(err, ledger.ErrAlreadyPosted):
+			case ledger.Refuses(err):
+				refused[i] = err
+			default:
 				return err
 			}
 		}
@@ -252,24 +275,32 @@ func (s *Store) settleLane(ctx context.Context, postings []ledger.Posting) error
 	return nil
 }
 
+func pick(postings []ledger.Posting, indexes []int) []ledger.Posting {
+	out := make([]ledger.Posting, len(indexes))
+	for k, i := range indexes {
+		out[k] = postings[i]
+	}
+	return out
+}
+
 var (
 	errNotSettlement = fmt.Errorf("%w: not a settlement posting", storable.ErrInvalid)
 	errRetryAlone    = errors.New("ledgertable: a grouped settlement was refused")
 )
 
-// group takes from ps the longest run of postings whose accounts and
-// transactions are all distinct, up to maxGroup.
-func (s *Store) group(ps []ledger.Posting) (group, rest []ledger.Posting) {
+// group takes from indexes the longest run of postings whose accounts
+// and transactions are all distinct, up to maxGroup.
+func (s *Store) group(ps []ledger.Posting, indexes []int) (group, rest []int) {
 	seen := make(map[string]bool, 2*maxGroup)
-	for i, p := range ps {
-		e := p.Entry
+	for k, i := range indexes {
+		e := ps[i].Entry
 		acct, txn := "B\x00"+e.UserID+"\x00"+e.Currency, "S\x00"+e.UserID+"\x00"+e.TransactionID
-		if i == maxGroup || seen[acct] || seen[txn] {
-			return ps[:i], ps[i:]
+		if k == maxGroup || seen[acct] || seen[txn] {
+			return indexes[:k], indexes[k:]
 		}
 		seen[acct], seen[txn] = true, true
 	}
-	return ps, nil
+	return indexes, nil
 }
 
 // settleGroup writes a group of postings in one transaction. A lone

@@ -42,7 +42,7 @@ func TestSettlementReplayed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Settle(ctx, []ledger.Posting{storetest.Settle("u1", "t1", "r1", -5_00)}); err != nil {
+	if _, err := s.Settle(ctx, []ledger.Posting{storetest.Settle("u1", "t1", "r1", -5_00)}); err != nil {
 		t.Fatal(err)
 	}
 	run := settlement.Run{Date: "2026-12-01", Version: 1, Status: settlement.Completed}

@@ -45,30 +45,44 @@ func (s *Store) Positions(ctx context.Context, txns []ledger.Transaction) ([]led
 }
 
 // Settle applies each settlement posting, one journal line each, skipping
-// those already posted.
-func (s *Store) Settle(ctx context.Context, postings []ledger.Posting) error {
+// those already posted; one the ledger refuses is refused alone.
+func (s *Store) Settle(ctx context.Context, postings []ledger.Posting) ([]error, error) {
 	roundtrip.Count(ctx)
-	for _, p := range postings {
-		if err := p.Check(); err != nil {
-			return fmt.Errorf("ledgerfile: settle: %w", err)
+	var refused []error
+	refuse := func(i int, err error) {
+		if refused == nil {
+			refused = make([]error, len(postings))
 		}
+		refused[i] = fmt.Errorf("ledgerfile: settle %s: %w", postings[i].Entry.Key(), err)
+	}
+	for i, p := range postings {
 		if p.Entry.Class != ledger.ClassSettlement || p.RequireFunds || p.Reverses != nil {
-			return fmt.Errorf("ledgerfile: settle %s: not a settlement posting", p.Entry.Key())
+			return nil, fmt.Errorf("ledgerfile: settle %s: not a settlement posting", p.Entry.Key())
+		}
+		if err := p.Check(); err != nil {
+			refuse(i, err)
 		}
 	}
 	if err := filestore.Lock(&s.mu, s.log, s.reset); err != nil {
-		return fmt.Errorf("ledgerfile: settle: %w", err)
+		return nil, fmt.Errorf("ledgerfile: settle: %w", err)
 	}
-	for _, p := range postings {
+	for i, p := range postings {
+		if refused != nil && refused[i] != nil {
+			continue
+		}
 		_, err := filestore.Commit(s.log, commit{Settle: entryOf(p.Entry)}, func(commit) error { return s.book.Apply(p) })
-		if err != nil && !errors.Is(err, ledger.ErrAlreadyPosted) {
+		switch {
+		case err == nil, errors.Is(err, ledger.ErrAlreadyPosted):
+		case ledger.Refuses(err):
+			refuse(i, err)
+		default:
 			s.mu.Unlock()
-			return fmt.Errorf("ledgerfile: settle %s: %w", p.Entry.Key(), err)
+			return nil, fmt.Errorf("ledgerfile: settle %s: %w", p.Entry.Key(), err)
 		}
 	}
 	seq := s.log.Last()
 	s.mu.Unlock()
-	return s.log.Wait(seq)
+	return refused, s.log.Wait(seq)
 }
 
 // CreatedBetween calls fn with the entries of Pomelo's calls created in
