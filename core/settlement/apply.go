@@ -84,6 +84,16 @@ func (r *Reconciler) openHeader(ctx context.Context, in Input, required []string
 	return body, rd, cols, nil
 }
 
+// checkPresentations reads the presentation file's header: a file the run
+// could not use fails it before anything moves, not at its end.
+func (r *Reconciler) checkPresentations(ctx context.Context, run Run) error {
+	body, _, _, err := r.openHeader(ctx, run.Inputs[1], PresentationColumns)
+	if err != nil {
+		return err
+	}
+	return body.Close()
+}
+
 func (r *Reconciler) openTransactions(ctx context.Context, day time.Time, run Run) (*applier, error) {
 	in := run.Inputs[0]
 	body, rd, cols, err := r.openHeader(ctx, in, TransactionColumns)

@@ -164,6 +164,11 @@ func sameInputs(a, b []Input) bool {
 // resume applies the transaction file from the run's checkpoint, then
 // finishes the run.
 func (r *Reconciler) resume(ctx context.Context, day time.Time, run Run, until time.Time) (Summary, error) {
+	// Both files' headers are read before the first posting: a run that
+	// fails for a file moves nothing.
+	if err := r.checkPresentations(ctx, run); err != nil {
+		return r.failOrErr(ctx, day, run, err)
+	}
 	a, err := r.openTransactions(ctx, day, run)
 	if err != nil {
 		return r.failOrErr(ctx, day, run, err)

@@ -525,3 +525,51 @@ func TestRefusedRow(t *testing.T) {
 		}
 	}
 }
+
+// TestFailedMovesNothing: a presentation file the run cannot use (no
+// DEBT_AMOUNT, empty, DEBT_CURRENCY twice) fails the run before its first
+// posting; once the file is fixed, a run posts once.
+func TestFailedMovesNothing(t *testing.T) {
+	row := txHeader + "t-unknown,2026-12-01 10:03:00,PURCHASE,u3,10.00,ARS,10.00,ARS,APPROVED,APPROVED,ONLINE,,Bar\r\n"
+	for name, pres := range map[string]string{
+		"no DEBT_AMOUNT":      "TRANSACTION_ID,DEBT_CURRENCY,FUNCTION_CODE\n",
+		"empty":               "",
+		"DEBT_CURRENCY twice": "TRANSACTION_ID,DEBT_AMOUNT,DEBT_CURRENCY,FUNCTION_CODE,DEBT_CURRENCY\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := newFixture(t, scenarioLedger(t))
+			f.drop(day1, row, pres)
+			s := f.run(t, day1)
+			if s.Status != settlement.Failed || !strings.Contains(s.Reason, "presentations2026_12_01.csv") {
+				t.Fatalf("%s %q, want FAILED naming the presentation file", s.Status, s.Reason)
+			}
+			if b := f.ledger.book.Balance("u3", "ARS"); b != 0 {
+				t.Fatalf("a FAILED run moved %d", b)
+			}
+			f.drop(day1, row, scenarioPresentations)
+			for range 2 {
+				if s := f.run(t, day1); s.Status != settlement.Completed {
+					t.Fatalf("after the fix: %s %q", s.Status, s.Reason)
+				}
+			}
+			if b := f.ledger.book.Balance("u3", "ARS"); b != -10_00 {
+				t.Errorf("after the fix, u3's balance %d, want -10.00 once", b)
+			}
+		})
+	}
+}
+
+// TestIgnoredColumnTwice: a column the run does not read may repeat; one it
+// reads may not.
+func TestIgnoredColumnTwice(t *testing.T) {
+	f := newFixture(t, scenarioLedger(t))
+	f.drop(day1, strings.Replace(scenarioTransactions, "MERCHANT_NAME\r\n", "MERCHANT_NAME,MERCHANT_NAME\r\n", 1), scenarioPresentations)
+	if s := f.run(t, day1); s.Status != settlement.Completed || s.Transactions.Rows != 16 {
+		t.Errorf("MERCHANT_NAME twice: %s %q %+v", s.Status, s.Reason, s.Transactions)
+	}
+	f = newFixture(t, scenarioLedger(t))
+	f.drop(day1, strings.Replace(scenarioTransactions, "MERCHANT_NAME\r\n", "MERCHANT_NAME,USER_ID\r\n", 1), scenarioPresentations)
+	if s := f.run(t, day1); s.Status != settlement.Failed || !strings.Contains(s.Reason, "column USER_ID appears twice") {
+		t.Errorf("USER_ID twice: %s %q", s.Status, s.Reason)
+	}
+}

@@ -3,6 +3,7 @@ package settlement
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -60,8 +61,13 @@ func ReadHeader(file string, fields [][]byte, required []string) (Columns, error
 	index := make(map[string]int, len(fields))
 	for i, f := range fields {
 		name := strings.TrimSpace(string(f))
-		if _, dup := index[name]; dup && name != "" {
-			return c, fmt.Errorf("%s: column %s appears twice", file, name)
+		if _, dup := index[name]; dup {
+			// A column the run reads must say one thing; one it ignores
+			// may repeat.
+			if slices.Contains(columnNames[:], name) {
+				return c, fmt.Errorf("%s: column %s appears twice", file, name)
+			}
+			continue
 		}
 		index[name] = i
 	}
