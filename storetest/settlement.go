@@ -34,6 +34,7 @@ func RunSettlement(t *testing.T, open func(t *testing.T) Settlement) {
 		{"a settlement posts once", settleOnce},
 		{"settlement debits may go below zero, within the bound", settleDebt},
 		{"several postings of one account in one call", settleSameAccount},
+		{"a statement pages past reconciliation postings", statementPastPostings},
 		{"what no store can take is refused", settleRefused},
 		{"the day's entries of Pomelo's calls", createdBetween},
 		{"balances of any accounts", balances},
@@ -291,5 +292,37 @@ func runs(t *testing.T, s Settlement) {
 	}
 	if _, err := s.Run(ctx, "2026-12-02"); !errors.Is(err, settlement.ErrNoRun) {
 		t.Errorf("another date: %v", err)
+	}
+}
+
+// statementPastPostings: a statement pages through a user's
+// reconciliation postings as through any entry, whatever the page size.
+func statementPastPostings(t *testing.T, s Settlement) {
+	mustCommit(t, s, Rec("k1", "{}"), Move("u1", "fund", ledger.ClassAdjustmentCredit, "ADJUSTMENT_CREDIT", 10_00))
+	var ps []ledger.Posting
+	for i := range 250 {
+		p := Settle("u1", fmt.Sprintf("t%d", i), fmt.Sprintf("20261201.abc.%d.1", i), -1)
+		p.Entry.CreatedAt = T0.Add(time.Duration(i) * time.Second)
+		ps = append(ps, p)
+	}
+	mustSettle(t, s, ps...)
+	for _, limit := range []int{50, 200} {
+		seen := map[string]bool{}
+		cursor := ""
+		for range 10 {
+			st, err := s.Statement(context.Background(), "u1", cursor, limit)
+			if err != nil {
+				t.Fatalf("limit %d, after %d entries: %v", limit, len(seen), err)
+			}
+			for _, e := range st.Entries {
+				seen[e.Key()] = true
+			}
+			if cursor = st.Next; cursor == "" {
+				break
+			}
+		}
+		if len(seen) != 251 {
+			t.Errorf("limit %d: %d distinct entries, want 251", limit, len(seen))
+		}
 	}
 }

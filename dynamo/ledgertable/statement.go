@@ -122,6 +122,14 @@ func validCursor(m map[string]string, pk string) bool {
 	class, txn, ok := strings.Cut(key, "#")
 	switch ledger.Class(class) {
 	case ledger.ClassAuthorization, ledger.ClassAdjustmentDebit, ledger.ClassAdjustmentCredit:
+	case ledger.ClassSettlement:
+		// A reconciliation posting's key holds its ref before the
+		// transaction id (Entry.Key): a ref holds no '#'.
+		var ref string
+		ref, txn, ok = strings.Cut(txn, "#")
+		if ref == "" || len(ref) > ledger.MaxRef {
+			return false
+		}
 	default:
 		return false
 	}
