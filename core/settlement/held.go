@@ -66,7 +66,7 @@ func (r *Reconciler) held(ctx context.Context, day time.Time, lines []exception,
 	w := csv.NewWriter(&buf)
 	_ = w.Write(heldColumns) // a bytes.Buffer does not fail
 	for _, h := range out {
-		_ = w.Write([]string{h.id, h.user, h.since})
+		_ = w.Write([]string{neutral(h.id), neutral(h.user), h.since})
 	}
 	w.Flush()
 	sortExceptions(carried)
@@ -89,7 +89,7 @@ func (r *Reconciler) readHeld(ctx context.Context, day time.Time) ([]heldTxn, er
 	}
 	out := make([]heldTxn, 0, len(recs)-1)
 	for _, rec := range recs[1:] {
-		out = append(out, heldTxn{rec[0], rec[1], rec[2]})
+		out = append(out, heldTxn{unneutral(rec[0]), unneutral(rec[1]), rec[2]})
 	}
 	return out, nil
 }

@@ -7,6 +7,10 @@ import (
 // PresentationColumns are the columns a presentation file must have.
 var PresentationColumns = []string{"TRANSACTION_ID", "DEBT_AMOUNT", "DEBT_CURRENCY", "FUNCTION_CODE"}
 
+// functionCodes are the presentation types Pomelo documents: a row of any
+// other is MALFORMED, so that by_function_code has these keys at most.
+var functionCodes = map[string]bool{"FIRST_PRESENTMENT": true, "SECOND_PRESENTMENT_FULL": true, "SECOND_PRESENTMENT_PARTIAL": true}
+
 // Presentment is one data row of a presentation file.
 type Presentment struct {
 	Line          int
@@ -44,8 +48,8 @@ func ParsePresentment(c *Columns, rec [][]byte, line int) (Presentment, error) {
 	if p.Debt, err = parseAmount(c.field(rec, colDebtAmount), p.DebtCurrency, true); err != nil {
 		return p, fmt.Errorf("DEBT_AMOUNT: %w", err)
 	}
-	if p.FunctionCode, err = label("FUNCTION_CODE", c.field(rec, colFunctionCode)); err != nil || p.FunctionCode == "" {
-		return p, fmt.Errorf("%w: FUNCTION_CODE is empty or unreadable", ErrValue)
+	if p.FunctionCode = known[string(c.field(rec, colFunctionCode))]; !functionCodes[p.FunctionCode] {
+		return p, fmt.Errorf("%w: unknown FUNCTION_CODE %.64q", ErrValue, c.field(rec, colFunctionCode))
 	}
 	switch r := string(c.field(rec, colReversePresentment)); r {
 	case "TRUE":

