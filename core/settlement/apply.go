@@ -76,6 +76,7 @@ func (r *Reconciler) openHeader(ctx context.Context, in Input, required []string
 		if err != nil {
 			err = &FileError{Key: in.Key, Err: err}
 		}
+		rd.Fields = cols.n
 	}
 	if err != nil {
 		body.Close()
@@ -111,6 +112,7 @@ func (r *Reconciler) openTransactions(ctx context.Context, day time.Time, run Ru
 			return nil, fmt.Errorf("settlement: open %s at %d: %w", in.Key, cp.Offset, err)
 		}
 		a.rd = NewReader(a.body, cp.Offset, cp.Line)
+		a.rd.Fields = cols.n
 	} else {
 		a.index = newTxnIndex()
 		if obj, err := r.c.Bucket.Stat(ctx, in.Key); err == nil && obj.ETag == in.ETag {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -624,5 +625,35 @@ func TestReportsNeutralised(t *testing.T) {
 	_, x2 := f.report(t, day2)
 	if !strings.Contains(string(x2), "'-held,HELD") {
 		t.Errorf("day 2's exceptions.csv:\n%s", x2)
+	}
+}
+
+// TestStrayQuote: a TRANSACTION_ID that opens a quote it never closes is
+// its own line's MALFORMED row; every line after it is read as its own
+// row, and rows counts every line. A file whose lines end in CR alone
+// fails with that reason; a line of spaces is skipped.
+func TestStrayQuote(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(txHeader)
+	b.WriteString(`"t-open,2026-12-01 09:00:00,PURCHASE,u5,1.00,ARS,1.00,ARS,APPROVED,APPROVED,ONLINE,,Bar` + "\r\n")
+	b.WriteString("   \r\n")
+	for i := range 1000 {
+		fmt.Fprintf(&b, "t-%d,2026-12-01 09:00:00,PURCHASE,u5,1.00,ARS,1.00,ARS,APPROVED,APPROVED,ONLINE,,Bar\r\n", i)
+	}
+	b.WriteString(`"t-open-last,2026-12-01 09:00:00,PURCHASE,u5,1.00,ARS,1.00,ARS,APPROVED,APPROVED,ONLINE,,Bar` + "\r\n")
+	f := newFixture(t, scenarioLedger(t))
+	f.chunk = 300
+	f.drop(day1, b.String(), scenarioPresentations)
+	s := f.run(t, day1)
+	if c := s.Transactions; s.Status != settlement.Completed || c.Rows != 1002 || c.Malformed != 2 || c.Adjusted != 1000 {
+		t.Fatalf("%s %q %+v; want 1002 rows, 2 malformed, 1000 adjusted", s.Status, s.Reason, c)
+	}
+	if b := f.ledger.book.Balance("u5", "ARS"); b != -1000_00 {
+		t.Errorf("u5's balance %d, want -1000.00", b)
+	}
+	f = newFixture(t, scenarioLedger(t))
+	f.drop(day1, strings.ReplaceAll(scenarioTransactions, "\r\n", "\r"), scenarioPresentations)
+	if s := f.run(t, day1); s.Status != settlement.Failed || !strings.Contains(s.Reason, "lone CR") {
+		t.Errorf("CR line ends: %s %q", s.Status, s.Reason)
 	}
 }

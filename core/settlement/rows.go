@@ -16,6 +16,7 @@ import (
 // reads: its position, or -1 when the file has none.
 type Columns struct {
 	pos [numColumns]int
+	n   int // the header's fields
 }
 
 // column is a column the reconciliation reads.
@@ -58,7 +59,7 @@ func (e *MissingColumnError) Error() string {
 // checks that every required column is there. Names are matched as
 // written, around spaces trimmed; a name given twice is refused.
 func ReadHeader(file string, fields [][]byte, required []string) (Columns, error) {
-	var c Columns
+	c := Columns{n: len(fields)}
 	index := make(map[string]int, len(fields))
 	for i, f := range fields {
 		name := strings.TrimSpace(string(f))

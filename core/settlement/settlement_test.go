@@ -63,7 +63,9 @@ func TestReader(t *testing.T) {
 		{"text after a closing quote", "\"a\"b\nok\n", []string{"ERR", "ok"}, []int{1, 2}},
 		{"quote never closed", "ok\n\"abc\nmore\n", []string{"ok", "ERR"}, []int{1, 2}},
 		{"record too long", strings.Repeat("x", MaxRecordBytes+1) + "\nok\n", []string{"ERR", "ok"}, []int{1, 2}},
-		{"CR alone is data", "a\rb\n", []string{"a\rb"}, []int{1}},
+		{"CR alone is data", "h\na\rb\n", []string{"h", "a\rb"}, []int{1, 2}},
+		{"CR alone on the first line", "h\rx\na\n", []string{"ERR", "a"}, []int{1, 2}},
+		{"a line of spaces is blank", "a\n   \t\r\nb\n", []string{"a", "b"}, []int{1, 3}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, lines := readAll(t, tc.in, 0, 1)
@@ -80,6 +82,56 @@ func TestReader(t *testing.T) {
 				if lines[i] != tc.lines[i] {
 					t.Errorf("lines %v, want %v", lines, tc.lines)
 				}
+			}
+		})
+	}
+}
+
+// TestReaderStrayQuote: a quoted field that runs into a line that is a
+// record of its own, past MaxRecordBytes or to the end makes a malformed
+// record of the lines before; the rest are read again as their own.
+func TestReaderStrayQuote(t *testing.T) {
+	valid := strings.Repeat("c,2\n", 1000)
+	filler := strings.Repeat("zz\n", (MaxRecordBytes/3)+10) // no line of two fields
+	for _, tc := range []struct {
+		name, in string
+		records  int // records and errors, the header's included
+		errs     []int
+	}{
+		{"a stray quote, then valid rows", "a,b\n\"x,1\n" + valid, 1002, []int{2}},
+		{"a stray quote on the last line", "a,b\n" + valid + "\"x,1\n", 1002, []int{1002}},
+		{"a quoted line break, then valid rows", "a,b\n\"x\ny\",1\n" + valid, 1002, nil},
+		// The record keeps line 2 and the 21,843 filler lines that fit in
+		// 64 KiB with it; the other 12 and the valid rows are read again.
+		{"a quoted field past the bound", "a,b\n\"x,1\n" + filler + valid, 1 + 1 + 12 + 1000, []int{2}},
+		{"open to the end", "a,b\n\"x,1\nzz\nyy\n", 2, []int{2}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rd := NewReader(strings.NewReader(tc.in), 0, 1)
+			rd.Fields = 2
+			var errs []int
+			records, prev := 0, 0
+			for {
+				_, err := rd.Read()
+				if err == io.EOF {
+					break
+				}
+				var bad *RowError
+				if errors.As(err, &bad) {
+					errs = append(errs, bad.Line)
+				} else if err != nil {
+					t.Fatal(err)
+				}
+				if rd.Line <= prev {
+					t.Fatalf("record at line %d after one at %d", rd.Line, prev)
+				}
+				records, prev = records+1, rd.Line
+			}
+			if records != tc.records || !slices.Equal(errs, tc.errs) {
+				t.Errorf("%d records, errors at %v; want %d, %v", records, errs, tc.records, tc.errs)
+			}
+			if off, line := rd.Next(); off != int64(len(tc.in)) || line != strings.Count(tc.in, "\n")+1 {
+				t.Errorf("ended at %d, line %d", off, line)
 			}
 		})
 	}
@@ -239,7 +291,9 @@ func FuzzReader(f *testing.F) {
 	for _, s := range []string{"a,b\n1,2\n", "\ufeff\"x\ny\",\"\"\"\"\r\n", "a\"b\n", "\"open\n", "\n\n,\n"} {
 		f.Add(s)
 	}
+	f.Add("a,b,c\n\"x,1,2\nc,2,3\n")
 	f.Fuzz(func(t *testing.T, in string) {
+		lineCount(t, in)
 		rd := NewReader(strings.NewReader(in), 0, 1)
 		var last int64
 		for n := 0; ; n++ {
@@ -347,4 +401,41 @@ func FuzzParsePresentment(f *testing.F) {
 			t.Fatalf("out of bounds: %+v", p)
 		}
 	})
+}
+
+// lineCount checks, against the input's own lines, that reading with the
+// field count known loses no line: every line that is by itself a record
+// starts one, records start on increasing lines, and reading ends past the
+// last line.
+func lineCount(t *testing.T, in string) {
+	const fields = 3
+	rd := NewReader(strings.NewReader(in), 0, 1)
+	rd.Fields = fields
+	starts := map[int]bool{}
+	prev := 0
+	for n := 0; ; n++ {
+		if n > len(in)+1 {
+			t.Fatal("more records than bytes")
+		}
+		_, err := rd.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil && !errors.As(err, new(*RowError)) {
+			t.Fatal(err)
+		}
+		if rd.Line <= prev {
+			t.Fatalf("a record at line %d after one at %d", rd.Line, prev)
+		}
+		starts[rd.Line], prev = true, rd.Line
+	}
+	lines := strings.SplitAfter(in, "\n")
+	for i, line := range lines {
+		if i > 0 && len(line) <= MaxRecordBytes && strings.TrimSpace(line) != "" && standalone([]byte(line), fields) && !starts[i+1] {
+			t.Fatalf("line %d, a record of its own, was taken into another: %q", i+1, line)
+		}
+	}
+	if off, _ := rd.Next(); off != int64(len(in)) {
+		t.Fatalf("ended at %d of %d bytes", off, len(in))
+	}
 }
