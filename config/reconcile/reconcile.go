@@ -59,8 +59,8 @@ func (c Config) Validate() error {
 		if err := settlement.CheckTemplate(k.v); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", k.name, err))
 		}
-		if strings.HasPrefix(k.v, "/") || strings.HasPrefix(k.v, "reports/") || strings.Contains(k.v, "..") {
-			errs = append(errs, fmt.Errorf("%s %q must be a relative key outside reports/", k.name, k.v))
+		if strings.HasPrefix(k.v, "reports/") {
+			errs = append(errs, fmt.Errorf("%s %q must be a key outside reports/", k.name, k.v))
 		}
 	}
 	if c.TransactionsKey == c.PresentationsKey {

@@ -89,6 +89,12 @@ func TestSettings(t *testing.T) {
 		{"SETTLEMENT_TRANSACTIONS_KEY", "/abs/{yyyy}{mm}{dd}.csv"},    // not relative
 		{"SETTLEMENT_TRANSACTIONS_KEY", "reports/{yyyy}{mm}{dd}.csv"}, // where the reports go
 		{"SETTLEMENT_TRANSACTIONS_KEY", "../{yyyy}{mm}{dd}.csv"},
+		// Keys no object can have, in S3 or in a folder.
+		{"SETTLEMENT_TRANSACTIONS_KEY", "x//transactions{yyyy}_{mm}_{dd}.csv"},
+		{"SETTLEMENT_TRANSACTIONS_KEY", "./transactions{yyyy}_{mm}_{dd}.csv"},
+		{"SETTLEMENT_TRANSACTIONS_KEY", "transactions{yyyy}_{mm}_{dd}.csv/"},
+		{"SETTLEMENT_TRANSACTIONS_KEY", `a\b{yyyy}{mm}{dd}.csv`},
+		{"SETTLEMENT_TRANSACTIONS_KEY", "t{yyyy}{mm}{dd}\t.csv"},
 		{"SETTLEMENT_PRESENTATIONS_KEY", "transactions{yyyy}_{mm}_{dd}.csv"}, // the same object
 		{"RECONCILE_TIME_ZONE", "Mars/Olympus"},
 		{"RECONCILE_TIME_ZONE", "Local"},

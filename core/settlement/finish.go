@@ -206,7 +206,7 @@ func (r *Reconciler) finish(ctx context.Context, day time.Time, run Run, index *
 // failOrErr fails the run for an unusable file, and returns any other error.
 func (r *Reconciler) failOrErr(ctx context.Context, day time.Time, run Run, err error) (Summary, error) {
 	var fe *FileError
-	if errors.As(err, &fe) || errors.Is(err, ErrNoObject) || errors.Is(err, ErrChanged) {
+	if errors.As(err, &fe) || errors.Is(err, ErrNoObject) || errors.Is(err, ErrChanged) || errors.Is(err, ErrKey) || errors.Is(err, ErrUnreadable) {
 		return r.fail(ctx, day, run, err.Error())
 	}
 	return Summary{}, err

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // The default key templates. Pomelo's document names both files
@@ -19,7 +21,8 @@ const (
 // today.
 var ErrDate = errors.New("settlement: invalid date")
 
-// CheckTemplate reports a key template that does not name a day.
+// CheckTemplate reports a key template that does not name a day, or whose
+// keys could not name an object (CheckKey).
 func CheckTemplate(t string) error {
 	for _, p := range [...]string{"{yyyy}", "{mm}", "{dd}"} {
 		if !strings.Contains(t, p) {
@@ -27,8 +30,37 @@ func CheckTemplate(t string) error {
 		}
 	}
 	// Any other brace is a field we do not fill: most likely a typo.
-	if rest := Fill(t, time.Time{}); strings.ContainsAny(rest, "{}") {
+	key := Fill(t, time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
+	if strings.ContainsAny(key, "{}") {
 		return fmt.Errorf("key template %q has a brace besides {yyyy}, {mm} and {dd}", t)
+	}
+	if err := CheckKey(key); err != nil {
+		return fmt.Errorf("key template %q: %w", t, err)
+	}
+	return nil
+}
+
+// ErrKey reports a key that cannot name an object.
+var ErrKey = errors.New("settlement: the key cannot name an object")
+
+// MaxKey is the most bytes of an object key (S3's bound).
+const MaxKey = 1024
+
+// CheckKey reports a key that could not name an object in S3 and in a
+// folder alike: it must be UTF-8 without control characters or '\', at most
+// MaxKey bytes, and '/'-separated names none of which is empty, "." or
+// "..", so no leading, trailing or doubled '/'.
+func CheckKey(key string) error {
+	switch {
+	case key == "" || len(key) > MaxKey || !utf8.ValidString(key):
+		return fmt.Errorf("%w: %.64q is empty, longer than %d bytes or not UTF-8", ErrKey, key, MaxKey)
+	case strings.ContainsFunc(key, unicode.IsControl) || strings.Contains(key, "\\"):
+		return fmt.Errorf("%w: %.64q holds a control character or a '\\'", ErrKey, key)
+	}
+	for _, name := range strings.Split(key, "/") {
+		if name == "" || name == "." || name == ".." {
+			return fmt.Errorf("%w: %.64q has an empty, \".\" or \"..\" name between its '/'", ErrKey, key)
+		}
 	}
 	return nil
 }

@@ -105,12 +105,15 @@ func (r *Reconciler) start(ctx context.Context, day time.Time, prev Run) (Run, e
 	date := day.Format("2006-01-02")
 	run := Run{Date: date, Version: prev.Version, Attempt: prev.Attempt + 1, Status: Running}
 	for _, k := range [...]string{Fill(r.c.TransactionsKey, day), Fill(r.c.PresentationsKey, day)} {
-		obj, err := r.c.Bucket.Stat(ctx, k)
-		if errors.Is(err, ErrNoObject) {
+		obj, err := Object{}, CheckKey(k)
+		if err == nil {
+			obj, err = r.c.Bucket.Stat(ctx, k)
+		}
+		if reason := unusable(k, err); reason != "" {
 			if run.Reason != "" {
 				run.Reason += "; "
 			}
-			run.Status, run.Reason = Failed, run.Reason+fmt.Sprintf("no object %s in the bucket", k)
+			run.Status, run.Reason = Failed, run.Reason+reason
 			run.Inputs = append(run.Inputs, Input{Key: k})
 			continue
 		}
@@ -137,6 +140,19 @@ func (r *Reconciler) start(ctx context.Context, day time.Time, prev Run) (Run, e
 		return Run{}, err
 	}
 	return run, nil
+}
+
+// unusable is why the run cannot read the object at key, given Stat's
+// error: "" when it can, or when err is the store's failure (the run can be
+// called again).
+func unusable(key string, err error) string {
+	switch {
+	case errors.Is(err, ErrNoObject):
+		return fmt.Sprintf("no object %s in the bucket", key)
+	case errors.Is(err, ErrKey), errors.Is(err, ErrUnreadable):
+		return err.Error()
+	}
+	return ""
 }
 
 // save writes the run as its next version, its lease renewed.

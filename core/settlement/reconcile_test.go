@@ -657,3 +657,41 @@ func TestStrayQuote(t *testing.T) {
 		t.Errorf("CR line ends: %s %q", s.Status, s.Reason)
 	}
 }
+
+// unreadable is a bucket whose one key names something no run can read
+// (a link out of the folder, a loop of links).
+type unreadable struct {
+	*memBucket
+	key string
+}
+
+func (u unreadable) Stat(ctx context.Context, key string) (settlement.Object, error) {
+	if key == u.key {
+		return settlement.Object{}, fmt.Errorf("bucket: %s: %w: a loop of links", key, settlement.ErrUnreadable)
+	}
+	return u.memBucket.Stat(ctx, key)
+}
+
+// TestUnusableKeys: a key no object can have, or one naming nothing
+// readable, fails the run with its reason instead of answering a store's
+// failure that every retry meets again.
+func TestUnusableKeys(t *testing.T) {
+	f := newFixture(t, scenarioLedger(t))
+	f.drop(day1, scenarioTransactions, scenarioPresentations)
+	r := settlement.New(settlement.Config{
+		Bucket: unreadable{f.bucket, "transactions2026_12_01.csv"}, Ledger: f.ledger, Runs: f.runs, Zone: zone,
+		Now: func() time.Time { return f.clock },
+	})
+	s, err := r.Reconcile(context.Background(), "2026-12-01", time.Time{})
+	if err != nil || s.Status != settlement.Failed || !strings.Contains(s.Reason, "a loop of links") {
+		t.Errorf("unreadable: %s %q %v", s.Status, s.Reason, err)
+	}
+	r = settlement.New(settlement.Config{
+		Bucket: f.bucket, Ledger: f.ledger, Runs: newRuns(), Zone: zone, TransactionsKey: "x//t{yyyy}{mm}{dd}.csv",
+		Now: func() time.Time { return f.clock },
+	})
+	s, err = r.Reconcile(context.Background(), "2026-12-01", time.Time{})
+	if err != nil || s.Status != settlement.Failed || !errors.Is(settlement.CheckKey("x//t20261201.csv"), settlement.ErrKey) || !strings.Contains(s.Reason, "cannot name an object") {
+		t.Errorf("a key no object can have: %s %q %v", s.Status, s.Reason, err)
+	}
+}

@@ -20,6 +20,10 @@ type Object struct {
 var (
 	ErrNoObject = errors.New("settlement: no such object")
 	ErrChanged  = errors.New("settlement: the object changed while it was read")
+	// ErrUnreadable reports a key that names something no run can read as
+	// an object (a link out of the bucket, a loop of links): the run fails
+	// with it rather than being retried.
+	ErrUnreadable = errors.New("settlement: the key names nothing that can be read as an object")
 )
 
 // Bucket holds Pomelo's daily files and the reports written beside them.

@@ -6,9 +6,10 @@
 package folderbucket
 
 import (
-	"bytes"
+	"cmp"
 	"context"
 	"crypto/md5"
+	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -17,14 +18,15 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
+	"syscall"
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/core/settlement"
 )
 
-// Bucket is a folder of objects. It is safe for concurrent use; a file
-// rewritten while it is read is not noticed until the next Stat.
+// Bucket is a folder of objects. It is safe for concurrent use. Every file
+// is reached through an os.Root, so that no link leads a read or a write out
+// of the folder.
 type Bucket struct {
 	dir, meta string
 }
@@ -37,20 +39,45 @@ func New(root, name string) *Bucket {
 	return &Bucket{dir: filepath.Join(root, name), meta: filepath.Join(root, ".meta", name)}
 }
 
-// ErrKey reports a key that names no file inside the bucket.
-var ErrKey = errors.New("folderbucket: key names no file inside the bucket")
-
-// path is the file of key.
-func (b *Bucket) path(key string) (string, error) {
-	if key == "" || strings.HasPrefix(key, "/") || strings.Contains(key, "\\") || strings.ContainsRune(key, 0) {
-		return "", fmt.Errorf("%w: %q", ErrKey, key)
+// name is the file name of key under the bucket's root.
+func name(key string) (string, error) {
+	if err := settlement.CheckKey(key); err != nil {
+		return "", fmt.Errorf("folderbucket: %w", err)
 	}
-	for _, seg := range strings.Split(key, "/") {
-		if seg == "" || seg == "." || seg == ".." {
-			return "", fmt.Errorf("%w: %q", ErrKey, key)
+	return filepath.FromSlash(key), nil
+}
+
+// open opens dir as a root; create makes it first. A root that does not
+// exist is nil, with no error.
+func open(dir string, create bool) (*os.Root, error) {
+	if create {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("folderbucket: %w", err)
 		}
 	}
-	return filepath.Join(b.dir, filepath.FromSlash(key)), nil
+	root, err := os.OpenRoot(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("folderbucket: %w", err)
+	}
+	return root, nil
+}
+
+// failure reads an error of the file system about key: one that says
+// nothing is there is ErrNoObject; a link out of the folder, a loop of
+// links or anything else but a regular file is ErrUnreadable; the rest
+// are the disk's.
+func failure(key string, err error) error {
+	var perr *fs.PathError
+	switch {
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, syscall.ENOTDIR):
+		return fmt.Errorf("folderbucket: %s: %w", key, settlement.ErrNoObject)
+	case errors.As(err, &perr) && (perr.Err.Error() == "path escapes from parent" || errors.Is(perr.Err, syscall.ELOOP)):
+		return fmt.Errorf("folderbucket: %s: %w: %v", key, settlement.ErrUnreadable, perr.Err)
+	}
+	return fmt.Errorf("folderbucket: %s: %w", key, err)
 }
 
 // meta is what is kept of an object besides its content.
@@ -62,84 +89,142 @@ type meta struct {
 
 // Stat gives the file's ETag, computing it when the file is new or changed
 // since it was last computed.
-func (b *Bucket) Stat(_ context.Context, key string) (settlement.Object, error) {
-	path, err := b.path(key)
+func (b *Bucket) Stat(ctx context.Context, key string) (settlement.Object, error) {
+	f, obj, err := b.openObject(key)
 	if err != nil {
 		return settlement.Object{}, err
 	}
-	info, err := os.Stat(path)
-	if errors.Is(err, fs.ErrNotExist) || (err == nil && !info.Mode().IsRegular()) {
-		return settlement.Object{}, fmt.Errorf("folderbucket: %s: %w", key, settlement.ErrNoObject)
+	f.Close()
+	return obj, nil
+}
+
+// openObject opens the file of key and describes it as it was opened: its
+// ETag is that of the content the file holds.
+func (b *Bucket) openObject(key string) (*os.File, settlement.Object, error) {
+	n, err := name(key)
+	if err != nil {
+		return nil, settlement.Object{}, err
+	}
+	root, err := open(b.dir, false)
+	if err != nil || root == nil {
+		return nil, settlement.Object{}, cmp.Or(err, fmt.Errorf("folderbucket: %s: %w", key, settlement.ErrNoObject))
+	}
+	defer root.Close()
+	f, err := root.Open(n)
+	if err != nil {
+		return nil, settlement.Object{}, failure(key, err)
+	}
+	info, err := f.Stat()
+	if err == nil && !info.Mode().IsRegular() {
+		err = fmt.Errorf("folderbucket: %s: %w: not a regular file", key, settlement.ErrUnreadable)
 	}
 	if err != nil {
-		return settlement.Object{}, fmt.Errorf("folderbucket: %w", err)
+		f.Close()
+		return nil, settlement.Object{}, err
 	}
-	metaPath := filepath.Join(b.meta, filepath.FromSlash(key)+".json")
-	var m meta
-	if raw, err := os.ReadFile(metaPath); err == nil && json.Unmarshal(raw, &m) == nil &&
-		m.Size == info.Size() && m.ModTime.Equal(info.ModTime()) {
-		return settlement.Object{Key: key, ETag: m.ETag, Size: m.Size}, nil
-	}
-	etag, err := etagOf(path)
+	etag, err := b.etag(key, f, info)
 	if err != nil {
-		return settlement.Object{}, fmt.Errorf("folderbucket: %s: %w", key, err)
+		f.Close()
+		return nil, settlement.Object{}, fmt.Errorf("folderbucket: %s: %w", key, err)
 	}
-	m = meta{ETag: etag, Size: info.Size(), ModTime: info.ModTime()}
-	if raw, err := json.Marshal(m); err == nil {
-		// The ETag can always be worked out again: failing to keep it is no error.
-		if os.MkdirAll(filepath.Dir(metaPath), 0o755) == nil {
-			_ = writeFile(metaPath, raw)
+	return f, settlement.Object{Key: key, ETag: etag, Size: info.Size()}, nil
+}
+
+// etag is the MD5 of f's content: the one kept for a file of info's size
+// and modification time, else worked out again and kept.
+func (b *Bucket) etag(key string, f *os.File, info fs.FileInfo) (string, error) {
+	metaName := filepath.FromSlash(key) + ".json"
+	metaRoot, _ := open(b.meta, false)
+	if metaRoot != nil {
+		defer metaRoot.Close()
+		var m meta
+		if raw, err := metaRoot.ReadFile(metaName); err == nil && json.Unmarshal(raw, &m) == nil &&
+			m.Size == info.Size() && m.ModTime.Equal(info.ModTime()) {
+			return m.ETag, nil
 		}
 	}
-	return settlement.Object{Key: key, ETag: etag, Size: m.Size}, nil
-}
-
-func etagOf(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
 	h := md5.New()
-	if _, err := io.Copy(h, f); err != nil {
+	if _, err := io.Copy(h, io.NewSectionReader(f, 0, info.Size())); err != nil {
 		return "", err
 	}
-	return `"` + hex.EncodeToString(h.Sum(nil)) + `"`, nil
+	etag := `"` + hex.EncodeToString(h.Sum(nil)) + `"`
+	// The ETag can always be worked out again: failing to keep it is no
+	// error.
+	if raw, err := json.Marshal(meta{ETag: etag, Size: info.Size(), ModTime: info.ModTime()}); err == nil {
+		if metaRoot == nil {
+			metaRoot, _ = open(b.meta, true)
+			if metaRoot != nil {
+				defer metaRoot.Close()
+			}
+		}
+		if metaRoot != nil && metaRoot.MkdirAll(filepath.Dir(metaName), 0o755) == nil {
+			_ = writeFile(metaRoot, metaName, raw)
+		}
+	}
+	return etag, nil
 }
 
-// Open opens the file at offset if its ETag is still etag.
+// Open opens the file at offset if its ETag is still etag. What it reads is
+// the file as it was opened: a file rewritten in place meanwhile (its size
+// or modification time changed by the end) fails the read with
+// settlement.ErrChanged.
 func (b *Bucket) Open(ctx context.Context, key, etag string, offset int64) (io.ReadCloser, error) {
-	obj, err := b.Stat(ctx, key)
+	f, obj, err := b.openObject(key)
 	if err != nil {
 		return nil, err
 	}
 	if obj.ETag != etag {
+		f.Close()
 		return nil, fmt.Errorf("folderbucket: %s: %w", key, settlement.ErrChanged)
 	}
-	path, _ := b.path(key)
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("folderbucket: %w", err)
+	info, err := f.Stat()
+	if err == nil {
+		_, err = f.Seek(offset, io.SeekStart)
 	}
-	if _, err := f.Seek(offset, io.SeekStart); err != nil {
+	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("folderbucket: %w", err)
 	}
-	return f, nil
+	return &snapshot{f: f, key: key, size: info.Size(), mod: info.ModTime(), left: info.Size() - offset}, nil
 }
+
+// snapshot reads a file that must not change while it is read.
+type snapshot struct {
+	f    *os.File
+	key  string
+	size int64
+	mod  time.Time
+	left int64 // bytes before the end, as the file was opened
+}
+
+func (s *snapshot) Read(p []byte) (int, error) {
+	n, err := s.f.Read(p)
+	s.left -= int64(n)
+	if err == io.EOF || s.left < 0 {
+		info, serr := s.f.Stat()
+		if serr != nil || s.left != 0 || info.Size() != s.size || !info.ModTime().Equal(s.mod) {
+			return n, fmt.Errorf("folderbucket: %s: %w", s.key, settlement.ErrChanged)
+		}
+	}
+	return n, err
+}
+
+func (s *snapshot) Close() error { return s.f.Close() }
 
 // Get reads the file whole.
 func (b *Bucket) Get(_ context.Context, key string) ([]byte, error) {
-	path, err := b.path(key)
+	n, err := name(key)
 	if err != nil {
 		return nil, err
 	}
-	body, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("folderbucket: %s: %w", key, settlement.ErrNoObject)
+	root, err := open(b.dir, false)
+	if err != nil || root == nil {
+		return nil, cmp.Or(err, fmt.Errorf("folderbucket: %s: %w", key, settlement.ErrNoObject))
 	}
+	defer root.Close()
+	body, err := root.ReadFile(n)
 	if err != nil {
-		return nil, fmt.Errorf("folderbucket: %w", err)
+		return nil, failure(key, err)
 	}
 	return body, nil
 }
@@ -147,36 +232,44 @@ func (b *Bucket) Get(_ context.Context, key string) ([]byte, error) {
 // Put writes the file through a temporary one renamed over it, so that a
 // reader sees the old content or the new, never a part.
 func (b *Bucket) Put(_ context.Context, key, _ string, body []byte) error {
-	path, err := b.path(key)
+	n, err := name(key)
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("folderbucket: %w", err)
+	root, err := open(b.dir, true)
+	if err != nil {
+		return err
 	}
-	if err := writeFile(path, body); err != nil {
-		return fmt.Errorf("folderbucket: put %s: %w", key, err)
+	defer root.Close()
+	if err := root.MkdirAll(filepath.Dir(n), 0o755); err != nil {
+		return failure(key, err)
+	}
+	if err := writeFile(root, n, body); err != nil {
+		return failure(key, err)
 	}
 	return nil
 }
 
-// writeFile replaces path's content atomically and durably.
-func writeFile(path string, body []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".put-*")
+// writeFile replaces the content of name under root atomically and durably.
+func writeFile(root *os.Root, name string, body []byte) error {
+	var suffix [8]byte
+	rand.Read(suffix[:])
+	tmp := filepath.Join(filepath.Dir(name), ".put-"+hex.EncodeToString(suffix[:]))
+	f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := io.Copy(tmp, bytes.NewReader(body)); err != nil {
-		tmp.Close()
+	defer root.Remove(tmp)
+	if _, err := f.Write(body); err != nil {
+		f.Close()
 		return err
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
+	if err := f.Sync(); err != nil {
+		f.Close()
 		return err
 	}
-	if err := tmp.Close(); err != nil {
+	if err := f.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), path)
+	return root.Rename(tmp, name)
 }
