@@ -97,7 +97,7 @@ func TestReconcileLocally(t *testing.T) {
 	if err := json.Unmarshal(first, &sum); err != nil {
 		t.Fatal(err)
 	}
-	wantCounts := map[string]int{"rows": 3, "matched": 1, "amount_adjusted": 1, "adjusted": 1, "held": 0, "client_only": 2, "malformed": 0, "refused": 0}
+	wantCounts := map[string]int{"rows": 3, "matched": 1, "amount_adjusted": 1, "adjusted": 1, "held": 0, "client_only": 2, "malformed": 0, "refused": 0, "mismatch": 0}
 	if sum.Status != "COMPLETED" || !equalCounts(sum.Transactions, wantCounts) {
 		t.Errorf("summary %s", first)
 	}

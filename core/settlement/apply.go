@@ -46,6 +46,8 @@ type applier struct {
 	// first and chain are positions' own, kept from chunk to chunk.
 	first map[uint64]int32
 	chain []int32
+	// owners are the users of the day's transactions, for MISMATCH.
+	owners *owners
 }
 
 // Kinds of the settlement postings' entries.
@@ -101,8 +103,13 @@ func (r *Reconciler) openTransactions(ctx context.Context, day time.Time, run Ru
 	if err != nil {
 		return nil, err
 	}
+	o, err := r.owners(ctx, day)
+	if err != nil {
+		body.Close()
+		return nil, err
+	}
 	sum := sha256.Sum256([]byte(in.ETag))
-	a := &applier{
+	a := &applier{owners: o,
 		r: r, day: day, body: body, rd: rd, cols: cols, seed: maphash.MakeSeed(),
 		prefix: day.Format("20060102") + "." + hex.EncodeToString(sum[:6]) + ".",
 	}
@@ -212,6 +219,12 @@ func (a *applier) chunk(ctx context.Context, run *Run) (done bool, err error) {
 		}
 		t := rw.t
 		pos := positions[i]
+		if why := a.owners.mismatch(t, pos); why != "" {
+			run.Counts.count(Mismatch)
+			lines = append(lines, exception{TransactionID: t.ID, Rule: Mismatch, Source: t.Source, StatusDetail: t.StatusDetail,
+				Action: "NONE", Detail: why, Line: t.Line, UserID: t.UserID, Currency: t.Currency})
+			continue
+		}
 		d, p := a.decide(t, pos)
 		run.Counts.count(d.Rule)
 		if d.Rule != Matched {

@@ -135,7 +135,7 @@ func (r *Reconciler) finish(ctx context.Context, day time.Time, run Run, index *
 		}
 		for _, x := range part {
 			switch x.Rule {
-			case Malformed, Refused:
+			case Malformed, Refused, Mismatch:
 				s.Anomalies = append(s.Anomalies, Anomaly{TransactionID: x.TransactionID, Rule: x.Rule, Detail: x.Detail, Line: x.Line})
 			case Adjusted, AmountAdjusted:
 				touched[ledger.Account{UserID: x.UserID, Currency: x.Currency}] = true

@@ -695,3 +695,46 @@ func TestUnusableKeys(t *testing.T) {
 		t.Errorf("a key no object can have: %s %q %v", s.Status, s.Reason, err)
 	}
 }
+
+// TestMismatch: a row naming another user than the one we approved its
+// transaction for, or another currency, moves nothing and is a MISMATCH
+// with both sides in its detail, counted in the summary; running the day
+// again changes nothing.
+func TestMismatch(t *testing.T) {
+	l := newLedger()
+	at := day1.Add(13 * time.Hour)
+	for _, p := range []ledger.Posting{
+		credit("u1", "fund-u1", 1000_00, day1.Add(-48*time.Hour)), credit("u2", "fund-u2", 1000_00, day1.Add(-48*time.Hour)),
+		auth("u1", "t-x", "PURCHASE", -40_00, at), auth("u2", "t-y", "PURCHASE", -50_00, at),
+	} {
+		if err := l.post(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := newFixture(t, l)
+	f.drop(day1, txHeader+
+		"t-x,2026-12-01 10:00:00,PURCHASE,u7,40.00,ARS,40.00,ARS,APPROVED,APPROVED,CLEARING,,Bar\r\n"+
+		"t-y,2026-12-01 10:01:00,PURCHASE,u2,50.00,USD,50.00,USD,APPROVED,APPROVED,CLEARING,,Bar\r\n",
+		"TRANSACTION_ID,DEBT_AMOUNT,DEBT_CURRENCY,FUNCTION_CODE\n")
+	for range 2 {
+		s := f.run(t, day1)
+		if c := s.Transactions; s.Status != settlement.Completed || c.Rows != 2 || c.Mismatch != 2 || c.Adjusted+c.AmountAdjusted != 0 {
+			t.Fatalf("%s %q %+v", s.Status, s.Reason, c)
+		}
+		for _, a := range []struct {
+			user, cur string
+			want      int64
+		}{{"u7", "ARS", 0}, {"u1", "ARS", 960_00}, {"u2", "ARS", 950_00}, {"u2", "USD", 0}} {
+			if b := f.ledger.book.Balance(a.user, a.cur); b != a.want {
+				t.Errorf("%s %s: balance %d, want %d", a.user, a.cur, b, a.want)
+			}
+		}
+		_, x := f.report(t, day1)
+		for _, want := range []string{"t-x,MISMATCH,CLEARING,APPROVED,NONE,file: APPROVED PURCHASE for user u7; ledger: the transaction is user u1's",
+			"t-y,MISMATCH,CLEARING,APPROVED,NONE,file: APPROVED PURCHASE in USD; ledger: the transaction's entries are in ARS"} {
+			if !strings.Contains(string(x), want) {
+				t.Errorf("exceptions.csv lacks %q:\n%s", want, x)
+			}
+		}
+	}
+}

@@ -4,7 +4,7 @@ package settlement
 type Rule string
 
 // The rules. A transaction row lands in exactly one of Matched,
-// AmountAdjusted, Adjusted, HeldRow, Refused and Malformed.
+// AmountAdjusted, Adjusted, HeldRow, Refused, Mismatch and Malformed.
 const (
 	Matched        Rule = "MATCHED"         // Pomelo and the ledger agree
 	AmountAdjusted Rule = "AMOUNT_ADJUSTED" // both approved it; the difference of amounts was posted
@@ -12,6 +12,7 @@ const (
 	HeldRow        Rule = "HELD"            // Pomelo holds it: nothing yet
 	Malformed      Rule = "MALFORMED"       // the row could not be read: nothing moved
 	Refused        Rule = "REFUSED"         // the ledger refused the posting the row asked for: nothing moved
+	Mismatch       Rule = "MISMATCH"        // the row names another user or currency than the ledger holds for its transaction: nothing moved
 	ClientOnly     Rule = "CLIENT_ONLY"     // approved here on the day, absent from the file: flagged, nothing moved
 	Flagged        Rule = "PRESENTMENT"     // a presentment of no transaction we know, or of another amount
 )

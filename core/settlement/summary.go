@@ -54,6 +54,9 @@ type Counts struct {
 	// Refused counts the rows whose posting the ledger refused (a balance
 	// past its bound): nothing moved for them.
 	Refused int `json:"refused"`
+	// Mismatch counts the rows that name another user or currency than
+	// what the ledger holds for their transaction: nothing moved for them.
+	Mismatch int `json:"mismatch"`
 	// HeldCarried counts the transactions held on an earlier day that this
 	// day's file does not have yet: they are no rows of it.
 	HeldCarried int `json:"held_carried,omitempty"`
@@ -75,6 +78,8 @@ func (c *Counts) count(r Rule) {
 		c.Malformed++
 	case Refused:
 		c.Refused++
+	case Mismatch:
+		c.Mismatch++
 	}
 }
 
