@@ -48,6 +48,10 @@ type applier struct {
 	chain []int32
 	// owners are the users of the day's transactions, for MISMATCH.
 	owners *owners
+	// cleanPrior is, for a transaction with postings of the day under an
+	// earlier file, what a clean run of this file had moved before its
+	// next row (see decide).
+	cleanPrior map[ledger.Transaction]int64
 }
 
 // Kinds of the settlement postings' entries.
@@ -315,18 +319,29 @@ func (a *applier) positions(ctx context.Context, rows []row) ([]*ledger.Position
 }
 
 // decide applies the rules to row t given its transaction's position, and
-// returns the posting it still needs, if any. A posting of this run (this
-// day and this file's ETag) is keyed by the row's line: what the run itself
-// posted for the row and the rows after it is left out of what had moved
-// before the row, so that running the day again, or going on after a crash,
-// decides every row as the first run did, and posts only what is missing.
-func (a *applier) decide(t Transaction, pos *ledger.Position) (Decision, *ledger.Posting) {
+// returns what the report says of the row and the posting it still needs,
+// if any. A posting of this run (this day and this file's ETag) is keyed by
+// the row's line: what the run itself posted for the row and the rows after
+// it is left out of what had moved before the row, so that running the day
+// again, or going on after a crash, decides every row as the first run
+// did, and posts only what is missing. The day's postings under an earlier
+// file (a run cut short, or completed, before the file changed) count
+// toward what is missing, but the report leaves them out of what had moved
+// before the row: it says what a clean run of this file says, so that every
+// posting of the day is in it once, whatever the history of the day.
+func (a *applier) decide(t Transaction, pos *ledger.Position) (report Decision, _ *ledger.Posting) {
 	moved := pos.Moved(t.Currency)
-	var own, ownBefore, ownThis int64
+	var own, ownBefore, ownThis, earlier int64
 	next := 1
 	for _, e := range pos.Settled {
+		if e.Currency != t.Currency {
+			continue
+		}
 		line, ok := a.ownLine(e.Ref)
-		if !ok || e.Currency != t.Currency {
+		if !ok {
+			if strings.HasPrefix(e.Ref, a.dayPrefix()) {
+				earlier += e.Amount
+			}
 			continue
 		}
 		own += e.Amount
@@ -340,22 +355,43 @@ func (a *applier) decide(t Transaction, pos *ledger.Position) (Decision, *ledger
 	}
 	prior := moved - own + ownBefore
 	auth, ok := pos.Authorization()
-	approvedHere := (ok && auth.Status == ledger.Posted && auth.Currency == t.Currency) || prior != 0
-	d := Decide(t, prior, approvedHere)
+	authorized := ok && auth.Status == ledger.Posted && auth.Currency == t.Currency
+	d := Decide(t, prior, authorized || prior != 0)
+	report = d
+	if earlier != 0 {
+		// A clean run's prior: what had moved before the day for the
+		// transaction's first row here, and for a later one what the row
+		// before it (not HELD) said had moved.
+		key := ledger.Transaction{UserID: t.UserID, TransactionID: t.ID}
+		clean, seen := a.cleanPrior[key]
+		if !seen {
+			clean = prior - earlier - ownBefore
+		}
+		report = Decide(t, clean, authorized || clean != 0)
+		if t.Status != Held {
+			if a.cleanPrior == nil {
+				a.cleanPrior = make(map[ledger.Transaction]int64)
+			}
+			a.cleanPrior[key] = t.Expected()
+		}
+	}
 	rest := d.Post - ownThis
 	if rest == 0 {
-		return d, nil
+		return report, nil
 	}
 	kind := KindCredit
 	if rest < 0 {
 		kind = KindDebit
 	}
-	return d, &ledger.Posting{Entry: ledger.Entry{
+	return report, &ledger.Posting{Entry: ledger.Entry{
 		UserID: t.UserID, Currency: t.Currency, TransactionID: t.ID, Class: ledger.ClassSettlement,
 		Kind: kind, Amount: rest, Status: ledger.Posted, Original: t.Original,
 		Ref: a.prefix + strconv.Itoa(t.Line) + "." + strconv.Itoa(next), CreatedAt: a.r.c.Now(),
 	}}
 }
+
+// dayPrefix begins the refs of every posting of the day, under any file.
+func (a *applier) dayPrefix() string { return a.prefix[:len("20060102.")] }
 
 // ownLine reads the line of a ref of this run's.
 func (a *applier) ownLine(ref string) (int, bool) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 )
 
@@ -131,8 +132,10 @@ func (r *Reconciler) start(ctx context.Context, day time.Time, prev Run) (Run, e
 		run.Inputs, run.Replaces = prev.Inputs, prev.Replaces
 	case same:
 		run.Replaces = prev.Replaces
-	case prev.Status == Completed:
-		run.Replaces = prev.Inputs
+	case prev.Status == Completed || prev.Status == Running && prev.Checkpoint.Rows > 0:
+		// The inputs changed after a run that moved money: this one
+		// replaces it (and what it replaced).
+		run.Replaces = append(slices.Clip(prev.Replaces), prev.Inputs...)
 	default:
 		run.Replaces = prev.Replaces
 	}

@@ -250,12 +250,57 @@ func TestChangedFile(t *testing.T) {
 	if got, want := f.ledger.statement("u3"), []string{"t-unknown SETTLEMENT_DEBIT -49000", "t-unknown SETTLEMENT_DEBIT -1000"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("u3: %q, want %q", got, want)
 	}
-	// Against everything posted, the first run's postings included, the
-	// changed row is AMOUNT_ADJUSTED, the rows the first run adjusted now
-	// match, and t-twice's two rows take it back to 10.00, then to 12.00.
-	want := settlement.Counts{Rows: 16, Matched: 9, AmountAdjusted: 3, Held: 1, ClientOnly: 1, Malformed: 3}
-	if second.Transactions != want {
-		t.Errorf("counts %+v, want %+v", second.Transactions, want)
+	// The report is a clean run's of the changed file: the day's postings
+	// under the first file are in it, as what the day moved.
+	changed := strings.Replace(scenarioTransactions, "t-unknown,2026-12-01 10:03:00,PURCHASE,u3,490.00", "t-unknown,2026-12-01 10:03:00,PURCHASE,u3,500.00", 1)
+	clean := newFixture(t, scenarioLedger(t))
+	clean.drop(day1, changed, scenarioPresentations)
+	want := clean.run(t, day1)
+	if second.Transactions != want.Transactions {
+		t.Errorf("counts %+v, want a clean run's %+v", second.Transactions, want.Transactions)
+	}
+	_, gotX := f.report(t, day1)
+	_, wantX := clean.report(t, day1)
+	if string(gotX) != string(wantX) {
+		t.Errorf("exceptions.csv:\n%s\nwant a clean run's:\n%s", gotX, wantX)
+	}
+}
+
+// TestChangedAfterCrash: a run cut short, then its file changed, then run
+// again: the ledger and the report are a clean run's of the new file, and
+// the summary names the inputs it replaces.
+func TestChangedAfterCrash(t *testing.T) {
+	changed := strings.NewReplacer("u3,490.00,ARS,490.00", "u3,495.00,ARS,495.00", "u2,15.00,ARS,15.00", "u2,16.00,ARS,16.00").Replace(scenarioTransactions)
+	clean := newFixture(t, scenarioLedger(t))
+	clean.drop(day1, changed, scenarioPresentations)
+	want := clean.run(t, day1)
+	_, wantX := clean.report(t, day1)
+	for crashAt := 1; crashAt <= 4; crashAt++ {
+		f := newFixture(t, scenarioLedger(t))
+		f.chunk = 3
+		f.drop(day1, scenarioTransactions, scenarioPresentations)
+		f.ledger.failSettle = crashAt
+		if _, err := f.reconciler().Reconcile(context.Background(), "2026-12-01", time.Time{}); !errors.Is(err, errCrash) {
+			t.Fatalf("crash at %d: %v", crashAt, err)
+		}
+		first, _ := f.runs.Run(context.Background(), "2026-12-01")
+		f.clock = f.clock.Add(settlement.DefaultLease + time.Second)
+		f.drop(day1, changed, scenarioPresentations)
+		s := f.run(t, day1)
+		if s.Transactions != want.Transactions {
+			t.Errorf("crash at %d: counts %+v, want a clean run's %+v", crashAt, s.Transactions, want.Transactions)
+		}
+		if first.Checkpoint.Rows > 0 && !reflect.DeepEqual(s.Replaces, first.Inputs) {
+			t.Errorf("crash at %d: replaces %+v, want %+v", crashAt, s.Replaces, first.Inputs)
+		}
+		if _, x := f.report(t, day1); string(x) != string(wantX) {
+			t.Errorf("crash at %d: exceptions.csv:\n%s\nwant:\n%s", crashAt, x, wantX)
+		}
+		for _, u := range []string{"u1", "u2", "u3", "u4"} {
+			if got, w := f.ledger.book.Balance(u, "ARS"), clean.ledger.book.Balance(u, "ARS"); got != w {
+				t.Errorf("crash at %d: %s's balance %d, want %d", crashAt, u, got, w)
+			}
+		}
 	}
 }
 
