@@ -443,6 +443,8 @@ var operations = map[string][]string{
 	"GetItem": {"dynamodb:GetItem"}, "PutItem": {"dynamodb:PutItem"}, "UpdateItem": {"dynamodb:UpdateItem"}, "DeleteItem": {"dynamodb:DeleteItem"},
 	"Query": {"dynamodb:Query"}, "Scan": {"dynamodb:Scan"}, "BatchGetItem": {"dynamodb:BatchGetItem"}, "BatchWriteItem": {"dynamodb:BatchWriteItem"},
 	"GetObject": {"s3:GetObject"}, "HeadObject": {"s3:GetObject", "s3:ListBucket"}, "PutObject": {"s3:PutObject"}, "ListObjectsV2": {"s3:ListBucket"},
+	"CreateMultipartUpload": {"s3:PutObject"}, "UploadPart": {"s3:PutObject"}, "CompleteMultipartUpload": {"s3:PutObject"},
+	"AbortMultipartUpload": {"s3:AbortMultipartUpload"},
 	"Invoke": {"lambda:InvokeFunction"}, "GetSecretValue": {"secretsmanager:GetSecretValue"},
 }
 

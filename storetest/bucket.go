@@ -21,6 +21,7 @@ func RunBucket(t *testing.T, open func(t *testing.T) settlement.Bucket) {
 		{"put, stat, get and open from an offset", putAndRead},
 		{"an object rewritten has another ETag", rewritten},
 		{"a large object streams", largeObject},
+		{"an object put from a stream is whole or not at all", putStream},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })
 	}
@@ -118,5 +119,54 @@ func largeObject(t *testing.T, b settlement.Bucket) {
 	off := int64(len(body) / 2)
 	if got := readAll(t, b, "big.csv", obj.ETag, off); got != string(body[off:]) {
 		t.Errorf("the second half read back differs (%d bytes, want %d)", len(got), len(body)-int(off))
+	}
+}
+
+func putStream(t *testing.T, b settlement.Bucket) {
+	ctx := context.Background()
+	key := "reports/2026/12/01/exceptions.csv"
+	line := []byte("t-0000001,ADJUSTED,ONLINE,APPROVED,DEBIT 10.00 ARS,file: APPROVED PURCHASE 10.00 ARS\n")
+	const lines = 250_000 // 22 MB: several parts of a multipart upload
+	write := func(fail bool) func(io.Writer) error {
+		return func(w io.Writer) error {
+			for i := range lines {
+				if fail && i == lines/2 {
+					return errors.New("the run stopped")
+				}
+				if _, err := w.Write(line); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	if err := b.Put(ctx, key, "text/csv", []byte("before\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.PutStream(ctx, key, "text/csv", write(true)); err == nil {
+		t.Fatal("a stream that failed was put")
+	}
+	if got, err := b.Get(ctx, key); err != nil || string(got) != "before\n" {
+		t.Fatalf("after a failed stream: %.20q, %v; want the object as it was", got, err)
+	}
+	for _, n := range []int{lines, 0} {
+		err := b.PutStream(ctx, key, "text/csv", func(w io.Writer) error {
+			if n == 0 {
+				_, err := w.Write([]byte("small\n"))
+				return err
+			}
+			return write(false)(w)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		obj, err := b.Stat(ctx, key)
+		want := int64(len(line) * n)
+		if n == 0 {
+			want = 6
+		}
+		if err != nil || obj.Size != want {
+			t.Fatalf("streamed %d lines: %+v, %v; want %d bytes", n, obj, err, want)
+		}
 	}
 }

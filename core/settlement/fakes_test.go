@@ -85,6 +85,14 @@ func (b *memBucket) Put(_ context.Context, key, _ string, body []byte) error {
 	return nil
 }
 
+func (b *memBucket) PutStream(ctx context.Context, key, contentType string, write func(io.Writer) error) error {
+	var buf bytes.Buffer
+	if err := write(&buf); err != nil {
+		return err
+	}
+	return b.Put(ctx, key, contentType, buf.Bytes())
+}
+
 // keys lists the objects under prefix.
 func (b *memBucket) keys(prefix string) []string {
 	b.mu.Lock()

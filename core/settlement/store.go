@@ -38,6 +38,10 @@ type Bucket interface {
 	Get(ctx context.Context, key string) ([]byte, error)
 	// Put writes an object whole, replacing any at key.
 	Put(ctx context.Context, key, contentType string, body []byte) error
+	// PutStream writes the object at key from what write writes, without
+	// holding it whole: the object is replaced once write returns nil and
+	// so does PutStream; if either fails, the object at key is as it was.
+	PutStream(ctx context.Context, key, contentType string, write func(w io.Writer) error) error
 }
 
 // Ledger is what reconciliation needs of the ledger.

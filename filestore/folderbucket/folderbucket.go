@@ -6,6 +6,7 @@
 package folderbucket
 
 import (
+	"bufio"
 	"cmp"
 	"context"
 	"crypto/md5"
@@ -250,8 +251,45 @@ func (b *Bucket) Put(_ context.Context, key, _ string, body []byte) error {
 	return nil
 }
 
+// PutStream writes the file from write through a temporary one renamed
+// over it, as Put does.
+func (b *Bucket) PutStream(_ context.Context, key, _ string, write func(io.Writer) error) error {
+	n, err := name(key)
+	if err != nil {
+		return err
+	}
+	root, err := open(b.dir, true)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	if err := root.MkdirAll(filepath.Dir(n), 0o755); err != nil {
+		return failure(key, err)
+	}
+	err = replace(root, n, func(f io.Writer) error {
+		w := bufio.NewWriterSize(f, 1<<20)
+		if err := write(w); err != nil {
+			return err
+		}
+		return w.Flush()
+	})
+	if err != nil {
+		return fmt.Errorf("folderbucket: put %s: %w", key, err)
+	}
+	return nil
+}
+
 // writeFile replaces the content of name under root atomically and durably.
 func writeFile(root *os.Root, name string, body []byte) error {
+	return replace(root, name, func(w io.Writer) error {
+		_, err := w.Write(body)
+		return err
+	})
+}
+
+// replace writes name under root from write, through a temporary file
+// renamed over it once synced.
+func replace(root *os.Root, name string, write func(io.Writer) error) error {
 	var suffix [8]byte
 	rand.Read(suffix[:])
 	tmp := filepath.Join(filepath.Dir(name), ".put-"+hex.EncodeToString(suffix[:]))
@@ -260,7 +298,7 @@ func writeFile(root *os.Root, name string, body []byte) error {
 		return err
 	}
 	defer root.Remove(tmp)
-	if _, err := f.Write(body); err != nil {
+	if err := write(f); err != nil {
 		f.Close()
 		return err
 	}
