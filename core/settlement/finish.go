@@ -109,9 +109,14 @@ func (r *Reconciler) indexTransactions(ctx context.Context, in Input) (*txnIndex
 	}
 }
 
+// MaxAnomalies bounds the summary's anomalies; exceptions.csv holds them
+// all, and anomalies_total counts them.
+const MaxAnomalies = 1000
+
 // finish ends a run whose transaction file is applied: our entries absent
-// from the file, the presentations, the report parts gathered into
-// exceptions.csv, the debts, the summary.
+// from the file, the presentations, the report parts streamed into
+// exceptions.csv, the debts, the summary. Nothing of it grows with the
+// day's anomalies but what the summary keeps of them (MaxAnomalies).
 func (r *Reconciler) finish(ctx context.Context, day time.Time, run Run, index *txnIndex) (Summary, error) {
 	if index == nil {
 		var err error
@@ -121,28 +126,6 @@ func (r *Reconciler) finish(ctx context.Context, day time.Time, run Run, index *
 	}
 	s := run.summary()
 	s.Status, s.Checkpoint = Completed, nil
-	var lines []exception
-	touched := make(map[ledger.Account]bool)
-	for seq := 0; seq < run.Checkpoint.Parts; seq++ {
-		key := partKey(day, run.Attempt, seq)
-		b, err := r.c.Bucket.Get(ctx, key)
-		if err != nil {
-			return Summary{}, fmt.Errorf("settlement: %s: read %s: %w", run.Date, key, err)
-		}
-		part, err := decodePart(b)
-		if err != nil {
-			return Summary{}, fmt.Errorf("settlement: %s: %s: %w", run.Date, key, err)
-		}
-		for _, x := range part {
-			switch x.Rule {
-			case Malformed, Refused, Mismatch:
-				s.Anomalies = append(s.Anomalies, Anomaly{TransactionID: x.TransactionID, Rule: x.Rule, Detail: x.Detail, Line: x.Line})
-			case Adjusted, AmountAdjusted:
-				touched[ledger.Account{UserID: x.UserID, Currency: x.Currency}] = true
-			}
-		}
-		lines = append(lines, part...)
-	}
 	// Our entries of the day and the presentations are read side by side.
 	index.sort()
 	var clientOnly []exception
@@ -152,7 +135,7 @@ func (r *Reconciler) finish(ctx context.Context, day time.Time, run Run, index *
 		defer close(listed)
 		clientOnly, clientErr = r.clientOnly(ctx, day, index)
 	}()
-	pres, flagged, err := r.presentations(ctx, run.Inputs[1], index)
+	pres, flaggedParts, err := r.presentations(ctx, day, run, index)
 	<-listed
 	if err != nil {
 		return r.failOrErr(ctx, day, run, err)
@@ -160,27 +143,37 @@ func (r *Reconciler) finish(ctx context.Context, day time.Time, run Run, index *
 	if clientErr != nil {
 		return Summary{}, clientErr
 	}
-	held, carried, err := r.held(ctx, day, lines, index)
-	if err != nil {
-		return Summary{}, err
-	}
-	s.Transactions.HeldCarried = len(carried)
-	lines = append(lines, carried...)
-	for _, x := range clientOnly {
-		s.Anomalies = append(s.Anomalies, Anomaly{TransactionID: x.TransactionID, Rule: ClientOnly, Detail: x.Detail})
-	}
-	s.Transactions.ClientOnly = len(clientOnly)
-	lines = append(lines, clientOnly...)
 	s.Presentations = pres
-	for _, x := range flagged {
-		a := Anomaly{TransactionID: x.TransactionID, Rule: x.Rule, Detail: x.Detail}
-		if x.Rule == Malformed {
-			a.Line = x.Line
+	rep := report{touched: make(map[ledger.Account]bool)}
+	var held []byte
+	err = r.c.Bucket.PutStream(ctx, reportKey(day, "exceptions.csv"), "text/csv", func(w io.Writer) error {
+		rep.start(w)
+		if err := r.eachPart(ctx, day, run.Attempt, run.Checkpoint.Parts, partKey, rep.add); err != nil {
+			return err
 		}
-		s.Anomalies = append(s.Anomalies, a)
+		var carried []exception
+		var err error
+		if held, carried, err = r.held(ctx, day, rep.held, index); err != nil {
+			return err
+		}
+		s.Transactions.HeldCarried = len(carried)
+		for _, x := range carried {
+			rep.add(x)
+		}
+		s.Transactions.ClientOnly = len(clientOnly)
+		for _, x := range clientOnly {
+			rep.add(x)
+		}
+		if err := r.eachPart(ctx, day, run.Attempt, flaggedParts, presentationPartKey, rep.add); err != nil {
+			return err
+		}
+		return rep.flush()
+	})
+	if err != nil {
+		return Summary{}, fmt.Errorf("settlement: %s: write exceptions.csv: %w", run.Date, err)
 	}
-	lines = append(lines, flagged...)
-	if s.Debts, err = r.debts(ctx, touched); err != nil {
+	s.Anomalies, s.AnomaliesTotal = rep.anomalies, rep.total
+	if s.Debts, err = r.debts(ctx, rep.touched); err != nil {
 		return Summary{}, err
 	}
 	s.Inputs = append([]Input(nil), run.Inputs...)
@@ -188,9 +181,6 @@ func (r *Reconciler) finish(ctx context.Context, day time.Time, run Run, index *
 	s.Inputs[1].Rows = pres.Rows + pres.Malformed
 	if err := r.c.Bucket.Put(ctx, reportKey(day, heldReport), "text/csv", held); err != nil {
 		return Summary{}, fmt.Errorf("settlement: %s: write %s: %w", run.Date, heldReport, err)
-	}
-	if err := r.c.Bucket.Put(ctx, reportKey(day, "exceptions.csv"), "text/csv", encodeExceptions(lines, false)); err != nil {
-		return Summary{}, fmt.Errorf("settlement: %s: write exceptions.csv: %w", run.Date, err)
 	}
 	if err := r.writeSummary(ctx, day, s); err != nil {
 		return Summary{}, fmt.Errorf("settlement: %s: write summary.json: %w", run.Date, err)
@@ -201,6 +191,26 @@ func (r *Reconciler) finish(ctx context.Context, day time.Time, run Run, index *
 	}
 	r.logRun(s)
 	return s, nil
+}
+
+// eachPart reads the report parts 0 to n-1 of attempt's report of day,
+// named by key, one at a time, and calls fn with each line.
+func (r *Reconciler) eachPart(ctx context.Context, day time.Time, attempt, n int, key func(time.Time, int, int) string, fn func(exception)) error {
+	for seq := range n {
+		k := key(day, attempt, seq)
+		b, err := r.c.Bucket.Get(ctx, k)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", k, err)
+		}
+		part, err := decodePart(b)
+		if err != nil {
+			return fmt.Errorf("%s: %w", k, err)
+		}
+		for _, x := range part {
+			fn(x)
+		}
+	}
+	return nil
 }
 
 // failOrErr fails the run for an unusable file, and returns any other error.

@@ -82,6 +82,12 @@ func partKey(day time.Time, attempt, seq int) string {
 	return reportKey(day, fmt.Sprintf("parts/%d/%06d.csv", attempt, seq))
 }
 
+// presentationPartKey is where the part seq of the flagged presentments of
+// attempt's report of day goes.
+func presentationPartKey(day time.Time, attempt, seq int) string {
+	return reportKey(day, fmt.Sprintf("parts/%d/p%06d.csv", attempt, seq))
+}
+
 // Day reads date as a day of zone no later than today by now's calendar
 // there, and returns its first instant.
 func Day(date string, zone *time.Location, now time.Time) (time.Time, error) {

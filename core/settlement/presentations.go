@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"sort"
+	"time"
 
 	"github.com/tarjeta-dev/tarjeta/core/ledger"
 	"github.com/tarjeta-dev/tarjeta/core/money"
@@ -18,39 +19,53 @@ const lookupBatch = 100
 
 // presentations sums up the presentation file and flags the presentments
 // of no transaction we know, or of another amount than the transaction
-// file's row. It runs after the transaction file is applied.
-func (r *Reconciler) presentations(ctx context.Context, in Input, index *txnIndex) (Presentations, []exception, error) {
+// file's row. It runs after the transaction file is applied. The flags are
+// written a chunk at a time, in line order, as report parts of the run's
+// attempt (presentationPartKey), never held whole; it returns how many.
+func (r *Reconciler) presentations(ctx context.Context, day time.Time, run Run, index *txnIndex) (Presentations, int, error) {
+	in := run.Inputs[1]
 	c := &checker{r: r, index: index, sums: make(runningSums),
 		p: Presentations{Debt: Totals{}, ByFunctionCode: map[string]int{}, InterchangeFees: Totals{}, Taxes: Totals{}}}
 	body, rd, cols, err := r.openHeader(ctx, in, PresentationColumns)
 	if err != nil {
-		return c.p, nil, err
+		return c.p, 0, err
 	}
 	defer body.Close()
 	ahead := startReadAhead(func(rows []presented) batch[presented] { return r.readPresentments(rd, &cols, in.Key, rows) })
 	defer ahead.close()
+	parts := 0
 	for {
 		b, ok := ahead.next()
 		if !ok {
-			return c.p, nil, errors.New("settlement: the reading ahead stopped")
+			return c.p, 0, errors.New("settlement: the reading ahead stopped")
 		}
 		if b.err != nil {
-			return c.p, nil, b.err
+			return c.p, 0, b.err
 		}
 		for _, row := range b.items {
 			if err := c.check(ctx, row); err != nil {
-				return c.p, nil, err
+				return c.p, 0, err
 			}
 		}
 		ahead.recycle(b.items)
 		if b.done {
 			c.sums.carry(&c.p)
-			if err := c.lookUp(ctx); err != nil {
-				return c.p, nil, err
-			}
-			c.p.Flagged = countRule(c.out, Flagged)
+		}
+		// The chunk's flags are complete once its lookups are done.
+		if err := c.lookUp(ctx); err != nil {
+			return c.p, 0, err
+		}
+		if len(c.out) > 0 {
+			c.p.Flagged += countRule(c.out, Flagged)
 			sort.SliceStable(c.out, func(i, j int) bool { return c.out[i].Line < c.out[j].Line })
-			return c.p, c.out, nil
+			key := presentationPartKey(day, run.Attempt, parts)
+			if err := r.c.Bucket.Put(ctx, key, "text/csv", encodeExceptions(c.out, true)); err != nil {
+				return c.p, 0, fmt.Errorf("settlement: write %s: %w", key, err)
+			}
+			parts, c.out = parts+1, c.out[:0]
+		}
+		if b.done {
+			return c.p, parts, nil
 		}
 	}
 }

@@ -783,3 +783,28 @@ func TestMismatch(t *testing.T) {
 		}
 	}
 }
+
+// TestAnomaliesBounded: the summary keeps the first MaxAnomalies anomalies
+// and counts them all; exceptions.csv lists them all.
+func TestAnomaliesBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(txHeader)
+	for i := range settlement.MaxAnomalies + 500 {
+		fmt.Fprintf(&b, "t-%d,2026-12-01 09:00:00,TELEPORT,u5,1.00,ARS,1.00,ARS,APPROVED,APPROVED,ONLINE,,Bar\r\n", i)
+	}
+	f := newFixture(t, scenarioLedger(t))
+	f.chunk = 400
+	f.drop(day1, b.String(), scenarioPresentations)
+	s := f.run(t, day1)
+	want := settlement.MaxAnomalies + 500 + s.Transactions.ClientOnly + s.Presentations.Flagged + s.Presentations.Malformed
+	if len(s.Anomalies) != settlement.MaxAnomalies || s.AnomaliesTotal != want {
+		t.Errorf("%d anomalies kept, %d counted", len(s.Anomalies), s.AnomaliesTotal)
+	}
+	if s.Anomalies[0].TransactionID != "t-0" || s.Anomalies[len(s.Anomalies)-1].TransactionID != fmt.Sprint("t-", settlement.MaxAnomalies-1) {
+		t.Errorf("anomalies from %s to %s, want the first %d in file order", s.Anomalies[0].TransactionID, s.Anomalies[len(s.Anomalies)-1].TransactionID, settlement.MaxAnomalies)
+	}
+	_, x := f.report(t, day1)
+	if n := strings.Count(string(x), ",MALFORMED,"); n != settlement.MaxAnomalies+500+s.Presentations.Malformed {
+		t.Errorf("exceptions.csv lists %d malformed rows", n)
+	}
+}

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/tarjeta-dev/tarjeta/core/ledger"
 	"github.com/tarjeta-dev/tarjeta/core/storable"
 )
 
@@ -112,4 +114,55 @@ func unneutral(cell string) string {
 		return cell[1:]
 	}
 	return cell
+}
+
+// report writes exceptions.csv line by line and keeps what the summary
+// needs of the lines: the first MaxAnomalies anomalies and their count,
+// the accounts a posting touched (for the debts), and the HELD rows (for
+// held.csv).
+type report struct {
+	w         *csv.Writer
+	rec       []string
+	anomalies []Anomaly
+	total     int
+	touched   map[ledger.Account]bool
+	held      []exception
+}
+
+func (r *report) start(w io.Writer) {
+	r.w = csv.NewWriter(w)
+	r.w.Write(ExceptionColumns)
+	r.anomalies = []Anomaly{}
+}
+
+// add writes a line of exceptions.csv, its cells neutralised.
+func (r *report) add(x exception) {
+	r.rec = append(r.rec[:0], x.TransactionID, string(x.Rule), x.Source, x.StatusDetail, x.Action, x.Detail)
+	for i := range r.rec {
+		r.rec[i] = neutral(r.rec[i])
+	}
+	r.w.Write(r.rec)
+	switch x.Rule {
+	case Adjusted, AmountAdjusted:
+		r.touched[ledger.Account{UserID: x.UserID, Currency: x.Currency}] = true
+	case HeldRow:
+		if x.Line > 0 { // a row of the day's file, not one carried
+			r.held = append(r.held, exception{TransactionID: x.TransactionID, UserID: x.UserID, Rule: HeldRow})
+		}
+	case Malformed, Refused, Mismatch, ClientOnly, Flagged:
+		r.total++
+		if len(r.anomalies) < MaxAnomalies {
+			a := Anomaly{TransactionID: x.TransactionID, Rule: x.Rule, Detail: x.Detail}
+			if x.Rule != ClientOnly && x.Rule != Flagged {
+				a.Line = x.Line
+			}
+			r.anomalies = append(r.anomalies, a)
+		}
+	}
+}
+
+// flush ends the file, reporting what the writer could not write.
+func (r *report) flush() error {
+	r.w.Flush()
+	return r.w.Error()
 }

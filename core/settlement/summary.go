@@ -30,8 +30,11 @@ type Summary struct {
 	Transactions  Counts        `json:"transactions"`
 	Debts         []Debt        `json:"debts"`
 	Presentations Presentations `json:"presentations"`
-	Anomalies     []Anomaly     `json:"anomalies"`
-	Checkpoint    *Checkpoint   `json:"checkpoint,omitempty"` // while RUNNING
+	// Anomalies are the first MaxAnomalies; AnomaliesTotal counts them
+	// all, and exceptions.csv lists them all.
+	Anomalies      []Anomaly   `json:"anomalies"`
+	AnomaliesTotal int         `json:"anomalies_total"`
+	Checkpoint     *Checkpoint `json:"checkpoint,omitempty"` // while RUNNING
 }
 
 // Input is one object a run read.
