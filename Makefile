@@ -123,6 +123,7 @@ bench: deps build
 	$(GO) test -run '^$$' -bench 'VerifyLatency' -benchtime 200x ./benchmarks/
 	$(GO) test -run '^$$' -bench 'FollowUp' -benchtime 5x ./benchmarks/
 	$(GO) test -run '^$$' -bench 'ReconcilePure/rows=100000$$' -benchtime 5x ./benchmarks/
+	$(GO) test -run '^$$' -bench 'ReconcileAnomalies' -benchtime 1x ./benchmarks/
 	$(GO) test -run '^$$' -bench 'ReconcilePure/rows=1000000$$' -benchtime 1x ./benchmarks/
 	@for rows in 100000 1000000; do (cd benchmarks/duckdb && $(GO) run . $(SETTLEMENT_BENCH_DIR)/tarjeta-settlement-$$rows-v2) || exit 1; done
 	$(GO) test -run '^$$' -bench 'ReconcileEndToEnd/rows=100000$$' -benchtime 1x ./benchmarks/

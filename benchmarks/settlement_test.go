@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sync"
@@ -157,6 +158,12 @@ func (b *readOnlyBucket) Get(ctx context.Context, key string) ([]byte, error) {
 		return body, nil
 	}
 	return b.Bucket.Get(ctx, key)
+}
+
+// PutStream keeps nothing: what the run streams (exceptions.csv) is not
+// read back.
+func (b *readOnlyBucket) PutStream(_ context.Context, _, _ string, write func(io.Writer) error) error {
+	return write(io.Discard)
 }
 
 // memRuns keeps run records in memory.
