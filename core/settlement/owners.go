@@ -63,9 +63,11 @@ func (o *owners) other(id, user string) string {
 // currency, or (nothing held under the row's user) for another user on
 // the day. "" when neither.
 func (o *owners) mismatch(t Transaction, pos *ledger.Position) string {
-	for _, e := range append(pos.Entries[:len(pos.Entries):len(pos.Entries)], pos.Settled...) {
-		if e.Currency != t.Currency {
-			return fmt.Sprintf("file: %s %s in %s; ledger: the transaction's entries are in %s", t.Status, t.Type, t.Currency, e.Currency)
+	for _, entries := range [2][]ledger.Entry{pos.Entries, pos.Settled} {
+		for i := range entries {
+			if c := entries[i].Currency; c != t.Currency {
+				return fmt.Sprintf("file: %s %s in %s; ledger: the transaction's entries are in %s", t.Status, t.Type, t.Currency, c)
+			}
 		}
 	}
 	if len(pos.Entries) == 0 && len(pos.Settled) == 0 {
