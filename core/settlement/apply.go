@@ -46,8 +46,12 @@ type applier struct {
 	// first and chain are positions' own, kept from chunk to chunk.
 	first map[uint64]int32
 	chain []int32
-	// owners are the users of the day's transactions, for MISMATCH.
-	owners *owners
+	// owners are the users of the day's transactions, for MISMATCH: read
+	// while the first chunk is, ready once loaded is closed (ownersErr
+	// then says whether it failed).
+	owners    *owners
+	ownersErr error
+	loaded    chan struct{}
 	// cleanPrior is, for a transaction with postings of the day under an
 	// earlier file, what a clean run of this file had moved before its
 	// next row (see decide).
@@ -107,16 +111,16 @@ func (r *Reconciler) openTransactions(ctx context.Context, day time.Time, run Ru
 	if err != nil {
 		return nil, err
 	}
-	o, err := r.owners(ctx, day)
-	if err != nil {
-		body.Close()
-		return nil, err
-	}
 	sum := sha256.Sum256([]byte(in.ETag))
-	a := &applier{owners: o,
+	a := &applier{
 		r: r, day: day, body: body, rd: rd, cols: cols, seed: maphash.MakeSeed(),
 		prefix: day.Format("20060102") + "." + hex.EncodeToString(sum[:6]) + ".",
+		loaded: make(chan struct{}),
 	}
+	go func() {
+		defer close(a.loaded)
+		a.owners, a.ownersErr = r.owners(ctx, day)
+	}()
 	if cp := run.Checkpoint; cp.Offset > 0 {
 		body.Close()
 		if a.body, err = r.c.Bucket.Open(ctx, in.Key, in.ETag, cp.Offset); err != nil {
@@ -135,6 +139,7 @@ func (r *Reconciler) openTransactions(ctx context.Context, day time.Time, run Ru
 
 // close stops the reading ahead, then the file.
 func (a *applier) close() {
+	<-a.loaded
 	if a.ahead != nil {
 		a.ahead.close()
 	}
@@ -211,6 +216,9 @@ func (a *applier) chunk(ctx context.Context, run *Run) (done bool, err error) {
 	positions, err := a.positions(ctx, rows)
 	if err != nil {
 		return false, err
+	}
+	if <-a.loaded; a.ownersErr != nil {
+		return false, a.ownersErr
 	}
 	var postings []ledger.Posting
 	var lines []exception

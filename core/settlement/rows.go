@@ -1,6 +1,7 @@
 package settlement
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"slices"
@@ -165,13 +166,14 @@ func identifier(name string, b []byte) (string, error) {
 	if !utf8.Valid(b) {
 		return "", fmt.Errorf("%w: %s is not UTF-8", ErrValue, name)
 	}
-	if strings.ContainsFunc(string(b), unicode.IsControl) {
+	if bytes.ContainsFunc(b, unicode.IsControl) {
 		return "", fmt.Errorf("%w: %s holds a control character", ErrValue, name)
 	}
-	if err := storable.CheckID(name, string(b)); err != nil {
+	id := string(b)
+	if err := storable.CheckID(name, id); err != nil {
 		return "", err
 	}
-	return string(b), nil
+	return id, nil
 }
 
 // label reads a short enumerated or descriptive value carried into the
