@@ -1,9 +1,11 @@
 package settlement
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"hash/maphash"
+	"slices"
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/core/ledger"
@@ -13,49 +15,62 @@ import (
 // the day, the user they were made for: what a row naming the
 // transaction under another user is checked against, since the ledger
 // keeps a user's entries together and finds none of another's. A
-// transaction id is known by its hash; users are kept once each.
+// transaction id is known by its hash, in 16 bytes sorted by it; users
+// are kept once each.
 type owners struct {
 	seed  maphash.Seed
-	of    map[uint64]int32 // transaction id's hash → index in users, -1 for several
+	of    []owned // by hash
 	users []string
-	index map[string]int32
+}
+
+type owned struct {
+	hash uint64
+	user int32 // index in users, -1 for several users (or ids of one hash)
 }
 
 // owners reads who the day's entries of Pomelo's calls were made for.
 func (r *Reconciler) owners(ctx context.Context, day time.Time) (*owners, error) {
-	o := &owners{seed: maphash.MakeSeed(), of: map[uint64]int32{}, index: map[string]int32{}}
+	o := &owners{seed: maphash.MakeSeed()}
+	index := map[string]int32{}
 	err := r.c.Ledger.CreatedBetween(ctx, day, nextDay(day), func(e ledger.Entry) error {
-		u, ok := o.index[e.UserID]
+		u, ok := index[e.UserID]
 		if !ok {
 			u = int32(len(o.users))
 			o.users = append(o.users, e.UserID)
-			o.index[e.UserID] = u
+			index[e.UserID] = u
 		}
-		h := maphash.String(o.seed, e.TransactionID)
-		if prev, ok := o.of[h]; ok && prev != u {
-			u = -1 // two users' (or two ids of one hash): say nothing of it
-		}
-		o.of[h] = u
+		o.of = append(o.of, owned{hash: maphash.String(o.seed, e.TransactionID), user: u})
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("settlement: %s: entries of the day: %w", day.Format("2006-01-02"), err)
 	}
-	o.index = nil
+	slices.SortFunc(o.of, func(a, b owned) int { return cmp.Compare(a.hash, b.hash) })
+	// One entry a hash: a transaction's entries made for two users say
+	// nothing of either.
+	out := o.of[:0]
+	for _, x := range o.of {
+		if n := len(out); n > 0 && out[n-1].hash == x.hash {
+			if out[n-1].user != x.user {
+				out[n-1].user = -1
+			}
+			continue
+		}
+		out = append(out, x)
+	}
+	o.of = slices.Clip(out)
 	return o, nil
 }
 
 // other returns the user the day's entries of transaction id were made for
 // when that is not user, "" otherwise.
 func (o *owners) other(id, user string) string {
-	if o == nil {
+	h := maphash.String(o.seed, id)
+	i, ok := slices.BinarySearchFunc(o.of, h, func(x owned, h uint64) int { return cmp.Compare(x.hash, h) })
+	if !ok || o.of[i].user < 0 || o.users[o.of[i].user] == user {
 		return ""
 	}
-	u, ok := o.of[maphash.String(o.seed, id)]
-	if !ok || u < 0 || o.users[u] == user {
-		return ""
-	}
-	return o.users[u]
+	return o.users[o.of[i].user]
 }
 
 // mismatch says why row t, given its transaction's position under its
