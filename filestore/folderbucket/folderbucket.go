@@ -232,23 +232,11 @@ func (b *Bucket) Get(_ context.Context, key string) ([]byte, error) {
 
 // Put writes the file through a temporary one renamed over it, so that a
 // reader sees the old content or the new, never a part.
-func (b *Bucket) Put(_ context.Context, key, _ string, body []byte) error {
-	n, err := name(key)
-	if err != nil {
+func (b *Bucket) Put(ctx context.Context, key, contentType string, body []byte) error {
+	return b.PutStream(ctx, key, contentType, func(w io.Writer) error {
+		_, err := w.Write(body)
 		return err
-	}
-	root, err := open(b.dir, true)
-	if err != nil {
-		return err
-	}
-	defer root.Close()
-	if err := root.MkdirAll(filepath.Dir(n), 0o755); err != nil {
-		return failure(key, err)
-	}
-	if err := writeFile(root, n, body); err != nil {
-		return failure(key, err)
-	}
-	return nil
+	})
 }
 
 // PutStream writes the file from write through a temporary one renamed
@@ -267,14 +255,14 @@ func (b *Bucket) PutStream(_ context.Context, key, _ string, write func(io.Write
 		return failure(key, err)
 	}
 	err = replace(root, n, func(f io.Writer) error {
-		w := bufio.NewWriterSize(f, 1<<20)
+		w := bufio.NewWriterSize(f, 64<<10)
 		if err := write(w); err != nil {
 			return err
 		}
 		return w.Flush()
 	})
 	if err != nil {
-		return fmt.Errorf("folderbucket: put %s: %w", key, err)
+		return failure(key, err)
 	}
 	return nil
 }
