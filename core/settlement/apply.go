@@ -263,7 +263,7 @@ func (a *applier) chunk(ctx context.Context, run *Run) (done bool, err error) {
 	}
 	if len(lines) > 0 {
 		key := partKey(a.day, run.Attempt, run.Checkpoint.Parts)
-		if err := a.r.c.Bucket.Put(ctx, key, "text/csv", encodeExceptions(lines, true)); err != nil {
+		if err := a.r.c.Bucket.Put(ctx, key, "text/csv", encodePart(lines)); err != nil {
 			return false, fmt.Errorf("settlement: write %s: %w", key, err)
 		}
 		run.Checkpoint.Parts++

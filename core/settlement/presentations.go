@@ -59,7 +59,7 @@ func (r *Reconciler) presentations(ctx context.Context, day time.Time, run Run, 
 			c.p.Flagged += countRule(c.out, Flagged)
 			sort.SliceStable(c.out, func(i, j int) bool { return c.out[i].Line < c.out[j].Line })
 			key := presentationPartKey(day, run.Attempt, parts)
-			if err := r.c.Bucket.Put(ctx, key, "text/csv", encodeExceptions(c.out, true)); err != nil {
+			if err := r.c.Bucket.Put(ctx, key, "text/csv", encodePart(c.out)); err != nil {
 				return c.p, 0, fmt.Errorf("settlement: write %s: %w", key, err)
 			}
 			parts, c.out = parts+1, c.out[:0]

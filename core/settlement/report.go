@@ -34,27 +34,17 @@ type exception struct {
 // partColumns are a report part's: exceptions.csv's and what the run needs.
 var partColumns = append(append([]string(nil), ExceptionColumns...), "LINE", "USER_ID", "CURRENCY")
 
-// encodeExceptions writes lines as CSV, with the part's extra columns when
-// part is set.
-func encodeExceptions(lines []exception, part bool) []byte {
+// encodePart writes lines as a report part: exceptions.csv's columns and
+// the ones the run needs later, as written (a part is read back, never
+// opened in a spreadsheet).
+func encodePart(lines []exception) []byte {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	header := ExceptionColumns
-	if part {
-		header = partColumns
-	}
-	_ = w.Write(header) // a bytes.Buffer does not fail
+	_ = w.Write(partColumns) // a bytes.Buffer does not fail
 	rec := make([]string, 0, len(partColumns))
 	for _, x := range lines {
-		rec = append(rec[:0], x.TransactionID, string(x.Rule), x.Source, x.StatusDetail, x.Action, x.Detail)
-		if !part {
-			for i := range rec {
-				rec[i] = neutral(rec[i])
-			}
-		}
-		if part {
-			rec = append(rec, strconv.Itoa(x.Line), x.UserID, x.Currency)
-		}
+		rec = append(rec[:0], x.TransactionID, string(x.Rule), x.Source, x.StatusDetail, x.Action, x.Detail,
+			strconv.Itoa(x.Line), x.UserID, x.Currency)
 		_ = w.Write(rec)
 	}
 	w.Flush()
