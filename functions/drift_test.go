@@ -445,7 +445,7 @@ var operations = map[string][]string{
 	"GetObject": {"s3:GetObject"}, "HeadObject": {"s3:GetObject", "s3:ListBucket"}, "PutObject": {"s3:PutObject"}, "ListObjectsV2": {"s3:ListBucket"},
 	"CreateMultipartUpload": {"s3:PutObject"}, "UploadPart": {"s3:PutObject"}, "CompleteMultipartUpload": {"s3:PutObject"},
 	"AbortMultipartUpload": {"s3:AbortMultipartUpload"},
-	"Invoke": {"lambda:InvokeFunction"}, "GetSecretValue": {"secretsmanager:GetSecretValue"},
+	"Invoke":               {"lambda:InvokeFunction"}, "GetSecretValue": {"secretsmanager:GetSecretValue"},
 }
 
 // transactItems map the types of a TransactWriteItem's items to their
