@@ -182,6 +182,16 @@ func (m *memRuns) Run(_ context.Context, date string) (settlement.Run, error) {
 	return r, nil
 }
 
+func (m *memRuns) RunsOf(ctx context.Context, dates []string) ([]settlement.Run, error) {
+	var out []settlement.Run
+	for _, d := range dates {
+		if r, err := m.Run(ctx, d); err == nil {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
 func (m *memRuns) SaveRun(_ context.Context, r settlement.Run) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -139,6 +139,7 @@ func httpEvents(t testing.TB) map[string]events.APIGatewayV2HTTPRequest {
 
 	out["reconcile/run.json"] = internal(t, "POST /reconciliations", "POST", "/reconciliations", "", []byte(`{"date":"`+sampleDay+`"}`))
 	out["reconcile/summary.json"] = internal(t, "GET /reconciliations/{date}", "GET", "/reconciliations/"+sampleDay, "", nil)
+	out["reconcile/list.json"] = internal(t, "GET /reconciliations", "GET", "/reconciliations", "from="+sampleDay+"&to="+sampleDay, nil)
 	return out
 }
 

@@ -65,6 +65,11 @@ func TestReconcileBootstrap(t *testing.T) {
 	if summary.StatusCode != 200 || summary.JSON["status"] != "COMPLETED" || counts["rows"] != float64(rows) || counts["matched"] != float64(rows) {
 		t.Errorf("summary: %d %s", summary.StatusCode, summary.Body)
 	}
+	list := call(t, rt, sample(t, "reconcile/list.json"))
+	days, _ := list.JSON["reconciliations"].([]any)
+	if list.StatusCode != 200 || len(days) != 1 || days[0].(map[string]any)["status"] != "COMPLETED" {
+		t.Errorf("list: %d %s", list.StatusCode, list.Body)
+	}
 	var yesterday struct{ Date, Status string }
 	decode(t, invoke(t, rt, sample(t, "reconcile/schedule.json")), &yesterday)
 	if yesterday.Date == "" || yesterday.Date == sampleDay {

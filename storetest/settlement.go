@@ -39,6 +39,7 @@ func RunSettlement(t *testing.T, open func(t *testing.T) Settlement) {
 		{"the day's entries of Pomelo's calls", createdBetween},
 		{"balances of any accounts", balances},
 		{"run records by version", runs},
+		{"run records of a list of dates", runsOf},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })
 	}
@@ -324,5 +325,26 @@ func statementPastPostings(t *testing.T, s Settlement) {
 		if len(seen) != 251 {
 			t.Errorf("limit %d: %d distinct entries, want 251", limit, len(seen))
 		}
+	}
+}
+
+func runsOf(t *testing.T, s Settlement) {
+	ctx := context.Background()
+	for _, d := range []string{"2026-12-03", "2026-12-01", "2026-11-30"} {
+		if err := s.SaveRun(ctx, settlement.Run{Date: d, Version: 1, Status: settlement.Completed, Anomalies: 2,
+			Counts: settlement.Counts{Rows: 5, Matched: 5}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.RunsOf(ctx, []string{"2026-12-01", "2026-12-02", "2026-12-03", "2026-12-01x"})
+	if err != nil || len(got) != 2 || got[0].Date != "2026-12-01" || got[1].Date != "2026-12-03" || got[1].Counts.Rows != 5 || got[1].Anomalies != 2 {
+		t.Errorf("RunsOf = %+v, %v; want 12-01 and 12-03, in order", got, err)
+	}
+	var many []string
+	for d := range settlement.MaxRange {
+		many = append(many, fmt.Sprintf("2026-10-%02d", d%31+1))
+	}
+	if got, err := s.RunsOf(ctx, many); err != nil || len(got) != 0 {
+		t.Errorf("RunsOf(%d dates of none) = %d, %v", len(many), len(got), err)
 	}
 }

@@ -185,7 +185,7 @@ func (r *Reconciler) finish(ctx context.Context, day time.Time, run Run, index *
 	if err := r.writeSummary(ctx, day, s); err != nil {
 		return Summary{}, fmt.Errorf("settlement: %s: write summary.json: %w", run.Date, err)
 	}
-	run.Status, run.Inputs = Completed, s.Inputs
+	run.Status, run.Inputs, run.Counts, run.Anomalies = Completed, s.Inputs, s.Transactions, s.AnomaliesTotal
 	if err := r.save(ctx, &run); err != nil {
 		return Summary{}, err
 	}

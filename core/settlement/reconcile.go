@@ -247,6 +247,50 @@ func (r *Reconciler) fail(ctx context.Context, day time.Time, run Run, reason st
 	return s, nil
 }
 
+// MaxRange is how many days Between lists at most.
+const MaxRange = 62
+
+// DayRun is a day's run as a listing shows it.
+type DayRun struct {
+	Date         string `json:"date"`
+	Status       Status `json:"status"`
+	Transactions Counts `json:"transactions"`
+	Anomalies    int    `json:"anomalies"`
+}
+
+// Between lists the runs of the days from from to to, both included
+// (dates YYYY-MM-DD up to today, at most MaxRange days), oldest first: the
+// days never run are left out. A bad range fails with ErrDate.
+func (r *Reconciler) Between(ctx context.Context, from, to string) ([]DayRun, error) {
+	first, err := Day(from, r.c.Zone, r.c.Now())
+	if err != nil {
+		return nil, fmt.Errorf("from: %w", err)
+	}
+	last, err := Day(to, r.c.Zone, r.c.Now())
+	if err != nil {
+		return nil, fmt.Errorf("to: %w", err)
+	}
+	var dates []string
+	for d := first; !d.After(last); d = nextDay(d) {
+		if len(dates) == MaxRange {
+			return nil, fmt.Errorf("%w: from %s to %s is more than %d days", ErrDate, from, to, MaxRange)
+		}
+		dates = append(dates, d.Format("2006-01-02"))
+	}
+	if len(dates) == 0 {
+		return nil, fmt.Errorf("%w: from %s is after to %s", ErrDate, from, to)
+	}
+	runs, err := r.c.Runs.RunsOf(ctx, dates)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]DayRun, 0, len(runs))
+	for _, run := range runs {
+		out = append(out, DayRun{Date: run.Date, Status: run.Status, Transactions: run.Counts, Anomalies: run.Anomalies})
+	}
+	return out, nil
+}
+
 // Last returns the date's last summary: the one written when it finished,
 // or its progress while it runs. It fails with ErrNoRun for a date never
 // run.

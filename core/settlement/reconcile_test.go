@@ -808,3 +808,30 @@ func TestAnomaliesBounded(t *testing.T) {
 		t.Errorf("exceptions.csv lists %d malformed rows", n)
 	}
 }
+
+// TestBetween: the runs of a range of days, oldest first, the days never
+// run left out; a completed day shows its summary's counts and anomalies;
+// a bad, reversed or too wide range is ErrDate.
+func TestBetween(t *testing.T) {
+	f := newFixture(t, scenarioLedger(t))
+	f.drop(day1, scenarioTransactions, scenarioPresentations)
+	want := f.run(t, day1)
+	f.clock = f.clock.AddDate(0, 0, 3)
+	day3 := day1.AddDate(0, 0, 2)
+	f.run(t, day3) // no files: FAILED
+	got, err := f.reconciler().Between(context.Background(), "2026-11-20", "2026-12-04")
+	if err != nil || len(got) != 2 || got[0].Date != "2026-12-01" || got[1].Date != "2026-12-03" || got[1].Status != settlement.Failed {
+		t.Fatalf("Between = %+v, %v", got, err)
+	}
+	if got[0].Status != settlement.Completed || got[0].Transactions != want.Transactions || got[0].Anomalies != want.AnomaliesTotal {
+		t.Errorf("the completed day: %+v, want %+v and %d anomalies", got[0], want.Transactions, want.AnomaliesTotal)
+	}
+	for _, r := range [][2]string{{"2026-12-04", "2026-12-01"}, {"2026-10-01", "2026-12-02"}, {"2026-12-1", "2026-12-02"}, {"2026-12-01", "2099-01-01"}, {"", ""}} {
+		if _, err := f.reconciler().Between(context.Background(), r[0], r[1]); !errors.Is(err, settlement.ErrDate) {
+			t.Errorf("Between(%s, %s) = %v, want ErrDate", r[0], r[1], err)
+		}
+	}
+	if got, err := f.reconciler().Between(context.Background(), "2026-10-03", "2026-12-03"); err != nil || len(got) != 2 {
+		t.Errorf("62 days: %d, %v", len(got), err)
+	}
+}

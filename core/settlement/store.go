@@ -76,6 +76,9 @@ type Runs interface {
 	// SaveRun writes r when the stored record's version is r.Version-1
 	// (none for version 1), else fails with ErrRunConflict.
 	SaveRun(ctx context.Context, r Run) error
+	// RunsOf returns the records of the dates that have one, in the order
+	// of dates (at most MaxRange of them).
+	RunsOf(ctx context.Context, dates []string) ([]Run, error)
 }
 
 // Run is the record of a date's reconciliation: where it stands, what it
@@ -89,6 +92,8 @@ type Run struct {
 	Inputs     []Input    `json:"inputs"`
 	Replaces   []Input    `json:"replaces,omitempty"`
 	Checkpoint Checkpoint `json:"checkpoint"`
-	Counts     Counts     `json:"counts"` // of the rows before the checkpoint
+	Counts     Counts     `json:"counts"` // of the rows before the checkpoint; the summary's once COMPLETED
+	// Anomalies counts the summary's anomalies once COMPLETED.
+	Anomalies int `json:"anomalies,omitempty"`
 	LeaseUntil time.Time  `json:"lease_until"`
 }

@@ -36,6 +36,32 @@ func (s *Store) Run(ctx context.Context, date string) (settlement.Run, error) {
 	return r, nil
 }
 
+// RunsOf reads the dates' records: one BatchGetItem a hundred dates,
+// consistent.
+func (s *Store) RunsOf(ctx context.Context, dates []string) ([]settlement.Run, error) {
+	keys := make([]map[string]types.AttributeValue, len(dates))
+	for i, d := range dates {
+		keys[i] = runKey(d)
+	}
+	items, err := s.batchGet(ctx, keys)
+	if err != nil {
+		return nil, fmt.Errorf("ledgertable: runs: %w", err)
+	}
+	var out []settlement.Run
+	for _, k := range keys {
+		item, ok := items[itemID(k)]
+		if !ok {
+			continue
+		}
+		var r settlement.Run
+		if err := json.Unmarshal([]byte(dynamo.Str(item, "doc")), &r); err != nil {
+			return nil, fmt.Errorf("ledgertable: run %s: %w", dynamo.Str(k, "pk"), err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
 // SaveRun writes the record as one JSON document with a conditional PutItem
 // on its version.
 func (s *Store) SaveRun(ctx context.Context, r settlement.Run) error {

@@ -129,6 +129,19 @@ func (s *Store) Run(ctx context.Context, date string) (settlement.Run, error) {
 	return r, nil
 }
 
+// RunsOf returns the records of the dates that have one, in order.
+func (s *Store) RunsOf(ctx context.Context, dates []string) ([]settlement.Run, error) {
+	var out []settlement.Run
+	err := s.read(ctx, func() {
+		for _, d := range dates {
+			if r, ok := s.runs[d]; ok {
+				out = append(out, r)
+			}
+		}
+	})
+	return out, err
+}
+
 // SaveRun writes r if the stored record is at r.Version-1.
 func (s *Store) SaveRun(ctx context.Context, r settlement.Run) error {
 	roundtrip.Count(ctx)

@@ -1,6 +1,6 @@
 // Package reconcileapi serves the reconcile function's routes: POST
 // /reconciliations runs a day, GET /reconciliations/{date} shows its last
-// run.
+// run, GET /reconciliations?from=&to= lists the runs of a range of days.
 package reconcileapi
 
 import (
@@ -26,6 +26,7 @@ const MaxBody = 1 << 10
 type Reconciliations interface {
 	Reconcile(ctx context.Context, date string, until time.Time) (settlement.Summary, error)
 	Last(ctx context.Context, date string) (settlement.Summary, error)
+	Between(ctx context.Context, from, to string) ([]settlement.DayRun, error)
 	Yesterday() string
 }
 
@@ -45,6 +46,7 @@ func Handler(s Reconciliations, o Options, log *slog.Logger, now func() time.Tim
 	mux := httpapi.NewMux()
 	mux.Internal("POST /reconciliations", run(s, o, log, now))
 	mux.Internal("GET /reconciliations/{date}", last(s))
+	mux.Internal("GET /reconciliations", between(s))
 	return httpapi.Logged(httpapi.Routed(mux), log, now)
 }
 
@@ -133,6 +135,37 @@ func last(s Reconciliations) http.HandlerFunc {
 			return
 		}
 		answer(w, sum)
+	}
+}
+
+// between lists the runs of the days from ?from= to ?to=.
+func between(s Reconciliations) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		for name, vs := range q {
+			if name != "from" && name != "to" || len(vs) != 1 {
+				httpapi.WriteError(w, outcome.InvalidInput, "the query takes from and to, once each: ?from=YYYY-MM-DD&to=YYYY-MM-DD")
+				return
+			}
+		}
+		days, err := s.Between(r.Context(), q.Get("from"), q.Get("to"))
+		switch {
+		case errors.Is(err, settlement.ErrDate):
+			httpapi.WriteError(w, outcome.InvalidInput, err.Error())
+			return
+		case err != nil:
+			httpapi.WriteFailure(w, outcome.StoreUnavailable, err, "the reconciliations could not be read; retry")
+			return
+		}
+		b, err := json.Marshal(struct {
+			Reconciliations []settlement.DayRun `json:"reconciliations"`
+		}{append([]settlement.DayRun{}, days...)})
+		if err != nil {
+			httpapi.WriteFailure(w, outcome.Internal, err, "the list could not be encoded")
+			return
+		}
+		httpapi.Record(w, outcome.Outcome{Result: outcome.OK, Attrs: []slog.Attr{slog.Int("days", len(days))}})
+		httpapi.Write(w, http.StatusOK, b)
 	}
 }
 

@@ -43,7 +43,46 @@ func (d *days) Last(_ context.Context, date string) (settlement.Summary, error) 
 	return settlement.Summary{Date: date, Status: settlement.Completed}, nil
 }
 
+func (d *days) Between(_ context.Context, from, to string) ([]settlement.DayRun, error) {
+	if from > to || from == "" {
+		return nil, settlement.ErrDate
+	}
+	if d.err != nil {
+		return nil, d.err
+	}
+	return []settlement.DayRun{{Date: from, Status: settlement.Completed, Transactions: settlement.Counts{Rows: 3, Matched: 3}, Anomalies: 1}}, nil
+}
+
 func (d *days) Yesterday() string { return "2026-12-04" }
+
+// TestList: GET /reconciliations?from=&to= lists the days run; a bad range
+// or query is 400 INVALID_INPUT, a store that fails 503.
+func TestList(t *testing.T) {
+	status, body := call(t, serve(t, &days{}, reconcileapi.Options{}), "GET", "/reconciliations?from=2026-12-01&to=2026-12-03", "")
+	list, _ := body["reconciliations"].([]any)
+	if status != 200 || len(list) != 1 {
+		t.Fatalf("%d %v", status, body)
+	}
+	day := list[0].(map[string]any)
+	if day["date"] != "2026-12-01" || day["status"] != "COMPLETED" || day["anomalies"] != float64(1) || day["transactions"].(map[string]any)["rows"] != float64(3) {
+		t.Errorf("day %v", day)
+	}
+	for _, tc := range []struct {
+		query string
+		err   error
+		want  int
+	}{
+		{"?from=2026-12-03&to=2026-12-01", nil, 400},
+		{"", nil, 400},
+		{"?from=2026-12-01&to=2026-12-03&limit=5", nil, 400},
+		{"?from=2026-12-01&from=2026-12-02&to=2026-12-03", nil, 400},
+		{"?from=2026-12-01&to=2026-12-03", errors.New("connection refused"), 503},
+	} {
+		if status, body := call(t, serve(t, &days{err: tc.err}, reconcileapi.Options{}), "GET", "/reconciliations"+tc.query, ""); status != tc.want {
+			t.Errorf("%s: %d %v, want %d", tc.query, status, body, tc.want)
+		}
+	}
+}
 
 func clock() time.Time { return time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC) }
 
