@@ -94,6 +94,6 @@ type Run struct {
 	Checkpoint Checkpoint `json:"checkpoint"`
 	Counts     Counts     `json:"counts"` // of the rows before the checkpoint; the summary's once COMPLETED
 	// Anomalies counts the summary's anomalies once COMPLETED.
-	Anomalies int `json:"anomalies,omitempty"`
-	LeaseUntil time.Time  `json:"lease_until"`
+	Anomalies  int       `json:"anomalies,omitempty"`
+	LeaseUntil time.Time `json:"lease_until"`
 }
