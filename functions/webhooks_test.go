@@ -54,6 +54,10 @@ func TestWebhooksBootstrap(t *testing.T) {
 	if detail.StatusCode != 200 || detail.JSON["status"] != "PROCESSED" || detail.JSON["type"] != "ACTIVITY_CREATED" {
 		t.Errorf("the activity after its stream record: %d %s, want PROCESSED", detail.StatusCode, detail.Body)
 	}
+	// The activity is PROCESSED: only a FAILED event is retried.
+	if retry := call(t, rt, sample(t, "webhooks/event-retry.json")); retry.StatusCode != 409 || retry.errorCode() != "EVENT_NOT_FAILED" {
+		t.Errorf("retry of a processed event: %d %s", retry.StatusCode, retry.Body)
+	}
 	expectMetrics(t, rt, `"Provider":"td","Status":"RECEIVED","WebhookEvents":1`, `"Provider":"pomelo","Status":"PROCESSED","WebhookEvents":1`)
 	expectGranted(t, rt)
 	expectInitError(t, "webhooks", nil, "WEBHOOKS_TABLE_NAME")

@@ -30,6 +30,7 @@ func RunEvents(t *testing.T, open func(t *testing.T) webhook.Store) {
 		{"the latest record wins", latestRecordWins},
 		{"concurrent deliveries keep one event", concurrentDeliveries},
 		{"what no store can take is refused", eventLimits},
+		{"a FAILED event is retried, no other", retried},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })
 	}
@@ -374,5 +375,42 @@ func eventLimits(t *testing.T, s webhook.Store) {
 	}
 	if got, _ := s.Event(ctx, e.ID); got.Status != webhook.Received || got.Attempts != 0 {
 		t.Errorf("a refused attempt changed the event: %+v", got)
+	}
+}
+
+func retried(t *testing.T, s webhook.Store) {
+	ctx := context.Background()
+	failed, done := Ev("pomelo", "ACTIVITY_CREATED", "act-1", 0), Ev("pomelo", "ACTIVITY_CREATED", "act-2", 1)
+	receive(t, s, failed, nil)
+	receive(t, s, done, nil)
+	if err := s.Retry(ctx, failed); !errors.Is(err, webhook.ErrNotFailed) {
+		t.Errorf("retry of a RECEIVED event: %v, want ErrNotFailed", err)
+	}
+	if err := s.Attempted(ctx, failed, webhook.Attempt{Status: webhook.Failed, Error: "the API was down"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Attempted(ctx, done, webhook.Attempt{Status: webhook.Processed}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Retry(ctx, failed); err != nil {
+		t.Fatalf("retry of a FAILED event: %v", err)
+	}
+	got, err := s.Event(ctx, failed.ID)
+	if err != nil || got.Status != webhook.Received || got.Attempts != 1 || got.LastError != "the API was down" {
+		t.Errorf("after the retry: %+v, %v; want RECEIVED, its attempt and error kept", got, err)
+	}
+	if ids := pageAll(t, s, webhook.Filter{Status: webhook.Received}, 10); ids != "act-1" {
+		t.Errorf("RECEIVED listing %q, want act-1", ids)
+	}
+	if ids := pageAll(t, s, webhook.Filter{Provider: "pomelo", Status: webhook.Failed}, 10); ids != "" {
+		t.Errorf("FAILED listing %q, want none", ids)
+	}
+	for name, e := range map[string]webhook.Event{"again": failed, "processed": done} {
+		if err := s.Retry(ctx, e); !errors.Is(err, webhook.ErrNotFailed) {
+			t.Errorf("retry %s: %v, want ErrNotFailed", name, err)
+		}
+	}
+	if err := s.Retry(ctx, Ev("pomelo", "ACTIVITY_CREATED", "nope", 2)); !errors.Is(err, webhook.ErrNotFound) {
+		t.Errorf("retry of no event: %v, want ErrNotFound", err)
 	}
 }

@@ -40,6 +40,7 @@ const (
 	MissingParameter Code = "MISSING_PARAMETER" // a TD push without one of its query parameters
 	SignReused       Code = "SIGN_REUSED"       // a TD sign already used with another body
 	InvalidFilter    Code = "INVALID_FILTER"    // a provider or status the events API does not know
+	EventNotFailed   Code = "EVENT_NOT_FAILED"  // a retry of an event that is not FAILED
 
 	// Why a TD, Belvo or Palenca delivery was refused, beside the
 	// signature codes they share with Pomelo's (SIGNATURE_HEADER_MISSING,
@@ -88,6 +89,7 @@ var statuses = map[Code]int{
 	SignatureEncoding:     401,
 	MissingParameter:      400,
 	InvalidFilter:         400,
+	EventNotFailed:        409,
 	SourceNotAllowed:      403,
 	NoRoute:               404,
 	MethodNotAllowed:      405,

@@ -35,6 +35,11 @@ type Store interface {
 	Attempted(ctx context.Context, e Event, a Attempt) error
 	// Record returns the kept record of kind and id, or ErrNotFound.
 	Record(ctx context.Context, kind, id string) (inbound.Record, error)
+	// Retry makes the FAILED event e (as kept: its ID, Provider and Type)
+	// RECEIVED again, so that processing offers it anew; its attempts and
+	// last error stay. An event in any other status fails with
+	// ErrNotFailed, an unknown one with ErrNotFound; both change nothing.
+	Retry(ctx context.Context, e Event) error
 }
 
 // Backlog finds how far behind processing is: the oldest event matching a
@@ -79,4 +84,5 @@ var (
 	ErrSignReused = errors.New("webhook: TD sign already used with another body")
 	ErrProcessed  = errors.New("webhook: event already processed")
 	ErrCursor     = errors.New("webhook: invalid page cursor")
+	ErrNotFailed  = errors.New("webhook: the event is not FAILED")
 )

@@ -112,3 +112,39 @@ func refusal(e webhook.Event, item map[string]types.AttributeValue) error {
 	}
 	return fmt.Errorf("eventtable: attempt on %s: provider %q and type %q are not the kept event's", e.ID, e.Provider, e.Type)
 }
+
+// Retry implements webhook.Store: one conditional UpdateItem of the status
+// and the listings keyed by it.
+func (st *Store) Retry(ctx context.Context, e webhook.Event) error {
+	values := map[string]types.AttributeValue{
+		":received": dynamo.S(string(webhook.Received)), ":failed": dynamo.S(string(webhook.Failed)),
+		":p": dynamo.S(e.Provider), ":t": dynamo.S(e.Type),
+	}
+	sets := []string{"#status = :received"}
+	for _, l := range listings {
+		if l.status {
+			sets = append(sets, l.key+" = :"+l.key)
+			values[":"+l.key] = dynamo.S(l.value(e.Provider, webhook.Received, e.Type))
+		}
+	}
+	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &st.table, Key: eventKey(e.ID),
+		UpdateExpression:                    aws.String("SET " + strings.Join(sets, ", ")),
+		ConditionExpression:                 aws.String("attribute_exists(pk) AND #status = :failed AND provider = :p AND #type = :t"),
+		ExpressionAttributeNames:            map[string]string{"#status": "status", "#type": "type"},
+		ExpressionAttributeValues:           values,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	var ccf *types.ConditionalCheckFailedException
+	switch {
+	case errors.As(err, &ccf) && ccf.Item == nil:
+		return fmt.Errorf("eventtable: retry %s: %w", e.ID, webhook.ErrNotFound)
+	case errors.As(err, &ccf) && dynamo.Str(ccf.Item, "status") != string(webhook.Failed):
+		return fmt.Errorf("eventtable: retry %s: %w", e.ID, webhook.ErrNotFailed)
+	case errors.As(err, &ccf):
+		return fmt.Errorf("eventtable: retry %s: provider %q and type %q are not the kept event's", e.ID, e.Provider, e.Type)
+	case err != nil:
+		return fmt.Errorf("eventtable: retry %s: %w", e.ID, dynamo.Refused(err))
+	}
+	return nil
+}

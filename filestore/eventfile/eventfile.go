@@ -174,6 +174,9 @@ type attemptJSON struct {
 	Status string `json:"status"`
 	Error  string `json:"error,omitempty"`
 	Note   string `json:"note,omitempty"`
+	// Retry marks the line of a retry: the event is RECEIVED again, its
+	// attempts and last error kept.
+	Retry bool `json:"retry,omitempty"`
 }
 
 type recordJSON struct {
@@ -210,7 +213,9 @@ func (s *Store) apply(l eventLine) error {
 	if st := l.Attempt; st != nil {
 		// An attempt on an event the journal no longer holds (set aside by
 		// a repair) has nothing left to change.
-		if ev, ok := s.events[st.ID]; ok {
+		if ev, ok := s.events[st.ID]; ok && st.Retry {
+			ev.Status = webhook.Received
+		} else if ok {
 			ev.Status, ev.LastError, ev.Note = webhook.Status(st.Status), st.Error, st.Note
 			ev.Attempts++
 		}
@@ -408,6 +413,39 @@ func (s *Store) Attempted(ctx context.Context, e webhook.Event, st webhook.Attem
 	s.mu.Unlock()
 	if err != nil {
 		return fmt.Errorf("eventfile: attempt on %s: %w", id, err)
+	}
+	if err := s.log.Wait(seq); err != nil {
+		return err
+	}
+	s.signal()
+	return nil
+}
+
+// Retry implements webhook.Store: one journal line.
+func (s *Store) Retry(ctx context.Context, e webhook.Event) error {
+	roundtrip.Count(ctx)
+	if err := s.lock(); err != nil {
+		return err
+	}
+	ev, ok := s.events[e.ID]
+	var refusal error
+	switch {
+	case !ok:
+		refusal = webhook.ErrNotFound
+	case ev.Provider != e.Provider || ev.Type != e.Type:
+		refusal = fmt.Errorf("provider %q and type %q are not the kept event's", e.Provider, e.Type)
+	case ev.Status != webhook.Failed:
+		refusal = webhook.ErrNotFailed
+	}
+	if refusal != nil {
+		seq := s.log.Last()
+		s.mu.Unlock()
+		return errorAfter(s.log.Wait(seq), fmt.Errorf("eventfile: retry %s: %w", e.ID, refusal))
+	}
+	seq, err := s.commit(eventLine{Attempt: &attemptJSON{ID: e.ID, Status: string(webhook.Received), Retry: true}})
+	s.mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("eventfile: retry %s: %w", e.ID, err)
 	}
 	if err := s.log.Wait(seq); err != nil {
 		return err

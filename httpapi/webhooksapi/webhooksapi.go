@@ -14,6 +14,7 @@ import (
 	"github.com/tarjeta-dev/tarjeta/core/inbound"
 	"github.com/tarjeta-dev/tarjeta/core/mask"
 	"github.com/tarjeta-dev/tarjeta/core/outcome"
+	"github.com/tarjeta-dev/tarjeta/core/text"
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
 	"github.com/tarjeta-dev/tarjeta/httpapi"
 )
@@ -34,6 +35,7 @@ func Handler(recv *webhook.Receiver, routes webhook.Routes, events webhook.Store
 	}
 	mux.Internal("GET /webhooks/events", eventList(events, routes.Providers()))
 	mux.Internal("GET /webhooks/events/{id}", eventDetail(events))
+	mux.Internal("POST /webhooks/events/{id}/retry", eventRetry(events))
 	return httpapi.Logged(httpapi.Routed(mux), log, now)
 }
 
@@ -145,6 +147,30 @@ func eventList(events webhook.Store, providers []string) http.HandlerFunc {
 			out.NextCursor = &next
 		}
 		httpapi.WriteJSON(w, out)
+	}
+}
+
+// eventRetry makes a FAILED event RECEIVED again: processing offers it
+// anew (locally at once, in AWS at the next schedule).
+func eventRetry(events webhook.Store) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		e, err := events.Event(r.Context(), r.PathValue("id"))
+		if err == nil {
+			err = events.Retry(r.Context(), e)
+		}
+		switch {
+		case errors.Is(err, webhook.ErrNotFound):
+			httpapi.WriteError(w, outcome.NoRoute, "no event with this id")
+			return
+		case errors.Is(err, webhook.ErrNotFailed):
+			httpapi.WriteError(w, outcome.EventNotFailed, "only a FAILED event is retried; this one is "+string(e.Status))
+			return
+		case err != nil:
+			httpapi.WriteFailure(w, outcome.StoreUnavailable, err, "the event could not be retried; nothing changed: send it again")
+			return
+		}
+		httpapi.Record(w, outcome.Outcome{Result: outcome.OK, Attrs: []slog.Attr{slog.String("event_id", e.ID), slog.String("provider", e.Provider)}})
+		httpapi.Write(w, http.StatusAccepted, []byte(`{"id":`+string(text.AppendJSONString(nil, e.ID))+`,"status":"RECEIVED"}`))
 	}
 }
 

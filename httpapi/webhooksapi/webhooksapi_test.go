@@ -483,3 +483,46 @@ func TestEventsAPI(t *testing.T) {
 		t.Errorf("unknown event: %d, want 404", res.StatusCode)
 	}
 }
+
+// TestRetry: POST /webhooks/events/{id}/retry makes a FAILED event
+// RECEIVED again (202); any other status is 409 EVENT_NOT_FAILED, an
+// unknown id 404, and neither changes anything.
+func TestRetry(t *testing.T) {
+	s := newWebhooks(t)
+	ctx := context.Background()
+	if _, err := s.Sender.Send(ctx, webhooksim.Belvo, webhooksim.Valid); err != nil {
+		t.Fatal(err)
+	}
+	_, page := s.Events(t, "")
+	id := page.Events[0].ID
+	retry := func() (int, string) {
+		res, err := http.Post(s.URL+"/webhooks/events/"+id+"/retry", "application/json", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	if status, body := retry(); status != 409 || !strings.Contains(body, "EVENT_NOT_FAILED") {
+		t.Errorf("a RECEIVED event: %d %s", status, body)
+	}
+	e, _ := s.Store.Event(ctx, id)
+	if err := s.Store.Attempted(ctx, e, webhook.Attempt{Status: webhook.Failed, Error: "the verify function was down"}); err != nil {
+		t.Fatal(err)
+	}
+	if status, body := retry(); status != 202 || body != `{"id":"`+id+`","status":"RECEIVED"}` {
+		t.Errorf("a FAILED event: %d %s", status, body)
+	}
+	if got, _ := s.Store.Event(ctx, id); got.Status != webhook.Received || got.Attempts != 1 {
+		t.Errorf("after the retry: %+v", got)
+	}
+	res, err := http.Post(s.URL+"/webhooks/events/evt_nope/retry", "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 404 {
+		t.Errorf("an unknown id: %d", res.StatusCode)
+	}
+}
