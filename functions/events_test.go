@@ -132,6 +132,7 @@ func httpEvents(t testing.TB) map[string]events.APIGatewayV2HTTPRequest {
 	out["webhooks/events-list.json"] = internal(t, "GET /webhooks/events", "GET", "/webhooks/events", "limit=20", nil)
 	out["webhooks/event-detail.json"] = internal(t, "GET /webhooks/events/{id}", "GET", "/webhooks/events/"+sampleActivityEvent(t), "", nil)
 	out["webhooks/event-retry.json"] = internal(t, "POST /webhooks/events/{id}/retry", "POST", "/webhooks/events/"+sampleActivityEvent(t)+"/retry", "", nil)
+	out["webhooks/event-check.json"] = internal(t, "POST /webhooks/events/{id}/check", "POST", "/webhooks/events/"+sampleActivityEvent(t)+"/check", "", nil)
 
 	out["verify/start.json"] = internal(t, "POST /verifications", "POST", "/verifications", "",
 		[]byte(`{"curp":"ROMA880315MDFDRR07","external_id":"sample-verification-1"}`))

@@ -58,6 +58,9 @@ func TestWebhooksBootstrap(t *testing.T) {
 	if retry := call(t, rt, sample(t, "webhooks/event-retry.json")); retry.StatusCode != 409 || retry.errorCode() != "EVENT_NOT_FAILED" {
 		t.Errorf("retry of a processed event: %d %s", retry.StatusCode, retry.Body)
 	}
+	if check := call(t, rt, sample(t, "webhooks/event-check.json")); check.StatusCode != 200 || check.JSON["valid"] != true || check.JSON["scheme"] != "pomelo-hmac-sha256" {
+		t.Errorf("check of the sample activity: %d %s", check.StatusCode, check.Body)
+	}
 	expectMetrics(t, rt, `"Provider":"td","Status":"RECEIVED","WebhookEvents":1`, `"Provider":"pomelo","Status":"PROCESSED","WebhookEvents":1`)
 	expectGranted(t, rt)
 	expectInitError(t, "webhooks", nil, "WEBHOOKS_TABLE_NAME")

@@ -36,6 +36,7 @@ func Handler(recv *webhook.Receiver, routes webhook.Routes, events webhook.Store
 	mux.Internal("GET /webhooks/events", eventList(events, routes.Providers()))
 	mux.Internal("GET /webhooks/events/{id}", eventDetail(events))
 	mux.Internal("POST /webhooks/events/{id}/retry", eventRetry(events))
+	mux.Internal("POST /webhooks/events/{id}/check", eventCheck(events, routes))
 	return httpapi.Logged(httpapi.Routed(mux), log, now)
 }
 
@@ -171,6 +172,29 @@ func eventRetry(events webhook.Store) http.HandlerFunc {
 		}
 		httpapi.Record(w, outcome.Outcome{Result: outcome.OK, Attrs: []slog.Attr{slog.String("event_id", e.ID), slog.String("provider", e.Provider)}})
 		httpapi.Write(w, http.StatusAccepted, []byte(`{"id":`+string(text.AppendJSONString(nil, e.ID))+`,"status":"RECEIVED"}`))
+	}
+}
+
+// eventCheck runs the event's signature check again where the raw
+// delivery is kept, and answers the verdict: never the body, the signature
+// or a secret.
+func eventCheck(events webhook.Store, routes webhook.Routes) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		e, err := events.Event(r.Context(), r.PathValue("id"))
+		var v webhook.Verdict
+		if err == nil {
+			v, err = routes.Recheck(e)
+		}
+		switch {
+		case errors.Is(err, webhook.ErrNotFound), errors.Is(err, webhook.ErrUnknownRoute):
+			httpapi.WriteError(w, outcome.NoRoute, "no event with this id, or its route is no longer configured")
+			return
+		case err != nil:
+			httpapi.WriteFailure(w, outcome.StoreUnavailable, err, "the event could not be read; retry")
+			return
+		}
+		httpapi.Record(w, outcome.Outcome{Result: outcome.OK, Attrs: []slog.Attr{slog.String("event_id", e.ID), slog.Bool("valid", v.Valid)}})
+		httpapi.WriteJSON(w, v)
 	}
 }
 

@@ -3,6 +3,7 @@ package webhooksapi_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -524,5 +525,59 @@ func TestRetry(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != 404 {
 		t.Errorf("an unknown id: %d", res.StatusCode)
+	}
+}
+
+// TestCheck: POST /webhooks/events/{id}/check runs each kept delivery's
+// scheme again: a genuine one is valid (Belvo's cannot be checked, its
+// Authorization being a secret never kept), one whose body was changed
+// since names the signature; no answer holds the body, a signature or a
+// secret.
+func TestCheck(t *testing.T) {
+	s := newWebhooks(t)
+	ctx := context.Background()
+	check := func(id string) (int, string, webhook.Verdict) {
+		res, err := http.Post(s.URL+"/webhooks/events/"+id+"/check", "application/json", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		var v webhook.Verdict
+		json.Unmarshal(b, &v)
+		return res.StatusCode, string(b), v
+	}
+	for _, kind := range webhooksim.Kinds {
+		if _, err := s.Sender.Send(ctx, kind, webhooksim.Valid); err != nil {
+			t.Fatal(err)
+		}
+		_, page := s.Events(t, "?provider="+kind.Provider()) // newest first: the one just sent
+		id := page.Events[0].ID
+		status, body, v := check(id)
+		wantValid := kind != webhooksim.Belvo
+		if status != 200 || v.Valid != wantValid || v.Scheme == "" || kind == webhooksim.TD && !strings.Contains(body, "before it arrived") {
+			t.Errorf("%s: %d %s, want valid %t", kind, status, body, wantValid)
+		}
+		kept, _ := s.Store.Event(ctx, id)
+		for _, secret := range []string{string(kept.Body), kept.Headers["x-signature"], kept.Headers["X-Palenca-Signature"], apitest.PalencaSecret, apitest.BelvoAuthorization} {
+			if secret != "" && strings.Contains(body, secret) {
+				t.Errorf("%s: the verdict shows %q", kind, secret)
+			}
+		}
+	}
+	// A kept Palenca event whose body changed since it was signed.
+	_, page := s.Events(t, "?provider=palenca")
+	kept, _ := s.Store.Event(ctx, page.Events[0].ID)
+	forged := kept
+	forged.ID, forged.DedupeKey, forged.Body = kept.ID+"x", "forged", append([]byte(nil), kept.Body[:len(kept.Body)-1]...)
+	forged.Body = append(forged.Body, ' ', '}')
+	if _, err := s.Store.Receive(ctx, forged, nil); err != nil {
+		t.Fatal(err)
+	}
+	if status, body, v := check(forged.ID); status != 200 || v.Valid || len(v.Findings) == 0 || v.Findings[0].Part != "signature" {
+		t.Errorf("a changed body: %d %s", status, body)
+	}
+	if status, _, _ := check("evt_nope"); status != 404 {
+		t.Errorf("an unknown id: %d", status)
 	}
 }
