@@ -3,7 +3,6 @@ package webhook
 import (
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -42,10 +41,10 @@ func (rs Routes) Recheck(e Event) (Verdict, error) {
 	if !ok || route.Scheme == nil {
 		return Verdict{}, fmt.Errorf("%w: %s", ErrUnknownRoute, e.Route)
 	}
-	h := http.Header{}
+	h := make(headerMap, len(e.Headers))
 	for name, v := range e.Headers {
 		if name != "query" {
-			h.Set(name, v)
+			h[strings.ToLower(name)] = v
 		}
 	}
 	called := route.Path()
@@ -71,6 +70,12 @@ func (rs Routes) Recheck(e Event) (Verdict, error) {
 	}
 	return v, nil
 }
+
+// headerMap holds an event's kept headers by lower-cased name: a
+// delivery's inbound.Headers.
+type headerMap map[string]string
+
+func (h headerMap) Get(name string) string { return h[strings.ToLower(name)] }
 
 // schemeOf is the scheme's name in an Auth: "td-hmac-sha1 hex-lower" is
 // td-hmac-sha1.
