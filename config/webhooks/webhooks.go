@@ -292,7 +292,7 @@ func (c Config) Routes(ctx context.Context, d Deps) (webhook.Routes, error) {
 		{Name: "td", Provider: td.Provider, Scheme: td.Scheme{PartnerCode: c.TDPartnerCode, Keys: k.td, Tolerance: c.TDTolerance},
 			Namer: td.Name, Replies: td.Replies{}},
 		{Name: "belvo", Provider: belvo.Provider, Scheme: belvo.Scheme{Authorizations: k.belvo}, Namer: belvo.Name,
-			Replies: belvo.Replies, Once: []string{belvo.HeaderAuthorization}},
+			Replies: belvo.Replies, Once: []string{belvo.HeaderAuthorization}, Secret: belvo.HeaderAuthorization},
 		{Name: "palenca", Provider: palenca.Provider, Scheme: palencaScheme, Namer: palenca.Name,
 			Replies: palenca.Replies, Once: []string{palencaScheme.HeaderName()}},
 	}, nil

@@ -52,8 +52,8 @@ func (rs Routes) Recheck(e Event) (Verdict, error) {
 		called += "?" + q
 	}
 	v := Verdict{Scheme: schemeOf(e.Auth), Findings: []Finding{}}
-	if route.Provider == "belvo" {
-		v.Findings = append(v.Findings, Finding{"Authorization", "not kept with the event (it is a secret): a Belvo delivery cannot be checked again"})
+	if route.Secret != "" {
+		v.Findings = append(v.Findings, Finding{route.Secret, "the credential itself, never kept with the event: this route's deliveries cannot be checked again"})
 		return v, nil
 	}
 	proof, err := route.Scheme.Authenticate(inbound.Delivery{Called: called, Header: h, Body: e.Body}, e.ReceivedAt)

@@ -34,6 +34,10 @@ type Route struct {
 	// Sources are the addresses deliveries may come from; the empty list
 	// takes any.
 	Sources allowlist.List
+	// Secret names the header that carries the route's credential itself
+	// (Belvo's Authorization), "" for none: it is never kept, so a kept
+	// delivery of the route cannot be checked again (Routes.Recheck).
+	Secret string
 }
 
 // Scheme authenticates the deliveries of one route. A failure is an
