@@ -88,11 +88,14 @@ func shown(b []byte) string {
 	}, strings.ToValidUTF8(string(b), string(utf8.RuneError)))
 }
 
+// formulaStart holds the first characters of a cell a spreadsheet reads
+// as a formula: OWASP's list for CSV injection.
+const formulaStart = "=+-@\t\r"
+
 // neutral is a cell of a report people open in a spreadsheet: one that
-// would start a formula (=, +, -, @, a tab or a CR, OWASP's list for CSV
-// injection) is prefixed with a ' so that it reads as text.
+// would start a formula is prefixed with a ' so that it reads as text.
 func neutral(cell string) string {
-	if cell != "" && strings.IndexByte("=+-@\t\r", cell[0]) >= 0 {
+	if cell != "" && strings.IndexByte(formulaStart, cell[0]) >= 0 {
 		return "'" + cell
 	}
 	return cell
@@ -100,7 +103,7 @@ func neutral(cell string) string {
 
 // unneutral reads back a cell neutral wrote.
 func unneutral(cell string) string {
-	if len(cell) > 1 && cell[0] == '\'' && strings.IndexByte("=+-@\t\r", cell[1]) >= 0 {
+	if len(cell) > 1 && cell[0] == '\'' && strings.IndexByte(formulaStart, cell[1]) >= 0 {
 		return cell[1:]
 	}
 	return cell

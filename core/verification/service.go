@@ -234,16 +234,11 @@ func (s *Service) confirm(v *Verification, ref string) *Reference {
 // or a provider that cannot be asked, fails the attempt over to the next
 // provider. The start itself is never sent again to the same provider:
 // each is an IMSS query of the CURP.
-func (s *Service) recover(ctx context.Context, v *Verification) *Reference {
+func (s *Service) recover(ctx context.Context, v *Verification, p Provider) *Reference {
 	a := v.current()
 	now := s.Now()
 	if wait := a.StartedAt.Add(startGrace); now.Before(wait) {
 		v.NextCheck = wait
-		return nil
-	}
-	p, ok := s.Providers[a.Provider]
-	if !ok {
-		s.fail(v, employment.ProblemOf(outcome.ProviderError, a.Provider+" is no longer configured"))
 		return nil
 	}
 	ref, err := p.Find(ctx, v.ID, v.Input, a.StartedAt)
@@ -286,17 +281,17 @@ func (s *Service) candidates(v *Verification) []string {
 // notification claimed, compared with what the provider answers.
 func (s *Service) follow(ctx context.Context, v *Verification, claim func(employment.Person, employment.Source, employment.Date) (employment.Report, error)) *Reference {
 	a := v.current()
-	switch {
-	case a == nil: // its creator stopped before claiming a start
+	if a == nil { // its creator stopped before claiming a start
 		s.claim(v, nil)
 		return nil
-	case a.Unconfirmed():
-		return s.recover(ctx, v)
 	}
 	p, ok := s.Providers[a.Provider]
-	if !ok {
+	switch {
+	case !ok:
 		s.fail(v, employment.ProblemOf(outcome.ProviderError, a.Provider+" is no longer configured"))
 		return nil
+	case a.Unconfirmed():
+		return s.recover(ctx, v, p)
 	}
 	now := s.Now()
 	known := employment.Person{CURP: v.Input.CURP, NSS: v.Input.NSS}
