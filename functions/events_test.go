@@ -130,6 +130,7 @@ func httpEvents(t testing.TB) map[string]events.APIGatewayV2HTTPRequest {
 		out[k.name] = httpEvent(t, "POST "+k.kind.Path(), req, k.ip, false)
 	}
 	out["webhooks/events-list.json"] = internal(t, "GET /webhooks/events", "GET", "/webhooks/events", "limit=20", nil)
+	out["webhooks/events-hourly.json"] = internal(t, "GET /webhooks/events/hourly", "GET", "/webhooks/events/hourly", "", nil)
 	out["webhooks/event-detail.json"] = internal(t, "GET /webhooks/events/{id}", "GET", "/webhooks/events/"+sampleActivityEvent(t), "", nil)
 	out["webhooks/event-retry.json"] = internal(t, "POST /webhooks/events/{id}/retry", "POST", "/webhooks/events/"+sampleActivityEvent(t)+"/retry", "", nil)
 	out["webhooks/event-check.json"] = internal(t, "POST /webhooks/events/{id}/check", "POST", "/webhooks/events/"+sampleActivityEvent(t)+"/check", "", nil)

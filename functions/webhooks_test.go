@@ -61,6 +61,9 @@ func TestWebhooksBootstrap(t *testing.T) {
 	if check := call(t, rt, sample(t, "webhooks/event-check.json")); check.StatusCode != 200 || check.JSON["valid"] != true || check.JSON["scheme"] != "pomelo-hmac-sha256" {
 		t.Errorf("check of the sample activity: %d %s", check.StatusCode, check.Body)
 	}
+	if hourly := call(t, rt, sample(t, "webhooks/events-hourly.json")); hourly.StatusCode != 200 || !strings.Contains(hourly.Body, `"provider":"pomelo","status":"PROCESSED","count":1`) {
+		t.Errorf("the last 24 hours' counts: %d %s", hourly.StatusCode, hourly.Body)
+	}
 	expectMetrics(t, rt, `"Provider":"td","Status":"RECEIVED","WebhookEvents":1`, `"Provider":"pomelo","Status":"PROCESSED","WebhookEvents":1`)
 	expectGranted(t, rt)
 	expectInitError(t, "webhooks", nil, "WEBHOOKS_TABLE_NAME")

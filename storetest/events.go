@@ -26,6 +26,7 @@ func RunEvents(t *testing.T, open func(t *testing.T) webhook.Store) {
 		{"events page newest first, filtered", eventPages},
 		{"the oldest of a filter is one read", oldestEvent},
 		{"every filter combination follows attempts", filterCombinations},
+		{"events of a time range", timeRange},
 		{"attempts are counted and processing happens once", attemptedOnce},
 		{"the latest record wins", latestRecordWins},
 		{"concurrent deliveries keep one event", concurrentDeliveries},
@@ -235,6 +236,42 @@ func filterCombinations(t *testing.T, s webhook.Store) {
 	}
 	if got, _ := s.Event(ctx, wrong.ID); got.Status != webhook.Received || got.Attempts != 0 {
 		t.Errorf("after a refused attempt: %s, %d attempts", got.Status, got.Attempts)
+	}
+}
+
+// timeRange: Since and Until bound any filter's listing to [Since, Until),
+// to the nanosecond, and a cursor belongs to its range.
+func timeRange(t *testing.T, s webhook.Store) {
+	ctx := context.Background()
+	for i, p := range []string{"td", "pomelo", "td", "pomelo", "td"} {
+		receive(t, s, Ev(p, "T", fmt.Sprint("k", i), i), nil)
+	}
+	at := func(n int) time.Time { return T0.Add(time.Duration(n) * time.Second) }
+	for _, tc := range []struct {
+		f    webhook.Filter
+		want string
+	}{
+		{webhook.Filter{Since: at(1)}, "k4 k3 k2 k1"},
+		{webhook.Filter{Since: at(1).Add(time.Nanosecond)}, "k4 k3 k2"},
+		{webhook.Filter{Until: at(3)}, "k2 k1 k0"},
+		{webhook.Filter{Until: at(3).Add(time.Nanosecond)}, "k3 k2 k1 k0"},
+		{webhook.Filter{Since: at(1), Until: at(4)}, "k3 k2 k1"},
+		{webhook.Filter{Provider: "td", Since: at(1), Until: at(5)}, "k4 k2"},
+		{webhook.Filter{Provider: "pomelo", Status: webhook.Received, Type: "T", Since: at(2)}, "k3"},
+		{webhook.Filter{Since: at(5)}, ""},
+		{webhook.Filter{Since: at(2), Until: at(2)}, ""},
+	} {
+		if got := pageAll(t, s, tc.f, 1); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.f, got, tc.want)
+		}
+	}
+	f := webhook.Filter{Since: at(1)}
+	_, next, err := s.Events(ctx, f, "", 1)
+	if err != nil || next == "" {
+		t.Fatalf("first page since k1: next %q, %v", next, err)
+	}
+	if _, _, err := s.Events(ctx, webhook.Filter{Since: at(2)}, next, 1); !errors.Is(err, webhook.ErrCursor) {
+		t.Errorf("a cursor of another range: err = %v, want ErrCursor", err)
 	}
 }
 

@@ -4,8 +4,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"strconv"
+	"time"
 
 	"github.com/tarjeta-dev/tarjeta/core/inbound"
+	"github.com/tarjeta-dev/tarjeta/core/text"
 )
 
 // Store keeps events and what their processing produced. Both stores
@@ -61,13 +64,37 @@ type Filter struct {
 	Provider string
 	Status   Status
 	Type     string
+	// Since and Until bound the time an event was received: from Since on,
+	// before Until. A zero one leaves that side open.
+	Since, Until time.Time
 }
 
 // Matches reports whether e passes f.
 func (f Filter) Matches(e Event) bool {
 	return (f.Provider == "" || e.Provider == f.Provider) &&
 		(f.Status == "" || e.Status == f.Status) &&
-		(f.Type == "" || e.Type == f.Type)
+		(f.Type == "" || e.Type == f.Type) &&
+		(f.Since.IsZero() || !e.ReceivedAt.Before(f.Since)) &&
+		(f.Until.IsZero() || e.ReceivedAt.Before(f.Until))
+}
+
+// Tag names f in a store's cursor, which continues only the listing of the
+// filter it was issued for: a cursor of one listing is meaningless in
+// another.
+func (f Filter) Tag() string {
+	h := sha256.New()
+	for _, s := range []string{f.Provider, string(f.Status), f.Type, timeTag(f.Since), timeTag(f.Until)} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return string(text.AppendHex(nil, h.Sum(nil)[:6]))
+}
+
+func timeTag(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return strconv.FormatInt(t.UnixNano(), 10)
 }
 
 // Attempt is the result of one processing attempt.

@@ -2,7 +2,6 @@ package eventtable
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -13,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/tarjeta-dev/tarjeta/core/text"
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
 	"github.com/tarjeta-dev/tarjeta/dynamo"
 )
@@ -129,13 +127,37 @@ func (st *Store) Oldest(ctx context.Context, f webhook.Filter) (webhook.Event, b
 var _ webhook.Backlog = (*Store)(nil)
 
 // query reads the events of f from listing l, oldest first when forward.
+// f's time range is a condition on the sort key, "<received at>#<id>": an
+// event received at Since sorts after Since's bare time, one received at
+// Until after Until's, so the range is [Since, Until).
 func (st *Store) query(l listing, f webhook.Filter, forward bool, limit int32) *dynamodb.QueryInput {
+	cond := "#k = :v"
+	names := map[string]string{"#k": l.key}
+	values := map[string]types.AttributeValue{":v": dynamo.S(l.value(f.Provider, f.Status, f.Type))}
+	since, until := !f.Since.IsZero(), !f.Until.IsZero()
+	if since || until {
+		names["#s"] = sortKey
+	}
+	if since {
+		values[":since"] = dynamo.S(f.Since.UTC().Format(dynamo.TimeLayout))
+	}
+	if until {
+		values[":until"] = dynamo.S(f.Until.UTC().Format(dynamo.TimeLayout))
+	}
+	switch {
+	case since && until:
+		cond += " AND #s BETWEEN :since AND :until"
+	case since:
+		cond += " AND #s >= :since"
+	case until:
+		cond += " AND #s < :until"
+	}
 	return &dynamodb.QueryInput{
 		TableName:                 &st.table,
 		IndexName:                 aws.String(l.name),
-		KeyConditionExpression:    aws.String("#k = :v"),
-		ExpressionAttributeNames:  map[string]string{"#k": l.key},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":v": dynamo.S(l.value(f.Provider, f.Status, f.Type))},
+		KeyConditionExpression:    &cond,
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: values,
 		ScanIndexForward:          aws.Bool(forward),
 		Limit:                     aws.Int32(limit),
 	}
@@ -151,7 +173,7 @@ type cursor struct {
 }
 
 func encodeCursor(e webhook.Event, f webhook.Filter) string {
-	b, _ := json.Marshal(cursor{ID: e.ID, ReceivedAt: e.ReceivedAt.UTC().Format(dynamo.TimeLayout), Filter: filterTag(f)})
+	b, _ := json.Marshal(cursor{ID: e.ID, ReceivedAt: e.ReceivedAt.UTC().Format(dynamo.TimeLayout), Filter: f.Tag()})
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
@@ -167,7 +189,7 @@ func decodeCursor(c string, f webhook.Filter, l listing) (map[string]types.Attri
 	if err == nil {
 		_, err = time.Parse(dynamo.TimeLayout, ec.ReceivedAt)
 	}
-	if err != nil || !webhook.ValidID(ec.ID) || ec.Filter != filterTag(f) {
+	if err != nil || !webhook.ValidID(ec.ID) || ec.Filter != f.Tag() {
 		return nil, fmt.Errorf("eventtable: events cursor %q: %w", c, webhook.ErrCursor)
 	}
 	key := eventKey(ec.ID)
@@ -176,12 +198,6 @@ func decodeCursor(c string, f webhook.Filter, l listing) (map[string]types.Attri
 	return key, nil
 }
 
-// filterTag ties a cursor to its filter: a cursor of one listing is
-// meaningless in another.
-func filterTag(f webhook.Filter) string {
-	sum := sha256.Sum256([]byte(f.Provider + "\x00" + string(f.Status) + "\x00" + f.Type))
-	return string(text.AppendHex(nil, sum[:6]))
-}
 
 // Create creates the events table with the layout of template.yaml (the
 // listings, TTL on ttl, the stream of new images) when it does not exist

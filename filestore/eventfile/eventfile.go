@@ -327,7 +327,7 @@ func (s *Store) Events(ctx context.Context, f webhook.Filter, cursor string, lim
 	if cursor != "" {
 		pos, tag, ok := strings.Cut(cursor, ".")
 		n, err := strconv.Atoi(strings.TrimPrefix(pos, "p"))
-		if !ok || tag != filterTag(f) || err != nil || !strings.HasPrefix(pos, "p") || n < 0 || n > len(s.order) {
+		if !ok || tag != f.Tag() || err != nil || !strings.HasPrefix(pos, "p") || n < 0 || n > len(s.order) {
 			s.mu.Unlock()
 			return nil, "", fmt.Errorf("eventfile: events: %w", webhook.ErrCursor)
 		}
@@ -340,7 +340,7 @@ func (s *Store) Events(ctx context.Context, f webhook.Filter, cursor string, lim
 			continue
 		}
 		if len(out) == limit {
-			next = "p" + strconv.Itoa(i+1) + "." + filterTag(f)
+			next = "p" + strconv.Itoa(i+1) + "." + f.Tag()
 			break
 		}
 		listed := *s.order[i]
@@ -469,9 +469,3 @@ func (s *Store) Record(ctx context.Context, kind, id string) (inbound.Record, er
 	return r, s.log.Wait(seq)
 }
 
-// filterTag ties a cursor to the filter it was issued for: a cursor is a
-// position in the events, meaningful only among those the filter selects.
-func filterTag(f webhook.Filter) string {
-	sum := sha256.Sum256([]byte(f.Provider + "\x00" + string(f.Status) + "\x00" + f.Type))
-	return string(text.AppendHex(nil, sum[:6]))
-}

@@ -34,6 +34,7 @@ func Handler(recv *webhook.Receiver, routes webhook.Routes, events webhook.Store
 		mux.Public("POST "+route.Path(), httpapi.FromSources(route.Sources, delivery(recv, route)))
 	}
 	mux.Internal("GET /webhooks/events", eventList(events, routes.Providers()))
+	mux.Internal("GET /webhooks/events/hourly", eventsHourly(events, now))
 	mux.Internal("GET /webhooks/events/{id}", eventDetail(events))
 	mux.Internal("POST /webhooks/events/{id}/retry", eventRetry(events))
 	mux.Internal("POST /webhooks/events/{id}/check", eventCheck(events, routes))
@@ -119,6 +120,25 @@ func eventList(events webhook.Store, providers []string) http.HandlerFunc {
 			httpapi.WriteError(w, outcome.InvalidFilter, "status must be RECEIVED, PROCESSED, FAILED or UNHANDLED")
 			return
 		}
+		for _, b := range []struct {
+			name string
+			to   *time.Time
+		}{{"since", &f.Since}, {"until", &f.Until}} {
+			v := q.Get(b.name)
+			if v == "" {
+				continue
+			}
+			t, err := time.Parse(time.RFC3339Nano, v)
+			if err != nil {
+				httpapi.WriteError(w, outcome.InvalidFilter, b.name+" must be a time in RFC 3339 (2026-12-01T15:00:00Z)")
+				return
+			}
+			*b.to = t
+		}
+		if !f.Since.IsZero() && !f.Until.IsZero() && f.Until.Before(f.Since) {
+			httpapi.WriteError(w, outcome.InvalidFilter, "until must not be before since")
+			return
+		}
 		limit := DefaultEventsPage
 		if v := q.Get("limit"); v != "" {
 			n, err := strconv.Atoi(v)
@@ -146,6 +166,58 @@ func eventList(events webhook.Store, providers []string) http.HandlerFunc {
 		}
 		if next != "" {
 			out.NextCursor = &next
+		}
+		httpapi.WriteJSON(w, out)
+	}
+}
+
+// eventsHourly counts the events received per hour, provider and status
+// from ?since= to ?until= (the last 24 hours by default).
+func eventsHourly(events webhook.Store, now func() time.Time) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		until, since := now(), time.Time{}
+		for name, vs := range q {
+			var to *time.Time
+			switch name {
+			case "since":
+				to = &since
+			case "until":
+				to = &until
+			}
+			t, err := time.Parse(time.RFC3339Nano, vs[0])
+			if to == nil || len(vs) != 1 || err != nil {
+				httpapi.WriteError(w, outcome.InvalidFilter, "the query takes since and until, once each, as times in RFC 3339 (2026-12-01T15:00:00Z)")
+				return
+			}
+			*to = t
+		}
+		if since.IsZero() {
+			since = until.Add(-24 * time.Hour)
+		}
+		h, err := webhook.Hourly(r.Context(), events, since, until)
+		switch {
+		case errors.Is(err, webhook.ErrRange):
+			httpapi.WriteError(w, outcome.InvalidFilter, "since must come before until, at most 7 days apart")
+			return
+		case err != nil:
+			httpapi.WriteFailure(w, outcome.StoreUnavailable, err, "the events could not be counted; retry")
+			return
+		}
+		type count struct {
+			Hour     string `json:"hour"`
+			Provider string `json:"provider"`
+			Status   string `json:"status"`
+			Count    int    `json:"count"`
+		}
+		out := struct {
+			Since    string  `json:"since"`
+			Until    string  `json:"until"`
+			Counts   []count `json:"counts"`
+			Complete bool    `json:"complete"`
+		}{Since: h.Since.Format(time.RFC3339), Until: h.Until.Format(time.RFC3339), Counts: []count{}, Complete: h.Complete}
+		for _, c := range h.Counts {
+			out.Counts = append(out.Counts, count{c.Hour.Format(time.RFC3339), c.Provider, string(c.Status), c.Count})
 		}
 		httpapi.WriteJSON(w, out)
 	}

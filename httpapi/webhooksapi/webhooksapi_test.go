@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -467,7 +468,13 @@ func TestEventsAPI(t *testing.T) {
 	if len(second.Events) != 2 || second.NextCursor != nil {
 		t.Errorf("second page = %+v, want the last two and no cursor", second)
 	}
-	for _, q := range []string{"?limit=0", "?limit=101", "?provider=visa", "?status=DONE", "?cursor=bogus"} {
+	// A time range: from the third event's receipt on, before the fifth's.
+	third, fifth := all.Events[3].ReceivedAt, all.Events[1].ReceivedAt
+	if _, r := s.Events(t, "?since="+third+"&until="+fifth); len(r.Events) != 2 || r.Events[0].ID != all.Events[2].ID || r.Events[1].ID != all.Events[3].ID {
+		t.Errorf("since %s until %s: %+v", third, fifth, r.Events)
+	}
+	for _, q := range []string{"?limit=0", "?limit=101", "?provider=visa", "?status=DONE", "?cursor=bogus",
+		"?since=yesterday", "?until=2026-12-01", "?since=2026-12-02T00:00:00Z&until=2026-12-01T00:00:00Z", "?since=10000-01-01T00:00:00Z"} {
 		if status, _ := s.Events(t, q); status != 400 {
 			t.Errorf("GET /webhooks/events%s: %d, want 400", q, status)
 		}
@@ -483,6 +490,64 @@ func TestEventsAPI(t *testing.T) {
 	if res, _ := apitest.Do(t, req); res.StatusCode != 404 {
 		t.Errorf("unknown event: %d, want 404", res.StatusCode)
 	}
+}
+
+// TestHourly: GET /webhooks/events/hourly counts the last 24 hours' events
+// per hour, provider and status by default, a range on demand.
+func TestHourly(t *testing.T) {
+	s := newWebhooks(t)
+	for _, kind := range webhooksim.Kinds {
+		if _, err := s.Sender.Send(context.Background(), kind, webhooksim.Valid); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Drain(t)
+	type hours struct {
+		Since, Until string
+		Counts       []struct {
+			Hour, Provider, Status string
+			Count                  int
+		}
+		Complete bool
+	}
+	get := func(query string) (int, hours) {
+		t.Helper()
+		res, body := apitest.Do(t, must(http.NewRequest("GET", s.URL+"/webhooks/events/hourly"+query, nil)))
+		var h hours
+		if res.StatusCode == 200 {
+			if err := json.Unmarshal(body, &h); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return res.StatusCode, h
+	}
+	status, h := get("")
+	byProvider := map[string]int{}
+	for _, c := range h.Counts {
+		byProvider[c.Provider+" "+c.Status] += c.Count
+	}
+	since, _ := time.Parse(time.RFC3339, h.Since)
+	until, _ := time.Parse(time.RFC3339, h.Until)
+	if status != 200 || !h.Complete || until.Sub(since) != 25*time.Hour && until.Sub(since) != 24*time.Hour ||
+		fmt.Sprint(byProvider) != "map[belvo RECEIVED:1 palenca RECEIVED:1 pomelo PROCESSED:3 td RECEIVED:1]" {
+		t.Errorf("the last 24 hours: %d %+v (%v)", status, h, byProvider)
+	}
+	if status, h := get("?since=2020-01-01T00:00:00Z&until=2020-01-02T00:00:00Z"); status != 200 || len(h.Counts) != 0 || h.Since != "2020-01-01T00:00:00Z" {
+		t.Errorf("a day long past: %d %+v", status, h)
+	}
+	for _, q := range []string{"?since=yesterday", "?from=2020-01-01T00:00:00Z", "?since=2020-01-01T00:00:00Z&until=2020-01-09T00:00:00Z",
+		"?since=2020-01-02T00:00:00Z&until=2020-01-01T00:00:00Z", "?until=2020-01-01T00:00:00Z&until=2020-01-01T00:00:00Z"} {
+		if status, _ := get(q); status != 400 {
+			t.Errorf("GET /webhooks/events/hourly%s: %d, want 400", q, status)
+		}
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }
 
 // TestRetry: POST /webhooks/events/{id}/retry makes a FAILED event
