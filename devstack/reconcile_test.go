@@ -123,6 +123,32 @@ func TestReconcileLocally(t *testing.T) {
 	if bytes.Contains(exceptions, []byte("ctx-4")) {
 		t.Errorf("a row rejected on both sides is listed:\n%s", exceptions)
 	}
+	// The same file through the API: downloaded whole, and paged by rule.
+	if got := get(t, base+"/reconciliations/"+date+"/exceptions.csv"); !bytes.Equal(got, exceptions) {
+		t.Errorf("GET .../exceptions.csv:\n%s\nwant\n%s", got, exceptions)
+	}
+	var clientOnly []string
+	for cursor, pages := "", 0; pages < 5; pages++ {
+		var page struct {
+			Exceptions []struct {
+				TransactionID string `json:"transaction_id"`
+				Rule          string `json:"rule"`
+			} `json:"exceptions"`
+			NextCursor string `json:"next_cursor"`
+		}
+		if err := json.Unmarshal(get(t, base+"/reconciliations/"+date+"/exceptions?rule=CLIENT_ONLY&limit=1&cursor="+cursor), &page); err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range page.Exceptions {
+			clientOnly = append(clientOnly, x.TransactionID+" "+x.Rule)
+		}
+		if cursor = page.NextCursor; cursor == "" {
+			break
+		}
+	}
+	if strings.Join(clientOnly, ",") != "fund-1 CLIENT_ONLY,ctx-2 CLIENT_ONLY" && strings.Join(clientOnly, ",") != "ctx-2 CLIENT_ONLY,fund-1 CLIENT_ONLY" {
+		t.Errorf("the CLIENT_ONLY exceptions, a page each: %q", clientOnly)
+	}
 
 	// Again, then after a restart: the same summary, nothing moved.
 	if status, again := reconcile(t, base, `{"date":"`+date+`"}`); status != 200 || !bytes.Equal(again, first) {

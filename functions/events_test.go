@@ -142,6 +142,8 @@ func httpEvents(t testing.TB) map[string]events.APIGatewayV2HTTPRequest {
 
 	out["reconcile/run.json"] = internal(t, "POST /reconciliations", "POST", "/reconciliations", "", []byte(`{"date":"`+sampleDay+`"}`))
 	out["reconcile/summary.json"] = internal(t, "GET /reconciliations/{date}", "GET", "/reconciliations/"+sampleDay, "", nil)
+	out["reconcile/exceptions.json"] = internal(t, "GET /reconciliations/{date}/exceptions", "GET", "/reconciliations/"+sampleDay+"/exceptions", "limit=100", nil)
+	out["reconcile/exceptions-csv.json"] = internal(t, "GET /reconciliations/{date}/exceptions.csv", "GET", "/reconciliations/"+sampleDay+"/exceptions.csv", "", nil)
 	out["reconcile/list.json"] = internal(t, "GET /reconciliations", "GET", "/reconciliations", "from="+sampleDay+"&to="+sampleDay, nil)
 	return out
 }

@@ -3,11 +3,13 @@ package functions_test
 import (
 	"bytes"
 	"context"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/tarjeta-dev/tarjeta/core/settlement"
 	"github.com/tarjeta-dev/tarjeta/dynamo/ledgertable"
 	"github.com/tarjeta-dev/tarjeta/providers/settlementsim"
 )
@@ -69,6 +71,13 @@ func TestReconcileBootstrap(t *testing.T) {
 	days, _ := list.JSON["reconciliations"].([]any)
 	if list.StatusCode != 200 || len(days) != 1 || days[0].(map[string]any)["status"] != "COMPLETED" {
 		t.Errorf("list: %d %s", list.StatusCode, list.Body)
+	}
+	// Every row matched: no exception, and a file of its header alone.
+	if x := call(t, rt, sample(t, "reconcile/exceptions.json")); x.StatusCode != 200 || x.Body != `{"exceptions":[],"next_cursor":null}` {
+		t.Errorf("exceptions: %d %s", x.StatusCode, x.Body)
+	}
+	if x := call(t, rt, sample(t, "reconcile/exceptions-csv.json")); x.StatusCode != 200 || x.Body != strings.Join(settlement.ExceptionColumns, ",")+"\n" || x.Headers["Content-Type"] != "text/csv; charset=utf-8" {
+		t.Errorf("exceptions.csv: %d %v %q", x.StatusCode, x.Headers, x.Body)
 	}
 	var yesterday struct{ Date, Status string }
 	decode(t, invoke(t, rt, sample(t, "reconcile/schedule.json")), &yesterday)

@@ -68,6 +68,8 @@ const (
 // The codes of the reconcile function's own routes.
 const (
 	UnknownReconciliation Code = "RECONCILIATION_NOT_FOUND" // a date never reconciled
+	ReportNotReady        Code = "REPORT_NOT_READY"         // the date's last run has not completed: it has no exceptions.csv
+	ReportTooLarge        Code = "REPORT_TOO_LARGE"         // an exceptions.csv over what one API answer carries
 )
 
 // statuses is the one table from error code to HTTP status.
@@ -106,6 +108,8 @@ var statuses = map[Code]int{
 	UnknownVerification:   404,
 	NoProvider:            503,
 	UnknownReconciliation: 404,
+	ReportNotReady:        409,
+	ReportTooLarge:        409,
 	Internal:              500,
 	StoreUnavailable:      503,
 

@@ -7,8 +7,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/tidwall/gjson"
@@ -22,11 +26,23 @@ import (
 // MaxBody bounds a request's body.
 const MaxBody = 1 << 10
 
+// Page sizes of GET /reconciliations/{date}/exceptions.
+const (
+	DefaultExceptionsPage = 50
+	MaxExceptionsPage     = 500
+)
+
+// MaxDownload bounds the exceptions.csv GET /reconciliations/{date}/
+// exceptions.csv answers: Lambda answers at most 6 MB.
+const MaxDownload = 5 << 20
+
 // Reconciliations is what the routes need of the reconciler.
 type Reconciliations interface {
 	Reconcile(ctx context.Context, date string, until time.Time) (settlement.Summary, error)
 	Last(ctx context.Context, date string) (settlement.Summary, error)
 	Between(ctx context.Context, from, to string) ([]settlement.DayRun, error)
+	Exceptions(ctx context.Context, date string, rule settlement.Rule, cursor string, limit int) ([]settlement.Exception, string, error)
+	ExceptionsFile(ctx context.Context, date string) (io.ReadCloser, int64, error)
 	Yesterday() string
 }
 
@@ -47,6 +63,8 @@ func Handler(s Reconciliations, o Options, log *slog.Logger, now func() time.Tim
 	mux.Internal("POST /reconciliations", run(s, o, log, now))
 	mux.Internal("GET /reconciliations/{date}", last(s))
 	mux.Internal("GET /reconciliations", between(s))
+	mux.Internal("GET /reconciliations/{date}/exceptions", exceptions(s))
+	mux.Internal("GET /reconciliations/{date}/exceptions.csv", exceptionsFile(s))
 	return httpapi.Logged(httpapi.Routed(mux), log, now)
 }
 
@@ -166,6 +184,89 @@ func between(s Reconciliations) http.HandlerFunc {
 		}
 		httpapi.Record(w, outcome.Outcome{Result: outcome.OK, Attrs: []slog.Attr{slog.Int("days", len(days))}})
 		httpapi.Write(w, http.StatusOK, b)
+	}
+}
+
+// exceptions lists a page of the date's exceptions.csv, of ?rule= only
+// when given.
+func exceptions(s Reconciliations) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		for name, vs := range q {
+			if name != "rule" && name != "limit" && name != "cursor" || len(vs) != 1 {
+				httpapi.WriteError(w, outcome.InvalidInput, "the query takes rule, limit and cursor, once each")
+				return
+			}
+		}
+		limit := DefaultExceptionsPage
+		if v := q.Get("limit"); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > MaxExceptionsPage {
+				httpapi.WriteError(w, outcome.InvalidLimit, fmt.Sprintf("limit must be an integer from 1 to %d", MaxExceptionsPage))
+				return
+			}
+			limit = n
+		}
+		page, next, err := s.Exceptions(r.Context(), r.PathValue("date"), settlement.Rule(q.Get("rule")), q.Get("cursor"), limit)
+		if err != nil {
+			exceptionsError(w, err)
+			return
+		}
+		out := struct {
+			Exceptions []settlement.Exception `json:"exceptions"`
+			NextCursor *string                `json:"next_cursor"`
+		}{Exceptions: page}
+		if next != "" {
+			out.NextCursor = &next
+		}
+		httpapi.WriteJSON(w, out)
+	}
+}
+
+// exceptionsFile answers the date's exceptions.csv as the run wrote it.
+func exceptionsFile(s Reconciliations) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		date := r.PathValue("date")
+		in, size, err := s.ExceptionsFile(r.Context(), date)
+		if err != nil {
+			exceptionsError(w, err)
+			return
+		}
+		defer in.Close()
+		if size > MaxDownload {
+			httpapi.WriteError(w, outcome.ReportTooLarge, fmt.Sprintf("exceptions.csv is %d bytes, more than one answer carries (%d): copy reports/%s/exceptions.csv from SETTLEMENT_BUCKET (aws s3 cp), or page through GET /reconciliations/%s/exceptions",
+				size, MaxDownload, strings.ReplaceAll(date, "-", "/"), date))
+			return
+		}
+		b, err := io.ReadAll(io.LimitReader(in, MaxDownload+1))
+		if err != nil {
+			exceptionsError(w, err)
+			return
+		}
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="exceptions-`+date+`.csv"`)
+		httpapi.Record(w, outcome.Outcome{Result: outcome.OK, Attrs: []slog.Attr{slog.Int("bytes", len(b))}})
+		w.WriteHeader(http.StatusOK)
+		w.Write(b)
+	}
+}
+
+func exceptionsError(w http.ResponseWriter, err error) {
+	switch {
+	case errors.Is(err, settlement.ErrDate), errors.Is(err, settlement.ErrRule):
+		httpapi.WriteError(w, outcome.InvalidInput, err.Error())
+	case errors.Is(err, settlement.ErrCursor):
+		httpapi.WriteError(w, outcome.InvalidCursor, "the cursor was not issued for this day and rule, or the day was run again since: start from the first page")
+	case errors.Is(err, settlement.ErrNoRun):
+		httpapi.WriteError(w, outcome.UnknownReconciliation, "the date was never reconciled: POST /reconciliations {\"date\"} runs it")
+	case errors.Is(err, settlement.ErrNoObject):
+		httpapi.WriteError(w, outcome.UnknownReconciliation, "the day's exceptions.csv is no longer in the bucket: POST /reconciliations {\"date\"} writes it again")
+	case errors.Is(err, settlement.ErrNoReport):
+		httpapi.WriteError(w, outcome.ReportNotReady, err.Error())
+	case errors.Is(err, settlement.ErrChanged):
+		httpapi.WriteFailure(w, outcome.StoreUnavailable, err, "the day was run again while its exceptions were read; retry")
+	default:
+		httpapi.WriteFailure(w, outcome.StoreUnavailable, err, "the exceptions could not be read; retry")
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -54,6 +55,101 @@ func (d *days) Between(_ context.Context, from, to string) ([]settlement.DayRun,
 }
 
 func (d *days) Yesterday() string { return "2026-12-04" }
+
+// exceptionsCSV is 2026-12-01's exceptions.csv in the fake.
+const exceptionsCSV = "TRANSACTION_ID,RULE,SOURCE,STATUS_DETAIL,ACTION,DETAIL\nt-1,ADJUSTED,ONLINE,APPROVED,DEBIT 5.00 ARS,x\n"
+
+func (d *days) Exceptions(_ context.Context, date string, rule settlement.Rule, cursor string, limit int) ([]settlement.Exception, string, error) {
+	if err := d.exceptionsOf(date); err != nil {
+		return nil, "", err
+	}
+	switch {
+	case rule == "TELEPORT":
+		return nil, "", settlement.ErrRule
+	case cursor == "stale":
+		return nil, "", settlement.ErrCursor
+	case d.err != nil:
+		return nil, "", d.err
+	}
+	return []settlement.Exception{{TransactionID: "t-1", Rule: settlement.Adjusted}}, "next", nil
+}
+
+func (d *days) ExceptionsFile(_ context.Context, date string) (io.ReadCloser, int64, error) {
+	if err := d.exceptionsOf(date); err != nil {
+		return nil, 0, err
+	}
+	if d.err != nil {
+		return nil, 0, d.err
+	}
+	if d.status == "huge" {
+		return io.NopCloser(strings.NewReader("")), reconcileapi.MaxDownload + 1, nil
+	}
+	return io.NopCloser(strings.NewReader(exceptionsCSV)), int64(len(exceptionsCSV)), nil
+}
+
+func (d *days) exceptionsOf(date string) error {
+	switch date {
+	case "2026-12-01":
+		return nil
+	case "2026-12-02":
+		return settlement.ErrNoReport
+	case "2026-12-03":
+		return settlement.ErrNoObject
+	}
+	if _, err := settlement.Day(date, time.UTC, clock()); err != nil {
+		return err
+	}
+	return settlement.ErrNoRun
+}
+
+// TestExceptions: GET /reconciliations/{date}/exceptions pages a completed
+// day's exceptions as JSON, .../exceptions.csv answers the file; every
+// failure has its status.
+func TestExceptions(t *testing.T) {
+	status, body := call(t, serve(t, &days{}, reconcileapi.Options{}), "GET", "/reconciliations/2026-12-01/exceptions?rule=ADJUSTED&limit=1", "")
+	if status != 200 || body["next_cursor"] != "next" || len(body["exceptions"].([]any)) != 1 ||
+		body["exceptions"].([]any)[0].(map[string]any)["transaction_id"] != "t-1" {
+		t.Errorf("a page: %d %v", status, body)
+	}
+	for _, tc := range []struct {
+		path string
+		err  error
+		want int
+		code string
+	}{
+		{"/reconciliations/2026-12-01/exceptions?limit=0", nil, 400, "INVALID_LIMIT"},
+		{"/reconciliations/2026-12-01/exceptions?limit=501", nil, 400, "INVALID_LIMIT"},
+		{"/reconciliations/2026-12-01/exceptions?rule=TELEPORT", nil, 400, "INVALID_INPUT"},
+		{"/reconciliations/2026-12-01/exceptions?from=2026-12-01", nil, 400, "INVALID_INPUT"},
+		{"/reconciliations/2026-12-01/exceptions?cursor=stale", nil, 400, "INVALID_CURSOR"},
+		{"/reconciliations/2026-13-01/exceptions", nil, 400, "INVALID_INPUT"},
+		{"/reconciliations/2026-11-30/exceptions", nil, 404, "RECONCILIATION_NOT_FOUND"},
+		{"/reconciliations/2026-12-03/exceptions.csv", nil, 404, "RECONCILIATION_NOT_FOUND"},
+		{"/reconciliations/2026-12-02/exceptions", nil, 409, "REPORT_NOT_READY"},
+		{"/reconciliations/2026-12-02/exceptions.csv", nil, 409, "REPORT_NOT_READY"},
+		{"/reconciliations/2026-12-01/exceptions", errors.New("connection refused"), 503, "STORE_UNAVAILABLE"},
+		{"/reconciliations/2026-12-01/exceptions.csv", errors.New("connection refused"), 503, "STORE_UNAVAILABLE"},
+	} {
+		status, body := call(t, serve(t, &days{err: tc.err}, reconcileapi.Options{}), "GET", tc.path, "")
+		if e, _ := body["error"].(map[string]any); status != tc.want || e["code"] != tc.code {
+			t.Errorf("%s: %d %v, want %d %s", tc.path, status, body, tc.want, tc.code)
+		}
+	}
+	status, body = call(t, serve(t, &days{status: "huge"}, reconcileapi.Options{}), "GET", "/reconciliations/2026-12-01/exceptions.csv", "")
+	if e, _ := body["error"].(map[string]any); status != 409 || e["code"] != "REPORT_TOO_LARGE" || !strings.Contains(e["message"].(string), "reports/2026/12/01/exceptions.csv") {
+		t.Errorf("a file too large: %d %v", status, body)
+	}
+	res, err := http.Get(serve(t, &days{}, reconcileapi.Options{}).URL + "/reconciliations/2026-12-01/exceptions.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 200 || string(b) != exceptionsCSV || res.Header.Get("Content-Type") != "text/csv; charset=utf-8" ||
+		res.Header.Get("Content-Disposition") != `attachment; filename="exceptions-2026-12-01.csv"` {
+		t.Errorf("the download: %d %v %q", res.StatusCode, res.Header, b)
+	}
+}
 
 // TestList: GET /reconciliations?from=&to= lists the days run; a bad range
 // or query is 400 INVALID_INPUT, a store that fails 503.
