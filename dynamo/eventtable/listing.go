@@ -198,7 +198,6 @@ func decodeCursor(c string, f webhook.Filter, l listing) (map[string]types.Attri
 	return key, nil
 }
 
-
 // Create creates the events table with the layout of template.yaml (the
 // listings, TTL on ttl, the stream of new images) when it does not exist
 // yet (DynamoDB Local).

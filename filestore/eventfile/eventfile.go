@@ -468,4 +468,3 @@ func (s *Store) Record(ctx context.Context, kind, id string) (inbound.Record, er
 	}
 	return r, s.log.Wait(seq)
 }
-
