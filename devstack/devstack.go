@@ -1,7 +1,8 @@
 // Package devstack is the local stack `make run` starts: every function,
 // exactly as Lambda serves it, on one loopback port over the embedded
 // stores (or DynamoDB Local when DYNAMODB_ENDPOINT is set), with the
-// signature debugger beside it and the providers' simulators in-process.
+// signature debugger and the operator's console beside it and the
+// providers' simulators in-process.
 package devstack
 
 import (
@@ -25,6 +26,7 @@ import (
 	"github.com/tarjeta-dev/tarjeta/config/reconcile"
 	"github.com/tarjeta-dev/tarjeta/config/verify"
 	"github.com/tarjeta-dev/tarjeta/config/webhooks"
+	"github.com/tarjeta-dev/tarjeta/console"
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
 	"github.com/tarjeta-dev/tarjeta/dynamo"
 	"github.com/tarjeta-dev/tarjeta/filestore"
@@ -147,6 +149,9 @@ func Start(ctx context.Context, c Config, out io.Writer, log *slog.Logger, rando
 	// The functions log their own requests; the debugger's files and what
 	// no function serves are logged by the same middleware.
 	mux.Handle("/debugger/", httpapi.Logged(debugger(c.DebuggerDir), log, time.Now))
+	page := console.Handler(console.Stage{Name: "local stack on " + s.Addr, Write: true})
+	mux.Handle("/console/", httpapi.Logged(page, log, time.Now))
+	mux.Handle("/console", httpapi.Logged(page, log, time.Now))
 	mux.Handle("/", httpapi.Logged(httpapi.Routed(httpapi.NewMux()), log, time.Now))
 	s.server = &http.Server{
 		Handler:           mux,

@@ -134,6 +134,12 @@ func TestVerifyEachProvider(t *testing.T) {
 				r.Insights.MonthlyIncomeEstimate != "18616.96" {
 				t.Errorf("report %+v", r)
 			}
+			// For a page: the person masked, the rest as it is.
+			masked := string(get(t, base+"/verifications/"+id+"?mask=person"))
+			if !strings.Contains(masked, `"curp":"ROMA8803****FDRR07"`) || strings.Contains(masked, rich.CURP) || strings.Contains(masked, rich.NSS) ||
+				!strings.Contains(masked, `"employer":"LEVDOS"`) {
+				t.Errorf("?mask=person: %s", masked)
+			}
 		})
 	}
 	// The webhooks function settled each notification for the verify

@@ -27,6 +27,7 @@ func RunEvents(t *testing.T, open func(t *testing.T) webhook.Store) {
 		{"the oldest of a filter is one read", oldestEvent},
 		{"every filter combination follows attempts", filterCombinations},
 		{"events of a time range", timeRange},
+		{"events list in the order of receipt", receiptOrder},
 		{"attempts are counted and processing happens once", attemptedOnce},
 		{"the latest record wins", latestRecordWins},
 		{"concurrent deliveries keep one event", concurrentDeliveries},
@@ -272,6 +273,39 @@ func timeRange(t *testing.T, s webhook.Store) {
 	}
 	if _, _, err := s.Events(ctx, webhook.Filter{Since: at(2)}, next, 1); !errors.Is(err, webhook.ErrCursor) {
 		t.Errorf("a cursor of another range: err = %v, want ErrCursor", err)
+	}
+}
+
+// receiptOrder: events kept out of the order they were received in (two
+// deliveries racing for a write) list by receipt, and a cursor continues
+// its listing whatever arrives between two pages.
+func receiptOrder(t *testing.T, s webhook.Store) {
+	ctx := context.Background()
+	for _, n := range []int{3, 1, 4, 0, 2} {
+		receive(t, s, Ev("td", "T", fmt.Sprint("k", n), n), nil)
+	}
+	for _, limit := range []int{1, 2, 10} {
+		if got := pageAll(t, s, webhook.Filter{}, limit); got != "k4 k3 k2 k1 k0" {
+			t.Errorf("limit %d: %s, want k4 k3 k2 k1 k0", limit, got)
+		}
+	}
+	page, next, err := s.Events(ctx, webhook.Filter{}, "", 2)
+	if err != nil || len(page) != 2 || next == "" {
+		t.Fatalf("first page: %d, %q, %v", len(page), next, err)
+	}
+	receive(t, s, Ev("td", "T", "k5", 5), nil)
+	receive(t, s, Ev("td", "T", "late", -1), nil)
+	var keys []string
+	for next != "" {
+		if page, next, err = s.Events(ctx, webhook.Filter{}, next, 2); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range page {
+			keys = append(keys, e.DedupeKey)
+		}
+	}
+	if got := strings.Join(keys, " "); got != "k2 k1 k0 late" {
+		t.Errorf("after the first page, with k5 and an earlier one kept since: %s, want k2 k1 k0 late", got)
 	}
 }
 

@@ -43,7 +43,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	fmt.Printf("Serving on http://%s (Ctrl-C to stop); signature debugger: http://%s/debugger/\n", s.Addr, s.Addr)
+	fmt.Printf("Serving on http://%s (Ctrl-C to stop); signature debugger: http://%s/debugger/; console: http://%s/console/\n", s.Addr, s.Addr, s.Addr)
 	<-ctx.Done()
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

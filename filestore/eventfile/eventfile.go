@@ -8,6 +8,8 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -201,7 +203,13 @@ func (s *Store) apply(l eventLine) error {
 			Auth: e.Auth, Hint: e.Hint, Headers: e.Headers, Body: e.Body, Attempts: e.Attempts, LastError: e.LastError, Note: e.Note,
 		}
 		s.events[ev.ID] = ev
-		s.order = append(s.order, ev)
+		// In the order of receipt: at the end but for a delivery that
+		// took the lock after a later one.
+		i := len(s.order)
+		for i > 0 && receivedBefore(ev, s.order[i-1].ReceivedAt, s.order[i-1].ID) {
+			i--
+		}
+		s.order = slices.Insert(s.order, i, ev)
 	}
 	if g := l.Sign; g != nil {
 		var h [sha256.Size]byte
@@ -316,40 +324,73 @@ func (s *Store) Event(ctx context.Context, id string) (webhook.Event, error) {
 	return e, s.log.Wait(seq)
 }
 
-// Events implements webhook.Store. A cursor is a position in the order of
-// receipt.
+// Events implements webhook.Store. The events are kept in the order of
+// receipt, so that a page is a walk back from Until (or the newest) that
+// ends at Since. A cursor is the receipt time and id of the page's last
+// event: the next page starts before it, wherever events arrived since.
 func (s *Store) Events(ctx context.Context, f webhook.Filter, cursor string, limit int) ([]webhook.Event, string, error) {
 	roundtrip.Count(ctx)
 	if err := s.lock(); err != nil {
 		return nil, "", err
 	}
 	before := len(s.order)
+	if !f.Until.IsZero() {
+		before = s.position(f.Until, "")
+	}
 	if cursor != "" {
-		pos, tag, ok := strings.Cut(cursor, ".")
-		n, err := strconv.Atoi(strings.TrimPrefix(pos, "p"))
-		if !ok || tag != f.Tag() || err != nil || !strings.HasPrefix(pos, "p") || n < 0 || n > len(s.order) {
+		at, id, ok := parseCursor(cursor, f.Tag())
+		if !ok {
 			s.mu.Unlock()
 			return nil, "", fmt.Errorf("eventfile: events: %w", webhook.ErrCursor)
 		}
-		before = n
+		before = min(before, s.position(at, id))
 	}
 	var out []webhook.Event
 	next := ""
 	for i := before - 1; i >= 0; i-- {
-		if !f.Matches(*s.order[i]) {
+		e := s.order[i]
+		if !f.Since.IsZero() && e.ReceivedAt.Before(f.Since) {
+			break
+		}
+		if !f.Matches(*e) {
 			continue
 		}
 		if len(out) == limit {
-			next = "p" + strconv.Itoa(i+1) + "." + f.Tag()
+			last := out[limit-1]
+			next = f.Tag() + "." + strconv.FormatInt(last.ReceivedAt.UnixNano(), 10) + "." + last.ID
 			break
 		}
-		listed := *s.order[i]
+		listed := *e
 		listed.Headers, listed.Body = nil, nil
 		out = append(out, listed)
 	}
 	seq := s.log.Last()
 	s.mu.Unlock()
 	return out, next, s.log.Wait(seq)
+}
+
+// position is where an event received at at with id goes in s.order: the
+// events before it were received earlier (or at the same time, with a
+// smaller id).
+func (s *Store) position(at time.Time, id string) int {
+	return sort.Search(len(s.order), func(i int) bool { return !receivedBefore(s.order[i], at, id) })
+}
+
+func receivedBefore(e *webhook.Event, at time.Time, id string) bool {
+	return e.ReceivedAt.Before(at) || e.ReceivedAt.Equal(at) && e.ID < id
+}
+
+func parseCursor(c, tag string) (at time.Time, id string, ok bool) {
+	t, rest, ok := strings.Cut(c, ".")
+	if !ok || t != tag {
+		return time.Time{}, "", false
+	}
+	nanos, id, ok := strings.Cut(rest, ".")
+	n, err := strconv.ParseInt(nanos, 10, 64)
+	if !ok || err != nil || !webhook.ValidID(id) {
+		return time.Time{}, "", false
+	}
+	return time.Unix(0, n), id, true
 }
 
 // Oldest implements webhook.Backlog.

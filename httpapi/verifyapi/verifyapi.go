@@ -138,6 +138,13 @@ type attemptJSON struct {
 
 func detail(s Verifications) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		for name, vs := range q {
+			if name != "mask" || len(vs) != 1 || vs[0] != "person" {
+				httpapi.WriteError(w, outcome.InvalidInput, "the query takes mask=person at most: the report's person masked, for a page people look at")
+				return
+			}
+		}
 		v, err := s.Get(r.Context(), r.PathValue("id"))
 		switch {
 		case errors.Is(err, verification.ErrNotFound):
@@ -153,6 +160,9 @@ func detail(s Verifications) http.HandlerFunc {
 		}
 		for _, a := range v.Attempts {
 			out.Attempts = append(out.Attempts, attemptJSON{Provider: a.Provider, Status: string(a.Status), Error: a.Error})
+		}
+		if q.Has("mask") && out.Report != nil {
+			out.Report = mask.Person(out.Report)
 		}
 		httpapi.WriteJSON(w, out)
 	}

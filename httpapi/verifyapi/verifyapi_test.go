@@ -151,9 +151,12 @@ func TestReads(t *testing.T) {
 		t.Errorf("the listing: %+v", list)
 	}
 	for path, code := range map[string]string{
-		"/verifications/ver_aaaaaaaaaaaaaaaaaaaaaaaaaa": "VERIFICATION_NOT_FOUND",
-		"/verifications/../etc":                         "",
-		"/verifications":                                "INVALID_EXTERNAL_ID",
+		"/verifications/ver_aaaaaaaaaaaaaaaaaaaaaaaaaa":                   "VERIFICATION_NOT_FOUND",
+		"/verifications/../etc":                                           "",
+		"/verifications":                                                  "INVALID_EXTERNAL_ID",
+		"/verifications/" + v["id"].(string) + "?mask=all":                "INVALID_INPUT",
+		"/verifications/" + v["id"].(string) + "?mask=person&mask=person": "INVALID_INPUT",
+		"/verifications/" + v["id"].(string) + "?view=full":               "INVALID_INPUT",
 	} {
 		res, err := httptestClient.Get(srv.URL + path)
 		if err != nil {

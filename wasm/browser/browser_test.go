@@ -5,7 +5,6 @@
 package browser_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"io"
@@ -19,18 +18,11 @@ import (
 
 	"github.com/sethvargo/go-envconfig"
 
+	"github.com/tarjeta-dev/tarjeta/browsertest"
 	"github.com/tarjeta-dev/tarjeta/devstack"
 )
 
 func TestDebuggerInChromium(t *testing.T) {
-	modules := findUp(t, ".tools/node/node_modules/playwright-core")
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		t.Fatalf("no Chromium at %s (make test installs Debian's chromium): %v", chromium, err)
-	}
 	dir := buildDebugger(t)
 	c, err := devstack.Load(context.Background(), envconfig.MapLookuper(map[string]string{"PORT": "0", "DATA_DIR": t.TempDir(), "DEBUGGER_DIR": dir}))
 	if err != nil {
@@ -44,14 +36,7 @@ func TestDebuggerInChromium(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "node", "debugger.mjs", "http://"+s.Addr+"/debugger/")
-	cmd.Env = append(os.Environ(), "PLAYWRIGHT_NODE_MODULES="+filepath.Dir(modules), "CHROMIUM="+chromium)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("debugger.mjs: %v\n%s%s", err, stdout.String(), stderr.String())
-	}
-	t.Logf("measured: %s", strings.TrimSpace(stdout.String()))
+	t.Logf("measured: %s", browsertest.Run(ctx, t, nil, "debugger.mjs", "http://"+s.Addr+"/debugger/"))
 }
 
 // buildDebugger builds what `make wasm` builds into a temporary folder.
@@ -79,21 +64,4 @@ func buildDebugger(t *testing.T) string {
 		}
 	}
 	return dir
-}
-
-// findUp looks for rel in the working directory and its parents.
-func findUp(t *testing.T, rel string) string {
-	t.Helper()
-	dir, _ := os.Getwd()
-	for {
-		p := filepath.Join(dir, rel)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatalf("%s not found: run make test, which installs it", rel)
-		}
-		dir = parent
-	}
 }
