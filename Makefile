@@ -28,7 +28,7 @@ space        := $(subst ,, )
 
 WASM_EXEC := $(shell $(GO) env GOROOT)/lib/wasm
 
-.PHONY: run repair simulate reconcile test bench bench-wasm build check fuzz deps wasm test-wasm clean $(addprefix build-,$(FUNCTIONS))
+.PHONY: run repair simulate reconcile console test bench bench-wasm build check fuzz deps wasm test-wasm clean $(addprefix build-,$(FUNCTIONS))
 
 run: wasm
 	$(GO) run ./cmd/local
@@ -51,6 +51,16 @@ simulate:
 DATE ?=
 reconcile:
 	$(GO) run ./cmd/reconcile -date "$(DATE)" -url "$(URL)"
+
+# The console against a deployed stage: a loopback proxy that serves the
+# page and signs its API calls with SigV4 (the AWS SDK's default chain, or
+# PROFILE). Read-only unless WRITE=1.
+API     ?=
+PROFILE ?=
+WRITE   ?=
+CONSOLE_ADDR ?= 127.0.0.1:8081
+console:
+	$(GO) run ./cmd/console -api "$(API)" -profile "$(PROFILE)" -addr "$(CONSOLE_ADDR)" -write=$(if $(filter 1 true yes,$(WRITE)),true,false)
 
 deps: $(DDB_MARK) $(PW_MARK) $(VERSITYGW) /usr/bin/chromium
 

@@ -22,9 +22,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/sethvargo/go-envconfig"
 
 	"github.com/tarjeta-dev/tarjeta/browsertest"
+	"github.com/tarjeta-dev/tarjeta/console"
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
 	"github.com/tarjeta-dev/tarjeta/devstack"
 	"github.com/tarjeta-dev/tarjeta/filestore/eventfile"
@@ -45,7 +47,7 @@ func TestConsoleInChromium(t *testing.T) {
 	dir := t.TempDir()
 	secret := make([]byte, 32)
 	rand.Read(secret)
-	credentials := "console-key:" + base64.StdEncoding.EncodeToString(secret)
+	pomeloCredentials := "console-key:" + base64.StdEncoding.EncodeToString(secret)
 	// Pomelo's API fails every shipment read until the browser retries the
 	// shipment's event; one attempt a event, so nothing retries it before.
 	api := &pomelosim.API{ClientID: "console", ClientSecret: "console-secret", Audience: "console"}
@@ -54,7 +56,7 @@ func TestConsoleInChromium(t *testing.T) {
 	defer pomeloAPI.Close()
 	env := map[string]string{
 		"PORT": "0", "DATA_DIR": dir, "DEBUGGER_DIR": t.TempDir(), "SIMULATOR_DELAY": "50ms",
-		"POMELO_API_CREDENTIALS": credentials, "POMELO_API_BASE_URL": pomeloAPI.URL,
+		"POMELO_API_CREDENTIALS": pomeloCredentials, "POMELO_API_BASE_URL": pomeloAPI.URL,
 		"POMELO_CLIENT_ID": api.ClientID, "POMELO_CLIENT_SECRET": api.ClientSecret, "POMELO_AUDIENCE": api.Audience,
 		"WEBHOOK_MAX_ATTEMPTS": "1", "POMELO_API_RETRIES": "0",
 	}
@@ -76,7 +78,7 @@ func TestConsoleInChromium(t *testing.T) {
 	rich := verify(t, base, "ROMA880315MDFDRR07", "console-rich")
 	verify(t, base, "NOEX900101HNENNN04", "console-not-found")
 	zone, _ := time.LoadLocation("America/Argentina/Buenos_Aires")
-	day, _, want, err := devstack.SettlementDay{URL: base, DataDir: dir, Bucket: "settlement", Zone: zone, Rows: 120, Seed: 28, Credentials: credentials}.Write(ctx)
+	day, _, want, err := devstack.SettlementDay{URL: base, DataDir: dir, Bucket: "settlement", Zone: zone, Rows: 120, Seed: 28, Credentials: pomeloCredentials}.Write(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,16 +111,22 @@ func TestConsoleInChromium(t *testing.T) {
 
 	s = start(t, env)
 	defer s.Close(ctx)
+	// The same page through make console's proxy, read-only, in front of
+	// the local stack (which takes the signed calls as any other).
+	stack, _ := url.Parse("http://" + s.Addr)
+	readOnly := httptest.NewServer((&console.Proxy{API: stack, Region: "us-east-1", Log: slog.New(slog.DiscardHandler), Now: time.Now,
+		Credentials: credentials.NewStaticCredentialsProvider("AKIDCONSOLETEST", "console-test-secret", "")}).Handler())
+	defer readOnly.Close()
 	shots := t.TempDir()
 	if *screenshots {
 		shots, _ = filepath.Abs("../../docs/console")
 	}
 	config, _ := json.Marshal(map[string]any{
 		"failed": failed, "genuine": genuine, "forged": forged, "verification": "console-rich", "verificationID": rich,
-		"date": date, "rows": want.Counts.Rows, "debtor": summary.Debts[0].UserID, "screenshots": shots,
+		"date": date, "rows": want.Counts.Rows, "readOnly": readOnly.URL + "/console/", "debtor": summary.Debts[0].UserID, "screenshots": shots,
 		// What no answer and no view may show: the credentials, the
 		// signatures, who a person is.
-		"forbidden": append(signatures, base64.StdEncoding.EncodeToString(secret), "console-secret", "David HE", "MARIA RODRIGUEZ DORANTES", "ROMA880315MDFDRR07", "92139110743"),
+		"forbidden": append(signatures, base64.StdEncoding.EncodeToString(secret), "console-secret", "console-test-secret", "David HE", "MARIA RODRIGUEZ DORANTES", "ROMA880315MDFDRR07", "92139110743"),
 		// What the events API and the Events view mask besides, as a
 		// delivery's body carries it (a report shows its jobs).
 		"masked_in_events": []string{"CAPITAL ARRECIFE", "334.26"},

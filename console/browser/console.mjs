@@ -8,6 +8,7 @@ import { join } from "node:path";
 const url = process.argv[2];
 const origin = new URL(url).origin;
 const cfg = JSON.parse(process.env.CONSOLE_TEST);
+const proxyOrigin = new URL(cfg.readOnly).origin;
 const { chromium } = createRequire(join(process.env.PLAYWRIGHT_NODE_MODULES, "x.js"))("playwright-core");
 
 function check(ok, what) {
@@ -39,7 +40,7 @@ const pending = [];
 
 // No request leaves the stack; no answer carries a secret, a signature or
 // a person's data whole.
-page.on("request", (r) => check(r.url().startsWith(origin + "/"), "a request left the stack: " + r.url()));
+page.on("request", (r) => check(r.url().startsWith(origin + "/") || r.url().startsWith(proxyOrigin + "/"), "a request left the machine: " + r.url()));
 page.on("response", (r) => {
   const events = new URL(r.url()).pathname.startsWith("/webhooks/");
   // A body the page navigated away from before it arrived is not kept by
@@ -53,7 +54,10 @@ page.on("response", (r) => {
   }, () => { measured.answers_unread++; }));
 });
 page.on("pageerror", (e) => check(false, "page error: " + e.message));
-page.on("console", (m) => { if (m.type() === "error") check(false, "console error: " + m.text() + " at " + JSON.stringify(m.location())); });
+// The one error the page may log is the refusal the read-only step asks for.
+page.on("console", (m) => {
+  if (m.type() === "error" && !(current === "Read-only" && m.text().includes("403"))) check(false, "console error: " + m.text() + " at " + JSON.stringify(m.location()));
+});
 
 // visit loads the page afresh on a view: a new document each time, so that
 // nothing of the view before answers into it.
@@ -64,12 +68,17 @@ const shot = (name) => page.screenshot({ path: join(cfg.screenshots, name + ".pn
 
 step('Events');
 // --- Events -------------------------------------------------------------
-await visit("#events");
-await page.waitForSelector("#events-rows tr");
-// Shown: the first page painted, since navigation started.
-await page.waitForFunction(() => document.querySelector("#events-list").dataset.firstPageMs);
-measured.events_first_page_ms = Number(await page.getAttribute("#events-list", "data-first-page-ms"));
-check(measured.events_first_page_ms <= budget, `the first page of events took ${measured.events_first_page_ms} ms, over ${budget}`);
+// The first page of events, shown: painted, since navigation started; the
+// page loaded afresh five times, the median held to the budget.
+const firstPages = [];
+for (let i = 0; i < 5; i++) {
+  await visit("#events");
+  await page.waitForFunction(() => document.querySelector("#events-list")?.dataset.firstPageMs);
+  firstPages.push(Number(await page.getAttribute("#events-list", "data-first-page-ms")));
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+measured.events_first_page_ms = { median: median(firstPages), runs: firstPages };
+check(median(firstPages) <= budget, `the first page of events took ${median(firstPages)} ms (median of ${firstPages}), over ${budget}`);
 check((await page.locator("#events-rows tr").count()) === 50, "the first page holds 50 events");
 check((await text("#mode")) === "read-write", "the stage's mode is shown");
 await page.waitForSelector("#events-chart svg rect");
@@ -165,8 +174,17 @@ step('Reconciliations');
 await visit("#reconciliations/" + cfg.date);
 await page.waitForSelector(`#calendar button.day[data-date="${cfg.date}"]`);
 await page.waitForFunction(() => document.querySelector("#calendar").dataset.drawnMs);
-measured.calendar_month_ms = Number(await page.getAttribute("#calendar", "data-drawn-ms"));
-check(measured.calendar_month_ms <= budget, `the month took ${measured.calendar_month_ms} ms to draw, over ${budget}`);
+// A month drawn: from asking for its runs to its paint; this month, then
+// two months back and forth again, the median held to the budget.
+const months = [Number(await page.getAttribute("#calendar", "data-drawn-ms"))];
+for (const button of ["#prev-month", "#prev-month", "#next-month", "#next-month"]) {
+  await page.evaluate(() => { delete document.querySelector("#calendar").dataset.drawnMs; });
+  await page.click(button);
+  await page.waitForFunction(() => document.querySelector("#calendar").dataset.drawnMs);
+  months.push(Number(await page.getAttribute("#calendar", "data-drawn-ms")));
+}
+measured.calendar_month_ms = { median: median(months), runs: months };
+check(median(months) <= budget, `a month took ${median(months)} ms to draw (median of ${months}), over ${budget}`);
 const dayStatus = await page.getAttribute(`#calendar button.day[data-date="${cfg.date}"]`, "data-status");
 check(dayStatus === "anomalies", "the day is coloured as completed with anomalies: " + dayStatus);
 await page.waitForSelector("#day-figures");
@@ -218,6 +236,20 @@ await page.waitForSelector("#balances tr");
 check((await text("#balances")).includes("debt of"), "a negative balance is shown as a debt");
 check((await page.locator("#statement tr").count()) > 0, "the statement");
 await shot("accounts");
+
+// --- Read-only, through make console's proxy -------------------------------
+step("Read-only");
+await page.goto(cfg.readOnly + "#reconciliations/" + cfg.date);
+await page.waitForSelector("#day button.primary");
+check((await text("#mode")) === "read-only", "the proxy's page says read-only");
+check((await text("#stage")).includes("stage http://"), "the proxy's page names the stage");
+await page.waitForFunction(() => document.querySelector("#day button.primary").title.includes("WRITE=1"));
+check(await page.isDisabled("#day button.primary"), "no action while read-only");
+const refused = await page.evaluate(async () => {
+  const res = await fetch("/reconciliations", { method: "POST", body: "{}" });
+  return { status: res.status, body: await res.json() };
+});
+check(refused.status === 403 && refused.body.error.code === "READ_ONLY" && refused.body.error.message.includes("WRITE=1"), "a write through the read-only proxy is refused: " + JSON.stringify(refused));
 
 await Promise.all(pending);
 check(measured.answers_unread === 0, "every answer was read and checked: " + JSON.stringify(measured.unread));

@@ -1,11 +1,14 @@
 // The console's shell: the stage banner and one view per location hash.
 import { h, stage, errorBox } from "./dom.js";
 import * as events from "./events.js";
-import * as reconciliations from "./reconciliations.js";
-import * as verifications from "./verifications.js";
-import * as accounts from "./accounts.js";
 
-const views = { events, reconciliations, verifications, accounts };
+// The other views are loaded when first opened.
+const views = {
+  events: async () => events,
+  reconciliations: () => import("./reconciliations.js"),
+  verifications: () => import("./verifications.js"),
+  accounts: () => import("./accounts.js"),
+};
 let stop = () => {};
 
 async function show() {
@@ -17,7 +20,7 @@ async function show() {
   const root = document.getElementById("view");
   root.replaceChildren();
   try {
-    stop = (await views[view].render(root, arg || "")) || (() => {});
+    stop = (await (await views[view]()).render(root, arg || "")) || (() => {});
   } catch (err) {
     root.replaceChildren(errorBox(err));
   }

@@ -6,7 +6,8 @@
 (function () {
   const view = location.hash.slice(1).split("/", 1)[0];
   if (view !== "" && view !== "events") return;
-  window.firstEvents = fetch("/webhooks/events?limit=50", { headers: { Accept: "application/json" } })
+  // The request index.html preloads, taken as it is.
+  window.firstEvents = fetch("/webhooks/events?limit=50")
     .then(async (res) => {
       const read = { ok: res.ok, status: res.status, text: await res.text() };
       window.firstEventsRead = read;

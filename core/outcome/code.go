@@ -65,6 +65,11 @@ const (
 	NoProvider          Code = "NO_PROVIDER_CONFIGURED" // the deployment has no verification provider's credentials
 )
 
+// The codes of the console's proxy (make console).
+const (
+	ReadOnly Code = "READ_ONLY" // an action through a console started without WRITE=1
+)
+
 // The codes of the reconcile function's own routes.
 const (
 	UnknownReconciliation Code = "RECONCILIATION_NOT_FOUND" // a date never reconciled
@@ -109,6 +114,7 @@ var statuses = map[Code]int{
 	NoProvider:            503,
 	UnknownReconciliation: 404,
 	ReportNotReady:        409,
+	ReadOnly:              403,
 	ReportTooLarge:        409,
 	Internal:              500,
 	StoreUnavailable:      503,
