@@ -17,6 +17,7 @@ import (
 	"github.com/tarjeta-dev/tarjeta/core/inbound"
 	"github.com/tarjeta-dev/tarjeta/core/palenca"
 	"github.com/tarjeta-dev/tarjeta/core/pomelo"
+	"github.com/tarjeta-dev/tarjeta/core/signature/diagnosis"
 	"github.com/tarjeta-dev/tarjeta/core/td"
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
 	"github.com/tarjeta-dev/tarjeta/dynamo"
@@ -270,7 +271,7 @@ func (c Config) Routes(ctx context.Context, d Deps) (webhook.Routes, error) {
 		if err != nil {
 			return nil, err
 		}
-		pomeloScheme = pomelo.Scheme{Verifier: c.Verifier(keys)}
+		pomeloScheme = pomelo.Scheme{Verifier: c.Verifier(keys), Pairs: diagnosis.ParsePairs(c.Credentials)}
 	}
 	shipments := pomelo.ShipmentKeeper{Now: d.Now}
 	if c.PomeloAPIBaseURL != "" {

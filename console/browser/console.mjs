@@ -144,7 +144,8 @@ await page.waitForSelector("#event-body");
 await page.click("#check");
 await page.waitForSelector("#check-result .verdict");
 check((await text("#check-result .verdict")).startsWith("Signature not valid"), "the forged delivery is not valid");
-check((await page.locator("#findings li[data-part=signature]").count()) === 1, "the finding names the signature");
+check((await page.locator("#findings li[data-part=signature]").count()) === 1, "a finding names the signature");
+check((await text("#findings li[data-part=body]")).includes("not what was kept"), "a finding names the tampered part, the body");
 
 step('A FAILED event');
 // A FAILED event retried from the page is processed.

@@ -56,7 +56,8 @@ func (rs Routes) Recheck(e Event) (Verdict, error) {
 		v.Findings = append(v.Findings, Finding{route.Secret, "the credential itself, never kept with the event: this route's deliveries cannot be checked again"})
 		return v, nil
 	}
-	proof, err := route.Scheme.Authenticate(inbound.Delivery{Called: called, Header: h, Body: e.Body}, e.ReceivedAt)
+	d := inbound.Delivery{Called: called, Header: h, Body: e.Body}
+	proof, err := route.Scheme.Authenticate(d, e.ReceivedAt)
 	if err == nil {
 		v.Valid, v.Scheme = true, schemeOf(proof.Auth)
 		if inbound.Unauthenticated(proof.Auth) {
@@ -64,6 +65,11 @@ func (rs Routes) Recheck(e Event) (Verdict, error) {
 		}
 	} else {
 		v.Findings = append(v.Findings, Finding{partOf(inbound.CodeOf(err)), err.Error() + " (" + string(inbound.CodeOf(err)) + ")"})
+		if x, ok := route.Scheme.(inbound.Explainer); ok {
+			for _, ex := range x.Explain(d, e.ReceivedAt) {
+				v.Findings = append(v.Findings, Finding{ex.Part, ex.Message})
+			}
+		}
 	}
 	if age, ok := signedBefore(e); ok {
 		v.Findings = append(v.Findings, Finding{"timestamp", "signed " + age.String() + " before it arrived"})

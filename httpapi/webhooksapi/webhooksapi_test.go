@@ -3,6 +3,7 @@ package webhooksapi_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/core/pomelo"
+	"github.com/tarjeta-dev/tarjeta/core/signature"
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
 	"github.com/tarjeta-dev/tarjeta/filestore/eventfile"
 	"github.com/tarjeta-dev/tarjeta/httpapi/apitest"
@@ -548,6 +550,70 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// TestCheckDiagnosis: a kept Pomelo delivery that does not verify is
+// explained as the signature debugger explains it: the usual mistake that
+// reproduces its signature and the part it is about, another configured
+// key that would have matched, or, when nothing reproduces it, that what
+// was kept is not what was signed.
+func TestCheckDiagnosis(t *testing.T) {
+	store, err := eventfile.Open(t.TempDir(), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	const otherKey, otherSecret = "rotated-key", "c2Vjb25kLXBvbWVsby1zZWNyZXQtb2YtMzItYnl0ZXMh"
+	settings := apitest.WebhookSettings("http://127.0.0.1:1")
+	settings.Pomelo.Credentials += "," + otherKey + ":" + otherSecret
+	s := apitest.NewWebhooks(t, store, &settings)
+	ctx := context.Background()
+	secret, _ := base64.StdEncoding.DecodeString(apitest.APISecret)
+	other, _ := base64.StdEncoding.DecodeString(otherSecret)
+	compact := []byte(`{"type":"ACTIVITY_CREATED","idempotency_key":"act-1-1","activity":{"id":"act-1","total_amount":"1200.15"}}`)
+	pretty, _ := json.MarshalIndent(json.RawMessage(compact), "", "  ")
+	received := time.Now().Truncate(time.Second)
+	ts := strconv.FormatInt(received.Unix()-2, 10)
+	const endpoint = "/webhooks/pomelo/activities"
+	for i, tc := range []struct {
+		name       string
+		signedWith []byte
+		signed     []byte
+		kept       []byte
+		valid      bool
+		part, says string
+	}{
+		{"genuine", secret, compact, compact, true, "timestamp", "signed 2s before it arrived"},
+		{"pretty-printed after signing", secret, compact, pretty, false, "body", "signed compacted"},
+		{"signed with the other key pair", other, compact, compact, false, "key", "another configured api key"},
+		{"an amount changed", secret, compact, []byte(strings.Replace(string(compact), "1200.15", "9200.15", 1)), false, "body", "what was signed is not what was kept"},
+	} {
+		e := webhook.Event{
+			ID: webhook.IDOf("pomelo/activities", tc.name), Provider: "pomelo", Route: "pomelo/activities", Type: "ACTIVITY_CREATED",
+			DedupeKey: fmt.Sprint("act-", i), Status: webhook.Processed, ReceivedAt: received, ExpiresAt: received.Add(time.Hour),
+			Auth: "pomelo-hmac-sha256", Body: tc.kept, Headers: map[string]string{
+				"x-api-key": apitest.APIKey, "x-timestamp": ts, "x-endpoint": endpoint,
+				"x-signature": signature.Sign(tc.signedWith, ts, endpoint, tc.signed),
+			},
+		}
+		if _, err := store.Receive(ctx, e, nil); err != nil {
+			t.Fatal(err)
+		}
+		res, err := http.Post(s.URL+"/webhooks/events/"+e.ID+"/check", "application/json", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v webhook.Verdict
+		json.NewDecoder(res.Body).Decode(&v)
+		res.Body.Close()
+		found := false
+		for _, f := range v.Findings {
+			found = found || f.Part == tc.part && strings.Contains(f.Message, tc.says)
+		}
+		if res.StatusCode != 200 || v.Valid != tc.valid || !found {
+			t.Errorf("%s: %d %+v, want valid %t and a %s finding saying %q", tc.name, res.StatusCode, v, tc.valid, tc.part, tc.says)
+		}
+	}
 }
 
 // TestRetry: POST /webhooks/events/{id}/retry makes a FAILED event

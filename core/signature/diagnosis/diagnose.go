@@ -294,3 +294,33 @@ func tolerance(d time.Duration) time.Duration {
 	}
 	return d
 }
+
+// ParsePairs reads credentials as POMELO_API_CREDENTIALS holds them,
+// apikey:base64secret pairs separated by commas, for Diagnose; what is not a
+// pair is left out (signature.ParseCredentials says why).
+func ParsePairs(credentials string) []Pair {
+	var out []Pair
+	for _, p := range strings.Split(credentials, ",") {
+		key, secret, ok := strings.Cut(strings.TrimSpace(p), ":")
+		if ok && key != "" && secret != "" {
+			out = append(out, Pair{APIKey: key, Secret: secret})
+		}
+	}
+	return out
+}
+
+// Part names the part of a signed request a cause is about: "key",
+// "timestamp", "endpoint", "body" or "signature" (its header's form).
+func (c Cause) Part() string {
+	switch c {
+	case SecretNotDecoded, OtherKeyPair:
+		return "key"
+	case TimestampMilliseconds, TimestampOutside:
+		return "timestamp"
+	case EndpointBasePath, EndpointQuery, EndpointOther:
+		return "endpoint"
+	case SignatureHex, PrefixMissing, PrefixDoubled:
+		return "signature"
+	}
+	return "body"
+}
