@@ -28,7 +28,7 @@ space        := $(subst ,, )
 
 WASM_EXEC := $(shell $(GO) env GOROOT)/lib/wasm
 
-.PHONY: run repair simulate reconcile console test bench bench-wasm build check fuzz deps wasm test-wasm clean $(addprefix build-,$(FUNCTIONS))
+.PHONY: run repair simulate reconcile console test bench bench-wasm bench-console build check fuzz deps wasm test-wasm clean $(addprefix build-,$(FUNCTIONS))
 
 run: wasm
 	$(GO) run ./cmd/local
@@ -142,6 +142,7 @@ bench: deps build
 	$(GO) test -run '^$$' -bench 'ColdStart' -benchtime 10x ./functions/
 	$(GO) test -run '^$$' -bench 'RequestLine' -benchmem ./metrics/
 	$(MAKE) --no-print-directory bench-wasm
+	$(MAKE) --no-print-directory bench-console
 
 # The debugger's budget: the module's size, verification native and inside
 # WebAssembly (Node), and navigation to first verdict in headless Chromium.
@@ -150,6 +151,11 @@ bench-wasm: deps wasm
 	$(GO) test -run '^$$' -bench . -benchmem ./core/signature ./core/signature/diagnosis
 	GOOS=js GOARCH=wasm $(GO) test -run '^$$' -bench . -exec="$(WASM_EXEC)/go_js_wasm_exec" ./core/signature ./core/signature/diagnosis
 	$(GO) test -count=1 -v -run TestDebuggerInChromium ./wasm/browser | grep measured
+
+# The console's budget: the Events view's first page of 10 000 events and a
+# month of the calendar, painted, in headless Chromium (medians of five).
+bench-console: deps
+	CONSOLE_BUDGET_MS=300 $(GO) test -count=1 -v -run TestConsoleInChromium ./console/browser | grep measured
 
 build: $(addprefix build-,$(FUNCTIONS))
 
