@@ -179,3 +179,18 @@ func Called(r *http.Request) string {
 	}
 	return p
 }
+
+// Limit reads a listing's ?limit=, def when absent; anything but an
+// integer from 1 to max is answered 400 INVALID_LIMIT, and ok is false.
+func Limit(w http.ResponseWriter, r *http.Request, def, max int) (limit int, ok bool) {
+	v := r.URL.Query().Get("limit")
+	if v == "" {
+		return def, true
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > max {
+		WriteError(w, outcome.InvalidLimit, "limit must be an integer from 1 to "+strconv.Itoa(max))
+		return 0, false
+	}
+	return n, true
+}

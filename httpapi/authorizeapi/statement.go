@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/core/ledger"
@@ -44,14 +43,9 @@ type entryJSON struct {
 
 func statement(accounts Statements) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		limit := DefaultPageSize
-		if v := r.URL.Query().Get("limit"); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 || n > MaxPageSize {
-				httpapi.WriteError(w, outcome.InvalidLimit, "limit must be an integer from 1 to 200")
-				return
-			}
-			limit = n
+		limit, ok := httpapi.Limit(w, r, DefaultPageSize, MaxPageSize)
+		if !ok {
+			return
 		}
 		st, err := accounts.Statement(r.Context(), r.PathValue("user_id"), r.URL.Query().Get("cursor"), limit)
 		switch {

@@ -11,7 +11,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -198,14 +197,9 @@ func exceptions(s Reconciliations) http.HandlerFunc {
 				return
 			}
 		}
-		limit := DefaultExceptionsPage
-		if v := q.Get("limit"); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 || n > MaxExceptionsPage {
-				httpapi.WriteError(w, outcome.InvalidLimit, fmt.Sprintf("limit must be an integer from 1 to %d", MaxExceptionsPage))
-				return
-			}
-			limit = n
+		limit, ok := httpapi.Limit(w, r, DefaultExceptionsPage, MaxExceptionsPage)
+		if !ok {
+			return
 		}
 		page, next, err := s.Exceptions(r.Context(), r.PathValue("date"), settlement.Rule(q.Get("rule")), q.Get("cursor"), limit)
 		if err != nil {

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -139,14 +138,9 @@ func eventList(events webhook.Store, providers []string) http.HandlerFunc {
 			httpapi.WriteError(w, outcome.InvalidFilter, "until must not be before since")
 			return
 		}
-		limit := DefaultEventsPage
-		if v := q.Get("limit"); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 || n > MaxEventsPage {
-				httpapi.WriteError(w, outcome.InvalidLimit, "limit must be an integer from 1 to 100")
-				return
-			}
-			limit = n
+		limit, ok := httpapi.Limit(w, r, DefaultEventsPage, MaxEventsPage)
+		if !ok {
+			return
 		}
 		page, next, err := events.Events(r.Context(), f, q.Get("cursor"), limit)
 		switch {
