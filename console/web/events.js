@@ -217,7 +217,12 @@ export async function render(root, openID) {
   // where the list is now decides.
   const seen = new IntersectionObserver(() => { if (nearEnd()) load(); }, { root: list, rootMargin: "200px" });
   seen.observe(more);
-  const timer = setInterval(() => { refresh(); drawChart(); }, refreshEvery);
+  // Refreshed while someone can see it.
+  const timer = setInterval(() => {
+    if (document.hidden) return;
+    refresh();
+    drawChart();
+  }, refreshEvery);
   // The first page drawn before the first paint when early.js has it
   // already.
   const read = window.firstEventsRead;
