@@ -225,6 +225,10 @@ check((await page.locator("#insights tr").count()) === 7, "the insights beside t
 check((await page.locator("#attempts tbody tr").count()) >= 1, "the attempts");
 check(!forbidden(await page.locator("body").innerText()), "the Verifications view shows nothing personal whole");
 await shot("verifications");
+await page.fill("#verification-q", cfg.verificationID);
+await page.click("#verification-search button");
+await page.waitForFunction((id) => document.querySelector("#verification-detail h3")?.textContent.startsWith(id), cfg.verificationID);
+await page.waitForSelector("#jobs .job");
 await page.fill("#verification-q", "console-not-found");
 await page.click("#verification-search button");
 await page.waitForSelector("#verification-error");

@@ -28,7 +28,7 @@ export async function render(root, arg) {
               const debt = b.available.startsWith("-");
               return h("tr", { dataset: { currency: b.currency } }, h("th", {}, b.currency),
                 h("td", { class: "num mono" + (debt ? " debt" : "") }, debt ? `debt of ${b.available.slice(1)}` : b.available),
-                h("td", { class: "note" }, debt ? "the user owes this: a settled debit found too little money" : "available"));
+                h("td", { class: "note" }, debt ? "the user owes this: debits went past the money in the account" : "available"));
             }))) : h("p", { class: "empty" }, "No balance: the ledger holds nothing for this user."),
             h("h3", {}, "Statement, newest first"),
             h("table", {}, h("thead", {}, h("tr", {}, ["Created", "Transaction", "Kind", "Amount", "Status", "Original"].map((c) => h("th", { class: c === "Amount" ? "num" : "" }, c)))), body),
