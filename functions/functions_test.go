@@ -17,7 +17,8 @@ const module = "github.com/tarjeta-dev/tarjeta/"
 // lists.
 var own = map[string][]string{
 	"authorize": {"core/authorization", "core/envelope", "config/authorize", "httpapi/authorizeapi"},
-	"webhooks":  {"config/webhooks", "httpapi/webhooksapi", "providers/pomeloapi"},
+	// The diagnosis explains a kept Pomelo delivery (POST /webhooks/events/{id}/check).
+	"webhooks": {"config/webhooks", "httpapi/webhooksapi", "providers/pomeloapi", "core/signature/diagnosis"},
 	"verify": {"core/verification", "core/identity", "config/verify", "httpapi/verifyapi",
 		"dynamo/verifytable", "providers/tdapi", "providers/belvoapi", "providers/palencaapi"},
 	"reconcile": {"config/reconcile", "httpapi/reconcileapi", "s3bucket"},
@@ -44,7 +45,7 @@ var shared = map[string][]string{
 // function links.
 var local = []string{"devstack", "filestore", "storetest", "providers/pomelosim", "providers/webhooksim",
 	"providers/tdsim", "providers/belvosim", "providers/palencasim", "providers/people",
-	"httpapi/apitest", "dynamo/dynamotest", "s3bucket/s3test", "core/signature/diagnosis", "core/capture"}
+	"httpapi/apitest", "dynamo/dynamotest", "s3bucket/s3test", "core/capture", "console", "browsertest"}
 
 func TestEachFunctionLinksOnlyItsPath(t *testing.T) {
 	for name := range own {

@@ -271,7 +271,7 @@ func (c Config) Routes(ctx context.Context, d Deps) (webhook.Routes, error) {
 		if err != nil {
 			return nil, err
 		}
-		pomeloScheme = pomelo.Scheme{Verifier: c.Verifier(keys), Pairs: diagnosis.ParsePairs(c.Credentials)}
+		pomeloScheme = explained{pomelo.Scheme{Verifier: c.Verifier(keys)}, diagnosis.ParsePairs(c.Credentials)}
 	}
 	shipments := pomelo.ShipmentKeeper{Now: d.Now}
 	if c.PomeloAPIBaseURL != "" {

@@ -8,7 +8,6 @@ import (
 	"github.com/tarjeta-dev/tarjeta/core/inbound"
 	"github.com/tarjeta-dev/tarjeta/core/outcome"
 	"github.com/tarjeta-dev/tarjeta/core/signature"
-	"github.com/tarjeta-dev/tarjeta/core/signature/diagnosis"
 )
 
 // Provider is Pomelo's name in events, for all three of its webhook routes.
@@ -25,32 +24,6 @@ var SignedHeaders = []string{signature.HeaderAPIKey, signature.HeaderSignature, 
 // rotation), tolerance and endpoint check.
 type Scheme struct {
 	Verifier signature.Verifier
-	// Pairs are the keys as configured (base64 secrets), for Explain.
-	Pairs []diagnosis.Pair
-}
-
-// Explain implements inbound.Explainer with the signature debugger's
-// diagnosis: the usual mistakes that reproduce a refused delivery's
-// signature, a configured key other than x-api-key's among them; when none
-// does, what was signed is not what was kept.
-func (s Scheme) Explain(d inbound.Delivery, now time.Time) []inbound.Explanation {
-	dg := diagnosis.Diagnose(diagnosis.Attempt{
-		Pairs: s.Pairs, APIKey: d.Header.Get(signature.HeaderAPIKey), Signature: d.Header.Get(signature.HeaderSignature),
-		Timestamp: d.Header.Get(signature.HeaderTimestamp), Endpoint: d.Header.Get(signature.HeaderEndpoint), Body: d.Body,
-		Called: d.Called, BasePath: s.Verifier.BasePath, Now: now, Tolerance: s.Verifier.Tolerance,
-	})
-	if dg.Err == nil {
-		return nil
-	}
-	var out []inbound.Explanation
-	for _, c := range dg.Causes {
-		out = append(out, inbound.Explanation{Part: c.Part(), Message: c.Explain()})
-	}
-	if !dg.Reproduced {
-		out = append(out, inbound.Explanation{Part: "body", Message: "no usual mistake reproduces the signature with any configured key: what was signed is not what was kept " +
-			"(the body, x-timestamp or x-endpoint changed after signing), or it was signed with a key that is not ours"})
-	}
-	return out
 }
 
 // Authenticate implements the webhook pipeline's scheme. Its failures wrap

@@ -324,3 +324,26 @@ func (c Cause) Part() string {
 	}
 	return "body"
 }
+
+// Finding is what a diagnosis says of one part of a request.
+type Finding struct {
+	Part, Message string
+}
+
+// Findings are d's causes as findings, each with the part it is about;
+// when the signature does not verify and nothing reproduces it, a last one
+// says that what was signed is not what was sent, or not with our keys.
+func (d Diagnosis) Findings() []Finding {
+	if d.Err == nil {
+		return nil
+	}
+	var out []Finding
+	for _, c := range d.Causes {
+		out = append(out, Finding{c.Part(), c.Explain()})
+	}
+	if !d.Reproduced {
+		out = append(out, Finding{"body", "no usual mistake reproduces the signature with any configured key: what was signed is not what was kept " +
+			"(the body, x-timestamp or x-endpoint changed after signing), or it was signed with a key that is not ours"})
+	}
+	return out
+}
