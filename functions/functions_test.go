@@ -19,7 +19,7 @@ var own = map[string][]string{
 	"authorize": {"core/authorization", "core/envelope", "config/authorize", "httpapi/authorizeapi"},
 	// The diagnosis explains a kept Pomelo delivery (POST /webhooks/events/{id}/check).
 	"webhooks": {"config/webhooks", "httpapi/webhooksapi", "providers/pomeloapi", "core/signature/diagnosis"},
-	"verify": {"core/verification", "core/identity", "config/verify", "httpapi/verifyapi",
+	"verify": {"core/verification", "core/identity", "core/erasure", "config/verify", "httpapi/verifyapi",
 		"dynamo/verifytable", "providers/tdapi", "providers/belvoapi", "providers/palencaapi"},
 	"reconcile": {"config/reconcile", "httpapi/reconcileapi", "s3bucket"},
 }

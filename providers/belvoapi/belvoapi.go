@@ -15,6 +15,7 @@ import (
 
 	"github.com/tarjeta-dev/tarjeta/core/belvo"
 	"github.com/tarjeta-dev/tarjeta/core/employment"
+	"github.com/tarjeta-dev/tarjeta/core/erasure"
 	"github.com/tarjeta-dev/tarjeta/core/inbound"
 	"github.com/tarjeta-dev/tarjeta/core/outcome"
 	"github.com/tarjeta-dev/tarjeta/core/verification"
@@ -113,6 +114,24 @@ func (c *Client) Find(ctx context.Context, id string, _ verification.Input, _ ti
 	}
 	return link, nil
 }
+
+// Erase implements erasure.Eraser: DELETE /api/links/{id}/, which removes
+// the link and everything Belvo fetched with it. A link Belvo no longer
+// has (404) is deleted already.
+func (c *Client) Erase(ctx context.Context, m erasure.Made) []erasure.Deletion {
+	d := erasure.Deletion{Provider: belvo.Provider, Reference: m.Reference, Status: erasure.Deleted}
+	a, err := c.request(ctx, http.MethodDelete, c.BaseURL+"/api/links/"+url.PathEscape(m.Reference)+"/", nil)
+	switch {
+	case err != nil:
+		d.Status, d.Error = erasure.Failed, err.Error()
+	case a.Status/100 == 2, a.Status == http.StatusNotFound:
+	default:
+		d.Status, d.Error = erasure.Failed, fmt.Sprintf("belvoapi: delete link: %v", problem(a))
+	}
+	return []erasure.Deletion{d}
+}
+
+var _ erasure.Eraser = (*Client)(nil)
 
 // Check implements verification.Provider: GET
 // /api/employment-records/?link=, following next to the last page (on

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tarjeta-dev/tarjeta/core/belvo"
 	"github.com/tarjeta-dev/tarjeta/core/employment"
+	"github.com/tarjeta-dev/tarjeta/core/erasure"
 	"github.com/tarjeta-dev/tarjeta/core/inbound"
 	"github.com/tarjeta-dev/tarjeta/core/outcome"
 	"github.com/tarjeta-dev/tarjeta/core/verification"
@@ -173,5 +174,43 @@ func TestFind(t *testing.T) {
 	client.SecretPassword = "wrong"
 	if _, err := client.Find(ctx, "ver_b", verification.Input{CURP: p.CURP}, time.Now()); err == nil || errors.Is(err, verification.ErrNotFound) {
 		t.Errorf("with a wrong password: %v; want a failure to ask", err)
+	}
+}
+
+// TestErase: a verification's link is deleted at Belvo, no other; erasing
+// again finds it gone (deleted); a deletion Belvo refuses fails, and
+// succeeds when asked again.
+func TestErase(t *testing.T) {
+	client, sim, _ := setup(t)
+	ctx := context.Background()
+	p := person(people.Rich)
+	links := map[string]string{}
+	for _, id := range []string{"ver_a", "ver_b"} {
+		link, err := client.Start(ctx, id, verification.Input{CURP: p.CURP})
+		if err != nil {
+			t.Fatal(err)
+		}
+		links[id] = link
+	}
+	b := erasure.Made{Verification: "ver_b", StartedAt: time.Now(), Reference: links["ver_b"]}
+	for _, round := range []string{"first", "again"} {
+		if got := client.Erase(ctx, b); len(got) != 1 || got[0] != (erasure.Deletion{Provider: "belvo", Reference: links["ver_b"], Status: erasure.Deleted}) {
+			t.Errorf("%s: Erase = %+v", round, got)
+		}
+	}
+	if _, err := client.Find(ctx, "ver_b", verification.Input{}, time.Now()); !errors.Is(err, verification.ErrNotFound) {
+		t.Errorf("after the erase, Belvo still lists ver_b's link: %v", err)
+	}
+	if got, err := client.Find(ctx, "ver_a", verification.Input{}, time.Now()); err != nil || got != links["ver_a"] {
+		t.Errorf("another verification's link: %q, %v", got, err)
+	}
+	sim.FailDeletes.Store(100)
+	a := erasure.Made{Verification: "ver_a", StartedAt: time.Now(), Reference: links["ver_a"]}
+	if got := client.Erase(ctx, a); len(got) != 1 || got[0].Status != erasure.Failed || got[0].Error == "" {
+		t.Errorf("with Belvo refusing: %+v", got)
+	}
+	sim.FailDeletes.Store(0)
+	if got := client.Erase(ctx, a); len(got) != 1 || got[0].Status != erasure.Deleted {
+		t.Errorf("asked again: %+v", got)
 	}
 }

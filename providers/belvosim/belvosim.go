@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/core/identity"
@@ -35,6 +36,9 @@ type Server struct {
 	Delay time.Duration // how long a link's records take
 	Now   func() time.Time
 	Log   *slog.Logger
+
+	// FailDeletes makes the next n deletions answer 503.
+	FailDeletes atomic.Int64
 
 	mu    sync.Mutex
 	links map[string]link
@@ -64,6 +68,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/links/", s.auth(s.createLink))
 	mux.HandleFunc("GET /api/employment-records/", s.auth(s.records))
 	mux.HandleFunc("GET /api/links/", s.auth(s.listLinks))
+	mux.HandleFunc("DELETE /api/links/{id}/", s.auth(s.deleteLink))
 	return mux
 }
 
@@ -189,6 +194,26 @@ func (s *Server) listLinks(w http.ResponseWriter, r *http.Request) {
 			"created_at": l.at.UTC().Format(time.RFC3339Nano)})
 	}
 	answer(w, http.StatusOK, map[string]any{"count": len(results), "next": nil, "previous": nil, "results": results})
+}
+
+// deleteLink serves Belvo's link deletion: 204, the link and its records
+// gone; 404 for a link it does not have.
+func (s *Server) deleteLink(w http.ResponseWriter, r *http.Request) {
+	if s.FailDeletes.Add(-1) >= 0 {
+		refuse(w, http.StatusServiceUnavailable, "service_unavailable", "Service unavailable.")
+		return
+	}
+	s.FailDeletes.Store(0)
+	id := r.PathValue("id")
+	s.mu.Lock()
+	_, ok := s.links[id]
+	delete(s.links, id)
+	s.mu.Unlock()
+	if !ok {
+		refuse(w, http.StatusNotFound, "not_found", "Not found.")
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // historicalUpdate is the webhook of l's records (003).

@@ -6,12 +6,15 @@ package palencaapi
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/core/employment"
+	"github.com/tarjeta-dev/tarjeta/core/erasure"
 	"github.com/tarjeta-dev/tarjeta/core/inbound"
 	"github.com/tarjeta-dev/tarjeta/core/outcome"
 	"github.com/tarjeta-dev/tarjeta/core/palenca"
@@ -86,6 +89,28 @@ const maxUserPages = 20
 // start to the day after are read, page by page, for ours; then its
 // accounts (GET /users/{user_id}/accounts) for the one of the institution.
 func (c *Client) Find(ctx context.Context, id string, in verification.Input, startedAt time.Time) (string, error) {
+	user, err := c.userOf(ctx, id, startedAt)
+	if err != nil {
+		return "", err
+	}
+	a, err := c.listing(ctx, http.MethodGet, "/users/"+url.PathEscape(user)+"/accounts", nil, "accounts")
+	if err != nil {
+		return "", err
+	}
+	account, err := palenca.FindAccount(a.Body, string(in.Institution.OrIMSS()))
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("palencaapi: accounts: %w", err)
+	case account == "":
+		return "", verification.ErrNotFound
+	}
+	return account, nil
+}
+
+// userOf finds the user made for verification id, started at startedAt:
+// the users created from the day before to the day after, page by page,
+// for the one with our external_id. None is verification.ErrNotFound.
+func (c *Client) userOf(ctx context.Context, id string, startedAt time.Time) (string, error) {
 	day := func(d time.Duration) string { return startedAt.UTC().Add(d).Format(time.DateOnly) }
 	var users palenca.Users
 	for page := 1; users.UserID == "" && page <= maxUserPages; page++ {
@@ -105,18 +130,43 @@ func (c *Client) Find(ctx context.Context, id string, in verification.Input, sta
 	if users.UserID == "" {
 		return "", verification.ErrNotFound
 	}
-	a, err := c.listing(ctx, http.MethodGet, "/users/"+url.PathEscape(users.UserID)+"/accounts", nil, "accounts")
-	if err != nil {
-		return "", err
+	return users.UserID, nil
+}
+
+// Erase implements erasure.Eraser with 000's Delete Account (DELETE
+// /accounts/{account_id}) of the verification's account, then Delete User
+// (DELETE /users/{user_id}) of the user made with it, found by our
+// external_id. One Palenca no longer has is deleted already.
+func (c *Client) Erase(ctx context.Context, m erasure.Made) []erasure.Deletion {
+	out := []erasure.Deletion{c.delete(ctx, "/accounts/", m.Reference)}
+	user, err := c.userOf(ctx, m.Verification, m.StartedAt)
+	switch {
+	case errors.Is(err, verification.ErrNotFound):
+		// No user left with our external_id: deleted with an earlier
+		// erase, or never made.
+	case err != nil:
+		out = append(out, erasure.Deletion{Provider: palenca.Provider, Reference: "user of " + m.Reference, Status: erasure.Failed, Error: err.Error()})
+	default:
+		out = append(out, c.delete(ctx, "/users/", user))
 	}
-	account, err := palenca.FindAccount(a.Body, string(in.Institution.OrIMSS()))
+	return out
+}
+
+var _ erasure.Eraser = (*Client)(nil)
+
+// delete asks Palenca to delete what path names: deleted on a success, or
+// when it is not there (404).
+func (c *Client) delete(ctx context.Context, path, id string) erasure.Deletion {
+	d := erasure.Deletion{Provider: palenca.Provider, Reference: id, Status: erasure.Deleted}
+	a, err := c.request(ctx, http.MethodDelete, path+url.PathEscape(id), nil)
 	switch {
 	case err != nil:
-		return "", fmt.Errorf("palencaapi: accounts: %w", err)
-	case account == "":
-		return "", verification.ErrNotFound
+		d.Status, d.Error = erasure.Failed, err.Error()
+	case a.Status/100 == 2, a.Status == http.StatusNotFound:
+	default:
+		d.Status, d.Error = erasure.Failed, fmt.Sprintf("palencaapi: delete %s: %v", strings.Trim(path, "/"), problem(a))
 	}
-	return account, nil
+	return d
 }
 
 // listing asks for a list (what names it in errors); anything but a 200 is

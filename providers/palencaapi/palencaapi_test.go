@@ -6,11 +6,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/core/employment"
+	"github.com/tarjeta-dev/tarjeta/core/erasure"
 	"github.com/tarjeta-dev/tarjeta/core/inbound"
 	"github.com/tarjeta-dev/tarjeta/core/outcome"
 	"github.com/tarjeta-dev/tarjeta/core/palenca"
@@ -62,6 +64,11 @@ func (h *hooks) wait(t *testing.T, account string) []byte {
 }
 
 func setup(t *testing.T) (*palencaapi.Client, *hooks) {
+	c, h, _ := setupSim(t)
+	return c, h
+}
+
+func setupSim(t *testing.T) (*palencaapi.Client, *hooks, *palencasim.Server) {
 	h := &hooks{bodies: map[string][]byte{}}
 	stack := httptest.NewServer(h)
 	t.Cleanup(stack.Close)
@@ -69,7 +76,7 @@ func setup(t *testing.T) (*palencaapi.Client, *hooks) {
 		Push: &webhooksim.Sender{BaseURL: stack.URL, PalencaSecret: secret, RetryDelay: time.Millisecond}}
 	srv := httptest.NewServer(sim.Handler())
 	t.Cleanup(func() { srv.Close(); sim.Close() })
-	return &palencaapi.Client{BaseURL: srv.URL, APIKey: "pk", WidgetID: "2b0956a2-58e7-4e97-804d-2852d40f05d7", Out: &outbound.Client{Timeout: time.Second}}, h
+	return &palencaapi.Client{BaseURL: srv.URL, APIKey: "pk", WidgetID: "2b0956a2-58e7-4e97-804d-2852d40f05d7", Out: &outbound.Client{Timeout: time.Second}}, h, sim
 }
 
 func person(s people.Scenario) people.Person {
@@ -178,5 +185,52 @@ func TestFind(t *testing.T) {
 	client.APIKey = "wrong"
 	if _, err := client.Find(ctx, "ver_b", verification.Input{CURP: p.CURP}, time.Now()); err == nil || errors.Is(err, verification.ErrNotFound) {
 		t.Errorf("with a wrong key: %v; want a failure to ask", err)
+	}
+}
+
+// TestErase: a verification's account and its user are deleted at Palenca,
+// no one else's; erasing again finds the account gone (deleted) and no
+// user; a deletion Palenca refuses fails, and succeeds when asked again.
+func TestErase(t *testing.T) {
+	client, _, sim := setupSim(t)
+	ctx := context.Background()
+	p := person(people.Rich)
+	accounts := map[string]string{}
+	for _, id := range []string{"ver_a", "ver_b"} {
+		account, err := client.Start(ctx, id, verification.Input{CURP: p.CURP})
+		if err != nil {
+			t.Fatal(err)
+		}
+		accounts[id] = account
+	}
+	status := func(ds []erasure.Deletion) string {
+		var s []string
+		for _, d := range ds {
+			s = append(s, string(d.Status))
+		}
+		return strings.Join(s, " ")
+	}
+	b := erasure.Made{Verification: "ver_b", StartedAt: time.Now(), Reference: accounts["ver_b"]}
+	if got := client.Erase(ctx, b); status(got) != "DELETED DELETED" || got[0].Reference != accounts["ver_b"] || got[1].Provider != "palenca" {
+		t.Errorf("Erase = %+v, want the account and the user DELETED", got)
+	}
+	if _, err := client.Find(ctx, "ver_b", verification.Input{CURP: p.CURP}, time.Now()); !errors.Is(err, verification.ErrNotFound) {
+		t.Errorf("after the erase, Palenca still has ver_b's user: %v", err)
+	}
+	if got := client.Erase(ctx, b); status(got) != "DELETED" {
+		t.Errorf("again: %+v, want the account deleted already and no user", got)
+	}
+	if got, err := client.Find(ctx, "ver_a", verification.Input{CURP: p.CURP}, time.Now()); err != nil || got != accounts["ver_a"] {
+		t.Errorf("another verification's account: %q, %v", got, err)
+	}
+	// Palenca down past the client's retries, then back.
+	sim.FailDeletes.Store(100)
+	a := erasure.Made{Verification: "ver_a", StartedAt: time.Now(), Reference: accounts["ver_a"]}
+	if got := client.Erase(ctx, a); status(got) != "FAILED FAILED" || !strings.Contains(got[0].Error, "unavailable") {
+		t.Errorf("with Palenca refusing: %+v", got)
+	}
+	sim.FailDeletes.Store(0)
+	if got := client.Erase(ctx, a); status(got) != "DELETED DELETED" {
+		t.Errorf("asked again: %+v", got)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/core/identity"
@@ -32,6 +33,9 @@ type Server struct {
 	Delay time.Duration // how long a login takes
 	Now   func() time.Time
 	Log   *slog.Logger
+
+	// FailDeletes makes the next n deletions answer 503.
+	FailDeletes atomic.Int64
 
 	mu       sync.Mutex
 	users    map[string]user
@@ -69,6 +73,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /accounts/{account_id}/employment", s.auth(s.employment))
 	mux.HandleFunc("POST /users/search", s.auth(s.listUsers))
 	mux.HandleFunc("GET /users/{user_id}/accounts", s.auth(s.userAccounts))
+	mux.HandleFunc("DELETE /accounts/{account_id}", s.auth(s.deleteAccount))
+	mux.HandleFunc("DELETE /users/{user_id}", s.auth(s.deleteUser))
 	return mux
 }
 
@@ -227,6 +233,56 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(map[string]any{"success": true, "error": nil, "data": map[string]any{"users": users},
 		"pagination": map[string]int{"page": page, "items_per_page": per, "total_items": len(found), "total_pages": (len(found) + per - 1) / per}})
+}
+
+// deleteAccount serves Delete Account: the account is gone, its employment
+// with it.
+func (s *Server) deleteAccount(w http.ResponseWriter, r *http.Request) {
+	if s.failDelete(w) {
+		return
+	}
+	id := r.PathValue("account_id")
+	s.mu.Lock()
+	_, ok := s.accounts[id]
+	delete(s.accounts, id)
+	s.mu.Unlock()
+	if !ok {
+		refuse(w, http.StatusNotFound, "not_found", "Account not found")
+		return
+	}
+	answer(w, http.StatusOK, nil)
+}
+
+// deleteUser serves Delete User: the user is gone, its accounts with it.
+func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) {
+	if s.failDelete(w) {
+		return
+	}
+	id := r.PathValue("user_id")
+	s.mu.Lock()
+	_, ok := s.users[id]
+	delete(s.users, id)
+	for aid, a := range s.accounts {
+		if a.userID == id {
+			delete(s.accounts, aid)
+		}
+	}
+	s.mu.Unlock()
+	if !ok {
+		refuse(w, http.StatusNotFound, "not_found", "User not found")
+		return
+	}
+	answer(w, http.StatusOK, nil)
+}
+
+// failDelete answers 503 while FailDeletes says so.
+func (s *Server) failDelete(w http.ResponseWriter) bool {
+	if s.FailDeletes.Add(-1) < 0 {
+		s.FailDeletes.Store(0)
+		return false
+	}
+	refuse(w, http.StatusServiceUnavailable, "platform_unavailable", "The platform is currently unavailable.")
+	return true
 }
 
 // userAccounts serves Retrieve User Accounts.

@@ -15,6 +15,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/tarjeta-dev/tarjeta/core/employment"
+	"github.com/tarjeta-dev/tarjeta/core/erasure"
 	"github.com/tarjeta-dev/tarjeta/core/inbound"
 	"github.com/tarjeta-dev/tarjeta/core/outcome"
 	"github.com/tarjeta-dev/tarjeta/core/storable"
@@ -185,6 +186,16 @@ func (c *Client) Notice(_ string, body []byte) (verification.Notice, error) {
 func (c *Client) Find(context.Context, string, verification.Input, time.Time) (string, error) {
 	return "", verification.ErrCannotFind
 }
+
+// Erase implements erasure.Eraser: TD documents no way to delete a query
+// or what it returned (001, 002), so the request stays at TD, and the
+// receipt says so.
+func (c *Client) Erase(_ context.Context, m erasure.Made) []erasure.Deletion {
+	return []erasure.Deletion{{Provider: td.Provider, Reference: m.Reference, Status: erasure.NotSupported,
+		Error: "TD documents no deletion of a query or its result"}}
+}
+
+var _ erasure.Eraser = (*Client)(nil)
 
 // Window implements verification.Provider.
 func (c *Client) Window() time.Duration { return c.QueryWindow }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/core/employment"
+	"github.com/tarjeta-dev/tarjeta/core/erasure"
 	"github.com/tarjeta-dev/tarjeta/core/inbound"
 	"github.com/tarjeta-dev/tarjeta/core/outcome"
 	"github.com/tarjeta-dev/tarjeta/core/td"
@@ -234,5 +235,15 @@ func TestFindCannot(t *testing.T) {
 	client, _, _, _ := setup(t)
 	if _, err := client.Find(context.Background(), "ver_x", verification.Input{CURP: person(people.Rich).CURP}, time.Now()); !errors.Is(err, verification.ErrCannotFind) {
 		t.Errorf("Find = %v; want ErrCannotFind", err)
+	}
+}
+
+// TestErase: TD documents no deletion: the receipt says so, and TD is not
+// called.
+func TestErase(t *testing.T) {
+	c := &tdapi.Client{}
+	got := c.Erase(context.Background(), erasure.Made{Verification: "ver_a", Reference: "1700000012"})
+	if len(got) != 1 || got[0].Provider != "td" || got[0].Reference != "1700000012" || got[0].Status != erasure.NotSupported || got[0].Error == "" {
+		t.Errorf("Erase = %+v", got)
 	}
 }
