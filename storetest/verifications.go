@@ -35,6 +35,7 @@ func RunVerifications(t *testing.T, open func(t *testing.T) verification.Store) 
 		{"a provider start is claimed once", startClaimedOnce},
 		{"an unconfirmed start is found, not sent again", unconfirmedStart},
 		{"unauthenticated hints are coalesced", hintsCoalesced},
+		{"a person's verifications, none of another", byPerson},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })
 	}
@@ -349,5 +350,54 @@ func duePastAPage(t *testing.T, s verification.Store) {
 	}
 	if err != nil || len(got) != n {
 		t.Errorf("Due = %d verifications, %v; want %d", len(got), err, n)
+	}
+}
+
+// byPerson: a person's verifications are listed whole, oldest first, past
+// a batch of 100, and none of a person whose CURP differs by one letter;
+// a verification saved since is listed as saved.
+func byPerson(t *testing.T, s verification.Store) {
+	p, ok := s.(interface {
+		ByPerson(ctx context.Context, person string) ([]verification.Verification, error)
+	})
+	if !ok {
+		t.Fatalf("%T lists no person's verifications", s)
+	}
+	ctx := context.Background()
+	const mine, similar = "HEGG560427MVZRRL04", "HEGG560427MVZRRL05"
+	var want []string
+	for n := range 105 {
+		v := Ver(n)
+		if n%7 == 3 {
+			v.Input.CURP = similar
+		} else {
+			want = append(want, v.ID)
+		}
+		create(t, s, v, verification.PersonKey(v.Input.CURP))
+	}
+	saved := get(t, s, Ver(1).ID)
+	saved.Status, saved.Report, saved.Version = verification.Completed, []byte(`{"person":{"name":"Ana"}}`), saved.Version+1
+	if err := s.Save(ctx, saved, nil); err != nil {
+		t.Fatal(err)
+	}
+	got, err := p.ByPerson(ctx, verification.PersonKey(mine))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, v := range got {
+		ids = append(ids, v.ID)
+		if v.Input.CURP != mine {
+			t.Errorf("%s is %s's", v.ID, v.Input.CURP)
+		}
+	}
+	if strings.Join(ids, " ") != strings.Join(want, " ") {
+		t.Errorf("%d verifications, want %d oldest first:\n%v", len(ids), len(want), ids)
+	}
+	if len(got) > 1 && (got[1].Status != verification.Completed || string(got[1].Report) != `{"person":{"name":"Ana"}}`) {
+		t.Errorf("the saved one is listed as %+v", got[1])
+	}
+	if none, err := p.ByPerson(ctx, verification.PersonKey("ROMA880315MDFDRR07")); err != nil || len(none) != 0 {
+		t.Errorf("a person with none: %d, %v", len(none), err)
 	}
 }

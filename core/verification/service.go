@@ -71,7 +71,7 @@ func (s *Service) Start(ctx context.Context, r Request) (v Verification, created
 	if err != nil {
 		return Verification{}, false, err
 	}
-	key := windowKey(in.CURP)
+	key := PersonKey(in.CURP)
 	for range saveTries {
 		now := s.Now()
 		w, err := s.Store.Window(ctx, key)
@@ -412,9 +412,11 @@ func (s *Service) log(v Verification, msg string, attrs ...slog.Attr) {
 	s.Log.LogAttrs(context.Background(), slog.LevelInfo, "verification "+msg, attrs...)
 }
 
-// windowKey is the store key of a CURP's window: a hash, so that no key
-// holds the CURP.
-func windowKey(curp string) string {
+// PersonKey is what the stores key a person's data by: a hash of the CURP
+// (upper-cased, as a verification keeps it), so that no key holds one. It
+// is the key of the daily guard's window, and of the index of a person's
+// verifications.
+func PersonKey(curp string) string {
 	sum := sha256.Sum256([]byte("curp\x00" + curp))
 	return hex.EncodeToString(sum[:16])
 }

@@ -80,7 +80,7 @@ func (s *Store) Import(ctx context.Context, entries []ledger.Entry) error {
 func (s *Store) writeBatch(ctx context.Context, requests []types.WriteRequest) error {
 	for attempt := 0; len(requests) > 0; attempt++ {
 		if attempt > 0 {
-			if err := pause(ctx, attempt); err != nil {
+			if err := dynamo.Pause(ctx, attempt); err != nil {
 				return err
 			}
 		}

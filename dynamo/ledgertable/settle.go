@@ -24,9 +24,6 @@ var _ settlement.Ledger = (*Store)(nil)
 // hourIndex orders Pomelo's entries by the hour they were made in.
 const hourIndex = "entries_by_hour"
 
-// batchKeys is the most keys one BatchGetItem takes.
-const batchKeys = 100
-
 // tallyPrefix starts the attribute names of a tally item's postings.
 const tallyPrefix = "r:"
 
@@ -116,7 +113,7 @@ func itemID(key map[string]types.AttributeValue) string {
 const readers = 8
 
 // batchGet reads the items at keys (repeats allowed) with consistent reads,
-// batchKeys a call and readers calls at a time, asking again for what
+// dynamo.BatchKeys a call and readers calls at a time, asking again for what
 // DynamoDB leaves unprocessed.
 func (s *Store) batchGet(ctx context.Context, keys []map[string]types.AttributeValue) (map[string]map[string]types.AttributeValue, error) {
 	out := make(map[string]map[string]types.AttributeValue, len(keys))
@@ -129,12 +126,12 @@ func (s *Store) batchGet(ctx context.Context, keys []map[string]types.AttributeV
 	}
 	var batches [][]map[string]types.AttributeValue
 	for len(pending) > 0 {
-		n := min(len(pending), batchKeys)
+		n := min(len(pending), dynamo.BatchKeys)
 		batches, pending = append(batches, pending[:n]), pending[n:]
 	}
 	var mu sync.Mutex
 	err := inParallel(len(batches), readers, func(i int) error {
-		items, err := s.getBatch(ctx, batches[i])
+		items, err := dynamo.GetBatch(ctx, s.db, s.table, batches[i])
 		mu.Lock()
 		defer mu.Unlock()
 		for _, item := range items {
@@ -149,28 +146,6 @@ func (s *Store) batchGet(ctx context.Context, keys []map[string]types.AttributeV
 		if len(item) == 0 {
 			delete(out, id)
 		}
-	}
-	return out, nil
-}
-
-// getBatch reads one batch of at most batchKeys keys, with what DynamoDB
-// leaves unprocessed asked again.
-func (s *Store) getBatch(ctx context.Context, keys []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
-	var out []map[string]types.AttributeValue
-	for attempt := 0; len(keys) > 0; attempt++ {
-		if attempt > 0 {
-			if err := pause(ctx, attempt); err != nil {
-				return out, err
-			}
-		}
-		res, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{
-			s.table: {Keys: keys, ConsistentRead: aws.Bool(true)},
-		}})
-		if err != nil {
-			return out, dynamo.Refused(err)
-		}
-		out = append(out, res.Responses[s.table]...)
-		keys = res.UnprocessedKeys[s.table].Keys
 	}
 	return out, nil
 }
@@ -190,16 +165,6 @@ func inParallel(n, width int, fn func(i int) error) error {
 	}
 	wg.Wait()
 	return errors.Join(errs...)
-}
-
-// pause waits before asking again for what DynamoDB throttled.
-func pause(ctx context.Context, attempt int) error {
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(time.Duration(min(attempt, 10)) * 20 * time.Millisecond):
-		return nil
-	}
 }
 
 // maxGroup is how many settlement postings share one TransactWriteItems
@@ -327,7 +292,7 @@ func (s *Store) settleGroup(ctx context.Context, group []ledger.Posting) error {
 		}
 		switch {
 		case conflict && attempt < maxConflictRetries:
-			if err := pause(ctx, attempt+1); err != nil {
+			if err := dynamo.Pause(ctx, attempt+1); err != nil {
 				return err
 			}
 			continue

@@ -4,10 +4,13 @@
 package verifytable
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -22,7 +25,9 @@ import (
 // Store is the verifications' DynamoDB store. Layout of the table:
 //
 //	VER#<id>                     VER  doc (verification.Encode), version; while PENDING
-//	                                  due_pk "DUE" and due_sk "<next check>#<id>" (index due)
+//	                                  due_pk "DUE" and due_sk "<next check>#<id>" (index due);
+//	                                  person_pk "P#<person key>", person_sk "<created>#<id>"
+//	                                  (index by_person, keys only)
 //	EXT#<external id>            EXT  id: the verification that claimed it
 //	REF#<provider>#<reference>   REF  id: the verification a provider's request belongs to
 //	WIN#<CURP hash>              WIN  created (JSON times), version: the daily guard's window
@@ -46,10 +51,17 @@ func New(db dynamo.API, table string) *Store {
 // only they have due_pk.
 const dueIndex = "due"
 
+// personIndex lists a person's verifications (verification.PersonKey) by
+// creation, keys only: a person's request reads the items whole after.
+const personIndex = "by_person"
+
 // Create creates the table with its layout when it does not exist yet
 // (DynamoDB Local; in AWS template.yaml declares it).
 func Create(ctx context.Context, db dynamo.TableAPI, table string) error {
-	return dynamo.Create(ctx, db, dynamo.Table{Name: table, TTL: "ttl", Indexes: []dynamo.Index{{Name: dueIndex, PK: "due_pk", SK: "due_sk"}}})
+	return dynamo.Create(ctx, db, dynamo.Table{Name: table, TTL: "ttl", Indexes: []dynamo.Index{
+		{Name: dueIndex, PK: "due_pk", SK: "due_sk"},
+		{Name: personIndex, PK: "person_pk", SK: "person_sk", Projection: &types.Projection{ProjectionType: types.ProjectionTypeKeysOnly}},
+	}})
 }
 
 func key(pk, sk string) map[string]types.AttributeValue {
@@ -70,6 +82,8 @@ func verificationItem(v verification.Verification) (map[string]types.AttributeVa
 	if !v.ExpiresAt.IsZero() {
 		item["ttl"] = dynamo.N(v.ExpiresAt.Unix())
 	}
+	item["person_pk"] = dynamo.S("P#" + verification.PersonKey(v.Input.CURP))
+	item["person_sk"] = dynamo.S(v.CreatedAt.UTC().Format(dynamo.TimeLayout) + "#" + v.ID)
 	if v.Status == verification.Pending {
 		item["due_pk"] = dynamo.S("DUE")
 		item["due_sk"] = dynamo.S(v.NextCheck.UTC().Format(dynamo.TimeLayout) + "#" + v.ID)
@@ -179,6 +193,53 @@ func (st *Store) Get(ctx context.Context, id string) (verification.Verification,
 		return verification.Verification{}, fmt.Errorf("verifytable: %s: %w", id, verification.ErrNotFound)
 	}
 	return parse(out.Item)
+}
+
+// ByPerson returns every verification of the person whose
+// verification.PersonKey is person, oldest first (erasure.Verifications):
+// the index by_person page by page, then the items, BatchGetItem
+// consistent reads of up to 100. A verification written before the index
+// existed is listed once it is saved again.
+func (st *Store) ByPerson(ctx context.Context, person string) ([]verification.Verification, error) {
+	in := &dynamodb.QueryInput{
+		TableName: &st.table, IndexName: aws.String(personIndex),
+		KeyConditionExpression:    aws.String("person_pk = :p"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":p": dynamo.S("P#" + person)},
+	}
+	var keys []map[string]types.AttributeValue
+	for {
+		page, err := st.db.Query(ctx, in)
+		if err != nil {
+			return nil, fmt.Errorf("verifytable: by person: %w", dynamo.Refused(err))
+		}
+		for _, item := range page.Items {
+			keys = append(keys, key(dynamo.Str(item, "pk"), "VER"))
+		}
+		if len(page.LastEvaluatedKey) == 0 {
+			break
+		}
+		in.ExclusiveStartKey = page.LastEvaluatedKey
+	}
+	var out []verification.Verification
+	for len(keys) > 0 {
+		n := min(len(keys), dynamo.BatchKeys)
+		items, err := dynamo.GetBatch(ctx, st.db, st.table, keys[:n])
+		if err != nil {
+			return nil, fmt.Errorf("verifytable: by person: %w", err)
+		}
+		for _, item := range items {
+			v, err := parse(item)
+			if err != nil {
+				return nil, fmt.Errorf("verifytable: by person: %w", err)
+			}
+			out = append(out, v)
+		}
+		keys = keys[n:]
+	}
+	slices.SortFunc(out, func(a, b verification.Verification) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), strings.Compare(a.ID, b.ID))
+	})
+	return out, nil
 }
 
 // ByExternalID implements verification.Store: two GetItems, the claim and

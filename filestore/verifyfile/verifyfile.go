@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -294,6 +295,23 @@ func (s *Store) by(ctx context.Context, what string, id func() string) (verifica
 		return v, fmt.Errorf("verifyfile: by %s: %w", what, verification.ErrNotFound)
 	}
 	return v, nil
+}
+
+// ByPerson returns every verification of the person whose
+// verification.PersonKey is person, oldest first (erasure.Verifications).
+func (s *Store) ByPerson(ctx context.Context, person string) ([]verification.Verification, error) {
+	var out []verification.Verification
+	err := s.read(ctx, func() {
+		for _, v := range s.byID {
+			if verification.PersonKey(v.Input.CURP) == person {
+				out = append(out, copyOf(v))
+			}
+		}
+	})
+	slices.SortFunc(out, func(a, b verification.Verification) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), strings.Compare(a.ID, b.ID))
+	})
+	return out, err
 }
 
 // Save implements verification.Store.

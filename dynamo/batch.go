@@ -1,0 +1,47 @@
+package dynamo
+
+import (
+	"context"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// BatchKeys is how many keys one BatchGetItem asks for at most.
+const BatchKeys = 100
+
+// GetBatch reads the items of table at keys (at most BatchKeys) with
+// consistent reads, asking again, after a pause, for what DynamoDB leaves
+// unprocessed. An item that does not exist is not in the answer.
+func GetBatch(ctx context.Context, db API, table string, keys []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
+	var out []map[string]types.AttributeValue
+	for attempt := 0; len(keys) > 0; attempt++ {
+		if attempt > 0 {
+			if err := Pause(ctx, attempt); err != nil {
+				return out, err
+			}
+		}
+		res, err := db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{
+			table: {Keys: keys, ConsistentRead: aws.Bool(true)},
+		}})
+		if err != nil {
+			return out, Refused(err)
+		}
+		out = append(out, res.Responses[table]...)
+		keys = res.UnprocessedKeys[table].Keys
+	}
+	return out, nil
+}
+
+// Pause waits before asking again for what DynamoDB throttled or left
+// unprocessed: 20 ms more each attempt, at most 200 ms.
+func Pause(ctx context.Context, attempt int) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(time.Duration(min(attempt, 10)) * 20 * time.Millisecond):
+		return nil
+	}
+}
