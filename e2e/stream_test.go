@@ -51,9 +51,11 @@ func TestStreamProcessing(t *testing.T) {
 			t.Fatalf("%s: %v %+v", kind, err, xs)
 		}
 	}
-	batch := readStream(t, table, 4)
-	if len(batch.Records) != 4 { // three events and TD's sign, each written once
-		t.Fatalf("%d stream records, want 4", len(batch.Records))
+	// Three events, TD's sign and the item that finds TD's push under its
+	// request (its subject), each written once.
+	batch := readStream(t, table, 5)
+	if len(batch.Records) != 5 {
+		t.Fatalf("%d stream records, want 5", len(batch.Records))
 	}
 	handle := func(batch events.DynamoDBEvent) (res events.DynamoDBEventResponse, err error) {
 		apitest.Invoke(t, s.Function, batch, &res)

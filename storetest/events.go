@@ -28,6 +28,7 @@ func RunEvents(t *testing.T, open func(t *testing.T) webhook.Store) {
 		{"every filter combination follows attempts", filterCombinations},
 		{"events of a time range", timeRange},
 		{"events list in the order of receipt", receiptOrder},
+		{"a person's events by subject, none of another", bySubject},
 		{"attempts are counted and processing happens once", attemptedOnce},
 		{"the latest record wins", latestRecordWins},
 		{"concurrent deliveries keep one event", concurrentDeliveries},
@@ -306,6 +307,57 @@ func receiptOrder(t *testing.T, s webhook.Store) {
 	}
 	if got := strings.Join(keys, " "); got != "k2 k1 k0 late" {
 		t.Errorf("after the first page, with k5 and an earlier one kept since: %s, want k2 k1 k0 late", got)
+	}
+}
+
+// bySubject: an event is found, whole, under each of its subjects, once
+// however many of them are asked, in the order of receipt; a duplicate
+// adds nothing; a subject no event names finds none.
+func bySubject(t *testing.T, s webhook.Store) {
+	b, ok := s.(interface {
+		BySubject(ctx context.Context, keys []string) ([]webhook.Event, error)
+	})
+	if !ok {
+		t.Fatalf("%T finds no event by subject", s)
+	}
+	ctx := context.Background()
+	curp, similar := webhook.SubjectKey("curp:HEGG560427MVZRRL04"), webhook.SubjectKey("curp:HEGG560427MVZRRL05")
+	ref, nss := webhook.SubjectKey("td:1700000001"), webhook.SubjectKey("nss:12345678903")
+	for i, subjects := range [][]string{{ref, curp}, {similar}, {ref}, nil, {nss, curp, ref}} {
+		e := Ev("td", "OK", fmt.Sprint("k", i), 10-i) // received out of order
+		e.Subjects = subjects
+		receive(t, s, e, nil)
+		if i == 0 {
+			receive(t, s, e, nil)
+		}
+	}
+	for _, tc := range []struct {
+		keys []string
+		want string
+	}{
+		{[]string{curp}, "k4 k0"},
+		{[]string{ref}, "k4 k2 k0"},
+		{[]string{curp, ref, nss}, "k4 k2 k0"},
+		{[]string{similar}, "k1"},
+		{[]string{webhook.SubjectKey("curp:ROMA880315MDFDRR07")}, ""},
+	} {
+		got, err := b.BySubject(ctx, tc.keys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		for _, e := range got {
+			keys = append(keys, e.DedupeKey)
+			if e.Body == nil || len(e.Subjects) == 0 {
+				t.Errorf("%s is not whole: %+v", e.DedupeKey, e)
+			}
+		}
+		if strings.Join(keys, " ") != tc.want {
+			t.Errorf("BySubject(%v) = %v, want %s", tc.keys, keys, tc.want)
+		}
+	}
+	if e, err := s.Event(ctx, Ev("td", "OK", "k4", 6).ID); err != nil || strings.Join(e.Subjects, " ") != nss+" "+curp+" "+ref {
+		t.Errorf("the event's subjects: %q, %v", e.Subjects, err)
 	}
 }
 

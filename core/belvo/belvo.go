@@ -88,11 +88,16 @@ func Name(body []byte) (inbound.Name, error) {
 	if err != nil {
 		return inbound.Name{}, err
 	}
-	id, typ, code := f.ID("webhook_id"), f.Required("webhook_type"), f.Required("webhook_code")
+	id, typ, code, link := f.ID("webhook_id"), f.Required("webhook_type"), f.Required("webhook_code"), f.OptionalID("link_id")
 	if err := f.Err(); err != nil {
 		return inbound.Name{}, err
 	}
-	return inbound.NameOf(typ, typ == TypeEmploymentRecords && code == CodeHistoricalUpdate, id), nil
+	n := inbound.NameOf(typ, typ == TypeEmploymentRecords && code == CodeHistoricalUpdate, id)
+	if link != "" {
+		n.Subjects = append(n.Subjects, inbound.Subject(Provider, link))
+	}
+	n.Subjects = append(n.Subjects, inbound.PersonSubjects(body)...)
+	return n, nil
 }
 
 // Decode reads a Belvo webhook. It fails with inbound.ErrPayload.

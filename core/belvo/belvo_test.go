@@ -57,7 +57,8 @@ func TestSeedExample(t *testing.T) {
 		t.Errorf("Decode = %+v, %v", n, err)
 	}
 	name, err := belvo.Name(body)
-	if err != nil || name.Type != "EMPLOYMENT_RECORDS" || name.Key != "03d1ca0d62db4f769488265d141047b7" || !name.Known {
+	if err != nil || name.Type != "EMPLOYMENT_RECORDS" || name.Key != "03d1ca0d62db4f769488265d141047b7" || !name.Known ||
+		len(name.Subjects) != 1 || name.Subjects[0] != "belvo:2f5d361d-dad6-45d4-a0bf-26d479766067" {
 		t.Errorf("Name = %+v, %v", name, err)
 	}
 	if name, _ := belvo.Name([]byte(`{"webhook_id":"w","webhook_type":"EMPLOYMENT_RECORDS","webhook_code":"new_records"}`)); name.Known {

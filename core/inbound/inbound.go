@@ -5,6 +5,7 @@
 package inbound
 
 import (
+	"github.com/tarjeta-dev/tarjeta/core/mask"
 	"strings"
 	"time"
 )
@@ -60,6 +61,28 @@ type Name struct {
 	Parts []string
 	// Known is set when the type is one this project processes.
 	Known bool
+	// Subjects are what the notification names that a person's data is
+	// found by (a person's request under the data-protection law): the
+	// provider's reference of a request ("td:<sequence_id>"), and each
+	// CURP and NSS the body carries ("curp:<CURP>", "nss:<NSS>").
+	Subjects []string
+}
+
+// Subject is what a person's data is found by: kind is a provider (its
+// reference), "curp" or "nss".
+func Subject(kind, value string) string { return kind + ":" + value }
+
+// PersonSubjects are the CURPs and NSSs body carries, as subjects.
+func PersonSubjects(body []byte) []string {
+	curps, nsses := mask.Identifiers(body)
+	out := make([]string, 0, len(curps)+len(nsses))
+	for _, c := range curps {
+		out = append(out, Subject("curp", c))
+	}
+	for _, n := range nsses {
+		out = append(out, Subject("nss", n))
+	}
+	return out
 }
 
 // NameOf returns the Name of type t keyed by parts.

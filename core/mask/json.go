@@ -18,9 +18,7 @@ import (
 // currencies, statuses. mask_test checks every personal field of reports
 // normalized from each provider's bodies against it.
 var byKey = map[string]func(string) string{
-	"curp": CURP, "id_number": CURP, "internal_identification": CURP,
 	"email": Email, "birth_date": Date,
-	"nss": NSS, "nss_number": NSS, "social_security_number": NSS, "document_number": NSS,
 	"name": Name, "full_name": Name, "first_name": Name, "last_name": Name, "user_name": Name, "official_name": Name,
 	"second_last_name": Name, "names": Name, "nombre": Name, "nombres": Name,
 	"apellido": Name, "apellidos": Name, "apellido_paterno": Name, "apellido_materno": Name,
@@ -34,6 +32,22 @@ var byKey = map[string]func(string) string{
 
 	"start_date": Date, "end_date": Date, "date_registration": Date, "date_de_registration": Date,
 	"date_movement": Date, "event_date": Date, "event_end_date": Date, "update_date": Date,
+}
+
+// The keys a CURP and an NSS are carried under: who the person is,
+// masked as CURP and NSS do, and what Identifiers reads.
+var (
+	curpKeys = []string{"curp", "id_number", "internal_identification"}
+	nssKeys  = []string{"nss", "nss_number", "social_security_number", "document_number"}
+)
+
+func init() {
+	for _, k := range curpKeys {
+		byKey[k] = CURP
+	}
+	for _, k := range nssKeys {
+		byKey[k] = NSS
+	}
 }
 
 // JSON returns body with every personal member masked, keys and order kept:

@@ -110,14 +110,19 @@ func Name(body []byte) (inbound.Name, error) {
 	if action == "" {
 		f.Fail("webhook_action is required")
 	}
-	id := member(f, "webhook_id", f.OptionalID)
+	id, account := member(f, "webhook_id", f.OptionalID), member(f, "account_id", f.OptionalID)
 	if err := f.Err(); err != nil {
 		return inbound.Name{}, err
 	}
+	n := inbound.NameOf(action, actions[action], id)
 	if id == "" {
-		return inbound.NameOf(action, actions[action], "sha256", inbound.BodySum(body)), nil
+		n = inbound.NameOf(action, actions[action], "sha256", inbound.BodySum(body))
 	}
-	return inbound.NameOf(action, actions[action], id), nil
+	if account != "" {
+		n.Subjects = append(n.Subjects, inbound.Subject(Provider, account))
+	}
+	n.Subjects = append(n.Subjects, inbound.PersonSubjects(body)...)
+	return n, nil
 }
 
 // member reads name inside data, else at the top level.

@@ -89,8 +89,14 @@ func TestName(t *testing.T) {
 func TestNewerShape(t *testing.T) {
 	b := []byte(`{"data":{"webhook_id":"w-2","account_id":"a-1","external_id":null,"platform":"imss","user_id":"u-1","status_details":"curp_not_in_platform","webhook_action":"login.error"},"webhook_url":"https://example.com/webhooks/palenca"}`)
 	nm, err := palenca.Name(b)
-	if err != nil || nm.Type != "login.error" || nm.Key != "w-2" || !nm.Known {
+	if err != nil || nm.Type != "login.error" || nm.Key != "w-2" || !nm.Known || strings.Join(nm.Subjects, " ") != "palenca:a-1" {
 		t.Errorf("Name = %+v, %v", nm, err)
+	}
+	// What a person's data is found by: the account, and a CURP the body
+	// carries.
+	nm, _ = palenca.Name([]byte(`{"webhook_action":"login.success","data":{"account_id":"a-2","identifier":"ROMA880315MDFDRR07"}}`))
+	if strings.Join(nm.Subjects, " ") != "palenca:a-2 curp:ROMA880315MDFDRR07" {
+		t.Errorf("subjects %q", nm.Subjects)
 	}
 	n, err := palenca.Decode(b)
 	if err != nil || n.Action != "login.error" || n.StatusDetails != "curp_not_in_platform" || n.AccountID != "a-1" || n.Platform != "imss" {

@@ -52,5 +52,7 @@ func Name(body []byte) (inbound.Name, error) {
 	if err := f.Err(); err != nil {
 		return inbound.Name{}, err
 	}
-	return inbound.NameOf(result, result == ResultOK || result == ResultError, seq, result), nil
+	n := inbound.NameOf(result, result == ResultOK || result == ResultError, seq, result)
+	n.Subjects = append([]string{inbound.Subject(Provider, seq)}, inbound.PersonSubjects(body)...)
+	return n, nil
 }

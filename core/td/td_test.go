@@ -164,7 +164,8 @@ func TestSeedExamples(t *testing.T) {
 		t.Errorf("DecodeReport(push-ok) = %+v, %v", r, err)
 	}
 	n, err := td.Name(ok)
-	if err != nil || n.Type != "OK" || n.Key != "1699272744735016I303341798930550:OK" || !n.Known {
+	if err != nil || n.Type != "OK" || n.Key != "1699272744735016I303341798930550:OK" || !n.Known ||
+		len(n.Subjects) == 0 || n.Subjects[0] != "td:1699272744735016I303341798930550" {
 		t.Errorf("Name(push-ok) = %+v, %v", n, err)
 	}
 	r, err = td.DecodeReport(read(t, "push-error.json"))

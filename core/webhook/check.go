@@ -31,6 +31,9 @@ func CheckEvent(e Event) error {
 	if len(e.Body) > MaxBody {
 		return text.Annotate(storable.ErrInvalid, "body is "+strconv.Itoa(len(e.Body))+" bytes, at most "+strconv.Itoa(MaxBody))
 	}
+	if len(e.Subjects) > MaxSubjects {
+		return text.Annotate(storable.ErrInvalid, strconv.Itoa(len(e.Subjects))+" subjects, at most "+strconv.Itoa(MaxSubjects))
+	}
 	for name, v := range e.Headers {
 		if len(v) > MaxHeader {
 			return text.Annotate(storable.ErrInvalid, "header "+name+" is "+strconv.Itoa(len(v))+" bytes, at most "+strconv.Itoa(MaxHeader))

@@ -9,10 +9,12 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"encoding/binary"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/core/inbound"
+	"github.com/tarjeta-dev/tarjeta/core/text"
 )
 
 // Status is where an event is in its processing.
@@ -55,6 +57,32 @@ type Event struct {
 	// bounded to MaxHeader bytes).
 	Headers map[string]string
 	Body    []byte
+	// Subjects are the keys (SubjectKey) of what the event names that a
+	// person's data is found by (inbound.Name's Subjects), at most
+	// MaxSubjects: the stores index the event under each.
+	Subjects []string
+}
+
+// MaxSubjects bounds an event's subjects: a provider's notification names
+// one request of one person.
+const MaxSubjects = 4
+
+// SubjectKey is the key a subject ("td:<sequence_id>", "curp:<CURP>") is
+// indexed by: a hash, so that no store key holds a CURP or an NSS.
+func SubjectKey(subject string) string {
+	sum := sha256.Sum256([]byte("subject\x00" + subject))
+	return string(text.AppendHex(nil, sum[:16]))
+}
+
+// SubjectKeys are the keys of subjects, each once, at most MaxSubjects.
+func SubjectKeys(subjects []string) []string {
+	var out []string
+	for _, s := range subjects {
+		if k := SubjectKey(s); len(out) < MaxSubjects && !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // Unauthenticated reports whether nothing authenticated the event's sender

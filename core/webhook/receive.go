@@ -73,7 +73,7 @@ func (r *Receiver) Receive(ctx context.Context, route Route, d inbound.Delivery)
 	e := Event{
 		ID: IDOf(route.Name, n.Parts...), Provider: route.Provider, Route: route.Name,
 		Type: n.Type, DedupeKey: n.Key, Status: Received, ReceivedAt: now, ExpiresAt: now.Add(r.retention),
-		Auth: proof.Auth, Hint: proof.Hint, Headers: keptHeaders(d, proof), Body: d.Body,
+		Auth: proof.Auth, Hint: proof.Hint, Headers: keptHeaders(d, proof), Body: d.Body, Subjects: SubjectKeys(n.Subjects),
 	}
 	if e.Unauthenticated() {
 		e.ExpiresAt = now.Add(min(r.retention, UnauthenticatedRetention))

@@ -24,6 +24,8 @@ import (
 // Store is the events' DynamoDB store. Layout of the table:
 //
 //	EV#<event id>       EV    event; one listing index per filter (listing.go)
+//	SUBJ#<subject key>  <received at>#<event id>   event_id: an event under one of its
+//	                          subjects (subjects.go)
 //	TDSIGN#<mac hex>    SIGN  the body hash a TD sign was first used with
 //	REC#<kind>#<id>     REC   a processing record, the latest version
 //
@@ -72,6 +74,13 @@ func eventItem(e webhook.Event) map[string]types.AttributeValue {
 	}
 	item["headers"] = &types.AttributeValueMemberM{Value: headers}
 	item["body"] = &types.AttributeValueMemberB{Value: e.Body}
+	if len(e.Subjects) > 0 {
+		subjects := make([]types.AttributeValue, len(e.Subjects))
+		for i, k := range e.Subjects {
+			subjects[i] = dynamo.S(k)
+		}
+		item["subjects"] = &types.AttributeValueMemberL{Value: subjects}
+	}
 	return item
 }
 
@@ -112,6 +121,13 @@ func parseEvent(item map[string]types.AttributeValue) (webhook.Event, error) {
 	if b, ok := item["body"].(*types.AttributeValueMemberB); ok {
 		e.Body = b.Value
 	}
+	if l, ok := item["subjects"].(*types.AttributeValueMemberL); ok {
+		for _, v := range l.Value {
+			if k, ok := v.(*types.AttributeValueMemberS); ok {
+				e.Subjects = append(e.Subjects, k.Value)
+			}
+		}
+	}
 	return e, nil
 }
 
@@ -122,6 +138,21 @@ func (st *Store) Receive(ctx context.Context, e webhook.Event, sign *webhook.Sig
 		return false, fmt.Errorf("eventtable: receive: %w", err)
 	}
 	put := &types.Put{TableName: &st.table, Item: eventItem(e), ConditionExpression: aws.String("attribute_not_exists(pk)")}
+	if sign == nil && len(e.Subjects) > 0 {
+		// The event and the items that find it under its subjects, together.
+		items := append([]types.TransactWriteItem{{Put: put}}, subjectPuts(&st.table, e)...)
+		_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+		var tce *types.TransactionCanceledException
+		switch {
+		case err == nil:
+			return false, nil
+		case errors.As(err, &tce) && dynamo.Reason(tce.CancellationReasons, 0) == dynamo.ConditionFailed:
+			return true, nil
+		case errors.As(err, &tce):
+			return false, fmt.Errorf("eventtable: receive %s: cancelled: %s", e.ID, dynamo.Describe(tce.CancellationReasons))
+		}
+		return false, fmt.Errorf("eventtable: receive %s: %w", e.ID, dynamo.Refused(err))
+	}
 	if sign == nil {
 		_, err := st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.TableName, Item: put.Item, ConditionExpression: put.ConditionExpression})
 		var ccf *types.ConditionalCheckFailedException
@@ -142,7 +173,8 @@ func (st *Store) Receive(ctx context.Context, e webhook.Event, sign *webhook.Sig
 		ConditionExpression:       aws.String("attribute_not_exists(pk) OR body_hash = :h"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":h": &types.AttributeValueMemberB{Value: sign.BodyHash[:]}},
 	}
-	_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{{Put: put}, {Put: signPut}}})
+	items := append([]types.TransactWriteItem{{Put: put}, {Put: signPut}}, subjectPuts(&st.table, e)...)
+	_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 	var tce *types.TransactionCanceledException
 	switch {
 	case err == nil:

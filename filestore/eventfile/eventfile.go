@@ -4,6 +4,7 @@
 package eventfile
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
@@ -30,14 +31,16 @@ const JournalName = "webhooks.journal"
 // concurrent use. After a failed journal write it refuses everything until
 // a write succeeds again (see ledgerfile).
 type Store struct {
-	mu      sync.Mutex // guards the fields below it, and the order of lines in log
-	events  map[string]*webhook.Event
-	order   []*webhook.Event  // in the order received
-	seqs    map[string]uint64 // the journal line that wrote each event
-	signs   map[string]bound
-	records map[recordKey]inbound.Record
-	log     *filestore.WAL
-	changed chan struct{}
+	mu     sync.Mutex // guards the fields below it, and the order of lines in log
+	events map[string]*webhook.Event
+	order  []*webhook.Event  // in the order received
+	seqs   map[string]uint64 // the journal line that wrote each event
+	// subjects index the events by their subject keys.
+	subjects map[string][]*webhook.Event
+	signs    map[string]bound
+	records  map[recordKey]inbound.Record
+	log      *filestore.WAL
+	changed  chan struct{}
 }
 
 type recordKey struct{ kind, id string }
@@ -100,6 +103,7 @@ func (s *Store) compacted(now time.Time) (lines [][]byte, ok bool) {
 // reset empties the memory, for the journal's replay.
 func (s *Store) reset() {
 	s.events, s.order, s.seqs = make(map[string]*webhook.Event), nil, make(map[string]uint64)
+	s.subjects = make(map[string][]*webhook.Event)
 	s.signs, s.records = make(map[string]bound), make(map[recordKey]inbound.Record)
 }
 
@@ -146,16 +150,17 @@ type eventJSON struct {
 	Headers    map[string]string `json:"headers,omitempty"`
 	Body       []byte            `json:"body"`
 	// A compacted journal writes each event's processing in its line.
-	Attempts  int    `json:"attempts,omitempty"`
-	LastError string `json:"last_error,omitempty"`
-	Note      string `json:"note,omitempty"`
+	Attempts  int      `json:"attempts,omitempty"`
+	LastError string   `json:"last_error,omitempty"`
+	Note      string   `json:"note,omitempty"`
+	Subjects  []string `json:"subjects,omitempty"`
 }
 
 func eventLineOf(e webhook.Event) *eventJSON {
 	return &eventJSON{
 		ID: e.ID, Provider: e.Provider, Route: e.Route, Type: e.Type, DedupeKey: e.DedupeKey,
 		Status: string(e.Status), ReceivedAt: e.ReceivedAt.UTC(), ExpiresAt: e.ExpiresAt.UTC(), Auth: e.Auth, Hint: e.Hint,
-		Headers: e.Headers, Body: e.Body, Attempts: e.Attempts, LastError: e.LastError, Note: e.Note,
+		Headers: e.Headers, Body: e.Body, Attempts: e.Attempts, LastError: e.LastError, Note: e.Note, Subjects: e.Subjects,
 	}
 }
 
@@ -201,8 +206,12 @@ func (s *Store) apply(l eventLine) error {
 			ID: e.ID, Provider: e.Provider, Route: e.Route, Type: e.Type,
 			DedupeKey: e.DedupeKey, Status: webhook.Status(e.Status), ReceivedAt: e.ReceivedAt, ExpiresAt: e.ExpiresAt,
 			Auth: e.Auth, Hint: e.Hint, Headers: e.Headers, Body: e.Body, Attempts: e.Attempts, LastError: e.LastError, Note: e.Note,
+			Subjects: e.Subjects,
 		}
 		s.events[ev.ID] = ev
+		for _, k := range ev.Subjects {
+			s.subjects[k] = append(s.subjects[k], ev)
+		}
 		// In the order of receipt: at the end but for a delivery that
 		// took the lock after a later one.
 		i := len(s.order)
@@ -391,6 +400,31 @@ func parseCursor(c, tag string) (at time.Time, id string, ok bool) {
 		return time.Time{}, "", false
 	}
 	return time.Unix(0, n), id, true
+}
+
+// BySubject returns, whole, every event kept under any of the subject keys
+// (webhook.SubjectKey), each once, in the order of receipt.
+func (s *Store) BySubject(ctx context.Context, keys []string) ([]webhook.Event, error) {
+	roundtrip.Count(ctx)
+	if err := s.lock(); err != nil {
+		return nil, err
+	}
+	seen := make(map[string]bool)
+	var out []webhook.Event
+	for _, k := range keys {
+		for _, e := range s.subjects[k] {
+			if !seen[e.ID] {
+				seen[e.ID] = true
+				out = append(out, *e)
+			}
+		}
+	}
+	seq := s.log.Last()
+	s.mu.Unlock()
+	slices.SortFunc(out, func(a, b webhook.Event) int {
+		return cmp.Or(a.ReceivedAt.Compare(b.ReceivedAt), strings.Compare(a.ID, b.ID))
+	})
+	return out, s.log.Wait(seq)
 }
 
 // Oldest implements webhook.Backlog.

@@ -1,0 +1,90 @@
+package eventtable
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/tarjeta-dev/tarjeta/core/webhook"
+	"github.com/tarjeta-dev/tarjeta/dynamo"
+)
+
+// An event is found under each of its subjects (webhook.SubjectKey) by an
+// item of its own, SUBJ#<key> / <received at>#<event id>, written with the
+// event and expiring with it: a person's events are one Query per subject,
+// with no index (CloudFormation adds one index per update, and DynamoDB
+// indexes no list).
+func subjectPK(key string) string { return "SUBJ#" + key }
+
+func subjectPuts(table *string, e webhook.Event) []types.TransactWriteItem {
+	var out []types.TransactWriteItem
+	for _, k := range e.Subjects {
+		item := map[string]types.AttributeValue{
+			"pk": dynamo.S(subjectPK(k)), "sk": dynamo.S(e.ReceivedAt.UTC().Format(dynamo.TimeLayout) + "#" + e.ID), "event_id": dynamo.S(e.ID),
+		}
+		if !e.ExpiresAt.IsZero() {
+			item["ttl"] = dynamo.N(e.ExpiresAt.Unix())
+		}
+		out = append(out, types.TransactWriteItem{Put: &types.Put{TableName: table, Item: item}})
+	}
+	return out
+}
+
+// BySubject returns, whole, every event kept under any of the subject keys,
+// each once, in the order of receipt: one Query per key, page by page, then
+// the events, consistent batch reads of up to 100.
+func (st *Store) BySubject(ctx context.Context, keys []string) ([]webhook.Event, error) {
+	var ids []string
+	for _, k := range keys {
+		in := &dynamodb.QueryInput{
+			TableName: &st.table, ConsistentRead: aws.Bool(true),
+			KeyConditionExpression:    aws.String("pk = :k"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":k": dynamo.S(subjectPK(k))},
+		}
+		for {
+			page, err := st.db.Query(ctx, in)
+			if err != nil {
+				return nil, fmt.Errorf("eventtable: by subject: %w", dynamo.Refused(err))
+			}
+			for _, item := range page.Items {
+				if id := dynamo.Str(item, "event_id"); id != "" && !slices.Contains(ids, id) {
+					ids = append(ids, id)
+				}
+			}
+			if len(page.LastEvaluatedKey) == 0 {
+				break
+			}
+			in.ExclusiveStartKey = page.LastEvaluatedKey
+		}
+	}
+	var out []webhook.Event
+	for len(ids) > 0 {
+		n := min(len(ids), dynamo.BatchKeys)
+		keys := make([]map[string]types.AttributeValue, n)
+		for i, id := range ids[:n] {
+			keys[i] = eventKey(id)
+		}
+		items, err := dynamo.GetBatch(ctx, st.db, st.table, keys)
+		if err != nil {
+			return nil, fmt.Errorf("eventtable: by subject: %w", err)
+		}
+		for _, item := range items {
+			e, err := parseEvent(item)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, e)
+		}
+		ids = ids[n:]
+	}
+	slices.SortFunc(out, func(a, b webhook.Event) int {
+		return cmp.Or(a.ReceivedAt.Compare(b.ReceivedAt), strings.Compare(a.ID, b.ID))
+	})
+	return out, nil
+}
