@@ -95,8 +95,12 @@ type Stack struct {
 	db      *dynamodb.Client // nil over the embedded stores
 	handoff webhook.Handoff  // the verify function's, for the webhooks function
 	ledger  ledgerStore      // the authorize function's, for the reconcile function
-	server  *http.Server
-	closers []func() error // run in order by Close
+	// events are the webhooks function's, which the verify function reads
+	// a person's events from (eventStore opens them).
+	events        webhook.Store
+	eventsChanged <-chan struct{}
+	server        *http.Server
+	closers       []func() error // run in order by Close
 }
 
 // Start starts every function on 127.0.0.1:c.Port (a free port when c.Port

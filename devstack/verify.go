@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/config/verify"
+	"github.com/tarjeta-dev/tarjeta/core/erasure"
 	"github.com/tarjeta-dev/tarjeta/core/verification"
 	"github.com/tarjeta-dev/tarjeta/dynamo/verifytable"
 	"github.com/tarjeta-dev/tarjeta/filestore/verifyfile"
@@ -46,7 +47,15 @@ func startVerify(ctx context.Context, s *Stack) (started, error) {
 		}
 		store = verifytable.New(s.db, c.TableName)
 	}
-	d := verify.Deps{Store: store, Log: s.log, Now: time.Now}
+	events, _, err := s.eventStore(ctx)
+	if err != nil {
+		return started{}, err
+	}
+	people, ok := events.(erasure.Events)
+	if !ok {
+		return started{}, fmt.Errorf("devstack: %T finds no person's events", events)
+	}
+	d := verify.Deps{Store: store, People: people, Log: s.log, Now: time.Now}
 	svc, err := c.Service(d)
 	if err != nil {
 		return started{}, err

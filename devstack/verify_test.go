@@ -154,6 +154,20 @@ func TestVerifyEachProvider(t *testing.T) {
 			t.Errorf("event %+v", e)
 		}
 	}
+	// The person's request finds the three verifications, each provider's
+	// push (by its reference) and the references held at each provider.
+	var held struct {
+		CURP          string
+		Verifications []struct{ ID string }
+		Events        []struct{ Provider, Body string }
+		Providers     []struct{ Provider, Reference string }
+	}
+	if err := json.Unmarshal(get(t, base+"/people/"+rich.CURP), &held); err != nil {
+		t.Fatal(err)
+	}
+	if held.CURP != rich.CURP || len(held.Verifications) != 3 || len(held.Events) != 3 || len(held.Providers) != 3 {
+		t.Errorf("GET /people/%s: %+v", rich.CURP, held)
+	}
 }
 
 // TestVerifyPolling: a result never pushed is found by the follow-up, once

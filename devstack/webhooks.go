@@ -42,25 +42,35 @@ func startWebhooks(ctx context.Context, s *Stack) (started, error) {
 		return started{}, err
 	}
 	s.closers = append(s.closers, func() error { stopAPI(); return nil })
-	var (
-		store   webhook.Store
-		changed <-chan struct{}
-	)
-	if s.db == nil {
-		fs, err := eventfile.Open(s.storeDir(), time.Now())
-		if err != nil {
-			return started{}, err
-		}
-		s.closers = append(s.closers, fs.Close)
-		store, changed = fs, fs.Changed()
-	} else {
-		if err := eventtable.Create(ctx, s.db, c.TableName); err != nil {
-			return started{}, err
-		}
-		store = eventtable.New(s.db, c.TableName)
+	store, changed, err := s.eventStore(ctx)
+	if err != nil {
+		return started{}, err
 	}
 	fn, err := c.Function(ctx, webhooks.Deps{Store: store, Log: s.log, Now: time.Now, Handoff: s.handoff})
 	return started{fn: fn, changed: changed}, err
+}
+
+// eventStore opens the events' embedded store, or their table on DynamoDB,
+// the first time it is asked for: the webhooks function keeps its events
+// in it, the verify function reads a person's events from it.
+func (s *Stack) eventStore(ctx context.Context) (webhook.Store, <-chan struct{}, error) {
+	if s.events != nil {
+		return s.events, s.eventsChanged, nil
+	}
+	if s.db == nil {
+		fs, err := eventfile.Open(s.storeDir(), time.Now())
+		if err != nil {
+			return nil, nil, err
+		}
+		s.closers = append(s.closers, fs.Close)
+		s.events, s.eventsChanged = fs, fs.Changed()
+		return s.events, s.eventsChanged, nil
+	}
+	if err := eventtable.Create(ctx, s.db, s.c.Webhooks.TableName); err != nil {
+		return nil, nil, err
+	}
+	s.events = eventtable.New(s.db, s.c.Webhooks.TableName)
+	return s.events, nil, nil
 }
 
 // WebhookCredentialsFile keeps, in DATA_DIR, the TD and Belvo credentials the

@@ -138,6 +138,7 @@ func httpEvents(t testing.TB) map[string]events.APIGatewayV2HTTPRequest {
 	out["verify/start.json"] = internal(t, "POST /verifications", "POST", "/verifications", "",
 		[]byte(`{"curp":"ROMA880315MDFDRR07","external_id":"sample-verification-1"}`))
 	out["verify/by-external-id.json"] = internal(t, "GET /verifications", "GET", "/verifications", "external_id=sample-verification-1", nil)
+	out["verify/person.json"] = internal(t, "GET /people/{curp}", "GET", "/people/ROMA880315MDFDRR07", "", nil)
 	out["verify/detail.json"] = internal(t, "GET /verifications/{id}", "GET", "/verifications/"+sampleVerification, "", nil)
 
 	out["reconcile/run.json"] = internal(t, "POST /reconciliations", "POST", "/reconciliations", "", []byte(`{"date":"`+sampleDay+`"}`))

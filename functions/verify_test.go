@@ -3,6 +3,7 @@ package functions_test
 import (
 	"context"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -47,6 +48,16 @@ func TestVerifyBootstrap(t *testing.T) {
 	}
 	if d := call(t, rt, sample(t, "verify/detail.json")); d.StatusCode != 404 || d.errorCode() != "VERIFICATION_NOT_FOUND" {
 		t.Errorf("the sample's own id: %d %s, want 404", d.StatusCode, d.Body)
+	}
+	// The person's own request: their verification, whole; the call logged
+	// with the caller API Gateway authorized and the CURP's hash only.
+	if p := call(t, rt, sample(t, "verify/person.json")); p.StatusCode != 200 || p.JSON["curp"] != "ROMA880315MDFDRR07" ||
+		len(p.JSON["verifications"].([]any)) != 1 {
+		t.Errorf("person: %d %s", p.StatusCode, p.Body)
+	}
+	if log := rt.Log(); !strings.Contains(log, `"caller":"arn:aws:sts::123456789012:assumed-role/tarjeta-operator/operator"`) ||
+		!strings.Contains(log, `"curp_hash":"`) || strings.Contains(log, "ROMA880315MDFDRR07") {
+		t.Errorf("the person's request is not logged as it must be:\n%s", log)
 	}
 	if got := invoke(t, rt, sample(t, "verify/schedule.json")); string(got) != "null" {
 		t.Errorf("the follow-up answered %s", got)

@@ -53,6 +53,7 @@ func (l *logged) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		slog.Int64("store_calls", calls.N()),
 	)
 	attrs = append(attrs, o.Attrs...)
+	attrs = append(attrs, lw.noted...)
 	if o.Error != "" {
 		attrs = append(attrs, slog.String("error", o.Error))
 	}
@@ -69,6 +70,7 @@ type logWriter struct {
 	status  int
 	wrote   bool
 	outcome outcome.Outcome
+	noted   []slog.Attr // Note's, whatever the outcome
 }
 
 func (w *logWriter) WriteHeader(status int) {
@@ -91,6 +93,14 @@ func (w *logWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func Record(w http.ResponseWriter, o outcome.Outcome) {
 	if lw, ok := w.(*logWriter); ok {
 		lw.outcome = o
+	}
+}
+
+// Note adds attrs to the request's log line, whatever its outcome: what a
+// route must log of every call (who asked), answered or refused.
+func Note(w http.ResponseWriter, attrs ...slog.Attr) {
+	if lw, ok := w.(*logWriter); ok {
+		lw.noted = append(lw.noted, attrs...)
 	}
 }
 

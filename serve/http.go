@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/tarjeta-dev/tarjeta/core/outcome"
+	"github.com/tarjeta-dev/tarjeta/httpapi"
 )
 
 // serveHTTP runs h on an HTTP API (payload format 2.0) request, so that
@@ -47,6 +48,9 @@ func Request(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (*http.Requ
 	u := &url.URL{Path: ev.RawPath, RawQuery: ev.RawQueryString}
 	if p, err := url.PathUnescape(ev.RawPath); err == nil {
 		u.Path, u.RawPath = p, ev.RawPath
+	}
+	if a := ev.RequestContext.Authorizer; a != nil && a.IAM != nil && a.IAM.UserARN != "" {
+		ctx = httpapi.WithCaller(ctx, a.IAM.UserARN)
 	}
 	r, err := http.NewRequestWithContext(ctx, ev.RequestContext.HTTP.Method, u.String(), bytes.NewReader(body))
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/tarjeta-dev/tarjeta/config"
 	"github.com/tarjeta-dev/tarjeta/core/belvo"
+	"github.com/tarjeta-dev/tarjeta/core/erasure"
 	"github.com/tarjeta-dev/tarjeta/core/palenca"
 	"github.com/tarjeta-dev/tarjeta/core/td"
 	"github.com/tarjeta-dev/tarjeta/core/verification"
@@ -182,6 +183,9 @@ type Deps struct {
 	// never offered. Nil in the local stack, where the webhooks function
 	// hands its events over itself.
 	Events webhook.Store
+	// People are the events a person's request reads (GET /people/{curp}):
+	// Events when nil.
+	People erasure.Events
 	// Stream reads the event of a change of the webhooks table's stream.
 	Stream func(c serve.Change) (e webhook.Event, ok bool, err error)
 	// Backlog, when set, is measured by the follow-up: the age of the
@@ -278,8 +282,8 @@ func (c Config) Serve(svc *verification.Service, d Deps) serve.Function {
 		return measureBacklog(ctx, d)
 	}
 	fn := serve.Function{
-		HTTP:     verifyapi.Handler(svc, d.log(), d.Now),
-		Paths:    []string{"/verifications", "/verifications/"},
+		HTTP:     verifyapi.Handler(svc, people(d), d.log(), d.Now),
+		Paths:    []string{"/verifications", "/verifications/", "/people/"},
 		Schedule: func(ctx context.Context, _ serve.Scheduled) error { return followUp(ctx) },
 		Tick:     followUp,
 	}
@@ -293,6 +297,20 @@ func (c Config) Serve(svc *verification.Service, d Deps) serve.Function {
 		}
 	}
 	return fn
+}
+
+// people answers a person's requests over d's stores, or is nil when they
+// cannot (a store that lists no person's data: never a real one).
+func people(d Deps) verifyapi.People {
+	events := d.People
+	if events == nil {
+		events, _ = d.Events.(erasure.Events)
+	}
+	vs, ok := d.Store.(erasure.Verifications)
+	if !ok || events == nil {
+		return nil
+	}
+	return erasure.People{Verifications: vs, Events: events}
 }
 
 // Metrics are the figures of the verify function's log: verifications by

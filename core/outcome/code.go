@@ -63,6 +63,7 @@ const (
 	DailyLimitExceeded  Code = "DAILY_LIMIT_EXCEEDED"
 	UnknownVerification Code = "VERIFICATION_NOT_FOUND"
 	NoProvider          Code = "NO_PROVIDER_CONFIGURED" // the deployment has no verification provider's credentials
+	PersonNotFound      Code = "PERSON_NOT_FOUND"       // a CURP nothing is held about
 )
 
 // The codes of the console's proxy (make console).
@@ -113,6 +114,7 @@ var statuses = map[Code]int{
 	UnknownVerification:   404,
 	NoProvider:            503,
 	UnknownReconciliation: 404,
+	PersonNotFound:        404,
 	ReportNotReady:        409,
 	ReadOnly:              403,
 	ReportTooLarge:        409,

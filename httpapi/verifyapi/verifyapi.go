@@ -32,12 +32,14 @@ type Verifications interface {
 	ByExternalID(ctx context.Context, ext string) (verification.Verification, error)
 }
 
-// Handler returns the verify function's handler, behind the request log.
-func Handler(s Verifications, log *slog.Logger, now func() time.Time) http.Handler {
+// Handler returns the verify function's handler, behind the request log:
+// the verifications, and a person's requests over people.
+func Handler(s Verifications, people People, log *slog.Logger, now func() time.Time) http.Handler {
 	mux := httpapi.NewMux()
 	mux.Internal("POST /verifications", start(s))
 	mux.Internal("GET /verifications", list(s))
 	mux.Internal("GET /verifications/{id}", detail(s))
+	mux.Internal("GET /people/{curp}", person(people))
 	return httpapi.Logged(httpapi.Routed(mux), log, now)
 }
 

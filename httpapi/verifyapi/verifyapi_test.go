@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -12,7 +13,9 @@ import (
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/core/employment"
+	"github.com/tarjeta-dev/tarjeta/core/erasure"
 	"github.com/tarjeta-dev/tarjeta/core/verification"
+	"github.com/tarjeta-dev/tarjeta/filestore/eventfile"
 	"github.com/tarjeta-dev/tarjeta/filestore/verifyfile"
 	"github.com/tarjeta-dev/tarjeta/httpapi/verifyapi"
 )
@@ -37,20 +40,36 @@ func handler(t testing.TB) *httptest.Server {
 
 // handlerOf is the API over a service whose providers are order.
 func handlerOf(t testing.TB, order []string) *httptest.Server {
+	return stackOf(t, order, io.Discard).srv
+}
+
+// stack is the API with its stores, its log written to log.
+type stack struct {
+	srv    *httptest.Server
+	events *eventfile.Store
+}
+
+func stackOf(t testing.TB, order []string, log io.Writer) stack {
 	store, err := verifyfile.Open(t.TempDir(), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
+	events, err := eventfile.Open(t.TempDir(), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { events.Close() })
 	providers := make(map[string]verification.Provider)
 	for _, p := range order {
 		providers[p] = waiting{}
 	}
 	svc := &verification.Service{Store: store, Providers: providers, Order: order,
 		PollAfter: time.Minute, Retention: 24 * time.Hour, Now: time.Now, Random: rand.Reader}
-	srv := httptest.NewServer(verifyapi.Handler(svc, slog.New(slog.DiscardHandler), time.Now))
+	people := erasure.People{Verifications: store, Events: events}
+	srv := httptest.NewServer(verifyapi.Handler(svc, people, slog.New(slog.NewJSONHandler(log, nil)), time.Now))
 	t.Cleanup(srv.Close)
-	return srv
+	return stack{srv: srv, events: events}
 }
 
 func post(t testing.TB, url, body string) (int, map[string]any) {

@@ -1,0 +1,111 @@
+package verifyapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tarjeta-dev/tarjeta/core/verification"
+	"github.com/tarjeta-dev/tarjeta/core/webhook"
+)
+
+func getPerson(t testing.TB, base, curp string) (int, map[string]any, string) {
+	t.Helper()
+	res, err := httptestClient.Get(base + "/people/" + curp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	var out map[string]any
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatalf("GET /people/%s: not JSON: %s", curp, b)
+	}
+	return res.StatusCode, out, string(b)
+}
+
+// TestPeople: GET /people/{curp} answers the person's verifications and the
+// events naming them, whole; a CURP nothing is held about is 404, an
+// invalid one 400; each call's log line says who asked and the CURP's
+// hash, never the CURP.
+func TestPeople(t *testing.T) {
+	var log bytes.Buffer
+	s := stackOf(t, []string{"td"}, &log)
+	const ana = "HEGG560427MVZRRL04"
+	status, v := post(t, s.srv.URL, `{"curp":"`+ana+`","nss":"12345678903","external_id":"loan-7"}`)
+	if status != 202 {
+		t.Fatalf("POST: %d %v", status, v)
+	}
+	at := time.Now()
+	for i, subject := range []string{"curp:" + ana, "curp:HEGG560427MVZRRL05"} {
+		e := webhook.Event{ID: webhook.IDOf("td", subject), Provider: "td", Route: "td", Type: "OK", DedupeKey: subject, Status: webhook.Processed,
+			ReceivedAt: at.Add(time.Duration(i) * time.Second), ExpiresAt: at.Add(time.Hour), Auth: "test",
+			Body: []byte(`{"sequence_id":"1","curp":"` + strings.TrimPrefix(subject, "curp:") + `","name":"Ana Gómez"}`), Subjects: webhook.SubjectKeys([]string{subject})}
+		if _, err := s.events.Receive(context.Background(), e, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	status, got, body := getPerson(t, s.srv.URL, strings.ToLower(ana))
+	vs, _ := got["verifications"].([]any)
+	es, _ := got["events"].([]any)
+	if status != 200 || got["curp"] != ana || len(vs) != 1 || len(es) != 1 || !strings.Contains(body, `"nss":"12345678903"`) ||
+		!strings.Contains(body, `\"name\":\"Ana Gómez\"`) || !strings.Contains(body, `"external_id":"loan-7"`) {
+		t.Errorf("GET /people: %d %s", status, body)
+	}
+	for _, tc := range []struct {
+		curp   string
+		status int
+		code   string
+	}{
+		{"ROMA880315MDFDRR07", 404, "PERSON_NOT_FOUND"},
+		{"HEGG560427MVZRRL0", 400, "INVALID_INPUT"},
+		{"%C4%B1EGG560427MVZRRL04", 400, "INVALID_INPUT"},
+	} {
+		status, got, _ := getPerson(t, s.srv.URL, tc.curp)
+		if e, _ := got["error"].(map[string]any); status != tc.status || e["code"] != tc.code {
+			t.Errorf("GET /people/%s: %d %v", tc.curp, status, got)
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(log.String()), "\n")
+	var seen int
+	for _, l := range lines {
+		if !strings.Contains(l, `"route":"GET /people/{curp}"`) {
+			continue
+		}
+		seen++
+		if strings.Contains(l, ana) || strings.Contains(l, "ROMA880315") || !strings.Contains(l, `"caller":"address 127.0.0.1`) {
+			t.Errorf("log line: %s", l)
+		}
+	}
+	if seen != 4 || !strings.Contains(log.String(), `"curp_hash":"`+verification.PersonKey(ana)+`"`) {
+		t.Errorf("%d log lines of GET /people:\n%s", seen, log.String())
+	}
+}
+
+// FuzzPerson: whatever the path's CURP, the answer is JSON, never a 5xx.
+func FuzzPerson(f *testing.F) {
+	for _, s := range []string{"HEGG560427MVZRRL04", "hegg560427mvzrrl04", "", "%00", "HEGG560427MVZRRL04%20", "ıEGG560427MVZRRL04"} {
+		f.Add(s)
+	}
+	s := stackOf(f, []string{"td"}, io.Discard)
+	f.Fuzz(func(t *testing.T, curp string) {
+		req, err := http.NewRequest("GET", s.srv.URL+"/people/"+curp, nil)
+		if err != nil {
+			return
+		}
+		res, err := httptestClient.Do(req)
+		if err != nil {
+			return
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		if res.StatusCode >= 500 || !json.Valid(b) {
+			t.Fatalf("GET /people/%q: %d %s", curp, res.StatusCode, b)
+		}
+	})
+}
