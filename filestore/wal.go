@@ -36,6 +36,7 @@ type File interface {
 type WAL struct {
 	path  string
 	apply func(content []byte) error
+	wrap  []func(File) File
 
 	mu       sync.Mutex // guards the fields below it
 	pending  []byte     // lines queued, not yet written
@@ -83,7 +84,7 @@ func OpenWAL(dir, name string, apply func(content []byte) error, wrap ...func(Fi
 		f.Close()
 		return nil, fmt.Errorf("filestore: replay %s: %w", path, err)
 	}
-	w := &WAL{path: path, apply: apply, f: f, size: good}
+	w := &WAL{path: path, apply: apply, wrap: wrap, f: f, size: good}
 	for _, wr := range wrap {
 		w.f = wr(w.f)
 	}
@@ -258,6 +259,42 @@ func (w *WAL) Recover(reset func()) error {
 	w.pending, w.failed = w.pending[:0], nil
 	w.durable.Store(w.appended)
 	return nil
+}
+
+// Replace rewrites the journal with lines, atomically (Rewrite), and goes
+// on appending to the new one: what the old journal held beyond them is on
+// no disk any more (an erased person's data). lines are what the store's
+// memory holds: its caller holds the lock it holds around Add, and the
+// lines queued before are written first.
+func (w *WAL) Replace(lines [][]byte) error {
+	if err := w.Wait(w.Last()); err != nil {
+		return err
+	}
+	w.wmu.Lock()
+	defer w.wmu.Unlock()
+	if err := Rewrite(filepath.Dir(w.path), filepath.Base(w.path), lines); err != nil {
+		return fmt.Errorf("filestore: rewrite %s: %w", w.path, err)
+	}
+	f, err := os.OpenFile(w.path, os.O_RDWR|os.O_APPEND, 0o600)
+	if err != nil {
+		// The old file, renamed over, is still open and still appended to,
+		// but is on no path: stop, so that nothing is acknowledged unkept.
+		w.mu.Lock()
+		w.failed = err
+		w.mu.Unlock()
+		return fmt.Errorf("filestore: reopen %s: %w", w.path, err)
+	}
+	var size int64
+	for _, l := range lines {
+		size += int64(len(l))
+	}
+	var nf File = f
+	for _, wr := range w.wrap {
+		nf = wr(nf)
+	}
+	old := w.f
+	w.f, w.size = nf, size
+	return old.Close()
 }
 
 // Close closes the journal.

@@ -29,6 +29,7 @@ func RunEvents(t *testing.T, open func(t *testing.T) webhook.Store) {
 		{"events of a time range", timeRange},
 		{"events list in the order of receipt", receiptOrder},
 		{"a person's events by subject, none of another", bySubject},
+		{"erased events are gone, others kept", erasedEvents},
 		{"attempts are counted and processing happens once", attemptedOnce},
 		{"the latest record wins", latestRecordWins},
 		{"concurrent deliveries keep one event", concurrentDeliveries},
@@ -358,6 +359,55 @@ func bySubject(t *testing.T, s webhook.Store) {
 	}
 	if e, err := s.Event(ctx, Ev("td", "OK", "k4", 6).ID); err != nil || strings.Join(e.Subjects, " ") != nss+" "+curp+" "+ref {
 		t.Errorf("the event's subjects: %q, %v", e.Subjects, err)
+	}
+}
+
+// erasedEvents: an erase removes the events whole (their detail, their
+// listings, their subjects), says how many it held, keeps every other, and
+// erasing again removes nothing.
+func erasedEvents(t *testing.T, s webhook.Store) {
+	b, ok := s.(interface {
+		BySubject(ctx context.Context, keys []string) ([]webhook.Event, error)
+		Erase(ctx context.Context, events []webhook.Event) (int, error)
+	})
+	if !ok {
+		t.Fatalf("%T erases no event", s)
+	}
+	ctx := context.Background()
+	curp := webhook.SubjectKey("curp:HEGG560427MVZRRL04")
+	for i := range 5 {
+		e := Ev("td", "OK", fmt.Sprint("k", i), i)
+		if i%2 == 0 {
+			e.Subjects = []string{curp}
+		}
+		receive(t, s, e, nil)
+	}
+	mine, err := b.BySubject(ctx, []string{curp})
+	if err != nil || len(mine) != 3 {
+		t.Fatalf("the person's events: %d, %v", len(mine), err)
+	}
+	if err := s.Attempted(ctx, mine[0], webhook.Attempt{Status: webhook.Processed}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := b.Erase(ctx, mine); err != nil || n != 3 {
+		t.Fatalf("Erase = %d, %v; want 3", n, err)
+	}
+	if got, err := b.BySubject(ctx, []string{curp}); err != nil || len(got) != 0 {
+		t.Errorf("after the erase, by subject: %d, %v", len(got), err)
+	}
+	for _, e := range mine {
+		if _, err := s.Event(ctx, e.ID); !errors.Is(err, webhook.ErrNotFound) {
+			t.Errorf("%s after the erase: %v", e.DedupeKey, err)
+		}
+	}
+	if all := pageAll(t, s, webhook.Filter{}, 2); all != "k3 k1" {
+		t.Errorf("the events left: %q, want k3 k1", all)
+	}
+	if got := pageAll(t, s, webhook.Filter{Status: webhook.Processed}, 2); got != "" {
+		t.Errorf("the processed listing after the erase: %q", got)
+	}
+	if n, err := b.Erase(ctx, mine); err != nil || n != 0 {
+		t.Errorf("again: %d, %v; want 0", n, err)
 	}
 }
 

@@ -36,6 +36,7 @@ func RunVerifications(t *testing.T, open func(t *testing.T) verification.Store) 
 		{"an unconfirmed start is found, not sent again", unconfirmedStart},
 		{"unauthenticated hints are coalesced", hintsCoalesced},
 		{"a person's verifications, none of another", byPerson},
+		{"erased verifications are gone with their claims", erasedVerifications},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })
 	}
@@ -399,5 +400,67 @@ func byPerson(t *testing.T, s verification.Store) {
 	}
 	if none, err := p.ByPerson(ctx, verification.PersonKey("ROMA880315MDFDRR07")); err != nil || len(none) != 0 {
 		t.Errorf("a person with none: %d, %v", len(none), err)
+	}
+}
+
+// erasedVerifications: an erase removes the verifications whole, with
+// their external ids and references (which a new verification may claim
+// again), says how many it held, keeps every other, and erasing again
+// removes nothing, not even a claim made since.
+func erasedVerifications(t *testing.T, s verification.Store) {
+	e, ok := s.(interface {
+		ByPerson(ctx context.Context, person string) ([]verification.Verification, error)
+		Erase(ctx context.Context, vs []verification.Verification) (int, error)
+	})
+	if !ok {
+		t.Fatalf("%T erases no verification", s)
+	}
+	ctx := context.Background()
+	const ana, luis = "HEGG560427MVZRRL04", "ROMA880315MDFDRR07"
+	v1, v2, v3 := Ver(1), Ver(2), Ver(3)
+	v1.ExternalID, v3.ExternalID, v3.Input.CURP = "loan-1", "loan-3", luis
+	for _, v := range []verification.Verification{v1, v2, v3} {
+		create(t, s, v, verification.PersonKey(v.Input.CURP))
+	}
+	v1 = get(t, s, v1.ID)
+	v1.Version++
+	v1.Attempts = []verification.Attempt{{Provider: "td", Status: verification.Pending, Reference: "ref-1", StartedAt: v1.CreatedAt}}
+	if err := s.Save(ctx, v1, &verification.Reference{Provider: "td", Reference: "ref-1"}); err != nil {
+		t.Fatal(err)
+	}
+	anas, err := e.ByPerson(ctx, verification.PersonKey(ana))
+	if err != nil || len(anas) != 2 {
+		t.Fatalf("Ana's: %d, %v", len(anas), err)
+	}
+	if n, err := e.Erase(ctx, anas); err != nil || n != 2 {
+		t.Fatalf("Erase = %d, %v; want 2", n, err)
+	}
+	for _, v := range anas {
+		if _, err := s.Get(ctx, v.ID); !errors.Is(err, verification.ErrNotFound) {
+			t.Errorf("%s after the erase: %v", v.ID, err)
+		}
+	}
+	if _, err := s.ByExternalID(ctx, "loan-1"); !errors.Is(err, verification.ErrNotFound) {
+		t.Errorf("loan-1 after the erase: %v", err)
+	}
+	if _, err := s.ByReference(ctx, "td", "ref-1"); !errors.Is(err, verification.ErrNotFound) {
+		t.Errorf("ref-1 after the erase: %v", err)
+	}
+	if got, err := e.ByPerson(ctx, verification.PersonKey(ana)); err != nil || len(got) != 0 {
+		t.Errorf("Ana's after the erase: %d, %v", len(got), err)
+	}
+	if got, err := s.ByExternalID(ctx, "loan-3"); err != nil || got.ID != v3.ID {
+		t.Errorf("Luis's: %+v, %v", got, err)
+	}
+	// Erasure is no ban: Ana may be verified again, under the same
+	// external id; erasing the old ones again leaves the new claim.
+	again := Ver(4)
+	again.ExternalID = "loan-1"
+	create(t, s, again, verification.PersonKey(ana))
+	if n, err := e.Erase(ctx, anas); err != nil || n != 0 {
+		t.Errorf("again: %d, %v; want 0", n, err)
+	}
+	if got, err := s.ByExternalID(ctx, "loan-1"); err != nil || got.ID != again.ID {
+		t.Errorf("the new loan-1 after erasing the old again: %+v, %v", got, err)
 	}
 }

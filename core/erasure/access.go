@@ -14,18 +14,25 @@ import (
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
 )
 
-// Verifications is what a person's request reads of the verifications.
+// Verifications is what a person's request needs of the verifications.
 type Verifications interface {
 	// ByPerson returns every verification of the person whose
 	// verification.PersonKey is person.
 	ByPerson(ctx context.Context, person string) ([]verification.Verification, error)
+	// Erase removes vs whole, with what they claimed, from every file the
+	// store writes, and answers how many it held; again, it removes
+	// nothing.
+	Erase(ctx context.Context, vs []verification.Verification) (int, error)
 }
 
-// Events is what a person's request reads of the webhook events.
+// Events is what a person's request needs of the webhook events.
 type Events interface {
 	// BySubject returns, whole, every event kept under any of the subject
 	// keys (webhook.SubjectKey).
 	BySubject(ctx context.Context, keys []string) ([]webhook.Event, error)
+	// Erase removes events whole, from every file the store writes, and
+	// answers how many it held; again, it removes nothing.
+	Erase(ctx context.Context, events []webhook.Event) (int, error)
 }
 
 // ErrNoPerson is a CURP we hold nothing about.

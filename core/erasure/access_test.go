@@ -19,6 +19,9 @@ type held struct {
 	events        []webhook.Event
 }
 
+// heldEvents is h's events as a store.
+type heldEvents struct{ *held }
+
 func (h *held) ByPerson(_ context.Context, person string) ([]verification.Verification, error) {
 	var out []verification.Verification
 	for _, v := range h.verifications {
@@ -29,7 +32,7 @@ func (h *held) ByPerson(_ context.Context, person string) ([]verification.Verifi
 	return out, nil
 }
 
-func (h *held) BySubject(_ context.Context, keys []string) ([]webhook.Event, error) {
+func (h heldEvents) BySubject(_ context.Context, keys []string) ([]webhook.Event, error) {
 	var out []webhook.Event
 	for _, e := range h.events {
 		for _, k := range e.Subjects {
@@ -43,6 +46,10 @@ func (h *held) BySubject(_ context.Context, keys []string) ([]webhook.Event, err
 }
 
 const ana, similar = "HEGG560427MVZRRL04", "HEGG560427MVZRRL05"
+
+func (h *held) Erase(context.Context, []verification.Verification) (int, error) { return 0, nil }
+
+func (h heldEvents) Erase(context.Context, []webhook.Event) (int, error) { return 0, nil }
 
 func event(id string, subjects ...string) webhook.Event {
 	return webhook.Event{ID: id, Subjects: webhook.SubjectKeys(subjects)}
@@ -67,7 +74,7 @@ func seeded() *held {
 
 func TestAccess(t *testing.T) {
 	h := seeded()
-	people := erasure.People{Verifications: h, Events: h}
+	people := erasure.People{Verifications: h, Events: heldEvents{h}}
 	p, err := people.Access(context.Background(), " hegg560427mvzrrl04 ")
 	if err != nil {
 		t.Fatal(err)

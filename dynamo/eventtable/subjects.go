@@ -3,6 +3,7 @@ package eventtable
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -87,4 +88,38 @@ func (st *Store) BySubject(ctx context.Context, keys []string) ([]webhook.Event,
 		return cmp.Or(a.ReceivedAt.Compare(b.ReceivedAt), strings.Compare(a.ID, b.ID))
 	})
 	return out, nil
+}
+
+// Erase removes the events (erasure.Events) and the items that find them
+// under their subjects: one TransactWriteItems per event, the event's
+// delete conditioned on its being there (so that it is counted once), the
+// subjects' on nothing; an event already gone has its subjects' items
+// removed alone, so that an erase repeated or cut short removes what is
+// left. It answers how many events it held.
+func (st *Store) Erase(ctx context.Context, events []webhook.Event) (int, error) {
+	n := 0
+	for _, e := range events {
+		var subjects []types.TransactWriteItem
+		for _, k := range e.Subjects {
+			subjects = append(subjects, types.TransactWriteItem{Delete: &types.Delete{TableName: &st.table, Key: map[string]types.AttributeValue{
+				"pk": dynamo.S(subjectPK(k)), "sk": dynamo.S(e.ReceivedAt.UTC().Format(dynamo.TimeLayout) + "#" + e.ID),
+			}}})
+		}
+		event := types.TransactWriteItem{Delete: &types.Delete{TableName: &st.table, Key: eventKey(e.ID), ConditionExpression: aws.String("attribute_exists(pk)")}}
+		_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: append([]types.TransactWriteItem{event}, subjects...)})
+		var tce *types.TransactionCanceledException
+		switch {
+		case err == nil:
+			n++
+			continue
+		case !errors.As(err, &tce) || dynamo.Reason(tce.CancellationReasons, 0) != dynamo.ConditionFailed:
+			return n, fmt.Errorf("eventtable: erase %s: %w", e.ID, dynamo.Refused(err))
+		case len(subjects) == 0:
+			continue
+		}
+		if _, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: subjects}); err != nil {
+			return n, fmt.Errorf("eventtable: erase %s's subjects: %w", e.ID, dynamo.Refused(err))
+		}
+	}
+	return n, nil
 }

@@ -341,3 +341,53 @@ func (st *Store) Due(ctx context.Context, now time.Time, limit int) ([]verificat
 	}
 	return vs, nil
 }
+
+// Erase removes the verifications whole (erasure.Verifications), with the
+// external ids and references they claimed: one TransactWriteItems per
+// verification, its delete conditioned on its being there (so that it is
+// counted once), each claim's on its naming this verification (a claim
+// made since by another is kept). When a condition fails, each item is
+// deleted on its own, on the same condition, so that an erase repeated or
+// cut short removes what is left of it. The daily guard's windows, a hash
+// and times, stay. It answers how many it held.
+func (st *Store) Erase(ctx context.Context, vs []verification.Verification) (int, error) {
+	n := 0
+	for _, v := range vs {
+		items := []types.TransactWriteItem{{Delete: &types.Delete{TableName: &st.table, Key: key("VER#"+v.ID, "VER"),
+			ConditionExpression: aws.String("attribute_exists(pk)")}}}
+		claim := func(pk, sk string) {
+			items = append(items, types.TransactWriteItem{Delete: &types.Delete{TableName: &st.table, Key: key(pk, sk),
+				ConditionExpression:       aws.String("attribute_not_exists(pk) OR id = :id"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{":id": dynamo.S(v.ID)}}})
+		}
+		if v.ExternalID != "" {
+			claim("EXT#"+v.ExternalID, "EXT")
+		}
+		for _, a := range v.Attempts {
+			if a.Reference != "" {
+				claim(refKey(a.Provider, a.Reference), "REF")
+			}
+		}
+		_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+		var tce *types.TransactionCanceledException
+		switch {
+		case err == nil:
+			n++
+			continue
+		case !errors.As(err, &tce):
+			return n, fmt.Errorf("verifytable: erase %s: %w", v.ID, dynamo.Refused(err))
+		}
+		for i, item := range items {
+			_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{item}})
+			switch {
+			case err == nil:
+				if i == 0 {
+					n++
+				}
+			case !errors.As(err, &tce) || dynamo.Reason(tce.CancellationReasons, 0) != dynamo.ConditionFailed:
+				return n, fmt.Errorf("verifytable: erase %s: %w", v.ID, dynamo.Refused(err))
+			}
+		}
+	}
+	return n, nil
+}

@@ -41,6 +41,9 @@ type Store struct {
 	records  map[recordKey]inbound.Record
 	log      *filestore.WAL
 	changed  chan struct{}
+	// erased says the journal holds erased events still (a crash before
+	// its rewrite, replayed): opening rewrites it.
+	erased bool
 }
 
 type recordKey struct{ kind, id string }
@@ -53,13 +56,7 @@ var _ webhook.Store = (*Store)(nil)
 // injection in tests).
 func Open(dir string, now time.Time, wrap ...func(filestore.File) filestore.File) (*Store, error) {
 	s := &Store{changed: make(chan struct{}, 1)}
-	log, err := filestore.OpenCompacted(dir, JournalName, s.reset, func(content []byte) error {
-		var l eventLine
-		if err := json.Unmarshal(content, &l); err != nil {
-			return err
-		}
-		return s.apply(l)
-	}, func() ([][]byte, bool) { return s.compacted(now) }, wrap...)
+	log, err := filestore.OpenCompacted(dir, JournalName, s.reset, s.applyContent, func() ([][]byte, bool) { return s.compacted(now) }, wrap...)
 	if err != nil {
 		return nil, err
 	}
@@ -67,10 +64,20 @@ func Open(dir string, now time.Time, wrap ...func(filestore.File) filestore.File
 	return s, nil
 }
 
+func (s *Store) applyContent(content []byte) error {
+	var l eventLine
+	if err := json.Unmarshal(content, &l); err != nil {
+		return err
+	}
+	return s.apply(l)
+}
+
 // compacted returns the journal's lines without what expired before now,
-// each event in one line with its state; ok is false when nothing expired.
+// each event in one line with its state; ok is false when nothing expired
+// and nothing was erased.
 func (s *Store) compacted(now time.Time) (lines [][]byte, ok bool) {
 	expired := func(at time.Time) bool { return !at.IsZero() && at.Before(now) }
+	ok = s.erased
 	for _, e := range s.order {
 		ok = ok || expired(e.ExpiresAt)
 	}
@@ -104,6 +111,7 @@ func (s *Store) compacted(now time.Time) (lines [][]byte, ok bool) {
 func (s *Store) reset() {
 	s.events, s.order, s.seqs = make(map[string]*webhook.Event), nil, make(map[string]uint64)
 	s.subjects = make(map[string][]*webhook.Event)
+	s.erased = false
 	s.signs, s.records = make(map[string]bound), make(map[recordKey]inbound.Record)
 }
 
@@ -130,6 +138,9 @@ func (s *Store) signal() {
 // eventLine is one journal line. Its field names are the journal's file
 // format: add fields, never rename them.
 type eventLine struct {
+	// Erase names the events a person's request erased: replayed, it
+	// removes them, until the journal is rewritten without them.
+	Erase   []string     `json:"erase,omitempty"`
 	Event   *eventJSON   `json:"event,omitempty"`
 	Sign    *signJSON    `json:"sign,omitempty"`
 	Attempt *attemptJSON `json:"settle,omitempty"` // "settle": the journal's name for an attempt
@@ -196,6 +207,10 @@ type recordJSON struct {
 
 // apply changes memory as line says; replay and the writers share it.
 func (s *Store) apply(l eventLine) error {
+	if len(l.Erase) > 0 {
+		s.remove(l.Erase)
+		s.erased = true
+	}
 	if e := l.Event; e != nil {
 		if _, kept := s.events[e.ID]; kept {
 			// A line repeated in the journal (a copy pasted back after a
@@ -400,6 +415,60 @@ func parseCursor(c, tag string) (at time.Time, id string, ok bool) {
 		return time.Time{}, "", false
 	}
 	return time.Unix(0, n), id, true
+}
+
+// Erase removes the events (erasure.Events): a journal line naming them,
+// then the journal rewritten without them, so that no file keeps what they
+// held. It answers how many it held.
+func (s *Store) Erase(ctx context.Context, events []webhook.Event) (int, error) {
+	roundtrip.Count(ctx)
+	if err := s.lock(); err != nil {
+		return 0, err
+	}
+	defer s.mu.Unlock()
+	var ids []string
+	for _, e := range events {
+		if _, ok := s.events[e.ID]; ok && !slices.Contains(ids, e.ID) {
+			ids = append(ids, e.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	seq, err := filestore.Commit(s.log, eventLine{Erase: ids}, s.apply)
+	if err != nil {
+		return 0, fmt.Errorf("eventfile: erase: %w", err)
+	}
+	if err := s.log.Wait(seq); err != nil {
+		return 0, fmt.Errorf("eventfile: erase: %w", err)
+	}
+	lines, _ := s.compacted(time.Time{})
+	if err := s.log.Replace(lines); err != nil {
+		return 0, fmt.Errorf("eventfile: erase: %w", err)
+	}
+	s.erased = false
+	return len(ids), nil
+}
+
+// remove forgets the events with ids.
+func (s *Store) remove(ids []string) {
+	gone := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		e, ok := s.events[id]
+		if !ok {
+			continue
+		}
+		gone[id] = true
+		delete(s.events, id)
+		delete(s.seqs, id)
+		for _, k := range e.Subjects {
+			s.subjects[k] = slices.DeleteFunc(s.subjects[k], func(x *webhook.Event) bool { return x.ID == id })
+			if len(s.subjects[k]) == 0 {
+				delete(s.subjects, k)
+			}
+		}
+	}
+	s.order = slices.DeleteFunc(s.order, func(e *webhook.Event) bool { return gone[e.ID] })
 }
 
 // BySubject returns, whole, every event kept under any of the subject keys

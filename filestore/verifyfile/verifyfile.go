@@ -35,6 +35,9 @@ type Store struct {
 	refs    map[verification.Reference]string
 	windows map[string]verification.Window
 	log     *filestore.WAL
+	// erased says the journal holds erased verifications still (a crash
+	// before its rewrite, replayed): opening rewrites it.
+	erased bool
 }
 
 var _ verification.Store = (*Store)(nil)
@@ -42,6 +45,9 @@ var _ verification.Store = (*Store)(nil)
 // line is one journal line. Its field names are the journal's file format:
 // add fields, never rename them.
 type line struct {
+	// Erase names the verifications a person's request erased: replayed,
+	// it removes them, until the journal is rewritten without them.
+	Erase []string `json:"erase,omitempty"`
 	// Verification is verification.Encode's document: the whole
 	// verification as written, the latest version winning.
 	Verification json.RawMessage `json:"verification,omitempty"`
@@ -85,6 +91,7 @@ func Open(dir string, now time.Time, wrap ...func(filestore.File) filestore.File
 func (s *Store) reset() {
 	s.byID, s.ext = make(map[string]verification.Verification), make(map[string]string)
 	s.refs, s.windows = make(map[verification.Reference]string), make(map[string]verification.Window)
+	s.erased = false
 }
 
 // compacted returns the journal's lines without what expired before now;
@@ -94,6 +101,7 @@ func (s *Store) compacted(now time.Time) (lines [][]byte, ok bool) {
 	stale := func(w verification.Window) bool {
 		return !slices.ContainsFunc(w.Created, func(t time.Time) bool { return t.After(now.Add(-24 * time.Hour)) })
 	}
+	ok = s.erased
 	for _, v := range s.byID {
 		ok = ok || expired(v)
 	}
@@ -130,6 +138,10 @@ func (s *Store) compacted(now time.Time) (lines [][]byte, ok bool) {
 // repeated in the journal applies once: a verification older than the
 // kept one changes nothing.
 func (s *Store) apply(l line) error {
+	if len(l.Erase) > 0 {
+		s.remove(l.Erase)
+		s.erased = true
+	}
 	if l.Verification != nil {
 		v, err := verification.Decode(l.Verification)
 		if err != nil {
@@ -312,6 +324,58 @@ func (s *Store) ByPerson(ctx context.Context, person string) ([]verification.Ver
 		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), strings.Compare(a.ID, b.ID))
 	})
 	return out, err
+}
+
+// Erase removes the verifications whole (erasure.Verifications), with the
+// external ids and references they claimed: a journal line naming them,
+// then the journal rewritten without them, so that no file keeps what they
+// held. The daily guard's windows, a hash and times, stay. It answers how
+// many it held.
+func (s *Store) Erase(ctx context.Context, vs []verification.Verification) (int, error) {
+	roundtrip.Count(ctx)
+	if err := s.lock(); err != nil {
+		return 0, err
+	}
+	defer s.mu.Unlock()
+	var ids []string
+	for _, v := range vs {
+		if _, ok := s.byID[v.ID]; ok && !slices.Contains(ids, v.ID) {
+			ids = append(ids, v.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	seq, err := filestore.Commit(s.log, line{Erase: ids}, s.apply)
+	if err != nil {
+		return 0, fmt.Errorf("verifyfile: erase: %w", err)
+	}
+	if err := s.log.Wait(seq); err != nil {
+		return 0, fmt.Errorf("verifyfile: erase: %w", err)
+	}
+	lines, _ := s.compacted(time.Time{})
+	if err := s.log.Replace(lines); err != nil {
+		return 0, fmt.Errorf("verifyfile: erase: %w", err)
+	}
+	s.erased = false
+	return len(ids), nil
+}
+
+// remove forgets the verifications with ids and what they claimed.
+func (s *Store) remove(ids []string) {
+	for _, id := range ids {
+		delete(s.byID, id)
+	}
+	for ext, id := range s.ext {
+		if slices.Contains(ids, id) {
+			delete(s.ext, ext)
+		}
+	}
+	for r, id := range s.refs {
+		if slices.Contains(ids, id) {
+			delete(s.refs, r)
+		}
+	}
 }
 
 // Save implements verification.Store.
