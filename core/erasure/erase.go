@@ -94,12 +94,13 @@ type Records interface {
 	// Tombstone returns the tombstone of the person with personHash, the
 	// zero Tombstone (PersonHash set) when none is kept.
 	Tombstone(ctx context.Context, personHash string) (Tombstone, error)
-	// Record keeps r, replaces t (kept at t.Version) with t at Version+1,
-	// and marks each of gone (GoneKey) erased, in one write. A tombstone
-	// changed since it was read fails with ErrConflict and keeps nothing.
-	Record(ctx context.Context, t Tombstone, r Receipt, gone []string) error
-	// Update replaces the receipt r.
-	Update(ctx context.Context, r Receipt) error
+	// Begin marks each of gone (Hasher.Gone) erased, then keeps r and
+	// replaces t (kept at t.Version) with t at Version+1 in one write. A
+	// tombstone changed since it was read fails with ErrConflict and keeps
+	// neither.
+	Begin(ctx context.Context, t Tombstone, r Receipt, gone []string) error
+	// Keep replaces the receipt r.
+	Keep(ctx context.Context, r Receipt) error
 	// Receipt returns the receipt with id, or ErrNoReceipt.
 	Receipt(ctx context.Context, id string) (Receipt, error)
 	// Pending returns up to limit receipts whose provider deletions are to
@@ -194,7 +195,7 @@ func (s *Service) Erase(ctx context.Context, curp string) (Receipt, error) {
 		r.Verifications = n
 	}
 	r.Status = Completed
-	if err := s.Records.Update(ctx, r); err != nil {
+	if err := s.Records.Keep(ctx, r); err != nil {
 		return Receipt{}, fmt.Errorf("erasure: receipt: %w", err)
 	}
 	return r, nil
@@ -223,7 +224,7 @@ func (s *Service) begin(ctx context.Context, t Tombstone, held Person) (Receipt,
 		}
 	}
 	t.Erasures = append(t.Erasures, id)
-	if err := s.Records.Record(ctx, t, r, gone); err != nil {
+	if err := s.Records.Begin(ctx, t, r, gone); err != nil {
 		return Receipt{}, fmt.Errorf("erasure: record: %w", err)
 	}
 	return r, nil
@@ -256,7 +257,7 @@ func (s *Service) Retry(ctx context.Context, limit int) (int, error) {
 	for _, r := range rs {
 		s.deleteAt(ctx, r.Made, ProviderMade.failed)
 		r.Tries++
-		if err := s.Records.Update(ctx, r); err != nil {
+		if err := s.Records.Keep(ctx, r); err != nil {
 			return 0, fmt.Errorf("erasure: receipt %s: %w", r.ID, err)
 		}
 	}

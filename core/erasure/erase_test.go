@@ -39,7 +39,7 @@ func (m *memRecords) Tombstone(_ context.Context, person string) (erasure.Tombst
 	return erasure.Tombstone{PersonHash: person}, nil
 }
 
-func (m *memRecords) Record(_ context.Context, t erasure.Tombstone, r erasure.Receipt, gone []string) error {
+func (m *memRecords) Begin(_ context.Context, t erasure.Tombstone, r erasure.Receipt, gone []string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.tombstones[t.PersonHash].Version != t.Version {
@@ -51,7 +51,7 @@ func (m *memRecords) Record(_ context.Context, t erasure.Tombstone, r erasure.Re
 	return nil
 }
 
-func (m *memRecords) Update(_ context.Context, r erasure.Receipt) error {
+func (m *memRecords) Keep(_ context.Context, r erasure.Receipt) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.failUpdates > 0 {

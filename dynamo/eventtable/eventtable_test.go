@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/tarjeta-dev/tarjeta/core/erasure"
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
 	"github.com/tarjeta-dev/tarjeta/dynamo"
 	"github.com/tarjeta-dev/tarjeta/dynamo/dynamotest"
@@ -19,6 +20,12 @@ func TestMain(m *testing.M) { dynamotest.Main(m, &server) }
 
 func TestConformance(t *testing.T) {
 	storetest.RunEvents(t, func(t *testing.T) webhook.Store {
+		return eventtable.New(server.Client(), server.EventsTable(t))
+	})
+}
+
+func TestErasuresConformance(t *testing.T) {
+	storetest.RunErasures(t, func(t *testing.T) erasure.Records {
 		return eventtable.New(server.Client(), server.EventsTable(t))
 	})
 }

@@ -10,9 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tarjeta-dev/tarjeta/core/erasure"
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
 	"github.com/tarjeta-dev/tarjeta/filestore"
 	"github.com/tarjeta-dev/tarjeta/filestore/eventfile"
+	"github.com/tarjeta-dev/tarjeta/storetest"
 )
 
 // personal are what a push of Ana's carries that no file may keep once she
@@ -119,4 +121,15 @@ func TestEraseCutShort(t *testing.T) {
 		t.Errorf("Ana's push: %v", err)
 	}
 	scan(t, dir, personal)
+}
+
+func TestErasuresConformance(t *testing.T) {
+	storetest.RunErasures(t, func(t *testing.T) erasure.Records {
+		s, err := eventfile.Open(t.TempDir(), storetest.T0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
 }

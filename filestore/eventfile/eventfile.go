@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tarjeta-dev/tarjeta/core/erasure"
 	"github.com/tarjeta-dev/tarjeta/core/inbound"
 	"github.com/tarjeta-dev/tarjeta/core/text"
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
@@ -44,6 +45,10 @@ type Store struct {
 	// erased says the journal holds erased events still (a crash before
 	// its rewrite, replayed): opening rewrites it.
 	erased bool
+	// The erasures (erasures.go).
+	tombstones map[string]erasure.Tombstone
+	receipts   map[string]erasure.Receipt
+	gone       map[string]bool
 }
 
 type recordKey struct{ kind, id string }
@@ -104,6 +109,9 @@ func (s *Store) compacted(now time.Time) (lines [][]byte, ok bool) {
 	for _, r := range s.records {
 		line(eventLine{Record: &recordJSON{Kind: r.Kind, ID: r.ID, Version: r.Version, EventID: r.EventID, Data: r.Data}})
 	}
+	for _, l := range s.erasureLines() {
+		line(l)
+	}
 	return lines, true
 }
 
@@ -112,6 +120,7 @@ func (s *Store) reset() {
 	s.events, s.order, s.seqs = make(map[string]*webhook.Event), nil, make(map[string]uint64)
 	s.subjects = make(map[string][]*webhook.Event)
 	s.erased = false
+	s.tombstones, s.receipts, s.gone = make(map[string]erasure.Tombstone), make(map[string]erasure.Receipt), make(map[string]bool)
 	s.signs, s.records = make(map[string]bound), make(map[recordKey]inbound.Record)
 }
 
@@ -140,11 +149,15 @@ func (s *Store) signal() {
 type eventLine struct {
 	// Erase names the events a person's request erased: replayed, it
 	// removes them, until the journal is rewritten without them.
-	Erase   []string     `json:"erase,omitempty"`
-	Event   *eventJSON   `json:"event,omitempty"`
-	Sign    *signJSON    `json:"sign,omitempty"`
-	Attempt *attemptJSON `json:"settle,omitempty"` // "settle": the journal's name for an attempt
-	Record  *recordJSON  `json:"record,omitempty"`
+	Erase []string `json:"erase,omitempty"`
+	// An erasure's records (erasures.go).
+	Tombstone *erasure.Tombstone `json:"tombstone,omitempty"`
+	Receipt   *erasure.Receipt   `json:"receipt,omitempty"`
+	Gone      []string           `json:"gone,omitempty"`
+	Event     *eventJSON         `json:"event,omitempty"`
+	Sign      *signJSON          `json:"sign,omitempty"`
+	Attempt   *attemptJSON       `json:"settle,omitempty"` // "settle": the journal's name for an attempt
+	Record    *recordJSON        `json:"record,omitempty"`
 }
 
 type eventJSON struct {
@@ -211,6 +224,7 @@ func (s *Store) apply(l eventLine) error {
 		s.remove(l.Erase)
 		s.erased = true
 	}
+	s.applyErasure(l)
 	if e := l.Event; e != nil {
 		if _, kept := s.events[e.ID]; kept {
 			// A line repeated in the journal (a copy pasted back after a
