@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/config/verify"
-	"github.com/tarjeta-dev/tarjeta/core/erasure"
+	"github.com/tarjeta-dev/tarjeta/core/privacy"
 	"github.com/tarjeta-dev/tarjeta/core/verification"
 	"github.com/tarjeta-dev/tarjeta/dynamo/verifytable"
 	"github.com/tarjeta-dev/tarjeta/filestore/verifyfile"
@@ -51,7 +51,7 @@ func startVerify(ctx context.Context, s *Stack) (started, error) {
 	if err != nil {
 		return started{}, err
 	}
-	people, ok := events.(erasure.Events)
+	people, ok := events.(privacy.Events)
 	if !ok {
 		return started{}, fmt.Errorf("devstack: %T finds no person's events", events)
 	}

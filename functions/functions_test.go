@@ -19,19 +19,22 @@ var own = map[string][]string{
 	"authorize": {"core/authorization", "core/envelope", "config/authorize", "httpapi/authorizeapi"},
 	// The diagnosis explains a kept Pomelo delivery (POST /webhooks/events/{id}/check).
 	"webhooks": {"config/webhooks", "httpapi/webhooksapi", "providers/pomeloapi", "core/signature/diagnosis"},
-	"verify": {"core/verification", "core/identity", "core/erasure", "config/verify", "httpapi/verifyapi",
+	"verify": {"core/verification", "core/identity", "core/privacy", "config/verify", "httpapi/verifyapi",
 		"dynamo/verifytable", "providers/tdapi", "providers/belvoapi", "providers/palencaapi"},
 	"reconcile": {"config/reconcile", "httpapi/reconcileapi", "s3bucket"},
 }
 
 // shared lists what some functions share, and who may link it.
 var shared = map[string][]string{
-	"core/webhook":       {"webhooks", "verify"},
-	"core/employment":    {"webhooks", "verify"}, // the providers' packages read their reports into it
-	"core/td":            {"webhooks", "verify"},
-	"core/belvo":         {"webhooks", "verify"},
-	"core/palenca":       {"webhooks", "verify"},
-	"dynamo/eventtable":  {"webhooks", "verify"},
+	"core/webhook":      {"webhooks", "verify"},
+	"core/employment":   {"webhooks", "verify"}, // the providers' packages read their reports into it
+	"core/td":           {"webhooks", "verify"},
+	"core/belvo":        {"webhooks", "verify"},
+	"core/palenca":      {"webhooks", "verify"},
+	"dynamo/eventtable": {"webhooks", "verify"},
+	// The events table keeps the erasures; a late push for an erased
+	// person is dropped by their marks.
+	"core/erasure":       {"webhooks", "verify"},
 	"providers/outbound": {"webhooks", "verify"},
 	// The ledger's store: the authorizations and the reconciliations post
 	// to one ledger, and its store keeps the runs (core/settlement's types).

@@ -17,8 +17,8 @@ import (
 
 	"github.com/tarjeta-dev/tarjeta/config"
 	"github.com/tarjeta-dev/tarjeta/core/belvo"
-	"github.com/tarjeta-dev/tarjeta/core/erasure"
 	"github.com/tarjeta-dev/tarjeta/core/palenca"
+	"github.com/tarjeta-dev/tarjeta/core/privacy"
 	"github.com/tarjeta-dev/tarjeta/core/td"
 	"github.com/tarjeta-dev/tarjeta/core/verification"
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
@@ -185,7 +185,7 @@ type Deps struct {
 	Events webhook.Store
 	// People are the events a person's request reads (GET /people/{curp}):
 	// Events when nil.
-	People erasure.Events
+	People privacy.Events
 	// Stream reads the event of a change of the webhooks table's stream.
 	Stream func(c serve.Change) (e webhook.Event, ok bool, err error)
 	// Backlog, when set, is measured by the follow-up: the age of the
@@ -304,13 +304,13 @@ func (c Config) Serve(svc *verification.Service, d Deps) serve.Function {
 func people(d Deps) verifyapi.People {
 	events := d.People
 	if events == nil {
-		events, _ = d.Events.(erasure.Events)
+		events, _ = d.Events.(privacy.Events)
 	}
-	vs, ok := d.Store.(erasure.Verifications)
+	vs, ok := d.Store.(privacy.Verifications)
 	if !ok || events == nil {
 		return nil
 	}
-	return erasure.People{Verifications: vs, Events: events}
+	return privacy.People{Verifications: vs, Events: events}
 }
 
 // Metrics are the figures of the verify function's log: verifications by

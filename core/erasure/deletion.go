@@ -1,7 +1,6 @@
-// Package erasure is what a person's request under Mexico's data-protection
-// law (LFPDPPP's ARCO rights) asks of us: every piece of data we hold about
-// a CURP found, and erased everywhere, at the providers first, with a
-// receipt.
+// Package erasure is what is kept of an erased person: the receipt of each
+// erasure, a tombstone under a keyed hash of their CURP, the marks a late
+// push naming them is dropped by, and what each provider did.
 package erasure
 
 import (

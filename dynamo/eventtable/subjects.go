@@ -90,7 +90,7 @@ func (st *Store) BySubject(ctx context.Context, keys []string) ([]webhook.Event,
 	return out, nil
 }
 
-// Erase removes the events (erasure.Events) and the items that find them
+// Erase removes the events (privacy.Events) and the items that find them
 // under their subjects: one TransactWriteItems per event, the event's
 // delete conditioned on its being there (so that it is counted once), the
 // subjects' on nothing; an event already gone has its subjects' items

@@ -196,7 +196,7 @@ func (st *Store) Get(ctx context.Context, id string) (verification.Verification,
 }
 
 // ByPerson returns every verification of the person whose
-// verification.PersonKey is person, oldest first (erasure.Verifications):
+// verification.PersonKey is person, oldest first (privacy.Verifications):
 // the index by_person page by page, then the items, BatchGetItem
 // consistent reads of up to 100. A verification written before the index
 // existed is listed once it is saved again.
@@ -342,7 +342,7 @@ func (st *Store) Due(ctx context.Context, now time.Time, limit int) ([]verificat
 	return vs, nil
 }
 
-// Erase removes the verifications whole (erasure.Verifications), with the
+// Erase removes the verifications whole (privacy.Verifications), with the
 // external ids and references they claimed: one TransactWriteItems per
 // verification, its delete conditioned on its being there (so that it is
 // counted once), each claim's on its naming this verification (a claim

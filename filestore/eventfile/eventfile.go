@@ -431,7 +431,7 @@ func parseCursor(c, tag string) (at time.Time, id string, ok bool) {
 	return time.Unix(0, n), id, true
 }
 
-// Erase removes the events (erasure.Events): a journal line naming them,
+// Erase removes the events (privacy.Events): a journal line naming them,
 // then the journal rewritten without them, so that no file keeps what they
 // held. It answers how many it held.
 func (s *Store) Erase(ctx context.Context, events []webhook.Event) (int, error) {

@@ -310,7 +310,7 @@ func (s *Store) by(ctx context.Context, what string, id func() string) (verifica
 }
 
 // ByPerson returns every verification of the person whose
-// verification.PersonKey is person, oldest first (erasure.Verifications).
+// verification.PersonKey is person, oldest first (privacy.Verifications).
 func (s *Store) ByPerson(ctx context.Context, person string) ([]verification.Verification, error) {
 	var out []verification.Verification
 	err := s.read(ctx, func() {
@@ -326,7 +326,7 @@ func (s *Store) ByPerson(ctx context.Context, person string) ([]verification.Ver
 	return out, err
 }
 
-// Erase removes the verifications whole (erasure.Verifications), with the
+// Erase removes the verifications whole (privacy.Verifications), with the
 // external ids and references they claimed: a journal line naming them,
 // then the journal rewritten without them, so that no file keeps what they
 // held. The daily guard's windows, a hash and times, stay. It answers how

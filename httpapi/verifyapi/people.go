@@ -8,17 +8,17 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/tarjeta-dev/tarjeta/core/erasure"
 	"github.com/tarjeta-dev/tarjeta/core/identity"
 	"github.com/tarjeta-dev/tarjeta/core/mask"
 	"github.com/tarjeta-dev/tarjeta/core/outcome"
+	"github.com/tarjeta-dev/tarjeta/core/privacy"
 	"github.com/tarjeta-dev/tarjeta/core/verification"
 	"github.com/tarjeta-dev/tarjeta/httpapi"
 )
 
 // People is what GET /people/{curp} needs: everything held about a person.
 type People interface {
-	Access(ctx context.Context, curp string) (erasure.Person, error)
+	Access(ctx context.Context, curp string) (privacy.Person, error)
 }
 
 // personJSON is GET /people/{curp}'s answer: the person's data whole,
@@ -95,7 +95,7 @@ func person(p People) http.HandlerFunc {
 		case errors.Is(err, identity.ErrCURP):
 			httpapi.WriteError(w, outcome.InvalidInput, "the path's CURP is not one: "+err.Error())
 			return
-		case errors.Is(err, erasure.ErrNoPerson):
+		case errors.Is(err, privacy.ErrNoPerson):
 			httpapi.WriteError(w, outcome.PersonNotFound, "nothing is held about this CURP")
 			return
 		case err != nil:

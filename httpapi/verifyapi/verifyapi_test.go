@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/core/employment"
-	"github.com/tarjeta-dev/tarjeta/core/erasure"
+	"github.com/tarjeta-dev/tarjeta/core/privacy"
 	"github.com/tarjeta-dev/tarjeta/core/verification"
 	"github.com/tarjeta-dev/tarjeta/filestore/eventfile"
 	"github.com/tarjeta-dev/tarjeta/filestore/verifyfile"
@@ -66,7 +66,7 @@ func stackOf(t testing.TB, order []string, log io.Writer) stack {
 	}
 	svc := &verification.Service{Store: store, Providers: providers, Order: order,
 		PollAfter: time.Minute, Retention: 24 * time.Hour, Now: time.Now, Random: rand.Reader}
-	people := erasure.People{Verifications: store, Events: events}
+	people := privacy.People{Verifications: store, Events: events}
 	srv := httptest.NewServer(verifyapi.Handler(svc, people, slog.New(slog.NewJSONHandler(log, nil)), time.Now))
 	t.Cleanup(srv.Close)
 	return stack{srv: srv, events: events}

@@ -1,4 +1,4 @@
-package erasure_test
+package privacy_test
 
 import (
 	"context"
@@ -7,8 +7,8 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/tarjeta-dev/tarjeta/core/erasure"
 	"github.com/tarjeta-dev/tarjeta/core/identity"
+	"github.com/tarjeta-dev/tarjeta/core/privacy"
 	"github.com/tarjeta-dev/tarjeta/core/verification"
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
 )
@@ -74,7 +74,7 @@ func seeded() *held {
 
 func TestAccess(t *testing.T) {
 	h := seeded()
-	people := erasure.People{Verifications: h, Events: heldEvents{h}}
+	people := privacy.People{Verifications: h, Events: heldEvents{h}}
 	p, err := people.Access(context.Background(), " hegg560427mvzrrl04 ")
 	if err != nil {
 		t.Fatal(err)
@@ -89,7 +89,7 @@ func TestAccess(t *testing.T) {
 	if p.CURP != ana || fmt.Sprint(vs) != "[ver_1 ver_2]" || fmt.Sprint(es) != "[e-td e-palenca e-belvo e-nss e-curp]" {
 		t.Errorf("Access = %s %v %v", p.CURP, vs, es)
 	}
-	want := []erasure.Reference{{"td", "1700000001", "ver_1"}, {"palenca", "acc-1", "ver_1"}, {"belvo", "link-1", "ver_2"}}
+	want := []privacy.Reference{{"td", "1700000001", "ver_1"}, {"palenca", "acc-1", "ver_1"}, {"belvo", "link-1", "ver_2"}}
 	if !slices.Equal(p.Providers, want) {
 		t.Errorf("providers %+v, want %+v", p.Providers, want)
 	}
@@ -98,7 +98,7 @@ func TestAccess(t *testing.T) {
 	if p, err := people.Access(context.Background(), ana); err != nil || len(p.Events) != 2 {
 		t.Errorf("events only: %+v, %v", p, err)
 	}
-	if _, err := people.Access(context.Background(), "ROMA880315MDFDRR07"); !errors.Is(err, erasure.ErrNoPerson) {
+	if _, err := people.Access(context.Background(), "ROMA880315MDFDRR07"); !errors.Is(err, privacy.ErrNoPerson) {
 		t.Errorf("nobody: %v, want ErrNoPerson", err)
 	}
 	if _, err := people.Access(context.Background(), "HEGG560427MVZRRL0"); !errors.Is(err, identity.ErrCURP) {

@@ -1,4 +1,7 @@
-package erasure
+// Package privacy answers a person's requests under Mexico's data-protection
+// law (LFPDPPP's ARCO rights): everything held about a CURP, found across
+// the stores, and erased everywhere, at the providers first, with a receipt.
+package privacy
 
 import (
 	"context"
@@ -36,7 +39,7 @@ type Events interface {
 }
 
 // ErrNoPerson is a CURP we hold nothing about.
-var ErrNoPerson = errors.New("erasure: nothing is held about this person")
+var ErrNoPerson = errors.New("privacy: nothing is held about this person")
 
 // Person is everything we hold about a CURP.
 type Person struct {
@@ -75,7 +78,7 @@ func (pp People) Access(ctx context.Context, curp string) (Person, error) {
 	}
 	p := Person{CURP: c}
 	if p.Verifications, err = vs.ByPerson(ctx, verification.PersonKey(c)); err != nil {
-		return Person{}, fmt.Errorf("erasure: verifications: %w", err)
+		return Person{}, fmt.Errorf("privacy: verifications: %w", err)
 	}
 	subjects := []string{inbound.Subject("curp", c)}
 	for _, v := range p.Verifications {
@@ -99,7 +102,7 @@ func (pp People) Access(ctx context.Context, curp string) (Person, error) {
 		keys[i] = webhook.SubjectKey(s)
 	}
 	if p.Events, err = es.BySubject(ctx, keys); err != nil {
-		return Person{}, fmt.Errorf("erasure: events: %w", err)
+		return Person{}, fmt.Errorf("privacy: events: %w", err)
 	}
 	if len(p.Verifications) == 0 && len(p.Events) == 0 {
 		return Person{}, ErrNoPerson

@@ -1,4 +1,4 @@
-package erasure_test
+package privacy_test
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/tarjeta-dev/tarjeta/core/erasure"
 	"github.com/tarjeta-dev/tarjeta/core/identity"
+	"github.com/tarjeta-dev/tarjeta/core/privacy"
 	"github.com/tarjeta-dev/tarjeta/core/verification"
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
 )
@@ -125,9 +126,9 @@ func (h erasingEvents) Erase(_ context.Context, es []webhook.Event) (int, error)
 	return n - len(h.events), nil
 }
 
-func service(h *held, rec *memRecords, erasers ...*eraser) *erasure.Service {
-	s := &erasure.Service{
-		People:  erasure.People{Verifications: erasing{h}, Events: erasingEvents{heldEvents{h}}},
+func service(h *held, rec *memRecords, erasers ...*eraser) *privacy.Service {
+	s := &privacy.Service{
+		People:  privacy.People{Verifications: erasing{h}, Events: erasingEvents{heldEvents{h}}},
 		Records: rec, Erasers: map[string]erasure.Eraser{}, Hasher: erasure.Hasher{Key: []byte("erasure-test-key")},
 		Now: func() time.Time { return time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC) }, Random: rand.Reader,
 	}
