@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/config/verify"
+	"github.com/tarjeta-dev/tarjeta/core/erasure"
 	"github.com/tarjeta-dev/tarjeta/core/privacy"
 	"github.com/tarjeta-dev/tarjeta/core/verification"
 	"github.com/tarjeta-dev/tarjeta/dynamo/verifytable"
@@ -55,7 +56,11 @@ func startVerify(ctx context.Context, s *Stack) (started, error) {
 	if !ok {
 		return started{}, fmt.Errorf("devstack: %T finds no person's events", events)
 	}
-	d := verify.Deps{Store: store, People: people, Log: s.log, Now: time.Now}
+	records, ok := events.(erasure.Records)
+	if !ok {
+		return started{}, fmt.Errorf("devstack: %T keeps no erasure", events)
+	}
+	d := verify.Deps{Store: store, People: people, Erasures: records, Log: s.log, Now: time.Now}
 	svc, err := c.Service(d)
 	if err != nil {
 		return started{}, err

@@ -19,10 +19,14 @@ import (
 	"github.com/tarjeta-dev/tarjeta/providers/people"
 )
 
-// verifyStack starts the local stack with env added to its settings.
+// verifyStack starts the local stack with env added to its settings, its
+// DATA_DIR a new directory unless env sets it.
 func verifyStack(t *testing.T, env map[string]string) (base string, logs *apitest.LogBuffer) {
 	t.Helper()
-	env["DATA_DIR"], env["DEBUGGER_DIR"] = t.TempDir(), t.TempDir()
+	if env["DATA_DIR"] == "" {
+		env["DATA_DIR"] = t.TempDir()
+	}
+	env["DEBUGGER_DIR"] = t.TempDir()
 	logs = &apitest.LogBuffer{}
 	c := settings(t, env)
 	s, err := devstack.Start(context.Background(), c, io.Discard, slog.New(slog.NewJSONHandler(logs, nil)), rand.Reader)

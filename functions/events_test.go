@@ -139,6 +139,8 @@ func httpEvents(t testing.TB) map[string]events.APIGatewayV2HTTPRequest {
 		[]byte(`{"curp":"ROMA880315MDFDRR07","external_id":"sample-verification-1"}`))
 	out["verify/by-external-id.json"] = internal(t, "GET /verifications", "GET", "/verifications", "external_id=sample-verification-1", nil)
 	out["verify/person.json"] = internal(t, "GET /people/{curp}", "GET", "/people/ROMA880315MDFDRR07", "", nil)
+	out["verify/erase.json"] = internal(t, "DELETE /people/{curp}", "DELETE", "/people/ROMA880315MDFDRR07", "", nil)
+	out["verify/erasure.json"] = internal(t, "GET /erasures/{id}", "GET", "/erasures/"+sampleErasure, "", nil)
 	out["verify/detail.json"] = internal(t, "GET /verifications/{id}", "GET", "/verifications/"+sampleVerification, "", nil)
 
 	out["reconcile/run.json"] = internal(t, "POST /reconciliations", "POST", "/reconciliations", "", []byte(`{"date":"`+sampleDay+`"}`))
@@ -162,6 +164,10 @@ func sampleActivityEvent(t testing.TB) string {
 // sampleVerification is the verification id of verify/detail.json; the
 // test puts the id its start answered in its place.
 const sampleVerification = "vsampleverificationid0000"
+
+// sampleErasure is the erasure id of verify/erasure.json: of the shape of
+// one, never given.
+const sampleErasure = "era_sampleerasureid23456723456"
 
 // sampleDay is the day the sample reconciliation runs.
 const sampleDay = "2026-12-01"

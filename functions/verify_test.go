@@ -26,7 +26,9 @@ func TestVerifyBootstrap(t *testing.T) {
 	t.Cleanup(srv.Close)
 	verifications, hooks := ddb.Fresh(t, verifytable.Create), ddb.Fresh(t, eventtable.Create)
 	const partnerKeyARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:tarjeta/td-partner-key"
-	rt := startWith(t, "verify", map[string]string{partnerKeyARN: "sample-partner-key"},
+	const erasureKeyARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:tarjeta/erasure-key"
+	rt := startWith(t, "verify", map[string]string{partnerKeyARN: "sample-partner-key", erasureKeyARN: strings.Repeat("k", 64)},
+		"ERASURE_KEY_ARN="+erasureKeyARN,
 		"VERIFICATIONS_TABLE_NAME="+verifications, "WEBHOOKS_TABLE_NAME="+hooks,
 		"VERIFY_PROVIDER_ORDER=td", "TD_API_URL="+srv.URL+tdsim.RequestPath, "TD_QUERY_URL="+srv.URL+tdsim.QueryPath,
 		"TD_PARTNER_CODE="+sampleTDPartnerCode, "TD_PARTNER_KEY_ARN="+partnerKeyARN)
@@ -68,6 +70,23 @@ func TestVerifyBootstrap(t *testing.T) {
 	}
 	if got := invoke(t, rt, sample(t, "verify/schedule.json")); string(got) != "null" {
 		t.Errorf("the follow-up answered %s", got)
+	}
+	// The person's erase: their verification gone from the table, TD's
+	// request NOT_SUPPORTED, the receipt read again by its id.
+	erased := call(t, rt, sample(t, "verify/erase.json"))
+	erasure, _ := erased.JSON["erasure_id"].(string)
+	if n, _ := erased.JSON["erased"].(map[string]any); erased.StatusCode != 200 || n["verifications"] != 1.0 ||
+		!strings.Contains(string(erased.Body), `"provider":"td"`) || !strings.Contains(string(erased.Body), `"status":"NOT_SUPPORTED"`) {
+		t.Errorf("erase: %d %s", erased.StatusCode, erased.Body)
+	}
+	if r := call(t, rt, withPath(t, "verify/erasure.json", erasure)); r.StatusCode != 200 || r.JSON["erasure_id"] != erasure {
+		t.Errorf("the erasure: %d %s", r.StatusCode, r.Body)
+	}
+	if r := call(t, rt, sample(t, "verify/erasure.json")); r.StatusCode != 404 || r.errorCode() != "ERASURE_NOT_FOUND" {
+		t.Errorf("the sample's own erasure id: %d %s, want 404", r.StatusCode, r.Body)
+	}
+	if d := call(t, rt, withPath(t, "verify/detail.json", id)); d.StatusCode != 404 {
+		t.Errorf("the erased verification: %d %s, want 404", d.StatusCode, d.Body)
 	}
 
 	// The stream offers a TD push the webhooks function kept: the sample's

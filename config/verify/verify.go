@@ -17,6 +17,7 @@ import (
 
 	"github.com/tarjeta-dev/tarjeta/config"
 	"github.com/tarjeta-dev/tarjeta/core/belvo"
+	"github.com/tarjeta-dev/tarjeta/core/erasure"
 	"github.com/tarjeta-dev/tarjeta/core/palenca"
 	"github.com/tarjeta-dev/tarjeta/core/privacy"
 	"github.com/tarjeta-dev/tarjeta/core/td"
@@ -74,7 +75,18 @@ type Config struct {
 	// The webhooks function's table, whose events this function settles.
 	WebhooksTableName string `env:"WEBHOOKS_TABLE_NAME, default=tarjeta-webhooks"`
 	MaxAttempts       int    `env:"WEBHOOK_MAX_ATTEMPTS, default=5"`
+
+	// ErasureKey keys the hashes an erasure keeps of a person and of their
+	// references (HMAC-SHA-256), so that the tombstones name no one; the
+	// webhooks function needs the same key to drop a late push for an
+	// erased person. Unset, nothing can be erased. In AWS the template
+	// generates it into a secret (ERASURE_KEY_ARN).
+	ErasureKey    string `env:"ERASURE_KEY"`
+	ErasureKeyARN string `env:"ERASURE_KEY_ARN"`
 }
+
+// MinErasureKey is the shortest ERASURE_KEY: 32 bytes, SHA-256's strength.
+const MinErasureKey = 32
 
 // Providers is every provider the function knows, in the default order.
 var Providers = []string{td.Provider, palenca.Provider, belvo.Provider}
@@ -136,6 +148,9 @@ func (c Config) Validate() error {
 	if c.MaxAttempts < 1 {
 		errs = append(errs, errors.New("WEBHOOK_MAX_ATTEMPTS must be at least 1"))
 	}
+	if c.ErasureKey != "" && len(c.ErasureKey) < MinErasureKey {
+		errs = append(errs, fmt.Errorf("ERASURE_KEY must be at least %d bytes", MinErasureKey))
+	}
 	return errors.Join(errs...)
 }
 
@@ -172,6 +187,7 @@ func (c *Config) Secrets() []config.Secret {
 		{Name: "PALENCA_API_KEY", ARNName: "PALENCA_API_KEY_ARN", ARN: c.PalencaAPIKeyARN, Into: &c.PalencaAPIKey},
 		{Name: "BELVO_SECRET_ID", ARNName: "BELVO_SECRET_ARN", ARN: c.BelvoSecretARN, Key: "secret_id", Into: &c.BelvoSecretID},
 		{Name: "BELVO_SECRET_PASSWORD", ARNName: "BELVO_SECRET_ARN", ARN: c.BelvoSecretARN, Key: "secret_password", Into: &c.BelvoSecretPassword},
+		{Name: "ERASURE_KEY", ARNName: "ERASURE_KEY_ARN", ARN: c.ErasureKeyARN, Into: &c.ErasureKey},
 	}
 }
 
@@ -186,6 +202,9 @@ type Deps struct {
 	// People are the events a person's request reads (GET /people/{curp}):
 	// Events when nil.
 	People privacy.Events
+	// Erasures keep the erasures' receipts and tombstones: Events when
+	// nil.
+	Erasures erasure.Records
 	// Stream reads the event of a change of the webhooks table's stream.
 	Stream func(c serve.Change) (e webhook.Event, ok bool, err error)
 	// Backlog, when set, is measured by the follow-up: the age of the
@@ -267,9 +286,20 @@ func (c Config) Serve(svc *verification.Service, d Deps) serve.Function {
 		// Every settling attempt, stream's or schedule's, logs its line.
 		events = webhook.LogAttempts(d.Events, d.log())
 	}
+	pp := people(d)
+	eraser := c.eraser(svc, d, pp)
 	followUp := func(ctx context.Context) error {
 		if _, err := svc.FollowUp(ctx); err != nil {
 			return err
+		}
+		if eraser != nil {
+			n, err := eraser.Retry(ctx, retriedErasures)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				d.log().Info("erasures retried", "erasures", n)
+			}
 		}
 		if events != nil {
 			_, err := webhook.Drain(ctx, events, Providers, c.MaxAttempts, d.Now().Add(-webhook.BackfillAge), func(ctx context.Context, e webhook.Event) error {
@@ -281,9 +311,17 @@ func (c Config) Serve(svc *verification.Service, d Deps) serve.Function {
 		}
 		return measureBacklog(ctx, d)
 	}
+	var erasures verifyapi.Erasures
+	if eraser != nil {
+		erasures = eraser
+	}
+	var access verifyapi.People
+	if pp != nil {
+		access = *pp
+	}
 	fn := serve.Function{
-		HTTP:     verifyapi.Handler(svc, people(d), d.log(), d.Now),
-		Paths:    []string{"/verifications", "/verifications/", "/people/"},
+		HTTP:     verifyapi.Handler(svc, access, erasures, d.log(), d.Now),
+		Paths:    []string{"/verifications", "/verifications/", "/people/", "/erasures/"},
 		Schedule: func(ctx context.Context, _ serve.Scheduled) error { return followUp(ctx) },
 		Tick:     followUp,
 	}
@@ -299,9 +337,13 @@ func (c Config) Serve(svc *verification.Service, d Deps) serve.Function {
 	return fn
 }
 
+// retriedErasures bounds the receipts a follow-up asks the providers again
+// for: each may wait on a provider's timeout.
+const retriedErasures = 10
+
 // people answers a person's requests over d's stores, or is nil when they
 // cannot (a store that lists no person's data: never a real one).
-func people(d Deps) verifyapi.People {
+func people(d Deps) *privacy.People {
 	events := d.People
 	if events == nil {
 		events, _ = d.Events.(privacy.Events)
@@ -310,7 +352,30 @@ func people(d Deps) verifyapi.People {
 	if !ok || events == nil {
 		return nil
 	}
-	return privacy.People{Verifications: vs, Events: events}
+	return &privacy.People{Verifications: vs, Events: events}
+}
+
+// eraser erases people over pp, with the providers of svc that delete what
+// we made there, or is nil when it cannot: no ERASURE_KEY, or stores that
+// keep no erasure.
+func (c Config) eraser(svc *verification.Service, d Deps, pp *privacy.People) *privacy.Service {
+	records := d.Erasures
+	if records == nil {
+		records, _ = d.Events.(erasure.Records)
+	}
+	if c.ErasureKey == "" || pp == nil || records == nil {
+		return nil
+	}
+	erasers := make(map[string]erasure.Eraser)
+	for name, p := range svc.Providers {
+		if e, ok := p.(erasure.Eraser); ok {
+			erasers[name] = e
+		}
+	}
+	return &privacy.Service{
+		People: *pp, Records: records, Erasers: erasers, Hasher: erasure.Hasher{Key: []byte(c.ErasureKey)},
+		Now: d.Now, Random: rand.Reader,
+	}
 }
 
 // Metrics are the figures of the verify function's log: verifications by

@@ -3,6 +3,7 @@ package verify_test
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
 	"github.com/tarjeta-dev/tarjeta/filestore/eventfile"
 	"github.com/tarjeta-dev/tarjeta/filestore/verifyfile"
+	"github.com/tarjeta-dev/tarjeta/providers/palencasim"
 	"github.com/tarjeta-dev/tarjeta/providers/people"
 	"github.com/tarjeta-dev/tarjeta/providers/tdsim"
 	"github.com/tarjeta-dev/tarjeta/serve"
@@ -67,6 +69,7 @@ func TestSettings(t *testing.T) {
 	}
 	for setting, value := range map[string]string{
 		"VERIFY_PROVIDER_ORDER": "td,equifax", "VERIFY_POLL_AFTER": "0s", "VERIFY_RETENTION": "1h", "TD_QUERY_WINDOW": "0s", "VERIFY_API_TIMEOUT": "30s",
+		"ERASURE_KEY": "shorter than 32 bytes",
 	} {
 		bad := load(t, map[string]string{"VERIFY_PROVIDER_ORDER": "td", "TD_API_URL": "https://td/req", "TD_QUERY_URL": "https://td/query",
 			"TD_PARTNER_CODE": "p", "TD_PARTNER_KEY": "k", setting: value})
@@ -216,5 +219,59 @@ func TestBackfill(t *testing.T) {
 	}
 	if st, ev := r.status(t, young), r.event(t, recent.ID); st != "PENDING" || ev.Status != webhook.Received {
 		t.Errorf("the recent event: verification %s, event %s", st, ev.Status)
+	}
+}
+
+// TestEraseScheduled: a provider's deletion that fails is FAILED on the
+// receipt, asked again by the schedule until it succeeds, and the receipt
+// read again shows it; a deletion that ended is not asked again.
+func TestEraseScheduled(t *testing.T) {
+	sim := &palencasim.Server{APIKey: "k", Now: time.Now}
+	srv := httptest.NewServer(http.StripPrefix("/v1", sim.Handler()))
+	t.Cleanup(srv.Close)
+	c := load(t, map[string]string{"VERIFY_PROVIDER_ORDER": "palenca", "PALENCA_API_URL": srv.URL + "/v1", "PALENCA_API_KEY": "k",
+		"VERIFY_API_RETRIES": "0", "ERASURE_KEY": strings.Repeat("k", verify.MinErasureKey)})
+	store, err := verifyfile.Open(t.TempDir(), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	events, err := eventfile.Open(t.TempDir(), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { events.Close() })
+	fn, err := c.Function(context.Background(), verify.Deps{Store: store, Events: events, Now: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	do := func(method, path, body string) (int, string) {
+		rec := httptest.NewRecorder()
+		fn.HTTP.ServeHTTP(rec, httptest.NewRequest(method, path, strings.NewReader(body)))
+		return rec.Code, rec.Body.String()
+	}
+	curp := people.Known[0].CURP
+	if status, b := do("POST", "/verifications", `{"curp":"`+curp+`"}`); status != 202 {
+		t.Fatalf("POST = %d %s", status, b)
+	}
+	sim.FailDeletes.Store(1)
+	status, b := do("DELETE", "/people/"+curp, "")
+	var r struct {
+		ID        string `json:"erasure_id"`
+		Providers []struct{ Status string }
+		Rounds    int `json:"provider_rounds"`
+	}
+	if status != 200 || json.Unmarshal([]byte(b), &r) != nil || len(r.Providers) != 2 || r.Providers[0].Status != "FAILED" ||
+		r.Providers[1].Status != "DELETED" || r.Rounds != 1 {
+		t.Fatalf("DELETE = %d %s", status, b)
+	}
+	for range 2 {
+		if err := fn.Schedule(context.Background(), serve.Scheduled{Time: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, b = do("GET", "/erasures/"+r.ID, "")
+	if !strings.Contains(b, `"providers":[{"provider":"palenca","reference":"`) || strings.Contains(b, "FAILED") || !strings.Contains(b, `"provider_rounds":2`) {
+		t.Errorf("after the schedule: %s", b)
 	}
 }

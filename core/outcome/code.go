@@ -64,6 +64,9 @@ const (
 	UnknownVerification Code = "VERIFICATION_NOT_FOUND"
 	NoProvider          Code = "NO_PROVIDER_CONFIGURED" // the deployment has no verification provider's credentials
 	PersonNotFound      Code = "PERSON_NOT_FOUND"       // a CURP nothing is held about
+	UnknownErasure      Code = "ERASURE_NOT_FOUND"
+	ErasureNotSet       Code = "ERASURE_NOT_CONFIGURED" // ERASURE_KEY is unset: nothing can be erased
+	ErasureRunning      Code = "ERASURE_IN_PROGRESS"    // another erase of the same person began meanwhile
 )
 
 // The codes of the console's proxy (make console).
@@ -115,6 +118,9 @@ var statuses = map[Code]int{
 	NoProvider:            503,
 	UnknownReconciliation: 404,
 	PersonNotFound:        404,
+	UnknownErasure:        404,
+	ErasureNotSet:         503,
+	ErasureRunning:        409,
 	ReportNotReady:        409,
 	ReadOnly:              403,
 	ReportTooLarge:        409,

@@ -149,3 +149,8 @@ func (s *Service) Retry(ctx context.Context, limit int) (int, error) {
 func (s *Service) Receipt(ctx context.Context, id string) (erasure.Receipt, error) {
 	return s.Records.Receipt(ctx, id)
 }
+
+// PersonHash is the keyed hash a receipt names the person whose CURP is
+// curp by (Receipt.PersonHash): what the logs of a person's requests name
+// them by too.
+func (s *Service) PersonHash(curp string) string { return s.Hasher.Person(curp) }

@@ -79,8 +79,9 @@ func rfc3339(t time.Time) string {
 
 // person answers everything held about a CURP, unmasked: the only route
 // that shows personal data whole. Each call logs who asked and the CURP's
-// hash, never the CURP.
-func person(p People) http.HandlerFunc {
+// hash, never the CURP: the keyed hash its receipts name it by when an
+// erasure key is set.
+func person(p People, e Erasures) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if p == nil {
 			httpapi.WriteError(w, outcome.Internal, "this deployment's stores cannot answer a person's request")
@@ -88,7 +89,11 @@ func person(p People) http.HandlerFunc {
 		}
 		httpapi.Note(w, slog.String("caller", httpapi.Caller(r)))
 		if c, err := identity.CURP(r.PathValue("curp")); err == nil {
-			httpapi.Note(w, slog.String("curp_hash", verification.PersonKey(c)))
+			hash := verification.PersonKey(c)
+			if e != nil {
+				hash = e.PersonHash(c)
+			}
+			httpapi.Note(w, slog.String("curp_hash", hash))
 		}
 		held, err := p.Access(r.Context(), r.PathValue("curp"))
 		switch {

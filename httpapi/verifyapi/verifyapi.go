@@ -1,6 +1,7 @@
-// Package verifyapi serves the verify function's routes: POST
-// /verifications, GET /verifications/{id} and GET
-// /verifications?external_id=.
+// Package verifyapi serves the verify function's routes: the verifications
+// (POST /verifications, GET /verifications/{id}, GET
+// /verifications?external_id=) and a person's requests (GET and DELETE
+// /people/{curp}, GET /erasures/{id}).
 package verifyapi
 
 import (
@@ -33,13 +34,16 @@ type Verifications interface {
 }
 
 // Handler returns the verify function's handler, behind the request log:
-// the verifications, and a person's requests over people.
-func Handler(s Verifications, people People, log *slog.Logger, now func() time.Time) http.Handler {
+// the verifications, and a person's requests over people and erasures
+// (nil when no erasure key is set).
+func Handler(s Verifications, people People, erasures Erasures, log *slog.Logger, now func() time.Time) http.Handler {
 	mux := httpapi.NewMux()
 	mux.Internal("POST /verifications", start(s))
 	mux.Internal("GET /verifications", list(s))
 	mux.Internal("GET /verifications/{id}", detail(s))
-	mux.Internal("GET /people/{curp}", person(people))
+	mux.Internal("GET /people/{curp}", person(people, erasures))
+	mux.Internal("DELETE /people/{curp}", erase(erasures))
+	mux.Internal("GET /erasures/{id}", receipt(erasures))
 	return httpapi.Logged(httpapi.Routed(mux), log, now)
 }
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/core/employment"
+	"github.com/tarjeta-dev/tarjeta/core/erasure"
 	"github.com/tarjeta-dev/tarjeta/core/privacy"
 	"github.com/tarjeta-dev/tarjeta/core/verification"
 	"github.com/tarjeta-dev/tarjeta/filestore/eventfile"
@@ -67,9 +68,20 @@ func stackOf(t testing.TB, order []string, log io.Writer) stack {
 	svc := &verification.Service{Store: store, Providers: providers, Order: order,
 		PollAfter: time.Minute, Retention: 24 * time.Hour, Now: time.Now, Random: rand.Reader}
 	people := privacy.People{Verifications: store, Events: events}
-	srv := httptest.NewServer(verifyapi.Handler(svc, people, slog.New(slog.NewJSONHandler(log, nil)), time.Now))
+	eraser := &privacy.Service{People: people, Records: events, Erasers: map[string]erasure.Eraser{"td": deleting{}},
+		Hasher: erasure.Hasher{Key: []byte(testKey)}, Now: time.Now, Random: rand.Reader}
+	srv := httptest.NewServer(verifyapi.Handler(svc, people, eraser, slog.New(slog.NewJSONHandler(log, nil)), time.Now))
 	t.Cleanup(srv.Close)
 	return stack{srv: srv, events: events}
+}
+
+const testKey = "a test erasure key of 32 bytes.."
+
+// deleting deletes every reference at its provider.
+type deleting struct{}
+
+func (deleting) Erase(_ context.Context, m erasure.Made) []erasure.Deletion {
+	return []erasure.Deletion{{Provider: "td", Reference: m.Reference, Status: erasure.Deleted}}
 }
 
 func post(t testing.TB, url, body string) (int, map[string]any) {

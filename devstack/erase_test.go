@@ -1,0 +1,153 @@
+package devstack_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tarjeta-dev/tarjeta/httpapi/apitest"
+	"github.com/tarjeta-dev/tarjeta/providers/people"
+)
+
+type receiptJSON struct {
+	ErasureID string `json:"erasure_id"`
+	CURPHash  string `json:"curp_hash"`
+	Status    string
+	Erased    struct{ Verifications, Events int }
+	Providers []struct {
+		Provider, Reference, Status, Error string
+	}
+	ProviderRounds int `json:"provider_rounds"`
+	Previous       []string
+}
+
+func erase(t *testing.T, base, curp string) (int, receiptJSON, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest("DELETE", base+"/people/"+curp, nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	var r receiptJSON
+	if res.StatusCode == 200 {
+		if err := json.Unmarshal(b, &r); err != nil {
+			t.Fatalf("DELETE: %s", b)
+		}
+	}
+	return res.StatusCode, r, b
+}
+
+// processed waits up to limit for n events, every one PROCESSED.
+func processed(t *testing.T, base string, n int, limit time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for {
+		var page apitest.EventPage
+		json.Unmarshal(get(t, base+"/webhooks/events"), &page)
+		done := len(page.Events) == n
+		for _, e := range page.Events {
+			done = done && e.Status == "PROCESSED"
+		}
+		if done {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("events after %s: %+v", limit, page.Events)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestErasePerson is the issue's "done when": a person verified with each
+// provider, their pushes kept; DELETE /people/{curp} deletes at each
+// provider what it lets us delete, erases every verification and push,
+// and answers the receipt; afterwards no file under DATA_DIR holds their
+// CURP, NSS, name or salaries, GET /people is 404, the receipt is read
+// again by its id, and a second erase names the first.
+func TestErasePerson(t *testing.T) {
+	dataDir := t.TempDir()
+	base, logs := verifyStack(t, map[string]string{"DATA_DIR": dataDir})
+	rich := scenario(people.Rich)
+	for _, provider := range []string{"td", "palenca", "belvo"} {
+		id := started(t, base, fmt.Sprintf(`{"curp":%q,"nss":%q,"provider":%q}`, rich.CURP, rich.NSS, provider))
+		if v := settled(t, base, id, 10*time.Second); v.Status != "COMPLETED" {
+			t.Fatalf("%s: %+v", provider, v)
+		}
+	}
+	processed(t, base, 3, 10*time.Second)
+	secrets := []string{rich.CURP, rich.NSS, rich.Name, "RODRIGUEZ DORANTES"}
+	for _, j := range rich.Jobs {
+		secrets = append(secrets, j.DailySalary)
+	}
+	if found := scan(t, dataDir, secrets); len(found) == 0 {
+		t.Fatal("before the erase no file holds the person: the scan cannot see them")
+	}
+
+	status, r, b := erase(t, base, rich.CURP)
+	if status != 200 || r.Status != "COMPLETED" || r.Erased.Verifications != 3 || r.Erased.Events != 3 || r.ProviderRounds != 1 ||
+		len(r.Previous) != 0 || strings.Contains(string(b), rich.CURP) {
+		t.Fatalf("DELETE = %d %s", status, b)
+	}
+	byProvider := map[string][]string{}
+	for _, p := range r.Providers {
+		byProvider[p.Provider] = append(byProvider[p.Provider], p.Status)
+	}
+	if fmt.Sprint(byProvider) != "map[belvo:[DELETED] palenca:[DELETED DELETED] td:[NOT_SUPPORTED]]" {
+		t.Errorf("providers: %s", b)
+	}
+	if found := scan(t, dataDir, secrets); len(found) > 0 {
+		t.Errorf("after the erase, DATA_DIR still holds %v", found)
+	}
+	if b := get(t, base+"/people/"+rich.CURP); !strings.Contains(string(b), "PERSON_NOT_FOUND") {
+		t.Errorf("GET /people after the erase: %s", b)
+	}
+	if b := get(t, base+"/erasures/"+r.ErasureID); !bytes.Contains(b, []byte(`"erasure_id":"`+r.ErasureID+`"`)) || !bytes.Contains(b, []byte(r.CURPHash)) {
+		t.Errorf("GET /erasures: %s", b)
+	}
+	status, again, b := erase(t, base, rich.CURP)
+	if status != 200 || again.Erased.Verifications != 0 || again.Erased.Events != 0 || len(again.Providers) != 0 ||
+		fmt.Sprint(again.Previous) != "["+r.ErasureID+"]" {
+		t.Errorf("a second DELETE = %d %s", status, b)
+	}
+	for _, l := range logs.Lines(t) {
+		if s := fmt.Sprint(l); strings.Contains(s, rich.CURP) || strings.Contains(s, rich.NSS) {
+			t.Errorf("a log line names the person: %s", s)
+		}
+	}
+}
+
+// scan answers which of values some file under dir holds, ignoring case.
+func scan(t *testing.T, dir string, values []string) []string {
+	t.Helper()
+	var found []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		b = bytes.ToLower(b)
+		for _, v := range values {
+			if bytes.Contains(b, []byte(strings.ToLower(v))) {
+				found = append(found, v+" in "+path)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return found
+}
