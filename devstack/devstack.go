@@ -122,9 +122,10 @@ func Start(ctx context.Context, c Config, out io.Writer, log *slog.Logger, rando
 	if s.pomelo, err = localCredentials(c.Authorize.Pomelo, c.DataDir, &banner, s.Addr, random); err != nil {
 		return fail(err)
 	}
-	if s.c.Verify.ErasureKey, err = localErasureKey(c.Verify.ErasureKey, c.DataDir, random); err != nil {
+	if s.c.Verify.Erasure.Key, err = localErasureKey(c.Verify.Erasure.Key, c.DataDir, random); err != nil {
 		return fail(err)
 	}
+	s.c.Webhooks.Erasure = s.c.Verify.Erasure
 	if c.DynamoDBEndpoint != "" {
 		cfg, err := dynamo.LocalConfig(ctx)
 		if err != nil {

@@ -2,6 +2,7 @@ package devstack_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -9,12 +10,15 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/tarjeta-dev/tarjeta/devstack"
 	"github.com/tarjeta-dev/tarjeta/httpapi/apitest"
 	"github.com/tarjeta-dev/tarjeta/providers/people"
+	"github.com/tarjeta-dev/tarjeta/providers/webhooksim"
 )
 
 type receiptJSON struct {
@@ -72,8 +76,9 @@ func processed(t *testing.T, base string, n int, limit time.Duration) {
 // provider, their pushes kept; DELETE /people/{curp} deletes at each
 // provider what it lets us delete, erases every verification and push,
 // and answers the receipt; afterwards no file under DATA_DIR holds their
-// CURP, NSS, name or salaries, GET /people is 404, the receipt is read
-// again by its id, and a second erase names the first.
+// CURP, NSS, name or salaries, GET /people is 404, a late push for an
+// erased request is dropped, the receipt is read again by its id, and a
+// second erase names the first.
 func TestErasePerson(t *testing.T) {
 	dataDir := t.TempDir()
 	base, logs := verifyStack(t, map[string]string{"DATA_DIR": dataDir})
@@ -91,6 +96,16 @@ func TestErasePerson(t *testing.T) {
 	}
 	if found := scan(t, dataDir, secrets); len(found) == 0 {
 		t.Fatal("before the erase no file holds the person: the scan cannot see them")
+	}
+	var held struct {
+		Providers []struct{ Provider, Reference string }
+	}
+	json.Unmarshal(get(t, base+"/people/"+rich.CURP), &held)
+	var tdRequest string
+	for _, p := range held.Providers {
+		if p.Provider == "td" {
+			tdRequest = p.Reference
+		}
 	}
 
 	status, r, b := erase(t, base, rich.CURP)
@@ -114,6 +129,26 @@ func TestErasePerson(t *testing.T) {
 	if b := get(t, base+"/erasures/"+r.ErasureID); !bytes.Contains(b, []byte(`"erasure_id":"`+r.ErasureID+`"`)) || !bytes.Contains(b, []byte(r.CURPHash)) {
 		t.Errorf("GET /erasures: %s", b)
 	}
+	// TD pushes the erased request again, the person's data in it: it is
+	// acknowledged, listed DROPPED, and nothing of it is kept.
+	sender, err := devstack.Sender(base, dataDir, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	late := strings.Replace(string(webhooksim.Body(webhooksim.TD, "x", 1)), `"17000000x"`, strconv.Quote(tdRequest), 1)
+	late = strings.Replace(late, "David HE", rich.Name, 1)
+	if xs, err := sender.Deliver(context.Background(), webhooksim.TD, []byte(late)); err != nil || xs[len(xs)-1].Status != 200 {
+		t.Fatalf("the late push: %v %+v", err, xs)
+	}
+	var page apitest.EventPage
+	json.Unmarshal(get(t, base+"/webhooks/events"), &page)
+	if len(page.Events) != 1 || page.Events[0].Status != "DROPPED" || page.Events[0].Provider != "td" {
+		t.Errorf("the events after the late push: %+v", page.Events)
+	}
+	if found := scan(t, dataDir, secrets); len(found) > 0 {
+		t.Errorf("after the late push, DATA_DIR holds %v", found)
+	}
+
 	status, again, b := erase(t, base, rich.CURP)
 	if status != 200 || again.Erased.Verifications != 0 || again.Erased.Events != 0 || len(again.Providers) != 0 ||
 		fmt.Sprint(again.Previous) != "["+r.ErasureID+"]" {

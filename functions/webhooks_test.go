@@ -1,10 +1,15 @@
 package functions_test
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tarjeta-dev/tarjeta/core/allowlist"
+	"github.com/tarjeta-dev/tarjeta/core/erasure"
+	"github.com/tarjeta-dev/tarjeta/core/inbound"
+	"github.com/tarjeta-dev/tarjeta/core/td"
 	"github.com/tarjeta-dev/tarjeta/dynamo/eventtable"
 )
 
@@ -121,5 +126,31 @@ func TestWebhooksBootstrapPalencaUnsigned(t *testing.T) {
 		case hints == "true" && a.StatusCode != 200:
 			t.Errorf("no secret, hints: %d %s, want 200", a.StatusCode, a.Body)
 		}
+	}
+}
+
+// TestWebhooksBootstrapErased: with the erasure key from Secrets Manager, a
+// TD push for a request an erasure marked (on DynamoDB) is acknowledged
+// and listed DROPPED.
+func TestWebhooksBootstrapErased(t *testing.T) {
+	table := ddb.Fresh(t, eventtable.Create)
+	const key = "a sample erasure key, 32 bytes at least"
+	h := erasure.Hasher{Key: []byte(key)}
+	r := erasure.Receipt{ID: "era_" + strings.Repeat("b", 26), PersonHash: h.Person("ROMA880315MDFDRR07"), At: time.Now(), Status: erasure.Completed}
+	gone := []string{h.Gone(inbound.Subject(td.Provider, "17000000sample"))}
+	if err := eventtable.New(ddb.Client(), table).Begin(context.Background(), erasure.Tombstone{PersonHash: r.PersonHash}, r, gone); err != nil {
+		t.Fatal(err)
+	}
+	const keyARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:tarjeta/erasure-key"
+	settings := webhookSettings(table)
+	settings["ERASURE_KEY_ARN"] = keyARN
+	rt := startWith(t, "webhooks", map[string]string{keyARN: key}, envOf(settings)...)
+	if a := call(t, rt, sample(t, "webhooks/td.json")); a.StatusCode != 200 {
+		t.Fatalf("td: %d %s", a.StatusCode, a.Body)
+	}
+	list := call(t, rt, sample(t, "webhooks/events-list.json"))
+	kept, _ := list.JSON["events"].([]any)
+	if len(kept) != 1 || kept[0].(map[string]any)["status"] != "DROPPED" {
+		t.Errorf("events: %s", list.Body)
 	}
 }

@@ -22,6 +22,7 @@ func RunEvents(t *testing.T, open func(t *testing.T) webhook.Store) {
 		run  func(t *testing.T, s webhook.Store)
 	}{
 		{"an event is kept once", receivedOnce},
+		{"a dropped event is kept without what it said", droppedKept},
 		{"a TD sign binds its body", signBindsBody},
 		{"events page newest first, filtered", eventPages},
 		{"the oldest of a filter is one read", oldestEvent},
@@ -48,6 +49,24 @@ func Ev(p, typ, key string, n int) webhook.Event {
 		Status: webhook.Received, ReceivedAt: T0.Add(time.Duration(n) * time.Second), Auth: "test",
 		ExpiresAt: T0.Add(90 * 24 * time.Hour),
 		Headers:   map[string]string{"Content-Type": "application/json"}, Body: []byte(`{"k":"` + key + `"}`),
+	}
+}
+
+// droppedKept: an event DROPPED (it names an erased person) is kept with
+// no body, no headers and no dedupe key, listed by its status.
+func droppedKept(t *testing.T, s webhook.Store) {
+	e := Ev("td", "OK", "", 1)
+	e.Status, e.Body, e.Headers = webhook.Dropped, nil, nil
+	if receive(t, s, e, nil) {
+		t.Fatal("the first delivery is a duplicate")
+	}
+	got, err := s.Event(context.Background(), e.ID)
+	if err != nil || got.Status != webhook.Dropped || len(got.Body) != 0 || len(got.Headers) != 0 || got.DedupeKey != "" {
+		t.Fatalf("Event = %+v, %v", got, err)
+	}
+	page, _, err := s.Events(context.Background(), webhook.Filter{Status: webhook.Dropped}, "", 10)
+	if err != nil || len(page) != 1 || page[0].ID != e.ID {
+		t.Errorf("listed DROPPED: %+v, %v", page, err)
 	}
 }
 

@@ -76,17 +76,8 @@ type Config struct {
 	WebhooksTableName string `env:"WEBHOOKS_TABLE_NAME, default=tarjeta-webhooks"`
 	MaxAttempts       int    `env:"WEBHOOK_MAX_ATTEMPTS, default=5"`
 
-	// ErasureKey keys the hashes an erasure keeps of a person and of their
-	// references (HMAC-SHA-256), so that the tombstones name no one; the
-	// webhooks function needs the same key to drop a late push for an
-	// erased person. Unset, nothing can be erased. In AWS the template
-	// generates it into a secret (ERASURE_KEY_ARN).
-	ErasureKey    string `env:"ERASURE_KEY"`
-	ErasureKeyARN string `env:"ERASURE_KEY_ARN"`
+	config.Erasure
 }
-
-// MinErasureKey is the shortest ERASURE_KEY: 32 bytes, SHA-256's strength.
-const MinErasureKey = 32
 
 // Providers is every provider the function knows, in the default order.
 var Providers = []string{td.Provider, palenca.Provider, belvo.Provider}
@@ -148,9 +139,7 @@ func (c Config) Validate() error {
 	if c.MaxAttempts < 1 {
 		errs = append(errs, errors.New("WEBHOOK_MAX_ATTEMPTS must be at least 1"))
 	}
-	if c.ErasureKey != "" && len(c.ErasureKey) < MinErasureKey {
-		errs = append(errs, fmt.Errorf("ERASURE_KEY must be at least %d bytes", MinErasureKey))
-	}
+	errs = append(errs, c.Erasure.Validate())
 	return errors.Join(errs...)
 }
 
@@ -187,7 +176,7 @@ func (c *Config) Secrets() []config.Secret {
 		{Name: "PALENCA_API_KEY", ARNName: "PALENCA_API_KEY_ARN", ARN: c.PalencaAPIKeyARN, Into: &c.PalencaAPIKey},
 		{Name: "BELVO_SECRET_ID", ARNName: "BELVO_SECRET_ARN", ARN: c.BelvoSecretARN, Key: "secret_id", Into: &c.BelvoSecretID},
 		{Name: "BELVO_SECRET_PASSWORD", ARNName: "BELVO_SECRET_ARN", ARN: c.BelvoSecretARN, Key: "secret_password", Into: &c.BelvoSecretPassword},
-		{Name: "ERASURE_KEY", ARNName: "ERASURE_KEY_ARN", ARN: c.ErasureKeyARN, Into: &c.ErasureKey},
+		c.Erasure.Secret(),
 	}
 }
 
@@ -363,7 +352,7 @@ func (c Config) eraser(svc *verification.Service, d Deps, pp *privacy.People) *p
 	if records == nil {
 		records, _ = d.Events.(erasure.Records)
 	}
-	if c.ErasureKey == "" || pp == nil || records == nil {
+	if !c.Erasure.Set() || pp == nil || records == nil {
 		return nil
 	}
 	erasers := make(map[string]erasure.Eraser)
@@ -373,7 +362,7 @@ func (c Config) eraser(svc *verification.Service, d Deps, pp *privacy.People) *p
 		}
 	}
 	return &privacy.Service{
-		People: *pp, Records: records, Erasers: erasers, Hasher: erasure.Hasher{Key: []byte(c.ErasureKey)},
+		People: *pp, Records: records, Erasers: erasers, Hasher: erasure.Hasher{Key: []byte(c.Erasure.Key)},
 		Now: d.Now, Random: rand.Reader,
 	}
 }

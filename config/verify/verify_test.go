@@ -12,6 +12,7 @@ import (
 
 	"github.com/sethvargo/go-envconfig"
 
+	"github.com/tarjeta-dev/tarjeta/config"
 	"github.com/tarjeta-dev/tarjeta/config/verify"
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
 	"github.com/tarjeta-dev/tarjeta/filestore/eventfile"
@@ -230,7 +231,7 @@ func TestEraseScheduled(t *testing.T) {
 	srv := httptest.NewServer(http.StripPrefix("/v1", sim.Handler()))
 	t.Cleanup(srv.Close)
 	c := load(t, map[string]string{"VERIFY_PROVIDER_ORDER": "palenca", "PALENCA_API_URL": srv.URL + "/v1", "PALENCA_API_KEY": "k",
-		"VERIFY_API_RETRIES": "0", "ERASURE_KEY": strings.Repeat("k", verify.MinErasureKey)})
+		"VERIFY_API_RETRIES": "0", "ERASURE_KEY": strings.Repeat("k", config.MinErasureKey)})
 	store, err := verifyfile.Open(t.TempDir(), time.Now())
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/tarjeta-dev/tarjeta/config"
 	"github.com/tarjeta-dev/tarjeta/core/belvo"
+	"github.com/tarjeta-dev/tarjeta/core/erasure"
 	"github.com/tarjeta-dev/tarjeta/core/inbound"
 	"github.com/tarjeta-dev/tarjeta/core/palenca"
 	"github.com/tarjeta-dev/tarjeta/core/pomelo"
@@ -75,6 +76,10 @@ type Config struct {
 	// after, the embedded store compacts them away when it opens.
 	Retention   time.Duration `env:"WEBHOOK_RETENTION, default=2160h"`
 	MaxAttempts int           `env:"WEBHOOK_MAX_ATTEMPTS, default=5"`
+
+	// The verify function's erasure key: a TD, Belvo or Palenca push
+	// naming a reference of an erased person is dropped.
+	config.Erasure
 }
 
 // Validate reports settings that cannot work.
@@ -104,6 +109,7 @@ func (c Config) Validate() error {
 	if c.MaxAttempts < 1 {
 		errs = append(errs, errors.New("WEBHOOK_MAX_ATTEMPTS must be at least 1"))
 	}
+	errs = append(errs, c.Erasure.Validate())
 	return errors.Join(errs...)
 }
 
@@ -117,6 +123,7 @@ func (c *Config) Secrets() []config.Secret {
 		{Name: "POMELO_CLIENT_ID", ARNName: "POMELO_CLIENT_CREDENTIALS_ARN", ARN: c.PomeloClientARN, Key: "client_id", Into: &c.PomeloClientID},
 		{Name: "POMELO_CLIENT_SECRET", ARNName: "POMELO_CLIENT_CREDENTIALS_ARN", ARN: c.PomeloClientARN, Key: "client_secret", Into: &c.PomeloSecret},
 		{Name: "POMELO_AUDIENCE", ARNName: "POMELO_CLIENT_CREDENTIALS_ARN", ARN: c.PomeloClientARN, Key: "audience", Into: &c.PomeloAudience},
+		c.Erasure.Secret(),
 	}
 }
 
@@ -159,6 +166,24 @@ func (c Config) credentials() (keys, error) {
 	return k, errors.Join(errs...)
 }
 
+// erasureMarks are the marks of the references erased (the verify
+// function's erasures).
+type erasureMarks interface {
+	Gone(ctx context.Context, keys []string) (bool, error)
+}
+
+// erased reports whether a notification's subjects name an erased
+// reference: one read of marks, however many subjects.
+func erased(marks erasureMarks, h erasure.Hasher) webhook.Erased {
+	return func(ctx context.Context, subjects []string) (bool, error) {
+		keys := make([]string, len(subjects))
+		for i, s := range subjects {
+			keys[i] = h.Gone(s)
+		}
+		return marks.Gone(ctx, keys)
+	}
+}
+
 // Deps are what the webhooks function runs on besides its settings.
 type Deps struct {
 	Store   webhook.Store
@@ -195,8 +220,16 @@ func (c Config) Function(ctx context.Context, d Deps) (serve.Function, error) {
 	// Every processing attempt, whichever path takes it, logs its line.
 	store := webhook.LogAttempts(d.Store, d.Log)
 	p := &webhook.Processor{Store: store, Routes: routes, Handoff: d.Handoff}
+	receiver := webhook.NewReceiver(d.Store, d.Now, c.Retention)
+	if c.Erasure.Set() {
+		marks, ok := d.Store.(erasureMarks)
+		if !ok {
+			return serve.Function{}, fmt.Errorf("config: the events store %T keeps no erasure", d.Store)
+		}
+		receiver.DropErased(erased(marks, erasure.Hasher{Key: []byte(c.Erasure.Key)}))
+	}
 	fn := serve.Function{
-		HTTP:  webhooksapi.Handler(webhook.NewReceiver(d.Store, d.Now, c.Retention), routes, d.Store, d.Log, d.Now),
+		HTTP:  webhooksapi.Handler(receiver, routes, d.Store, d.Log, d.Now),
 		Paths: []string{"/webhooks/"},
 		Tick: func(ctx context.Context) error {
 			_, err := webhook.Drain(ctx, store, p.Providers(), c.MaxAttempts, time.Time{}, p.Process)

@@ -5,8 +5,8 @@ import { h, remember, api, parse, query, status, time, errorBox, confirmAction, 
 import { bars, legend } from "./chart.js";
 
 const providers = ["pomelo", "td", "belvo", "palenca"];
-const statuses = ["RECEIVED", "PROCESSED", "FAILED", "UNHANDLED"];
-const colors = { PROCESSED: "#2f7d4f", RECEIVED: "#4a8fd9", FAILED: "#c93c37", UNHANDLED: "#d9a521" };
+const statuses = ["RECEIVED", "PROCESSED", "FAILED", "UNHANDLED", "DROPPED"];
+const colors = { PROCESSED: "#2f7d4f", RECEIVED: "#4a8fd9", FAILED: "#c93c37", UNHANDLED: "#d9a521", DROPPED: "#8a8f98" };
 const refreshEvery = 5000;
 const page = 50;
 

@@ -25,6 +25,7 @@ const (
 	NotFound     Result = "not_found"    // no such route (404)
 	SystemError  Result = "system_error" // we failed: the store, a deadline, a bug
 	Received     Result = "received"     // a webhook delivery kept
+	Dropped      Result = "dropped"      // a webhook delivery acknowledged and dropped: it names an erased person
 )
 
 // Outcome is what the request log records of a request beyond its method,

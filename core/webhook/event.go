@@ -21,14 +21,24 @@ import (
 type Status string
 
 // The statuses. An event is stored RECEIVED (or UNHANDLED when its type is
-// unknown) and ends PROCESSED; FAILED records a failed attempt, which is
-// retried.
+// unknown, DROPPED when it names an erased person) and ends PROCESSED;
+// FAILED records a failed attempt, which is retried.
 const (
 	Received  Status = "RECEIVED"
 	Processed Status = "PROCESSED"
 	Failed    Status = "FAILED"
 	Unhandled Status = "UNHANDLED"
+	// Dropped is a notification that names a reference of an erased
+	// person: acknowledged, listed, never processed, kept without its
+	// body, its headers or the provider's identifier.
+	Dropped Status = "DROPPED"
 )
+
+// Statuses are every status, in the order a listing explains them.
+var Statuses = []Status{Received, Processed, Failed, Unhandled, Dropped}
+
+// settled reports whether an event in status s has nothing left to do.
+func (s Status) settled() bool { return s == Processed || s == Unhandled || s == Dropped }
 
 // Event is one notification as it is kept.
 type Event struct {

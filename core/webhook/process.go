@@ -32,11 +32,11 @@ type Processor struct {
 var ErrAttempt = errors.New("webhook: processing attempt failed")
 
 // Process makes one attempt at e. It returns nil when e is processed or has
-// nothing to do now (UNHANDLED, already PROCESSED, waiting for the verify
-// function), and an error wrapping ErrAttempt when the attempt failed and
+// nothing to do now (UNHANDLED, DROPPED, already PROCESSED, waiting for the
+// verify function), and an error wrapping ErrAttempt when the attempt failed and
 // was recorded, or the store's error when it could not be.
 func (p *Processor) Process(ctx context.Context, e Event) error {
-	if e.Status == Processed || e.Status == Unhandled {
+	if e.Status.settled() {
 		return nil
 	}
 	route, ok := p.Routes.Find(e.Route)
@@ -60,7 +60,7 @@ func (p *Processor) Process(ctx context.Context, e Event) error {
 // function settles the events it takes from the store's stream so. It
 // returns as Process does.
 func Hand(ctx context.Context, s Store, h Handoff, e Event) error {
-	if e.Status == Processed || e.Status == Unhandled {
+	if e.Status.settled() {
 		return nil
 	}
 	note, err := h.Take(ctx, e)

@@ -19,7 +19,17 @@ type Receiver struct {
 	store     Store
 	now       func() time.Time
 	retention time.Duration
+	erased    Erased
 }
+
+// Erased reports whether any of a notification's subjects (inbound.Name's)
+// is a reference of a person erased since.
+type Erased func(ctx context.Context, subjects []string) (bool, error)
+
+// DropErased makes r keep a notification that names an erased person's
+// reference DROPPED: acknowledged, so that its provider stops sending it,
+// and listed, but without anything it said.
+func (r *Receiver) DropErased(erased Erased) { r.erased = erased }
 
 // DefaultRetention is how long an event is kept when NewReceiver is given
 // no retention.
@@ -81,6 +91,17 @@ func (r *Receiver) Receive(ctx context.Context, route Route, d inbound.Delivery)
 	if !n.Known {
 		e.Status = Unhandled
 	}
+	if r.erased != nil && len(n.Subjects) > 0 {
+		gone, err := r.erased(ctx, n.Subjects)
+		if err != nil {
+			res := route.Refuse(outcome.StoreUnavailable, "the event could not be kept; send it again")
+			res.Outcome.Error = err.Error()
+			return res
+		}
+		if gone {
+			e.Status, e.DedupeKey, e.Headers, e.Body, e.Subjects = Dropped, "", nil, nil, nil
+		}
+	}
 	var sign *SignUse
 	if proof.Sign != nil {
 		sign = &SignUse{Sign: proof.Sign, BodyHash: sha256.Sum256(d.Body)}
@@ -109,8 +130,11 @@ func (r *Receiver) Receive(ctx context.Context, route Route, d inbound.Delivery)
 		slog.String("provider", e.Provider), slog.String("type", e.Type),
 		slog.String("event_id", e.ID), slog.Bool("duplicate", dup), slog.String("auth", e.Auth),
 	}}}
-	if dup {
+	switch {
+	case dup:
 		res.Outcome.Result = outcome.Replayed
+	case e.Status == Dropped:
+		res.Outcome.Result = outcome.Dropped
 	}
 	return res
 }

@@ -73,7 +73,9 @@ func eventItem(e webhook.Event) map[string]types.AttributeValue {
 		headers[k] = dynamo.S(v)
 	}
 	item["headers"] = &types.AttributeValueMemberM{Value: headers}
-	item["body"] = &types.AttributeValueMemberB{Value: e.Body}
+	if len(e.Body) > 0 { // a DROPPED event keeps none, and DynamoDB takes no empty B
+		item["body"] = &types.AttributeValueMemberB{Value: e.Body}
+	}
 	if len(e.Subjects) > 0 {
 		subjects := make([]types.AttributeValue, len(e.Subjects))
 		for i, k := range e.Subjects {

@@ -113,10 +113,8 @@ func eventList(events webhook.Store, providers []string) http.HandlerFunc {
 			httpapi.WriteError(w, outcome.InvalidFilter, "provider must be one of "+strings.Join(providers, ", "))
 			return
 		}
-		switch f.Status {
-		case "", webhook.Received, webhook.Processed, webhook.Failed, webhook.Unhandled:
-		default:
-			httpapi.WriteError(w, outcome.InvalidFilter, "status must be RECEIVED, PROCESSED, FAILED or UNHANDLED")
+		if f.Status != "" && !slices.Contains(webhook.Statuses, f.Status) {
+			httpapi.WriteError(w, outcome.InvalidFilter, "status must be RECEIVED, PROCESSED, FAILED, UNHANDLED or DROPPED")
 			return
 		}
 		for _, b := range []struct {
