@@ -2,6 +2,8 @@ package dynamo
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -14,9 +16,21 @@ const BatchKeys = 100
 
 // GetBatch reads the items of table at keys (at most BatchKeys) with
 // consistent reads, asking again, after a pause, for what DynamoDB leaves
-// unprocessed. An item that does not exist is not in the answer.
-func GetBatch(ctx context.Context, db API, table string, keys []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
+// unprocessed; with projection, only those attributes of each. An item
+// that does not exist is not in the answer.
+func GetBatch(ctx context.Context, db API, table string, keys []map[string]types.AttributeValue, projection ...string) ([]map[string]types.AttributeValue, error) {
 	var out []map[string]types.AttributeValue
+	var expr *string
+	var names map[string]string
+	if len(projection) > 0 {
+		names = make(map[string]string, len(projection))
+		parts := make([]string, len(projection))
+		for i, a := range projection {
+			parts[i] = "#p" + strconv.Itoa(i)
+			names[parts[i]] = a
+		}
+		expr = aws.String(strings.Join(parts, ", "))
+	}
 	for attempt := 0; len(keys) > 0; attempt++ {
 		if attempt > 0 {
 			if err := Pause(ctx, attempt); err != nil {
@@ -24,7 +38,7 @@ func GetBatch(ctx context.Context, db API, table string, keys []map[string]types
 			}
 		}
 		res, err := db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{
-			table: {Keys: keys, ConsistentRead: aws.Bool(true)},
+			table: {Keys: keys, ConsistentRead: aws.Bool(true), ProjectionExpression: expr, ExpressionAttributeNames: names},
 		}})
 		if err != nil {
 			return out, Refused(err)

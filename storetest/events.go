@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -336,6 +337,7 @@ func receiptOrder(t *testing.T, s webhook.Store) {
 func bySubject(t *testing.T, s webhook.Store) {
 	b, ok := s.(interface {
 		BySubject(ctx context.Context, keys []string) ([]webhook.Event, error)
+		Named(ctx context.Context, keys []string) ([]webhook.Event, error)
 	})
 	if !ok {
 		t.Fatalf("%T finds no event by subject", s)
@@ -374,6 +376,16 @@ func bySubject(t *testing.T, s webhook.Store) {
 		}
 		if strings.Join(keys, " ") != tc.want {
 			t.Errorf("BySubject(%v) = %v, want %s", tc.keys, keys, tc.want)
+		}
+		// What an erase reads: the same events, without their bodies.
+		named, err := b.Named(ctx, tc.keys)
+		if err != nil || len(named) != len(got) {
+			t.Fatalf("Named(%v) = %d events, %v; want %d", tc.keys, len(named), err, len(got))
+		}
+		for i, e := range named {
+			if e.ID != got[i].ID || !e.ReceivedAt.Equal(got[i].ReceivedAt) || !slices.Equal(e.Subjects, got[i].Subjects) || e.Body != nil || e.Headers != nil {
+				t.Errorf("Named(%v)[%d] = %+v, want %s without its body", tc.keys, i, e, got[i].ID)
+			}
 		}
 	}
 	if e, err := s.Event(ctx, Ev("td", "OK", "k4", 6).ID); err != nil || strings.Join(e.Subjects, " ") != nss+" "+curp+" "+ref {

@@ -37,6 +37,7 @@ func RunVerifications(t *testing.T, open func(t *testing.T) verification.Store) 
 		{"unauthenticated hints are coalesced", hintsCoalesced},
 		{"a person's verifications, none of another", byPerson},
 		{"erased verifications are gone with their claims", erasedVerifications},
+		{"a verification changed since it was read is not erased", erasedChanged},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })
 	}
@@ -407,6 +408,43 @@ func byPerson(t *testing.T, s verification.Store) {
 // their external ids and references (which a new verification may claim
 // again), says how many it held, keeps every other, and erasing again
 // removes nothing, not even a claim made since.
+// erasedChanged: an erase of verifications read before one of them changed
+// erases the others and refuses the changed one with ErrConflict, keeping
+// it and its claims whole, so that the erase reads it again.
+func erasedChanged(t *testing.T, s verification.Store) {
+	e := s.(interface {
+		Erase(ctx context.Context, vs []verification.Verification) (int, error)
+	})
+	ctx := context.Background()
+	v1, v2 := Ver(1), Ver(2)
+	v1.ExternalID = "loan-1"
+	for _, v := range []verification.Verification{v1, v2} {
+		create(t, s, v, verification.PersonKey(v.Input.CURP))
+	}
+	read := []verification.Verification{get(t, s, v1.ID), get(t, s, v2.ID)}
+	moved := read[0]
+	moved.Version++
+	moved.Attempts = []verification.Attempt{{Provider: "td", Status: verification.Pending, Reference: "ref-1", StartedAt: moved.CreatedAt}}
+	if err := s.Save(ctx, moved, &verification.Reference{Provider: "td", Reference: "ref-1"}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := e.Erase(ctx, read); !errors.Is(err, verification.ErrConflict) || n != 1 {
+		t.Fatalf("Erase = %d, %v; want 1, ErrConflict", n, err)
+	}
+	if _, err := s.Get(ctx, v2.ID); !errors.Is(err, verification.ErrNotFound) {
+		t.Errorf("the unchanged one after the erase: %v", err)
+	}
+	if got, err := s.ByReference(ctx, "td", "ref-1"); err != nil || got.ID != v1.ID {
+		t.Errorf("the changed one's reference: %+v, %v", got, err)
+	}
+	if got, err := s.ByExternalID(ctx, "loan-1"); err != nil || got.ID != v1.ID {
+		t.Errorf("the changed one's external id: %+v, %v", got, err)
+	}
+	if n, err := e.Erase(ctx, []verification.Verification{get(t, s, v1.ID)}); err != nil || n != 1 {
+		t.Errorf("read again, Erase = %d, %v", n, err)
+	}
+}
+
 func erasedVerifications(t *testing.T, s verification.Store) {
 	e, ok := s.(interface {
 		ByPerson(ctx context.Context, person string) ([]verification.Verification, error)

@@ -66,7 +66,7 @@ const (
 	PersonNotFound      Code = "PERSON_NOT_FOUND"       // a CURP nothing is held about
 	UnknownErasure      Code = "ERASURE_NOT_FOUND"
 	ErasureNotSet       Code = "ERASURE_NOT_CONFIGURED" // ERASURE_KEY is unset: nothing can be erased
-	ErasureRunning      Code = "ERASURE_IN_PROGRESS"    // another erase of the same person began meanwhile
+	ErasureRunning      Code = "ERASURE_IN_PROGRESS"    // another erase of the same person began meanwhile, or their data kept changing
 )
 
 // The codes of the console's proxy (make console).

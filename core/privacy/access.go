@@ -33,6 +33,10 @@ type Events interface {
 	// BySubject returns, whole, every event kept under any of the subject
 	// keys (webhook.SubjectKey).
 	BySubject(ctx context.Context, keys []string) ([]webhook.Event, error)
+	// Named is BySubject with each event's ID, ReceivedAt and Subjects
+	// only: what Erase needs, never a body, so that erasing a person with
+	// thousands of events holds little.
+	Named(ctx context.Context, keys []string) ([]webhook.Event, error)
 	// Erase removes events whole, from every file the store writes, and
 	// answers how many it held; again, it removes nothing.
 	Erase(ctx context.Context, events []webhook.Event) (int, error)
@@ -71,13 +75,22 @@ type People struct {
 // events naming them, the references at the providers. Holding nothing is
 // ErrNoPerson.
 func (pp People) Access(ctx context.Context, curp string) (Person, error) {
-	vs, es := pp.Verifications, pp.Events
+	return pp.find(ctx, curp, pp.Events.BySubject)
+}
+
+// held is Access with the events' ids, receipt times and subjects only
+// (Events.Named): what an erase needs.
+func (pp People) held(ctx context.Context, curp string) (Person, error) {
+	return pp.find(ctx, curp, pp.Events.Named)
+}
+
+func (pp People) find(ctx context.Context, curp string, events func(context.Context, []string) ([]webhook.Event, error)) (Person, error) {
 	c, err := identity.CURP(curp)
 	if err != nil {
 		return Person{}, err
 	}
 	p := Person{CURP: c}
-	if p.Verifications, err = vs.ByPerson(ctx, verification.PersonKey(c)); err != nil {
+	if p.Verifications, err = pp.Verifications.ByPerson(ctx, verification.PersonKey(c)); err != nil {
 		return Person{}, fmt.Errorf("privacy: verifications: %w", err)
 	}
 	subjects := []string{inbound.Subject("curp", c)}
@@ -101,7 +114,7 @@ func (pp People) Access(ctx context.Context, curp string) (Person, error) {
 	for i, s := range subjects {
 		keys[i] = webhook.SubjectKey(s)
 	}
-	if p.Events, err = es.BySubject(ctx, keys); err != nil {
+	if p.Events, err = events(ctx, keys); err != nil {
 		return Person{}, fmt.Errorf("privacy: events: %w", err)
 	}
 	if len(p.Verifications) == 0 && len(p.Events) == 0 {

@@ -45,6 +45,14 @@ func (h heldEvents) BySubject(_ context.Context, keys []string) ([]webhook.Event
 	return out, nil
 }
 
+func (h heldEvents) Named(ctx context.Context, keys []string) ([]webhook.Event, error) {
+	es, err := h.BySubject(ctx, keys)
+	for i, e := range es {
+		es[i] = webhook.Event{ID: e.ID, ReceivedAt: e.ReceivedAt, Subjects: e.Subjects}
+	}
+	return es, err
+}
+
 const ana, similar = "HEGG560427MVZRRL04", "HEGG560427MVZRRL05"
 
 func (h *held) Erase(context.Context, []verification.Verification) (int, error) { return 0, nil }

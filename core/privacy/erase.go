@@ -11,6 +11,7 @@ import (
 	"github.com/tarjeta-dev/tarjeta/core/erasure"
 	"github.com/tarjeta-dev/tarjeta/core/identity"
 	"github.com/tarjeta-dev/tarjeta/core/inbound"
+	"github.com/tarjeta-dev/tarjeta/core/verification"
 )
 
 // Service erases people.
@@ -42,7 +43,7 @@ func (s *Service) Erase(ctx context.Context, curp string) (erasure.Receipt, erro
 	if err != nil {
 		return erasure.Receipt{}, fmt.Errorf("privacy: tombstone: %w", err)
 	}
-	held, err := s.People.Access(ctx, c)
+	held, err := s.People.held(ctx, c)
 	if err != nil && !errors.Is(err, ErrNoPerson) {
 		return erasure.Receipt{}, err
 	}
@@ -62,24 +63,104 @@ func (s *Service) Erase(ctx context.Context, curp string) (erasure.Receipt, erro
 		}
 	}
 	if r.Tries == 0 {
-		s.deleteAt(ctx, r.Made, func(erasure.ProviderMade) bool { return true })
+		s.deleteAt(ctx, r.Made, 0)
 		r.Tries = 1
 	}
-	if n, err := s.People.Events.Erase(ctx, held.Events); err != nil {
-		return erasure.Receipt{}, fmt.Errorf("privacy: events: %w", err)
-	} else if n > r.Events {
-		r.Events = n
+	// A verification in flight may change, or a push arrive, while the
+	// erase runs: the person is read again after each round, and what is
+	// found is erased with them (a new request at a provider marked and
+	// deleted there first), until nothing is held.
+	verifications, events := map[string]bool{}, map[string]bool{}
+	for round := 1; ; round++ {
+		for _, v := range held.Verifications {
+			verifications[v.ID] = true
+		}
+		for _, e := range held.Events {
+			events[e.ID] = true
+		}
+		if _, err := s.People.Events.Erase(ctx, held.Events); err != nil {
+			return erasure.Receipt{}, fmt.Errorf("privacy: events: %w", err)
+		}
+		// One changed since it was read is kept, and read again below.
+		if _, err := s.People.Verifications.Erase(ctx, held.Verifications); err != nil && !errors.Is(err, verification.ErrConflict) {
+			return erasure.Receipt{}, fmt.Errorf("privacy: verifications: %w", err)
+		}
+		held, err = s.People.held(ctx, c)
+		if errors.Is(err, ErrNoPerson) {
+			break
+		}
+		if err != nil {
+			return erasure.Receipt{}, err
+		}
+		if round == MaxRounds {
+			return erasure.Receipt{}, fmt.Errorf("privacy: %w after %d rounds", ErrChanging, round)
+		}
+		if err := s.extend(ctx, &r, held); err != nil {
+			return erasure.Receipt{}, err
+		}
 	}
-	if n, err := s.People.Verifications.Erase(ctx, held.Verifications); err != nil {
-		return erasure.Receipt{}, fmt.Errorf("privacy: verifications: %w", err)
-	} else if n > r.Verifications {
-		r.Verifications = n
-	}
+	r.Verifications, r.Events = max(r.Verifications, len(verifications)), max(r.Events, len(events))
 	r.Status = erasure.Completed
 	if err := s.Records.Keep(ctx, r); err != nil {
 		return erasure.Receipt{}, fmt.Errorf("privacy: receipt: %w", err)
 	}
 	return r, nil
+}
+
+// MaxRounds bounds the rounds of one erase: a person whose data still
+// changes after them is left ERASING, for the next request to take up.
+const MaxRounds = 5
+
+// ErrChanging is an erase that found the person's data changing through
+// MaxRounds rounds.
+var ErrChanging = errors.New("the person's data kept changing while it was erased")
+
+// extend adds to r the requests at the providers of held it does not list
+// (made while the erase ran), marks them erased, and asks their providers
+// to delete them.
+func (s *Service) extend(ctx context.Context, r *erasure.Receipt, held Person) error {
+	from := len(r.Made)
+	for _, m := range made(held) {
+		if !slices.ContainsFunc(r.Made, func(k erasure.ProviderMade) bool { return k.Provider == m.Provider && k.Reference == m.Reference }) {
+			r.Made = append(r.Made, m)
+		}
+	}
+	if len(r.Made) == from {
+		return nil
+	}
+	gone := s.marks(r.Made[from:])
+	t, err := s.Records.Tombstone(ctx, r.PersonHash)
+	if err != nil {
+		return fmt.Errorf("privacy: tombstone: %w", err)
+	}
+	if err := s.Records.Begin(ctx, t, *r, gone); err != nil {
+		return fmt.Errorf("privacy: record: %w", err)
+	}
+	s.deleteAt(ctx, r.Made, from)
+	return nil
+}
+
+// marks are the keys of the marks of made erased (erasure.Hasher.Gone),
+// which a late push naming one is dropped by.
+func (s *Service) marks(made []erasure.ProviderMade) []string {
+	out := make([]string, len(made))
+	for i, m := range made {
+		out[i] = s.Hasher.Gone(inbound.Subject(m.Provider, m.Reference))
+	}
+	return out
+}
+
+// made are the requests held's verifications made at the providers.
+func made(held Person) []erasure.ProviderMade {
+	var out []erasure.ProviderMade
+	for _, v := range held.Verifications {
+		for _, a := range v.Attempts {
+			if a.Reference != "" {
+				out = append(out, erasure.ProviderMade{Provider: a.Provider, Made: erasure.Made{Verification: v.ID, StartedAt: a.StartedAt, Reference: a.Reference}, Deletions: []erasure.Deletion{}})
+			}
+		}
+	}
+	return out
 }
 
 // begin records a new erase of held: its receipt ERASING with what it will
@@ -94,37 +175,30 @@ func (s *Service) begin(ctx context.Context, t erasure.Tombstone, held Person) (
 		ID: id, PersonHash: t.PersonHash, At: s.Now().UTC(), Status: erasure.Erasing,
 		Verifications: len(held.Verifications), Events: len(held.Events), Previous: slices.Clone(t.Erasures),
 	}
-	var gone []string
-	for _, v := range held.Verifications {
-		for _, a := range v.Attempts {
-			if a.Reference == "" {
-				continue
-			}
-			r.Made = append(r.Made, erasure.ProviderMade{Provider: a.Provider, Made: erasure.Made{Verification: v.ID, StartedAt: a.StartedAt, Reference: a.Reference}, Deletions: []erasure.Deletion{}})
-			gone = append(gone, s.Hasher.Gone(inbound.Subject(a.Provider, a.Reference)))
-		}
-	}
+	r.Made = made(held)
 	t.Erasures = append(t.Erasures, id)
-	if err := s.Records.Begin(ctx, t, r, gone); err != nil {
+	if err := s.Records.Begin(ctx, t, r, s.marks(r.Made)); err != nil {
 		return erasure.Receipt{}, fmt.Errorf("privacy: record: %w", err)
 	}
 	return r, nil
 }
 
-// deleteAt asks each provider to delete what we made there, of the made
-// that which selects, keeping what it did with each.
-func (s *Service) deleteAt(ctx context.Context, made []erasure.ProviderMade, which func(erasure.ProviderMade) bool) {
-	for i, m := range made {
-		if !which(m) {
-			continue
-		}
-		e, ok := s.Erasers[m.Provider]
-		if !ok {
-			made[i].Deletions = []erasure.Deletion{{Provider: m.Provider, Reference: m.Reference, Status: erasure.Failed, Error: "the provider is not configured here"}}
-			continue
-		}
-		made[i].Deletions = e.Erase(ctx, m.Made)
+// deleteAt asks each provider to delete what we made there, of made[from:],
+// keeping what it did with each.
+func (s *Service) deleteAt(ctx context.Context, made []erasure.ProviderMade, from int) {
+	for i := from; i < len(made); i++ {
+		s.ask(ctx, &made[i])
 	}
+}
+
+// ask asks m's provider to delete it, keeping what it did.
+func (s *Service) ask(ctx context.Context, m *erasure.ProviderMade) {
+	e, ok := s.Erasers[m.Provider]
+	if !ok {
+		m.Deletions = []erasure.Deletion{{Provider: m.Provider, Reference: m.Reference, Status: erasure.Failed, Error: "the provider is not configured here"}}
+		return
+	}
+	m.Deletions = e.Erase(ctx, m.Made)
 }
 
 // Retry asks again the providers whose deletions failed, for up to limit
@@ -136,7 +210,11 @@ func (s *Service) Retry(ctx context.Context, limit int) (int, error) {
 		return 0, fmt.Errorf("privacy: pending: %w", err)
 	}
 	for _, r := range rs {
-		s.deleteAt(ctx, r.Made, erasure.ProviderMade.Pending)
+		for i := range r.Made {
+			if r.Made[i].Pending() {
+				s.ask(ctx, &r.Made[i])
+			}
+		}
 		r.Tries++
 		if err := s.Records.Keep(ctx, r); err != nil {
 			return 0, fmt.Errorf("privacy: receipt %s: %w", r.ID, err)

@@ -244,3 +244,74 @@ func TestEraseCutShort(t *testing.T) {
 		t.Errorf("%d receipts, want the one", len(rec.receipts))
 	}
 }
+
+// racing is erasing whose Erase finds, changes times, Ana's first
+// verification changed since it was read: in flight, it failed over to
+// Belvo, whose push has arrived.
+type racing struct {
+	erasing
+	changes *int
+}
+
+func (h racing) Erase(_ context.Context, vs []verification.Verification) (int, error) {
+	if *h.changes > 0 {
+		*h.changes--
+		v := &h.verifications[0]
+		ref := fmt.Sprintf("link-%d", 9+*h.changes)
+		v.Version++
+		v.Attempts = append(v.Attempts, verification.Attempt{Provider: "belvo", Reference: ref})
+		h.events = append(h.events, event("e-"+ref, "belvo:"+ref, "curp:"+ana))
+	}
+	n, changed := len(h.verifications), false
+	h.verifications = slices.DeleteFunc(h.verifications, func(v verification.Verification) bool {
+		i := slices.IndexFunc(vs, func(x verification.Verification) bool { return x.ID == v.ID })
+		changed = changed || i >= 0 && vs[i].Version != v.Version
+		return i >= 0 && vs[i].Version == v.Version
+	})
+	if changed {
+		return n - len(h.verifications), verification.ErrConflict
+	}
+	return n - len(h.verifications), nil
+}
+
+// TestEraseRacing: a verification in flight that changes while the erase
+// runs (a failover to Belvo, its push arrived) is erased with it: read
+// again, its new request marked erased and deleted at Belvo, its push
+// erased too, all on the one receipt. A person whose data keeps changing
+// is left ERASING, and the next request finishes the erase on the same
+// receipt.
+func TestEraseRacing(t *testing.T) {
+	h, rec := seeded(), newRecords()
+	belvo := &eraser{provider: "belvo"}
+	changes := 1
+	s := service(h, rec, &eraser{provider: "td"}, &eraser{provider: "palenca"}, belvo)
+	s.People.Verifications = racing{erasing{h}, &changes}
+	r, err := s.Erase(context.Background(), ana)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Status != erasure.Completed || r.Verifications != 2 || r.Events != 6 ||
+		statuses(r) != "[td:1700000001:NOT_SUPPORTED palenca:acc-1:DELETED belvo:link-1:DELETED belvo:link-9:DELETED]" {
+		t.Errorf("receipt %s %+v", statuses(r), r)
+	}
+	if len(h.verifications) != 1 || len(h.events) != 2 || !slices.Contains(rec.gone, s.Hasher.Gone("belvo:link-9")) ||
+		fmt.Sprint(belvo.asked) != "[link-1 link-9]" {
+		t.Errorf("left %+v %+v; belvo asked %v", h.verifications, h.events, belvo.asked)
+	}
+
+	h, rec = seeded(), newRecords()
+	changes = privacy.MaxRounds
+	s = service(h, rec, &eraser{provider: "td"}, &eraser{provider: "palenca"}, &eraser{provider: "belvo"})
+	s.People.Verifications = racing{erasing{h}, &changes}
+	if _, err := s.Erase(context.Background(), ana); !errors.Is(err, privacy.ErrChanging) {
+		t.Fatalf("changing through every round: %v", err)
+	}
+	t1, _ := rec.Tombstone(context.Background(), s.Hasher.Person(ana))
+	if kept, _ := rec.Receipt(context.Background(), t1.Erasures[0]); len(t1.Erasures) != 1 || kept.Status != erasure.Erasing {
+		t.Fatalf("after the rounds: %+v %+v", t1, kept)
+	}
+	r, err = s.Erase(context.Background(), ana)
+	if err != nil || r.ID != t1.Erasures[0] || r.Status != erasure.Completed || len(h.verifications) != 1 || len(h.events) != 2 {
+		t.Errorf("the repeat: %+v, %v; left %+v %+v", r, err, h.verifications, h.events)
+	}
+}

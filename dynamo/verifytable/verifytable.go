@@ -344,17 +344,21 @@ func (st *Store) Due(ctx context.Context, now time.Time, limit int) ([]verificat
 
 // Erase removes the verifications whole (privacy.Verifications), with the
 // external ids and references they claimed: one TransactWriteItems per
-// verification, its delete conditioned on its being there (so that it is
-// counted once), each claim's on its naming this verification (a claim
-// made since by another is kept). When a condition fails, each item is
-// deleted on its own, on the same condition, so that an erase repeated or
-// cut short removes what is left of it. The daily guard's windows, a hash
-// and times, stay. It answers how many it held.
+// verification, its delete conditioned on its being there as it was read
+// (so that it is counted once, and one changed since is kept whole and
+// reported with verification.ErrConflict, for the erase to read it again),
+// each claim's on its naming this verification (a claim made since by
+// another is kept). When a condition fails on a verification erased
+// already, each item is deleted on its own, on the same condition, so that
+// an erase repeated or cut short removes what is left of it. The daily
+// guard's windows, a hash and times, stay. It answers how many it held.
 func (st *Store) Erase(ctx context.Context, vs []verification.Verification) (int, error) {
 	n := 0
+	var changed error
 	for _, v := range vs {
 		items := []types.TransactWriteItem{{Delete: &types.Delete{TableName: &st.table, Key: key("VER#"+v.ID, "VER"),
-			ConditionExpression: aws.String("attribute_exists(pk)")}}}
+			ConditionExpression:       aws.String("attribute_exists(pk) AND version = :v"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":v": dynamo.N(v.Version)}}}}
 		claim := func(pk, sk string) {
 			items = append(items, types.TransactWriteItem{Delete: &types.Delete{TableName: &st.table, Key: key(pk, sk),
 				ConditionExpression:       aws.String("attribute_not_exists(pk) OR id = :id"),
@@ -377,6 +381,16 @@ func (st *Store) Erase(ctx context.Context, vs []verification.Verification) (int
 		case !errors.As(err, &tce):
 			return n, fmt.Errorf("verifytable: erase %s: %w", v.ID, dynamo.Refused(err))
 		}
+		if dynamo.Reason(tce.CancellationReasons, 0) == dynamo.ConditionFailed {
+			// Changed since it was read (kept whole, for the erase to read
+			// again), or erased already (its claims go item by item).
+			if _, err := st.Get(ctx, v.ID); err == nil {
+				changed = fmt.Errorf("verifytable: erase %s: %w", v.ID, verification.ErrConflict)
+				continue
+			} else if !errors.Is(err, verification.ErrNotFound) {
+				return n, fmt.Errorf("verifytable: erase %s: %w", v.ID, err)
+			}
+		}
 		for i, item := range items {
 			_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{item}})
 			switch {
@@ -389,5 +403,5 @@ func (st *Store) Erase(ctx context.Context, vs []verification.Verification) (int
 			}
 		}
 	}
-	return n, nil
+	return n, changed
 }

@@ -510,6 +510,16 @@ func (s *Store) BySubject(ctx context.Context, keys []string) ([]webhook.Event, 
 	return out, s.log.Wait(seq)
 }
 
+// Named is BySubject with each event's id, receipt time and subjects only
+// (privacy.Events): what an erase needs.
+func (s *Store) Named(ctx context.Context, keys []string) ([]webhook.Event, error) {
+	events, err := s.BySubject(ctx, keys)
+	for i, e := range events {
+		events[i] = webhook.Event{ID: e.ID, ReceivedAt: e.ReceivedAt, Subjects: e.Subjects}
+	}
+	return events, err
+}
+
 // Oldest implements webhook.Backlog.
 func (s *Store) Oldest(ctx context.Context, f webhook.Filter) (webhook.Event, bool, error) {
 	roundtrip.Count(ctx)

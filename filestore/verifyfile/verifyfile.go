@@ -330,21 +330,30 @@ func (s *Store) ByPerson(ctx context.Context, person string) ([]verification.Ver
 // external ids and references they claimed: a journal line naming them,
 // then the journal rewritten without them, so that no file keeps what they
 // held. The daily guard's windows, a hash and times, stay. It answers how
-// many it held.
+// many it held; one changed since vs were read is kept, and reported with
+// verification.ErrConflict.
 func (s *Store) Erase(ctx context.Context, vs []verification.Verification) (int, error) {
 	roundtrip.Count(ctx)
 	if err := s.lock(); err != nil {
 		return 0, err
 	}
 	defer s.mu.Unlock()
-	var ids []string
+	var (
+		ids     []string
+		changed error
+	)
 	for _, v := range vs {
-		if _, ok := s.byID[v.ID]; ok && !slices.Contains(ids, v.ID) {
+		kept, ok := s.byID[v.ID]
+		switch {
+		case !ok || slices.Contains(ids, v.ID):
+		case kept.Version != v.Version:
+			changed = fmt.Errorf("verifyfile: erase %s: %w", v.ID, verification.ErrConflict)
+		default:
 			ids = append(ids, v.ID)
 		}
 	}
 	if len(ids) == 0 {
-		return 0, nil
+		return 0, changed
 	}
 	seq, err := filestore.Commit(s.log, line{Erase: ids}, s.apply)
 	if err != nil {
@@ -358,7 +367,7 @@ func (s *Store) Erase(ctx context.Context, vs []verification.Verification) (int,
 		return 0, fmt.Errorf("verifyfile: erase: %w", err)
 	}
 	s.erased = false
-	return len(ids), nil
+	return len(ids), changed
 }
 
 // remove forgets the verifications with ids and what they claimed.

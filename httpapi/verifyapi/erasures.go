@@ -10,6 +10,7 @@ import (
 	"github.com/tarjeta-dev/tarjeta/core/erasure"
 	"github.com/tarjeta-dev/tarjeta/core/identity"
 	"github.com/tarjeta-dev/tarjeta/core/outcome"
+	"github.com/tarjeta-dev/tarjeta/core/privacy"
 	"github.com/tarjeta-dev/tarjeta/httpapi"
 )
 
@@ -78,6 +79,9 @@ func erase(e Erasures) http.HandlerFunc {
 		switch {
 		case errors.Is(err, erasure.ErrConflict):
 			httpapi.WriteError(w, outcome.ErasureRunning, "another erase of this person began meanwhile: repeat the call to take it up")
+			return
+		case errors.Is(err, privacy.ErrChanging):
+			httpapi.WriteError(w, outcome.ErasureRunning, "the person's data kept changing while it was erased (a verification in flight): repeat the call to finish the erase")
 			return
 		case err != nil:
 			httpapi.WriteFailure(w, outcome.StoreUnavailable, err, "the erase could not be completed; repeat the call to take it up where it stopped")
