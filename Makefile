@@ -98,7 +98,7 @@ check:
 # Each fuzz target runs FUZZTIME on top of its seed corpus, which the plain
 # test run already covers.
 fuzz:
-	@for spec in core/money:FuzzParse core/signature:FuzzParseHeader core/signature:FuzzParseTimestamp core/pomelo:FuzzDecodeAuthorization core/capture:FuzzParse core/text:FuzzDecodeHex core/text:FuzzAppendJSONString core/text:FuzzCheckJSON core/td:FuzzQuery core/td:FuzzName core/belvo:FuzzScheme core/belvo:FuzzName core/palenca:FuzzScheme core/palenca:FuzzName core/palenca:FuzzFindUser core/belvo:FuzzFindLink core/pomelo:FuzzNotices core/mask:FuzzJSON core/mask:FuzzIdentifiers core/identity:FuzzCURP core/identity:FuzzNSS core/employment:FuzzParseSalary core/employment:FuzzParseDate core/td:FuzzNormalize core/belvo:FuzzNormalize core/palenca:FuzzNormalize core/settlement:FuzzReader core/settlement:FuzzParseTransaction core/settlement:FuzzParsePresentment core/settlement:FuzzExceptionsCursor core/allowlist:FuzzParse httpapi/verifyapi:FuzzStart httpapi/reconcileapi:FuzzRun serve:FuzzRequest; do \
+	@for spec in core/money:FuzzParse core/signature:FuzzParseHeader core/signature:FuzzParseTimestamp core/pomelo:FuzzDecodeAuthorization core/capture:FuzzParse core/text:FuzzDecodeHex core/text:FuzzAppendJSONString core/text:FuzzCheckJSON core/td:FuzzQuery core/td:FuzzName core/belvo:FuzzScheme core/belvo:FuzzName core/palenca:FuzzScheme core/palenca:FuzzName core/palenca:FuzzFindUser core/belvo:FuzzFindLink core/pomelo:FuzzNotices core/mask:FuzzJSON core/mask:FuzzIdentifiers core/identity:FuzzCURP core/identity:FuzzNSS core/employment:FuzzParseSalary core/employment:FuzzParseDate core/td:FuzzNormalize core/belvo:FuzzNormalize core/palenca:FuzzNormalize core/settlement:FuzzReader core/settlement:FuzzParseTransaction core/settlement:FuzzParsePresentment core/settlement:FuzzExceptionsCursor core/allowlist:FuzzParse httpapi/verifyapi:FuzzStart httpapi/verifyapi:FuzzPerson httpapi/reconcileapi:FuzzRun serve:FuzzRequest; do \
 	  pkg=$${spec%%:*}; fn=$${spec##*:}; \
 	  $(GO) test ./$$pkg -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) || exit 1; \
 	done
@@ -132,6 +132,7 @@ bench: deps build
 	$(GO) test -run '^$$' -bench 'Normalize' -benchmem -benchtime 20000x ./benchmarks/
 	$(GO) test -run '^$$' -bench 'VerifyLatency' -benchtime 200x ./benchmarks/
 	$(GO) test -run '^$$' -bench 'FollowUp' -benchtime 5x ./benchmarks/
+	$(GO) test -run '^$$' -bench 'Erase' -benchmem -benchtime 1x ./benchmarks/
 	$(GO) test -run '^$$' -bench 'ReconcilePure/rows=100000$$' -benchtime 5x ./benchmarks/
 	$(GO) test -run '^$$' -bench 'ReconcileAnomalies' -benchtime 1x ./benchmarks/
 	$(GO) test -run '^$$' -bench 'ReconcilePure/rows=1000000$$' -benchtime 1x ./benchmarks/

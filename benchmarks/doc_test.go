@@ -9,5 +9,7 @@
 //   - BenchmarkWebhooksDynamoDB: each provider's notification received,
 //     verified, kept and acknowledged over DynamoDB Local;
 //   - BenchmarkEventsDynamoDB: the events API and the local processing
-//     loop with 5 000 events kept.
+//     loop with 5 000 events kept;
+//   - BenchmarkErase: a person with 100 verifications and 1 000 events
+//     erased, on the embedded store and on DynamoDB Local.
 package benchmarks_test

@@ -15,7 +15,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"github.com/tarjeta-dev/tarjeta/devstack"
+	"github.com/tarjeta-dev/tarjeta/dynamo/dynamotest"
 	"github.com/tarjeta-dev/tarjeta/httpapi/apitest"
 	"github.com/tarjeta-dev/tarjeta/providers/people"
 	"github.com/tarjeta-dev/tarjeta/providers/webhooksim"
@@ -72,16 +76,35 @@ func processed(t *testing.T, base string, n int, limit time.Duration) {
 	}
 }
 
-// TestErasePerson is the issue's "done when": a person verified with each
-// provider, their pushes kept; DELETE /people/{curp} deletes at each
-// provider what it lets us delete, erases every verification and push,
-// and answers the receipt; afterwards no file under DATA_DIR holds their
-// CURP, NSS, name or salaries, GET /people is 404, a late push for an
-// erased request is dropped, the receipt is read again by its id, and a
-// second erase names the first.
+// TestErasePerson is the issue's "done when", on each store: a person
+// verified with each provider, their pushes kept; DELETE /people/{curp}
+// deletes at each provider what it lets us delete, erases every
+// verification and push, and answers the receipt; afterwards no file under
+// DATA_DIR (and no item of the tables, over DynamoDB) holds their CURP,
+// NSS, name or salaries, GET /people is 404, a late push for an erased
+// request is dropped, the receipt is read again by its id, and a second
+// erase names the first.
 func TestErasePerson(t *testing.T) {
-	dataDir := t.TempDir()
-	base, logs := verifyStack(t, map[string]string{"DATA_DIR": dataDir})
+	t.Run("embedded", func(t *testing.T) {
+		dataDir := t.TempDir()
+		base, logs := verifyStack(t, map[string]string{"DATA_DIR": dataDir})
+		erasePerson(t, base, dataDir, logs, func(values []string) []string { return scan(t, dataDir, values) })
+	})
+	t.Run("dynamodb", func(t *testing.T) {
+		ddb, err := dynamotest.Start()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { ddb.Stop() })
+		dataDir := t.TempDir()
+		base, logs := verifyStack(t, map[string]string{"DATA_DIR": dataDir, "DYNAMODB_ENDPOINT": ddb.Endpoint})
+		erasePerson(t, base, dataDir, logs, func(values []string) []string {
+			return append(scan(t, dataDir, values), scanTables(t, ddb.Client(), values)...)
+		})
+	})
+}
+
+func erasePerson(t *testing.T, base, dataDir string, logs *apitest.LogBuffer, find func(values []string) []string) {
 	rich := scenario(people.Rich)
 	for _, provider := range []string{"td", "palenca", "belvo"} {
 		id := started(t, base, fmt.Sprintf(`{"curp":%q,"nss":%q,"provider":%q}`, rich.CURP, rich.NSS, provider))
@@ -94,8 +117,8 @@ func TestErasePerson(t *testing.T) {
 	for _, j := range rich.Jobs {
 		secrets = append(secrets, j.DailySalary)
 	}
-	if found := scan(t, dataDir, secrets); len(found) == 0 {
-		t.Fatal("before the erase no file holds the person: the scan cannot see them")
+	if found := find(secrets); len(found) == 0 {
+		t.Fatal("before the erase nothing holds the person: the scan cannot see them")
 	}
 	var held struct {
 		Providers []struct{ Provider, Reference string }
@@ -120,8 +143,8 @@ func TestErasePerson(t *testing.T) {
 	if fmt.Sprint(byProvider) != "map[belvo:[DELETED] palenca:[DELETED DELETED] td:[NOT_SUPPORTED]]" {
 		t.Errorf("providers: %s", b)
 	}
-	if found := scan(t, dataDir, secrets); len(found) > 0 {
-		t.Errorf("after the erase, DATA_DIR still holds %v", found)
+	if found := find(secrets); len(found) > 0 {
+		t.Errorf("after the erase, the stores still hold %v", found)
 	}
 	if b := get(t, base+"/people/"+rich.CURP); !strings.Contains(string(b), "PERSON_NOT_FOUND") {
 		t.Errorf("GET /people after the erase: %s", b)
@@ -145,8 +168,8 @@ func TestErasePerson(t *testing.T) {
 	if len(page.Events) != 1 || page.Events[0].Status != "DROPPED" || page.Events[0].Provider != "td" {
 		t.Errorf("the events after the late push: %+v", page.Events)
 	}
-	if found := scan(t, dataDir, secrets); len(found) > 0 {
-		t.Errorf("after the late push, DATA_DIR holds %v", found)
+	if found := find(secrets); len(found) > 0 {
+		t.Errorf("after the late push, the stores hold %v", found)
 	}
 
 	status, again, b := erase(t, base, rich.CURP)
@@ -185,4 +208,65 @@ func scan(t *testing.T, dir string, values []string) []string {
 		t.Fatal(err)
 	}
 	return found
+}
+
+// scanTables answers which of values some item of any table holds,
+// ignoring case.
+func scanTables(t *testing.T, db *dynamodb.Client, values []string) []string {
+	t.Helper()
+	ctx := context.Background()
+	tables, err := db.ListTables(ctx, &dynamodb.ListTablesInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found []string
+	for _, table := range tables.TableNames {
+		in := &dynamodb.ScanInput{TableName: &table}
+		for {
+			page, err := db.Scan(ctx, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, item := range page.Items {
+				var text strings.Builder
+				for name, v := range item {
+					text.WriteString(name + "=")
+					writeValue(&text, v)
+				}
+				held := strings.ToLower(text.String())
+				for _, v := range values {
+					if strings.Contains(held, strings.ToLower(v)) {
+						found = append(found, v+" in "+table)
+					}
+				}
+			}
+			if len(page.LastEvaluatedKey) == 0 {
+				break
+			}
+			in.ExclusiveStartKey = page.LastEvaluatedKey
+		}
+	}
+	return found
+}
+
+// writeValue writes the text an attribute value holds.
+func writeValue(b *strings.Builder, v types.AttributeValue) {
+	switch v := v.(type) {
+	case *types.AttributeValueMemberS:
+		b.WriteString(v.Value)
+	case *types.AttributeValueMemberB:
+		b.Write(v.Value)
+	case *types.AttributeValueMemberN:
+		b.WriteString(v.Value)
+	case *types.AttributeValueMemberL:
+		for _, e := range v.Value {
+			writeValue(b, e)
+		}
+	case *types.AttributeValueMemberM:
+		for k, e := range v.Value {
+			b.WriteString(k + "=")
+			writeValue(b, e)
+		}
+	}
+	b.WriteString("\n")
 }

@@ -49,6 +49,32 @@ func GetBatch(ctx context.Context, db API, table string, keys []map[string]types
 	return out, nil
 }
 
+// BatchWrites is how many requests one BatchWriteItem takes at most.
+const BatchWrites = 25
+
+// WriteBatch sends requests to table, BatchWrites a BatchWriteItem,
+// sending again, after a pause, what DynamoDB leaves unprocessed.
+func WriteBatch(ctx context.Context, db API, table string, requests []types.WriteRequest) error {
+	for len(requests) > 0 {
+		n := min(len(requests), BatchWrites)
+		batch := requests[:n]
+		for attempt := 0; len(batch) > 0; attempt++ {
+			if attempt > 0 {
+				if err := Pause(ctx, attempt); err != nil {
+					return err
+				}
+			}
+			res, err := db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{table: batch}})
+			if err != nil {
+				return Refused(err)
+			}
+			batch = res.UnprocessedItems[table]
+		}
+		requests = requests[n:]
+	}
+	return nil
+}
+
 // Pause waits before asking again for what DynamoDB throttled or left
 // unprocessed: 20 ms more each attempt, at most 200 ms.
 func Pause(ctx context.Context, attempt int) error {

@@ -2,13 +2,13 @@ package erasure
 
 import (
 	"context"
-	"encoding/base32"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
-	"strings"
 	"time"
+
+	"github.com/tarjeta-dev/tarjeta/core/ids"
 )
 
 // Receipt statuses.
@@ -109,27 +109,14 @@ var (
 	ErrNoReceipt = errors.New("erasure: no such erasure")
 )
 
-var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
-
 // NewID is a receipt's id: "era_" and 26 base32 characters of randomness.
 func NewID(random io.Reader) (string, error) {
-	var b [16]byte
-	if _, err := io.ReadFull(random, b[:]); err != nil {
+	id, err := ids.New(random, "era_")
+	if err != nil {
 		return "", fmt.Errorf("erasure: id: %w", err)
 	}
-	return "era_" + idEncoding.EncodeToString(b[:]), nil
+	return id, nil
 }
 
 // ValidID reports whether id has the shape of a receipt's id.
-func ValidID(id string) bool {
-	rest, ok := strings.CutPrefix(id, "era_")
-	if !ok || len(rest) != 26 {
-		return false
-	}
-	for i := 0; i < len(rest); i++ {
-		if c := rest[i]; !(c >= 'a' && c <= 'z' || c >= '2' && c <= '7') {
-			return false
-		}
-	}
-	return true
-}
+func ValidID(id string) bool { return ids.Valid(id, "era_", ids.RandomLen) }

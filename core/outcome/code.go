@@ -66,6 +66,7 @@ const (
 	PersonNotFound      Code = "PERSON_NOT_FOUND"       // a CURP nothing is held about
 	UnknownErasure      Code = "ERASURE_NOT_FOUND"
 	ErasureNotSet       Code = "ERASURE_NOT_CONFIGURED" // ERASURE_KEY is unset: nothing can be erased
+	PersonTooLarge      Code = "PERSON_TOO_LARGE"       // what is held about a person is more than one answer carries
 	ErasureRunning      Code = "ERASURE_IN_PROGRESS"    // another erase of the same person began meanwhile, or their data kept changing
 )
 
@@ -119,6 +120,7 @@ var statuses = map[Code]int{
 	UnknownReconciliation: 404,
 	PersonNotFound:        404,
 	UnknownErasure:        404,
+	PersonTooLarge:        409,
 	ErasureNotSet:         503,
 	ErasureRunning:        409,
 	ReportNotReady:        409,

@@ -24,7 +24,8 @@ type Verifications interface {
 	ByPerson(ctx context.Context, person string) ([]verification.Verification, error)
 	// Erase removes vs whole, with what they claimed, from every file the
 	// store writes, and answers how many it held; again, it removes
-	// nothing.
+	// nothing. One changed since it was read is kept whole, and reported
+	// with verification.ErrConflict once the others are erased.
 	Erase(ctx context.Context, vs []verification.Verification) (int, error)
 }
 

@@ -3,7 +3,6 @@ package verification
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/base32"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -11,10 +10,10 @@ import (
 	"io"
 	"log/slog"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/tarjeta-dev/tarjeta/core/employment"
+	"github.com/tarjeta-dev/tarjeta/core/ids"
 	"github.com/tarjeta-dev/tarjeta/core/outcome"
 	"github.com/tarjeta-dev/tarjeta/core/storable"
 )
@@ -431,28 +430,15 @@ func within(times []time.Time, since time.Time) []time.Time {
 	return out
 }
 
-var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
-
 // newID returns "ver_" and 26 letters and digits: 128 random bits.
 func (s *Service) newID() (string, error) {
-	var b [16]byte
-	if _, err := io.ReadFull(s.Random, b[:]); err != nil {
+	id, err := ids.New(s.Random, "ver_")
+	if err != nil {
 		return "", fmt.Errorf("verification: id: %w", err)
 	}
-	return "ver_" + idEncoding.EncodeToString(b[:]), nil
+	return id, nil
 }
 
 // ValidID reports whether id has the shape of a verification's id: any
 // other names none.
-func ValidID(id string) bool {
-	rest, ok := strings.CutPrefix(id, "ver_")
-	if !ok || len(rest) != 26 {
-		return false
-	}
-	for i := 0; i < len(rest); i++ {
-		if c := rest[i]; !(c >= 'a' && c <= 'z' || c >= '2' && c <= '7') {
-			return false
-		}
-	}
-	return true
-}
+func ValidID(id string) bool { return ids.Valid(id, "ver_", ids.RandomLen) }

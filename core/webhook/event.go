@@ -7,12 +7,11 @@ package webhook
 
 import (
 	"crypto/sha256"
-	"encoding/base32"
 	"encoding/binary"
 	"slices"
-	"strings"
 	"time"
 
+	"github.com/tarjeta-dev/tarjeta/core/ids"
 	"github.com/tarjeta-dev/tarjeta/core/inbound"
 	"github.com/tarjeta-dev/tarjeta/core/text"
 )
@@ -114,14 +113,9 @@ func IDOf(route string, parts ...string) string {
 		h.Write([]byte(s))
 	}
 	sum := h.Sum(nil)
-	return "evt_" + idEncoding.EncodeToString(sum[:15])
+	return "evt_" + ids.Encoding.EncodeToString(sum[:15])
 }
-
-var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
 
 // ValidID reports whether id has the shape IDOf gives: an id of any other
 // shape names no event, on any store.
-func ValidID(id string) bool {
-	rest, ok := strings.CutPrefix(id, "evt_")
-	return ok && len(rest) == 24 && strings.Trim(rest, "abcdefghijklmnopqrstuvwxyz234567") == ""
-}
+func ValidID(id string) bool { return ids.Valid(id, "evt_", 24) }

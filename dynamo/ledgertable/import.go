@@ -14,9 +14,6 @@ import (
 	"github.com/tarjeta-dev/tarjeta/dynamo"
 )
 
-// batchWrites is the most items one BatchWriteItem takes.
-const batchWrites = 25
-
 // Import writes entries into a table that does not hold them yet and adds
 // their amounts to their accounts' balances: a bulk load, for moving a
 // ledger in from elsewhere and for load tests, at 25 entries a request
@@ -42,13 +39,13 @@ func (s *Store) Import(ctx context.Context, entries []ledger.Entry) error {
 		}
 		sums[a] = sum
 	}
-	batches := slices.Collect(slices.Chunk(entries, batchWrites))
-	err := inParallel(len(batches), readers, func(i int) error {
+	batches := slices.Collect(slices.Chunk(entries, dynamo.BatchWrites))
+	err := dynamo.InParallel(len(batches), readers, func(i int) error {
 		requests := make([]types.WriteRequest, len(batches[i]))
 		for j, e := range batches[i] {
 			requests[j] = types.WriteRequest{PutRequest: &types.PutRequest{Item: entryItem(e)}}
 		}
-		return s.writeBatch(ctx, requests)
+		return dynamo.WriteBatch(ctx, s.db, s.table, requests)
 	})
 	if err != nil {
 		return fmt.Errorf("ledgertable: import: %w", err)
@@ -57,7 +54,7 @@ func (s *Store) Import(ctx context.Context, entries []ledger.Entry) error {
 	for a := range sums {
 		accounts = append(accounts, a)
 	}
-	err = inParallel(len(accounts), readers, func(i int) error {
+	err = dynamo.InParallel(len(accounts), readers, func(i int) error {
 		a := accounts[i]
 		_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName:        &s.table,
@@ -71,24 +68,6 @@ func (s *Store) Import(ctx context.Context, entries []ledger.Entry) error {
 	})
 	if err != nil {
 		return fmt.Errorf("ledgertable: import balances: %w", err)
-	}
-	return nil
-}
-
-// writeBatch writes one batch of at most batchWrites requests, with what
-// DynamoDB leaves unprocessed sent again.
-func (s *Store) writeBatch(ctx context.Context, requests []types.WriteRequest) error {
-	for attempt := 0; len(requests) > 0; attempt++ {
-		if attempt > 0 {
-			if err := dynamo.Pause(ctx, attempt); err != nil {
-				return err
-			}
-		}
-		res, err := s.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{s.table: requests}})
-		if err != nil {
-			return dynamo.Refused(err)
-		}
-		requests = res.UnprocessedItems[s.table]
 	}
 	return nil
 }

@@ -130,7 +130,7 @@ func (s *Store) batchGet(ctx context.Context, keys []map[string]types.AttributeV
 		batches, pending = append(batches, pending[:n]), pending[n:]
 	}
 	var mu sync.Mutex
-	err := inParallel(len(batches), readers, func(i int) error {
+	err := dynamo.InParallel(len(batches), readers, func(i int) error {
 		items, err := dynamo.GetBatch(ctx, s.db, s.table, batches[i])
 		mu.Lock()
 		defer mu.Unlock()
@@ -148,23 +148,6 @@ func (s *Store) batchGet(ctx context.Context, keys []map[string]types.AttributeV
 		}
 	}
 	return out, nil
-}
-
-// inParallel runs fn(0) … fn(n-1), at most width at a time, and returns the
-// first error.
-func inParallel(n, width int, fn func(i int) error) error {
-	errs := make([]error, n)
-	sem := make(chan struct{}, width)
-	var wg sync.WaitGroup
-	for i := range n {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			errs[i] = fn(i)
-		})
-	}
-	wg.Wait()
-	return errors.Join(errs...)
 }
 
 // maxGroup is how many settlement postings share one TransactWriteItems
@@ -197,7 +180,7 @@ func (s *Store) Settle(ctx context.Context, postings []ledger.Posting) ([]error,
 		lanes[lane] = append(lanes[lane], i)
 	}
 	// Each lane writes only its own postings' refusals.
-	err := inParallel(writers, writers, func(i int) error { return s.settleLane(ctx, postings, lanes[i], refused) })
+	err := dynamo.InParallel(writers, writers, func(i int) error { return s.settleLane(ctx, postings, lanes[i], refused) })
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -344,7 +345,7 @@ func (st *Store) Due(ctx context.Context, now time.Time, limit int) ([]verificat
 
 // Erase removes the verifications whole (privacy.Verifications), with the
 // external ids and references they claimed: one TransactWriteItems per
-// verification, its delete conditioned on its being there as it was read
+// verification, 8 at a time, its delete conditioned on its being there as it was read
 // (so that it is counted once, and one changed since is kept whole and
 // reported with verification.ErrConflict, for the erase to read it again),
 // each claim's on its naming this verification (a claim made since by
@@ -353,55 +354,72 @@ func (st *Store) Due(ctx context.Context, now time.Time, limit int) ([]verificat
 // an erase repeated or cut short removes what is left of it. The daily
 // guard's windows, a hash and times, stay. It answers how many it held.
 func (st *Store) Erase(ctx context.Context, vs []verification.Verification) (int, error) {
-	n := 0
-	var changed error
-	for _, v := range vs {
-		items := []types.TransactWriteItem{{Delete: &types.Delete{TableName: &st.table, Key: key("VER#"+v.ID, "VER"),
-			ConditionExpression:       aws.String("attribute_exists(pk) AND version = :v"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":v": dynamo.N(v.Version)}}}}
-		claim := func(pk, sk string) {
-			items = append(items, types.TransactWriteItem{Delete: &types.Delete{TableName: &st.table, Key: key(pk, sk),
-				ConditionExpression:       aws.String("attribute_not_exists(pk) OR id = :id"),
-				ExpressionAttributeValues: map[string]types.AttributeValue{":id": dynamo.S(v.ID)}}})
+	var n atomic.Int64
+	changed := make([]bool, len(vs))
+	err := dynamo.InParallel(len(vs), eraseWidth, func(i int) error {
+		erased, err := st.erase(ctx, vs[i])
+		if erased {
+			n.Add(1)
 		}
-		if v.ExternalID != "" {
-			claim("EXT#"+v.ExternalID, "EXT")
+		changed[i] = errors.Is(err, verification.ErrConflict)
+		if changed[i] {
+			return nil
 		}
-		for _, a := range v.Attempts {
-			if a.Reference != "" {
-				claim(refKey(a.Provider, a.Reference), "REF")
-			}
-		}
-		_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-		var tce *types.TransactionCanceledException
-		switch {
-		case err == nil:
-			n++
-			continue
-		case !errors.As(err, &tce):
-			return n, fmt.Errorf("verifytable: erase %s: %w", v.ID, dynamo.Refused(err))
-		}
-		if dynamo.Reason(tce.CancellationReasons, 0) == dynamo.ConditionFailed {
-			// Changed since it was read (kept whole, for the erase to read
-			// again), or erased already (its claims go item by item).
-			if _, err := st.Get(ctx, v.ID); err == nil {
-				changed = fmt.Errorf("verifytable: erase %s: %w", v.ID, verification.ErrConflict)
-				continue
-			} else if !errors.Is(err, verification.ErrNotFound) {
-				return n, fmt.Errorf("verifytable: erase %s: %w", v.ID, err)
-			}
-		}
-		for i, item := range items {
-			_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{item}})
-			switch {
-			case err == nil:
-				if i == 0 {
-					n++
-				}
-			case !errors.As(err, &tce) || dynamo.Reason(tce.CancellationReasons, 0) != dynamo.ConditionFailed:
-				return n, fmt.Errorf("verifytable: erase %s: %w", v.ID, dynamo.Refused(err))
-			}
+		return err
+	})
+	if err == nil && slices.Contains(changed, true) {
+		err = fmt.Errorf("verifytable: erase: %w", verification.ErrConflict)
+	}
+	return int(n.Load()), err
+}
+
+// eraseWidth is how many verifications an erase removes at once.
+const eraseWidth = 8
+
+// erase removes v and its claims, answering whether it held v.
+func (st *Store) erase(ctx context.Context, v verification.Verification) (bool, error) {
+	items := []types.TransactWriteItem{{Delete: &types.Delete{TableName: &st.table, Key: key("VER#"+v.ID, "VER"),
+		ConditionExpression:       aws.String("attribute_exists(pk) AND version = :v"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":v": dynamo.N(v.Version)}}}}
+	claim := func(pk, sk string) {
+		items = append(items, types.TransactWriteItem{Delete: &types.Delete{TableName: &st.table, Key: key(pk, sk),
+			ConditionExpression:       aws.String("attribute_not_exists(pk) OR id = :id"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":id": dynamo.S(v.ID)}}})
+	}
+	if v.ExternalID != "" {
+		claim("EXT#"+v.ExternalID, "EXT")
+	}
+	for _, a := range v.Attempts {
+		if a.Reference != "" {
+			claim(refKey(a.Provider, a.Reference), "REF")
 		}
 	}
-	return n, changed
+	_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	var tce *types.TransactionCanceledException
+	switch {
+	case err == nil:
+		return true, nil
+	case !errors.As(err, &tce):
+		return false, fmt.Errorf("verifytable: erase %s: %w", v.ID, dynamo.Refused(err))
+	}
+	if dynamo.Reason(tce.CancellationReasons, 0) == dynamo.ConditionFailed {
+		// Changed since it was read (kept whole, for the erase to read
+		// again), or erased already (its claims go item by item).
+		if _, err := st.Get(ctx, v.ID); err == nil {
+			return false, fmt.Errorf("verifytable: erase %s: %w", v.ID, verification.ErrConflict)
+		} else if !errors.Is(err, verification.ErrNotFound) {
+			return false, fmt.Errorf("verifytable: erase %s: %w", v.ID, err)
+		}
+	}
+	erased := false
+	for i, item := range items {
+		_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{item}})
+		switch {
+		case err == nil:
+			erased = erased || i == 0
+		case !errors.As(err, &tce) || dynamo.Reason(tce.CancellationReasons, 0) != dynamo.ConditionFailed:
+			return erased, fmt.Errorf("verifytable: erase %s: %w", v.ID, dynamo.Refused(err))
+		}
+	}
+	return erased, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -15,6 +16,9 @@ import (
 	"github.com/tarjeta-dev/tarjeta/core/verification"
 	"github.com/tarjeta-dev/tarjeta/httpapi"
 )
+
+// MaxPersonAnswer bounds GET /people/{curp}'s answer: Lambda carries 6 MB.
+const MaxPersonAnswer = 5 << 20
 
 // People is what GET /people/{curp} needs: everything held about a person.
 type People interface {
@@ -145,6 +149,11 @@ func person(p People, e Erasures) http.HandlerFunc {
 		b, err := json.Marshal(out)
 		if err != nil {
 			httpapi.WriteFailure(w, outcome.Internal, err, "the answer could not be encoded")
+			return
+		}
+		if len(b) > MaxPersonAnswer {
+			httpapi.WriteError(w, outcome.PersonTooLarge, fmt.Sprintf("what is held about this person is %d bytes, more than one answer carries (%d): %d verifications and %d events",
+				len(b), MaxPersonAnswer, len(out.Verifications), len(out.Events)))
 			return
 		}
 		httpapi.Record(w, outcome.Outcome{Result: outcome.OK, Attrs: []slog.Attr{slog.Int("verifications", len(out.Verifications)), slog.Int("events", len(out.Events))}})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/tarjeta-dev/tarjeta/core/erasure"
 	"github.com/tarjeta-dev/tarjeta/core/webhook"
+	"github.com/tarjeta-dev/tarjeta/httpapi/verifyapi"
 )
 
 func getPerson(t testing.TB, base, curp string) (int, map[string]any, string) {
@@ -113,4 +115,26 @@ func FuzzPerson(f *testing.F) {
 			t.Fatalf("%s /people/%q: %d %s", method, curp, res.StatusCode, b)
 		}
 	})
+}
+
+// TestPersonTooLarge: a person whose kept pushes are more than one answer
+// carries is 409 PERSON_TOO_LARGE, saying what is held, never a 5xx.
+func TestPersonTooLarge(t *testing.T) {
+	s := stackOf(t, []string{"td"}, io.Discard)
+	const ana = "HEGG560427MVZRRL04"
+	at := time.Now()
+	pad := strings.Repeat("a", 380<<10)
+	for i := range verifyapi.MaxPersonAnswer/len(pad) + 1 {
+		key := fmt.Sprint("push-", i)
+		e := webhook.Event{ID: webhook.IDOf("td", key), Provider: "td", Route: "td", Type: "OK", DedupeKey: key, Status: webhook.Processed,
+			ReceivedAt: at, ExpiresAt: at.Add(time.Hour), Auth: "test",
+			Body: []byte(`{"curp":"` + ana + `","pad":"` + pad + `"}`), Subjects: webhook.SubjectKeys([]string{"curp:" + ana})}
+		if _, err := s.events.Receive(context.Background(), e, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	status, got, _ := getPerson(t, s.srv.URL, ana)
+	if e, _ := got["error"].(map[string]any); status != 409 || e["code"] != "PERSON_TOO_LARGE" || !strings.Contains(e["message"].(string), "14 events") {
+		t.Errorf("GET /people = %d %v", status, got)
+	}
 }
