@@ -3,6 +3,7 @@ package verify_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -90,6 +91,9 @@ type rig struct {
 	fn     serve.Function
 	store  *verifyfile.Store
 	events *eventfile.Store
+	// images are the events as the stream's records carry them: as kept
+	// when inserted, whatever became of them since.
+	images map[string]webhook.Event
 }
 
 func newRig(t *testing.T) *rig {
@@ -98,7 +102,7 @@ func newRig(t *testing.T) *rig {
 	t.Cleanup(srv.Close)
 	c := load(t, map[string]string{"VERIFY_PROVIDER_ORDER": "td", "TD_API_URL": srv.URL + tdsim.RequestPath, "TD_QUERY_URL": srv.URL + tdsim.QueryPath,
 		"TD_PARTNER_CODE": "p", "TD_PARTNER_KEY": "k"})
-	r := &rig{}
+	r := &rig{images: map[string]webhook.Event{}}
 	var err error
 	if r.store, err = verifyfile.Open(t.TempDir(), time.Now()); err != nil {
 		t.Fatal(err)
@@ -112,8 +116,8 @@ func newRig(t *testing.T) *rig {
 		Store: r.store, Events: r.events, Now: time.Now,
 		// The test's stream change names the event by its id.
 		Stream: func(ch serve.Change) (webhook.Event, bool, error) {
-			e, err := r.events.Event(context.Background(), ch.Sequence)
-			return e, err == nil, err
+			e, ok := r.images[ch.Sequence]
+			return e, ok, nil
 		},
 	})
 	if err != nil {
@@ -149,6 +153,7 @@ func (r *rig) received(t *testing.T, seq string, at time.Time) webhook.Event {
 	if _, err := r.events.Receive(context.Background(), e, nil); err != nil {
 		t.Fatal(err)
 	}
+	r.images[e.ID] = e
 	return e
 }
 
@@ -198,6 +203,25 @@ func TestStream(t *testing.T) {
 	}
 	if ev := r.event(t, stray.ID); ev.Status != webhook.Processed || !strings.Contains(ev.Note, "no verification") {
 		t.Errorf("a stray push: %+v", ev)
+	}
+}
+
+// TestStreamErased: an event erased (with its person) after the stream's
+// record of it was written is settled as gone: the batch does not fail, so
+// the stream does not offer it again.
+func TestStreamErased(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	_, seq := r.start(t, people.Known[0].CURP)
+	e := r.received(t, seq, time.Now())
+	if n, err := r.events.Erase(ctx, []webhook.Event{e}); err != nil || n != 1 {
+		t.Fatalf("Erase = %d, %v", n, err)
+	}
+	if err := r.fn.Stream(ctx, serve.Change{Name: "INSERT", Sequence: e.ID}); err != nil {
+		t.Errorf("the erased event's record: %v", err)
+	}
+	if _, err := r.events.Event(ctx, e.ID); !errors.Is(err, webhook.ErrNotFound) {
+		t.Errorf("the erased event is back: %v", err)
 	}
 }
 

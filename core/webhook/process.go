@@ -67,17 +67,23 @@ func Hand(ctx context.Context, s Store, h Handoff, e Event) error {
 	return settle(ctx, s, e, nil, note, err)
 }
 
-// settle records the attempt that ended with err (PROCESSED when nil).
+// settle records the attempt that ended with err (PROCESSED when nil). An
+// event no longer kept (erased with its person, or expired, since it was
+// offered) has nothing left to record: offering it again cannot help.
 func settle(ctx context.Context, s Store, e Event, rec *inbound.Record, note string, err error) error {
 	if err != nil {
-		if serr := s.Attempted(ctx, e, Attempt{Status: Failed, Error: err.Error()}); serr != nil && !errors.Is(serr, ErrProcessed) {
+		serr := s.Attempted(ctx, e, Attempt{Status: Failed, Error: err.Error()})
+		switch {
+		case errors.Is(serr, ErrNotFound):
+			return nil
+		case serr != nil && !errors.Is(serr, ErrProcessed):
 			return serr
 		}
 		return text.Wrap(ErrAttempt, err)
 	}
 	err = s.Attempted(ctx, e, Attempt{Status: Processed, Note: note, Record: rec})
-	if errors.Is(err, ErrProcessed) {
-		return nil // another attempt processed it first
+	if errors.Is(err, ErrProcessed) || errors.Is(err, ErrNotFound) {
+		return nil // another attempt processed it first, or it is gone
 	}
 	return err
 }
