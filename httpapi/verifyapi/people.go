@@ -17,8 +17,9 @@ import (
 	"github.com/tarjeta-dev/tarjeta/httpapi"
 )
 
-// MaxPersonAnswer bounds GET /people/{curp}'s answer: Lambda carries 6 MB.
-const MaxPersonAnswer = 5 << 20
+// MaxPersonAnswer bounds GET /people/{curp}'s answer: Lambda carries 6 MB
+// of its response, where the answer is a JSON string, escaped again.
+const MaxPersonAnswer = 4 << 20
 
 // People is what GET /people/{curp} needs: everything held about a person.
 type People interface {

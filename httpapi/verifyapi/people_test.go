@@ -124,7 +124,8 @@ func TestPersonTooLarge(t *testing.T) {
 	const ana = "HEGG560427MVZRRL04"
 	at := time.Now()
 	pad := strings.Repeat("a", 380<<10)
-	for i := range verifyapi.MaxPersonAnswer/len(pad) + 1 {
+	n := verifyapi.MaxPersonAnswer/len(pad) + 1
+	for i := range n {
 		key := fmt.Sprint("push-", i)
 		e := webhook.Event{ID: webhook.IDOf("td", key), Provider: "td", Route: "td", Type: "OK", DedupeKey: key, Status: webhook.Processed,
 			ReceivedAt: at, ExpiresAt: at.Add(time.Hour), Auth: "test",
@@ -134,7 +135,7 @@ func TestPersonTooLarge(t *testing.T) {
 		}
 	}
 	status, got, _ := getPerson(t, s.srv.URL, ana)
-	if e, _ := got["error"].(map[string]any); status != 409 || e["code"] != "PERSON_TOO_LARGE" || !strings.Contains(e["message"].(string), "14 events") {
+	if e, _ := got["error"].(map[string]any); status != 409 || e["code"] != "PERSON_TOO_LARGE" || !strings.Contains(e["message"].(string), fmt.Sprint(n, " events")) {
 		t.Errorf("GET /people = %d %v", status, got)
 	}
 }
