@@ -18,7 +18,8 @@ import (
 	"github.com/tarjeta-dev/tarjeta/httpapi/verifyapi"
 )
 
-func call(t testing.TB, method, url string) (int, map[string]any) {
+// call asks method url and answers the status, the JSON and its text.
+func call(t testing.TB, method, url string) (int, map[string]any, string) {
 	t.Helper()
 	req, err := http.NewRequest(method, url, nil)
 	if err != nil {
@@ -34,7 +35,7 @@ func call(t testing.TB, method, url string) (int, map[string]any) {
 	if err := json.Unmarshal(b, &out); err != nil {
 		t.Fatalf("%s %s: not JSON: %s", method, url, b)
 	}
-	return res.StatusCode, out
+	return res.StatusCode, out, string(b)
 }
 
 // TestErase: DELETE /people/{curp} erases the person's verifications and
@@ -56,7 +57,7 @@ func TestErase(t *testing.T) {
 	if _, err := s.events.Receive(context.Background(), e, nil); err != nil {
 		t.Fatal(err)
 	}
-	status, r := call(t, "DELETE", s.srv.URL+"/people/"+strings.ToLower(ana))
+	status, r, _ := call(t, "DELETE", s.srv.URL+"/people/"+strings.ToLower(ana))
 	hash := (erasure.Hasher{Key: []byte(testKey)}).Person(ana)
 	id, _ := r["erasure_id"].(string)
 	b, _ := json.Marshal(r)
@@ -65,13 +66,13 @@ func TestErase(t *testing.T) {
 		!strings.Contains(string(b), `"providers":[{"provider":"td","reference":"ref","status":"DELETED"}]`) || strings.Contains(string(b), ana) {
 		t.Fatalf("DELETE = %d %s", status, b)
 	}
-	if status, got := call(t, "GET", s.srv.URL+"/erasures/"+id); status != 200 || got["erasure_id"] != id || got["curp_hash"] != hash {
+	if status, got, _ := call(t, "GET", s.srv.URL+"/erasures/"+id); status != 200 || got["erasure_id"] != id || got["curp_hash"] != hash {
 		t.Errorf("GET /erasures/%s = %d %v", id, status, got)
 	}
-	if status, got := call(t, "GET", s.srv.URL+"/people/"+ana); status != 404 {
+	if status, got, _ := call(t, "GET", s.srv.URL+"/people/"+ana); status != 404 {
 		t.Errorf("GET /people after the erase = %d %v", status, got)
 	}
-	status, again := call(t, "DELETE", s.srv.URL+"/people/"+ana)
+	status, again, _ := call(t, "DELETE", s.srv.URL+"/people/"+ana)
 	b, _ = json.Marshal(again)
 	if status != 200 || again["erasure_id"] == id || !strings.Contains(string(b), `"erased":{"events":0,"verifications":0}`) ||
 		!strings.Contains(string(b), `"previous":["`+id+`"]`) || !strings.Contains(string(b), `"providers":[]`) {
@@ -92,7 +93,7 @@ func TestErase(t *testing.T) {
 		{"GET", "/erasures/ver_" + strings.Repeat("a", 26), 400, "INVALID_INPUT"},
 		{"GET", "/erasures/" + strings.ToUpper(id), 400, "INVALID_INPUT"},
 	} {
-		status, got := call(t, tc.method, s.srv.URL+tc.path)
+		status, got, _ := call(t, tc.method, s.srv.URL+tc.path)
 		if e, _ := got["error"].(map[string]any); status != tc.status || e["code"] != tc.code {
 			t.Errorf("%s %s = %d %v", tc.method, tc.path, status, got)
 		}
@@ -121,7 +122,7 @@ func TestEraseNotConfigured(t *testing.T) {
 	for _, tc := range []struct{ method, path string }{
 		{"DELETE", "/people/HEGG560427MVZRRL04"}, {"GET", "/erasures/era_" + strings.Repeat("a", 26)},
 	} {
-		status, got := call(t, tc.method, srv.URL+tc.path)
+		status, got, _ := call(t, tc.method, srv.URL+tc.path)
 		if e, _ := got["error"].(map[string]any); status != 503 || e["code"] != "ERASURE_NOT_CONFIGURED" {
 			t.Errorf("%s %s = %d %v", tc.method, tc.path, status, got)
 		}

@@ -18,17 +18,7 @@ import (
 
 func getPerson(t testing.TB, base, curp string) (int, map[string]any, string) {
 	t.Helper()
-	res, err := httptestClient.Get(base + "/people/" + curp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	var out map[string]any
-	if err := json.Unmarshal(b, &out); err != nil {
-		t.Fatalf("GET /people/%s: not JSON: %s", curp, b)
-	}
-	return res.StatusCode, out, string(b)
+	return call(t, "GET", base+"/people/"+curp)
 }
 
 // TestPeople: GET /people/{curp} answers the person's verifications and the
