@@ -275,8 +275,11 @@ func (c Config) Serve(svc *verification.Service, d Deps) serve.Function {
 		// Every settling attempt, stream's or schedule's, logs its line.
 		events = webhook.LogAttempts(d.Events, d.log())
 	}
-	pp := people(d)
-	eraser := c.eraser(svc, d, pp)
+	pp, ok := people(d)
+	var eraser *privacy.Service
+	if ok {
+		eraser = c.eraser(svc, d, pp)
+	}
 	followUp := func(ctx context.Context) error {
 		if _, err := svc.FollowUp(ctx); err != nil {
 			return err
@@ -305,8 +308,8 @@ func (c Config) Serve(svc *verification.Service, d Deps) serve.Function {
 		erasures = eraser
 	}
 	var access verifyapi.People
-	if pp != nil {
-		access = *pp
+	if ok {
+		access = pp
 	}
 	fn := serve.Function{
 		HTTP:     verifyapi.Handler(svc, access, erasures, d.log(), d.Now),
@@ -330,29 +333,29 @@ func (c Config) Serve(svc *verification.Service, d Deps) serve.Function {
 // for: each may wait on a provider's timeout.
 const retriedErasures = 10
 
-// people answers a person's requests over d's stores, or is nil when they
-// cannot (a store that lists no person's data: never a real one).
-func people(d Deps) *privacy.People {
+// people answers a person's requests over d's stores; ok is false when
+// they cannot (a store that lists no person's data: never a real one).
+func people(d Deps) (pp privacy.People, ok bool) {
 	events := d.People
 	if events == nil {
 		events, _ = d.Events.(privacy.Events)
 	}
 	vs, ok := d.Store.(privacy.Verifications)
 	if !ok || events == nil {
-		return nil
+		return privacy.People{}, false
 	}
-	return &privacy.People{Verifications: vs, Events: events}
+	return privacy.People{Verifications: vs, Events: events}, true
 }
 
 // eraser erases people over pp, with the providers of svc that delete what
 // we made there, or is nil when it cannot: no ERASURE_KEY, or stores that
 // keep no erasure.
-func (c Config) eraser(svc *verification.Service, d Deps, pp *privacy.People) *privacy.Service {
+func (c Config) eraser(svc *verification.Service, d Deps, pp privacy.People) *privacy.Service {
 	records := d.Erasures
 	if records == nil {
 		records, _ = d.Events.(erasure.Records)
 	}
-	if !c.Erasure.Set() || pp == nil || records == nil {
+	if !c.Erasure.Set() || records == nil {
 		return nil
 	}
 	erasers := make(map[string]erasure.Eraser)
@@ -362,7 +365,7 @@ func (c Config) eraser(svc *verification.Service, d Deps, pp *privacy.People) *p
 		}
 	}
 	return &privacy.Service{
-		People: *pp, Records: records, Erasers: erasers, Hasher: erasure.Hasher{Key: []byte(c.Erasure.Key)},
+		People: pp, Records: records, Erasers: erasers, Hasher: erasure.Hasher{Key: []byte(c.Erasure.Key)},
 		Now: d.Now, Random: rand.Reader,
 	}
 }

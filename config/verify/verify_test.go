@@ -96,6 +96,22 @@ type rig struct {
 	images map[string]webhook.Event
 }
 
+// stores opens the embedded stores of verifications and events.
+func stores(t *testing.T) (*verifyfile.Store, *eventfile.Store) {
+	t.Helper()
+	vs, err := verifyfile.Open(t.TempDir(), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { vs.Close() })
+	es, err := eventfile.Open(t.TempDir(), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { es.Close() })
+	return vs, es
+}
+
 func newRig(t *testing.T) *rig {
 	sim := &tdsim.Server{PartnerCode: "p", PartnerKey: "k", Window: 24 * time.Hour, Now: time.Now}
 	srv := httptest.NewServer(sim.Handler())
@@ -103,15 +119,8 @@ func newRig(t *testing.T) *rig {
 	c := load(t, map[string]string{"VERIFY_PROVIDER_ORDER": "td", "TD_API_URL": srv.URL + tdsim.RequestPath, "TD_QUERY_URL": srv.URL + tdsim.QueryPath,
 		"TD_PARTNER_CODE": "p", "TD_PARTNER_KEY": "k"})
 	r := &rig{images: map[string]webhook.Event{}}
+	r.store, r.events = stores(t)
 	var err error
-	if r.store, err = verifyfile.Open(t.TempDir(), time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.store.Close() })
-	if r.events, err = eventfile.Open(t.TempDir(), time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.events.Close() })
 	r.fn, err = c.Function(context.Background(), verify.Deps{
 		Store: r.store, Events: r.events, Now: time.Now,
 		// The test's stream change names the event by its id.
@@ -256,16 +265,7 @@ func TestEraseScheduled(t *testing.T) {
 	t.Cleanup(srv.Close)
 	c := load(t, map[string]string{"VERIFY_PROVIDER_ORDER": "palenca", "PALENCA_API_URL": srv.URL + "/v1", "PALENCA_API_KEY": "k",
 		"VERIFY_API_RETRIES": "0", "ERASURE_KEY": strings.Repeat("k", config.MinErasureKey)})
-	store, err := verifyfile.Open(t.TempDir(), time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	events, err := eventfile.Open(t.TempDir(), time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { events.Close() })
+	store, events := stores(t)
 	fn, err := c.Function(context.Background(), verify.Deps{Store: store, Events: events, Now: time.Now})
 	if err != nil {
 		t.Fatal(err)

@@ -33,8 +33,8 @@ var ErrAttempt = errors.New("webhook: processing attempt failed")
 
 // Process makes one attempt at e. It returns nil when e is processed or has
 // nothing to do now (UNHANDLED, DROPPED, already PROCESSED, waiting for the
-// verify function), and an error wrapping ErrAttempt when the attempt failed and
-// was recorded, or the store's error when it could not be.
+// verify function), and an error wrapping ErrAttempt when the attempt
+// failed and was recorded, or the store's error when it could not be.
 func (p *Processor) Process(ctx context.Context, e Event) error {
 	if e.Status.settled() {
 		return nil

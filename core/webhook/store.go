@@ -14,11 +14,11 @@ import (
 // Store keeps events and what their processing produced. Both stores
 // implement it alike (storetest checks them).
 type Store interface {
-	// Receive keeps e, RECEIVED, UNHANDLED or DROPPED, unless an event with e.ID is
-	// kept already: then it reports a duplicate and changes nothing of the
-	// event. With a SignUse (TD), the sign is bound to the body in the same
-	// write, also for a duplicate, and a sign already bound to another body
-	// fails with ErrSignReused, keeping nothing.
+	// Receive keeps e, RECEIVED, UNHANDLED or DROPPED, unless an event with
+	// e.ID is kept already: then it reports a duplicate and changes nothing
+	// of the event. With a SignUse (TD), the sign is bound to the body in
+	// the same write, also for a duplicate, and a sign already bound to
+	// another body fails with ErrSignReused, keeping nothing.
 	Receive(ctx context.Context, e Event, sign *SignUse) (duplicate bool, err error)
 	// Event returns the event with id, or ErrNotFound.
 	Event(ctx context.Context, id string) (Event, error)

@@ -88,19 +88,6 @@ func eventItem(e webhook.Event) map[string]types.AttributeValue {
 
 // parseEvent reads an event item, as the table and its stream hold it, or
 // as a listing index projects it (without its auth, headers and body).
-// subjectsOf reads an event item's subject keys.
-func subjectsOf(item map[string]types.AttributeValue) []string {
-	var out []string
-	if l, ok := item["subjects"].(*types.AttributeValueMemberL); ok {
-		for _, v := range l.Value {
-			if k, ok := v.(*types.AttributeValueMemberS); ok {
-				out = append(out, k.Value)
-			}
-		}
-	}
-	return out
-}
-
 func parseEvent(item map[string]types.AttributeValue) (webhook.Event, error) {
 	e := webhook.Event{
 		ID: dynamo.Str(item, "id"), Provider: dynamo.Str(item, "provider"), Route: dynamo.Str(item, "route"),
@@ -138,6 +125,19 @@ func parseEvent(item map[string]types.AttributeValue) (webhook.Event, error) {
 	}
 	e.Subjects = subjectsOf(item)
 	return e, nil
+}
+
+// subjectsOf reads an event item's subject keys.
+func subjectsOf(item map[string]types.AttributeValue) []string {
+	var out []string
+	if l, ok := item["subjects"].(*types.AttributeValueMemberL); ok {
+		for _, v := range l.Value {
+			if k, ok := v.(*types.AttributeValueMemberS); ok {
+				out = append(out, k.Value)
+			}
+		}
+	}
+	return out
 }
 
 // Receive implements webhook.Store: one PutItem, or with a TD sign one

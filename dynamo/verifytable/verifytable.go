@@ -345,11 +345,11 @@ func (st *Store) Due(ctx context.Context, now time.Time, limit int) ([]verificat
 
 // Erase removes the verifications whole (privacy.Verifications), with the
 // external ids and references they claimed: one TransactWriteItems per
-// verification, 8 at a time, its delete conditioned on its being there as it was read
-// (so that it is counted once, and one changed since is kept whole and
-// reported with verification.ErrConflict, for the erase to read it again),
-// each claim's on its naming this verification (a claim made since by
-// another is kept). When a condition fails on a verification erased
+// verification, 8 at a time, its delete conditioned on its being there as
+// it was read (so that it is counted once, and one changed since is kept
+// whole and reported with verification.ErrConflict, for the erase to read
+// it again), each claim's on its naming this verification (a claim made
+// since by another is kept). When a condition fails on a verification erased
 // already, each item is deleted on its own, on the same condition, so that
 // an erase repeated or cut short removes what is left of it. The daily
 // guard's windows, a hash and times, stay. It answers how many it held.
