@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,28 +32,26 @@ func localCredentials(p config.Pomelo, dataDir string, out io.Writer, addr strin
 	}
 	path := filepath.Join(dataDir, CredentialsFile)
 	example := filepath.Join(dataDir, ExampleFile)
-	b, err := os.ReadFile(path)
-	if err == nil {
+	var apiKey string
+	var secret []byte
+	creds, made, err := kept(path, func() (string, error) {
+		key := make([]byte, 32)
+		secret = make([]byte, 32)
+		if _, err := io.ReadFull(random, key); err != nil {
+			return "", fmt.Errorf("devstack: generate credentials: %w", err)
+		}
+		if _, err := io.ReadFull(random, secret); err != nil {
+			return "", fmt.Errorf("devstack: generate credentials: %w", err)
+		}
+		apiKey = base64.StdEncoding.EncodeToString(key)
+		return apiKey + ":" + base64.StdEncoding.EncodeToString(secret), nil
+	})
+	if err != nil {
+		return "", err
+	}
+	if !made {
 		fmt.Fprintf(out, "Pomelo credentials: %s (generated earlier). Signed example requests: sh %s\n", path, example)
-		return strings.TrimSpace(string(b)), nil
-	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		return "", fmt.Errorf("devstack: read %s: %w", path, err)
-	}
-	key, secret := make([]byte, 32), make([]byte, 32)
-	if _, err := io.ReadFull(random, key); err != nil {
-		return "", fmt.Errorf("devstack: generate credentials: %w", err)
-	}
-	if _, err := io.ReadFull(random, secret); err != nil {
-		return "", fmt.Errorf("devstack: generate credentials: %w", err)
-	}
-	apiKey := base64.StdEncoding.EncodeToString(key)
-	creds := apiKey + ":" + base64.StdEncoding.EncodeToString(secret)
-	if err := os.MkdirAll(dataDir, 0o700); err != nil {
-		return "", fmt.Errorf("devstack: %w", err)
-	}
-	if err := os.WriteFile(path, []byte(creds+"\n"), 0o600); err != nil {
-		return "", fmt.Errorf("devstack: write %s: %w", path, err)
+		return creds, nil
 	}
 	script := exampleScript(addr, apiKey, secret)
 	if err := os.WriteFile(example, []byte(script), 0o600); err != nil {

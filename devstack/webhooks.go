@@ -1,7 +1,6 @@
 package devstack
 
 import (
-	"bufio"
 	"context"
 	"encoding/base64"
 	"encoding/hex"
@@ -86,19 +85,17 @@ const WebhookCredentialsFile = "webhook-credentials"
 // simulator sends them.
 func localWebhookCredentials(c *webhooks.Config, dataDir string, out io.Writer, random io.Reader) error {
 	path := filepath.Join(dataDir, WebhookCredentialsFile)
-	kept, err := ReadWebhookCredentials(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		kept, err = generateWebhookCredentials(path, random)
-		if err == nil {
-			fmt.Fprintf(out, "Generated TD and Belvo webhook credentials for this local stack: %s\n", path)
-		}
-	}
+	text, made, err := kept(path, func() (string, error) { return generateWebhookCredentials(random) })
 	if err != nil {
 		return err
 	}
+	if made {
+		fmt.Fprintf(out, "Generated TD and Belvo webhook credentials for this local stack: %s\n", path)
+	}
+	creds := parseWebhookCredentials(text)
 	fill := func(dst *string, name string) {
 		if *dst == "" {
-			*dst = kept[name]
+			*dst = creds[name]
 		}
 	}
 	fill(&c.TDPartnerCode, "TD_PARTNER_CODE")
@@ -113,43 +110,37 @@ func localWebhookCredentials(c *webhooks.Config, dataDir string, out io.Writer, 
 
 // ReadWebhookCredentials reads a WebhookCredentialsFile.
 func ReadWebhookCredentials(path string) (map[string]string, error) {
-	f, err := os.Open(path)
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	return parseWebhookCredentials(string(b)), nil
+}
+
+// parseWebhookCredentials reads NAME=value lines.
+func parseWebhookCredentials(text string) map[string]string {
 	out := make(map[string]string)
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if name, value, ok := strings.Cut(sc.Text(), "="); ok {
+	for _, line := range strings.Split(text, "\n") {
+		if name, value, ok := strings.Cut(line, "="); ok {
 			out[name] = value
 		}
 	}
-	return out, sc.Err()
+	return out
 }
 
-func generateWebhookCredentials(path string, random io.Reader) (map[string]string, error) {
+// generateWebhookCredentials makes the TD and Belvo credentials, as
+// NAME=value lines.
+func generateWebhookCredentials(random io.Reader) (string, error) {
 	raw := make([]byte, 56)
 	if _, err := io.ReadFull(random, raw); err != nil {
-		return nil, fmt.Errorf("devstack: generate webhook credentials: %w", err)
+		return "", fmt.Errorf("devstack: generate webhook credentials: %w", err)
 	}
-	kept := map[string]string{
-		"TD_PARTNER_CODE":             "local-partner",
-		"TD_ACCESS_KEY":               hex.EncodeToString(raw[:8]),
-		"TD_ACCESS_SECRET":            base64.RawURLEncoding.EncodeToString(raw[8:32]),
-		"BELVO_WEBHOOK_AUTHORIZATION": "Bearer " + base64.RawURLEncoding.EncodeToString(raw[32:]),
-	}
-	var b strings.Builder
-	for _, name := range []string{"TD_PARTNER_CODE", "TD_ACCESS_KEY", "TD_ACCESS_SECRET", "BELVO_WEBHOOK_AUTHORIZATION"} {
-		b.WriteString(name + "=" + kept[name] + "\n")
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("devstack: %w", err)
-	}
-	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
-		return nil, fmt.Errorf("devstack: write %s: %w", path, err)
-	}
-	return kept, nil
+	return strings.Join([]string{
+		"TD_PARTNER_CODE=local-partner",
+		"TD_ACCESS_KEY=" + hex.EncodeToString(raw[:8]),
+		"TD_ACCESS_SECRET=" + base64.RawURLEncoding.EncodeToString(raw[8:32]),
+		"BELVO_WEBHOOK_AUTHORIZATION=Bearer " + base64.RawURLEncoding.EncodeToString(raw[32:]),
+	}, "\n"), nil
 }
 
 // pomeloAPI starts the Pomelo API simulator on a loopback port and points
